@@ -1,0 +1,2 @@
+// chipmodel-bench: the release benchmark (issue 8). Placeholder until the benchmark lands.
+print("chipmodel-bench: not implemented yet")

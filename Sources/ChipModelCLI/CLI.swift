@@ -1,0 +1,237 @@
+import ChipModelKit
+import Foundation
+
+/// What a command may touch: output streams, files, the environment. Tests use an in-memory
+/// instance and read back what was written.
+public final class CommandContext: @unchecked Sendable {
+    public private(set) var stdout = ""
+    public private(set) var stderr = ""
+    /// Write-through to the real streams (the executable) instead of only buffering (tests).
+    public let passthrough: Bool
+    public let stderrIsTerminal: Bool
+    public let environment: [String: String]
+    public let currentDirectory: String
+
+    public init(passthrough: Bool = false, stderrIsTerminal: Bool = false, environment: [String: String] = [:],
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.passthrough = passthrough
+        self.stderrIsTerminal = stderrIsTerminal
+        self.environment = environment
+        self.currentDirectory = currentDirectory
+    }
+
+    public func out(_ s: String) {
+        if passthrough { FileHandle.standardOutput.write(Data(s.utf8)) } else { stdout += s }
+    }
+
+    public func err(_ s: String) {
+        if passthrough { FileHandle.standardError.write(Data(s.utf8)) } else { stderr += s }
+    }
+
+    public func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
+    }
+
+    /// Reads a file; a missing or unreadable file is a `RunError` naming it (exit 66).
+    public func readFile(_ path: String) throws(RunError) -> [UInt8] {
+        let full = resolve(path)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else {
+            throw RunError("\(path): no such file", exitCode: 66)
+        }
+        if isDir.boolValue { throw RunError("\(path): is a directory, expected a file", exitCode: 66) }
+        guard let data = FileManager.default.contents(atPath: full) else {
+            throw RunError("\(path): cannot be read", exitCode: 66)
+        }
+        if data.count > 64 << 20 { throw RunError("\(path): larger than 64 MB, refusing to load", exitCode: 65) }
+        return [UInt8](data)
+    }
+
+    /// The `*.json` files of a directory, sorted.
+    public func jsonFiles(in dir: String) throws(RunError) -> [String] {
+        let full = resolve(dir)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue else {
+            throw RunError("\(dir): no such directory", exitCode: 66)
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    public func writeFile(_ path: String, _ text: String) throws(RunError) {
+        do { try text.write(toFile: resolve(path), atomically: true, encoding: .utf8) } catch {
+            throw RunError("\(path): cannot be written (\(error.localizedDescription))", exitCode: 73)
+        }
+    }
+}
+
+/// A subcommand of `chipmodel`.
+public protocol CLICommand {
+    static var name: String { get }
+    /// One imperative sentence.
+    static var abstract: String { get }
+    /// The usage line after `chipmodel `.
+    static var usage: String { get }
+    /// Longer help: what the command does, examples.
+    static var discussion: String { get }
+    /// Options besides the common `--format`, `--specs` and `--help`.
+    static var options: [OptionSpec] { get }
+    static var maxPositionals: Int { get }
+    static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32
+}
+
+/// Options every command takes.
+public let commonOptions: [OptionSpec] = [
+    .value("--format", "table|json|csv", "Output format (default: table)."),
+    .value("--specs", "DIR", "Also load chip spec files (*.json) from DIR; a user file with a built-in id overrides it."),
+    .flag("--help", short: "-h", "Show help for this command."),
+]
+
+/// A command's description and entry point, as a plain value.
+public struct CommandInfo: Sendable {
+    public var name: String
+    public var abstract: String
+    public var usage: String
+    public var discussion: String
+    public var options: [OptionSpec]
+    public var maxPositionals: Int
+    public var run: @Sendable (ParsedArguments, CommandContext) throws -> Int32
+
+    public init<C: CLICommand>(_ type: C.Type) {
+        name = C.name
+        abstract = C.abstract
+        usage = C.usage
+        discussion = C.discussion
+        options = C.options
+        maxPositionals = C.maxPositionals
+        run = { try C.run($0, $1) }
+    }
+}
+
+public enum ChipModelCLI {
+    /// Every command, in the order `chipmodel help` lists them.
+    public static let commands: [CommandInfo] = [
+        CommandInfo(ChipsCommand.self), CommandInfo(RooflineCommand.self), CommandInfo(EstimateCommand.self),
+        CommandInfo(ValidateCommand.self), CommandInfo(WhatIfCommand.self), CommandInfo(RoadmapCommand.self),
+    ]
+
+    public static let version = "0.1.0"
+
+    /// Runs `chipmodel ARGS` and returns the exit code. Never traps on any argument vector.
+    public static func run(_ arguments: [String], context: CommandContext) -> Int32 {
+        guard let first = arguments.first else {
+            context.out(overview())
+            return 0
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            if first == "help", arguments.count > 1 {
+                guard let cmd = commands.first(where: { $0.name == arguments[1] }) else {
+                    return usageFailure(UsageError(unknownCommandMessage(arguments[1])), command: nil, context: context)
+                }
+                context.out(help(for: cmd))
+                return 0
+            }
+            context.out(overview())
+            return 0
+        }
+        if first == "--version" { context.out("chipmodel \(version)\n"); return 0 }
+        guard let cmd = commands.first(where: { $0.name == first }) else {
+            return usageFailure(UsageError(unknownCommandMessage(first)), command: nil, context: context)
+        }
+        let rest = Array(arguments.dropFirst())
+        do {
+            let parsed = try parseArguments(rest, options: cmd.options + commonOptions, maxPositionals: cmd.maxPositionals)
+            if parsed.has("--help") {
+                context.out(help(for: cmd))
+                return 0
+            }
+            _ = try parsed.choice("--format", from: OutputFormat.allCases.map(\.rawValue))
+            return try cmd.run(parsed, context)
+        } catch let e as UsageError {
+            return usageFailure(e, command: cmd, context: context)
+        } catch let e as UnknownIDError {
+            context.err("error: \(e)\n")
+            return 64
+        } catch let e as InputError {
+            for p in e.problems { context.err("error: \(p)\n") }
+            return 65
+        } catch let e as RunError {
+            context.err("error: \(e.message)\n")
+            return e.exitCode
+        } catch {
+            context.err("error: \(error)\n")
+            return 1
+        }
+    }
+
+    static func unknownCommandMessage(_ name: String) -> String {
+        var msg = "unknown command '\(name)'"
+        if let near = nearestNames(to: name, in: commands.map { $0.name } + ["help"], limit: 1).first {
+            msg += " (did you mean '\(near)'?)"
+        }
+        return msg
+    }
+
+    static func usageFailure(_ e: UsageError, command: CommandInfo?, context: CommandContext) -> Int32 {
+        context.err("error: \(e.message)\n")
+        if let command {
+            context.err("usage: chipmodel \(command.usage)\nSee 'chipmodel help \(command.name)'.\n")
+        } else {
+            context.err("usage: chipmodel <command> [options]\nSee 'chipmodel help'.\n")
+        }
+        return 64
+    }
+
+    public static func overview() -> String {
+        var s = """
+        OVERVIEW: chipmodel \(version): model AI accelerator chips and estimate what they deliver.
+
+        USAGE: chipmodel <command> [options]
+
+        COMMANDS:
+
+        """
+        let width = commands.map { $0.name.count }.max() ?? 8
+        for c in commands {
+            s += "  " + c.name + String(repeating: " ", count: width - c.name.count + 2) + c.abstract + "\n"
+        }
+        s += "\nSee 'chipmodel help <command>' for detailed help.\n"
+        return s
+    }
+
+    public static func help(for cmd: CommandInfo) -> String {
+        var s = "OVERVIEW: \(cmd.abstract)\n\nUSAGE: chipmodel \(cmd.usage)\n"
+        if !cmd.discussion.isEmpty { s += "\n" + cmd.discussion + "\n" }
+        s += "\nOPTIONS:\n"
+        let all = cmd.options + commonOptions
+        let labels = all.map { o -> String in
+            var l = o.name
+            if let sh = o.short { l = "\(sh), \(l)" }
+            if let v = o.valueName { l += " <\(v)>" }
+            return l
+        }
+        let width = min(34, labels.map(\.count).max() ?? 10)
+        for (o, l) in zip(all, labels) {
+            let pad = l.count < width ? String(repeating: " ", count: width - l.count + 2) : "\n" + String(repeating: " ", count: width + 4)
+            s += "  " + l + pad + o.help + (o.repeatable ? " (repeatable)" : "") + "\n"
+        }
+        return s
+    }
+
+    /// Loads the built-in catalog plus `--specs DIR`, and reports overrides on stderr.
+    public static func catalog(_ args: ParsedArguments, _ context: CommandContext) throws -> ChipCatalog {
+        var user: [SpecDocument] = []
+        if let dir = args.value("--specs") {
+            for f in try context.jsonFiles(in: dir) {
+                user.append(SpecDocument(file: f, bytes: try context.readFile(f)))
+            }
+        }
+        let catalog = try ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: user)
+        for o in catalog.overrides { context.err("note: \(o)\n") }
+        return catalog
+    }
+
+    public static func format(_ args: ParsedArguments) throws -> OutputFormat {
+        OutputFormat(rawValue: try args.choice("--format", from: OutputFormat.allCases.map(\.rawValue)) ?? "table") ?? .table
+    }
+}

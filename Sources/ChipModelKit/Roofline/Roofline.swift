@@ -1,0 +1,266 @@
+/// The ceiling that bounds an operation's time.
+public enum Ceiling: String, Sendable, CaseIterable {
+    case compute
+    /// Off-chip memory (HBM/DRAM) bandwidth.
+    case memory
+    /// On-chip SRAM/L2 bandwidth.
+    case sram
+    /// Die-to-die link bandwidth (multi-die packages).
+    case d2d
+}
+
+/// How an operation that spans a multi-die package is divided between dies.
+public enum DieSplit: String, Sendable, CaseIterable {
+    /// Choose the split with the fewest bytes crossing the D2D link.
+    case auto
+    /// GEMM: rows of A (and C); B crosses. Attention: by query blocks.
+    case m
+    /// GEMM: columns of B (and C); A crosses. Attention: by heads.
+    case n
+    /// GEMM: the reduction dimension; partial sums cross (FP32).
+    case k
+    /// Independent batch entries; nothing crosses.
+    case batch
+}
+
+/// One chip in one number format, as the roofline sees it: peaks already multiplied by the
+/// family's efficiency fractions, bandwidths in bytes per second.
+public struct RooflineDevice: Sendable, Equatable {
+    public var chipID: String
+    public var format: NumberFormat
+    /// The format whose peak is used (differs from `format` when emulated).
+    public var computeFormat: NumberFormat
+    /// Vendor dense matrix peak, FLOP/s.
+    public var peakFlops: Double
+    /// Sustained matrix peak: `peakFlops` x the family's matrix fraction, FLOP/s.
+    public var sustainedMatmulFlops: Double
+    /// Sustained vector throughput for non-matrix work, FLOP/s.
+    public var sustainedVectorFlops: Double
+    /// Vendor off-chip bandwidth, B/s.
+    public var peakMemoryBytesPerSecond: Double
+    public var memoryBytesPerSecond: Double
+    /// Usable on-chip capacity for tiles, bytes (half the SRAM: the rest holds other state).
+    public var sramTileBytes: Double
+    /// On-chip bandwidth, B/s (infinite when unknown: no SRAM ceiling is applied).
+    public var sramBytesPerSecond: Double
+    public var dies: Int
+    /// Sustained D2D bandwidth each way, B/s (infinite for a monolithic chip).
+    public var d2dBytesPerSecondPerDirection: Double
+    public var calibration: FamilyCalibration
+
+    /// Builds the device; throws for a format the chip lacks (unless `emulate`) or a missing
+    /// memory bandwidth.
+    public init(chip: ChipParameters, format: NumberFormat, emulate: Bool = false,
+                calibration: FamilyCalibration? = nil) throws {
+        let cal = calibration ?? Calibration.family(chip.family)
+        let (used, peakT) = try chip.matmulPeak(format, emulate: emulate)
+        guard let bw = chip.memoryBandwidthGBps else { throw MissingSpecError(chip: chip.id, key: "memory.bandwidthGBps") }
+        chipID = chip.id
+        self.format = format
+        computeFormat = used
+        peakFlops = peakT * 1e12
+        sustainedMatmulFlops = peakFlops * cal.matmulPeakFraction
+        // Vector units: the FP32 vector peak where stated, else 1/8 of the 16-bit matrix peak
+        // (the ratio on A100, 19.5 vs 156 TF32 / 312 BF16, is 1/16; H100 67/989 is 1/15).
+        let vectorT = chip.vectorTflops[.fp32] ?? ((chip.matmulTflops[.bf16] ?? chip.matmulTflops[.fp16] ?? peakT) / 16)
+        sustainedVectorFlops = vectorT * 1e12 * cal.matmulPeakFraction
+        peakMemoryBytesPerSecond = bw * 1e9
+        memoryBytesPerSecond = bw * 1e9 * cal.memoryBandwidthFraction
+        sramTileBytes = (chip.sramMB ?? chip.l2CacheMB ?? 0) * 1e6 * 0.5
+        sramBytesPerSecond = (chip.sramBandwidthGBps.map { $0 * 1e9 * cal.memoryBandwidthFraction }) ?? .infinity
+        dies = chip.computeDies
+        if dies > 1, let d2d = chip.d2dPerDirectionGBps {
+            d2dBytesPerSecondPerDirection = d2d * 1e9 * cal.d2dFraction
+        } else {
+            d2dBytesPerSecondPerDirection = .infinity
+        }
+        self.calibration = cal
+    }
+}
+
+/// The roofline of one operation on one device.
+public struct RooflineResult: Sendable, Equatable {
+    public var operation: Operation
+    public var flops: Double
+    /// Off-chip bytes after on-chip tiling.
+    public var bytes: Double
+    /// On-chip bytes (tile re-reads served by SRAM/L2).
+    public var sramBytes: Double
+    public var d2dBytesPerDirection: Double
+    public var computeSeconds: Double
+    public var memorySeconds: Double
+    public var sramSeconds: Double
+    public var d2dSeconds: Double
+    public var seconds: Double
+    public var bound: Ceiling
+    public var shapeEfficiency: Double
+    public var split: String
+    /// Vendor peak of the format used, FLOP/s.
+    public var peakFlops: Double
+
+    /// FLOPs per off-chip byte.
+    public var intensity: Double { bytes > 0 ? flops / bytes : .infinity }
+    /// Delivered FLOP/s.
+    public var attainableFlops: Double { seconds > 0 ? flops / seconds : 0 }
+    /// Delivered FLOP/s over the vendor peak.
+    public var utilization: Double { peakFlops > 0 ? attainableFlops / peakFlops : 0 }
+}
+
+public enum Roofline {
+    /// Tile side of the output tile a GEMM kernel uses for large dimensions (128, as in
+    /// cuBLAS/CUTLASS tensor-core kernels); small dimensions use the next power of two >= 16.
+    public static let gemmTile = 128
+
+    /// Fraction of a dimension's tiles that is useful work: `x / (ceil(x / t) * t)` with
+    /// `t = min(128, max(16, nextPow2(x)))`.
+    @inlinable
+    public static func tileQuantization(_ x: Int) -> Double {
+        guard x > 0 else { return 1 }
+        var t = 16
+        while t < x && t < gemmTile { t <<= 1 }
+        let tiles = (x + t - 1) / t
+        return Double(x) / Double(tiles * t)
+    }
+
+    /// FLOPs, bytes and D2D traffic of an operation in a format on a package of `dies` dies.
+    /// Conventions: GEMM 2MNK (multiply-add = 2); fused attention 4·b·h·sq·sk·d, halved when
+    /// causal (FlashAttention-2, Dao 2023, section 4 benchmark convention); unfused attention
+    /// adds the score matrix written and read twice (QK^T out, softmax in/out, PV in);
+    /// convolution as implicit GEMM (M = batch·oh·ow, N = out channels, K = in·k·k).
+    public static func cost(_ op: Operation, format: NumberFormat, dies: Int, split: DieSplit = .auto) -> OperationCost {
+        let e = format.bytesPerElement
+        let eOut = max(e, 2)
+        let crossDies = dies > 1
+        func gemmCost(m: Int, n: Int, k: Int, batch: Int, extraBytes: Double = 0) -> OperationCost {
+            let M = Double(m), N = Double(n), K = Double(k), B = Double(batch)
+            let flops = 2 * B * M * N * K
+            let compulsory = B * (M * K + K * N) * e + B * M * N * eOut + extraBytes
+            let t = Double(gemmTile)
+            let untiled = B * (M * K * (N / t).rounded(.up) + K * N * (M / t).rounded(.up)) * e + B * M * N * eOut + extraBytes
+            let shape = tileQuantization(m) * tileQuantization(n)
+            var crossing = 0.0
+            var label = "single die"
+            if crossDies {
+                let frac = Double(dies - 1) / Double(dies)
+                let options: [(DieSplit, Double)] = [
+                    (.batch, batch >= dies ? 0 : .infinity),
+                    (.m, frac * B * K * N * e),
+                    (.n, frac * B * M * K * e),
+                    (.k, frac * B * M * N * 4),
+                ]
+                let chosen: (DieSplit, Double)
+                if split == .auto {
+                    chosen = options.min { $0.1 < $1.1 } ?? (.m, 0)
+                } else {
+                    chosen = options.first { $0.0 == split } ?? (.m, 0)
+                }
+                crossing = chosen.1.isFinite ? chosen.1 : frac * B * M * K * e
+                label = "split \(chosen.0.rawValue) across \(dies) dies"
+            }
+            return OperationCost(flops: flops, compulsoryBytes: compulsory, untiledBytes: untiled, shapeEfficiency: shape,
+                                 d2dBytesPerDirection: crossing, split: label, usesMatrixUnits: true)
+        }
+        switch op {
+        case let .gemm(m, n, k, batch):
+            return gemmCost(m: m, n: n, k: k, batch: batch)
+        case let .attention(b, h, kvh, sq, sk, d, causal), let .unfusedAttention(b, h, kvh, sq, sk, d, causal):
+            let B = Double(b), H = Double(h), KV = Double(max(1, kvh)), SQ = Double(sq), SK = Double(sk), D = Double(d)
+            let causalFactor = causal ? 0.5 : 1
+            let flops = 4 * B * H * SQ * SK * D * causalFactor
+            let qo = 2 * B * H * SQ * D * e
+            let kv = 2 * B * KV * SK * D * e
+            var scores = 0.0
+            if case .unfusedAttention = op { scores = 4 * B * H * SQ * SK * eOut * causalFactor }
+            let queryBlocks = (SQ / Double(gemmTile)).rounded(.up)
+            let untiled = qo + kv * queryBlocks * (H / KV) + scores
+            let shape = tileQuantization(sq) * tileQuantization(sk)
+            var crossing = 0.0
+            var label = "single die"
+            if crossDies {
+                if h >= dies && split != .m && split != .k {
+                    label = "split by heads across \(dies) dies"
+                } else {
+                    crossing = Double(dies - 1) / Double(dies) * kv
+                    label = "split by query blocks across \(dies) dies (K/V cross)"
+                }
+            }
+            return OperationCost(flops: flops, compulsoryBytes: qo + kv + scores, untiledBytes: untiled, shapeEfficiency: shape,
+                                 d2dBytesPerDirection: crossing, split: label, usesMatrixUnits: true)
+        case let .elementwise(bytes):
+            let b = max(0, bytes)
+            return OperationCost(flops: b / e, compulsoryBytes: b, untiledBytes: b, shapeEfficiency: 1,
+                                 d2dBytesPerDirection: 0, split: crossDies ? "each die its own half" : "single die",
+                                 usesMatrixUnits: false)
+        case let .embedding(tokens, hidden):
+            let bytes = 2 * Double(tokens) * Double(hidden) * e
+            let crossing = crossDies ? Double(dies - 1) / Double(dies) * bytes / 2 : 0
+            return OperationCost(flops: 0, compulsoryBytes: bytes, untiledBytes: bytes, shapeEfficiency: 1,
+                                 d2dBytesPerDirection: crossing, split: crossDies ? "table rows split across dies" : "single die",
+                                 usesMatrixUnits: false)
+        case let .conv2d(b, ci, co, oh, ow, k, s):
+            let inputBytes = Double(b) * Double(ci) * Double(oh * s) * Double(ow * s) * e
+            let m = b * oh * ow, n = co, kk = ci * k * k
+            var c = gemmCost(m: m, n: n, k: kk, batch: 1)
+            // Implicit GEMM reads the input image once, not the k*k-times-larger im2col matrix.
+            let im2col = Double(m) * Double(kk) * e
+            c.compulsoryBytes += inputBytes - im2col
+            c.untiledBytes += inputBytes - im2col
+            c.compulsoryBytes = max(c.compulsoryBytes, Double(kk * n) * e + Double(m * n) * eOut)
+            c.untiledBytes = max(c.untiledBytes, c.compulsoryBytes)
+            if crossDies && b >= dies { c.d2dBytesPerDirection = 0; c.split = "split by batch across \(dies) dies" }
+            return c
+        }
+    }
+
+    /// Off-chip bytes of a GEMM-like operation given on-chip tile capacity: square output
+    /// tiles of side T with T = sqrt(tileBytes / (2e)) re-read operand panels once per tile,
+    /// so traffic = 2·MNK·e / T + output; never below the compulsory traffic nor above the
+    /// no-reuse traffic. When the whole working set fits on chip, only compulsory traffic
+    /// reaches off-chip memory.
+    @inlinable
+    public static func offChipBytes(_ cost: OperationCost, format: NumberFormat, tileBytes: Double) -> Double {
+        guard cost.usesMatrixUnits, cost.untiledBytes > cost.compulsoryBytes else { return cost.compulsoryBytes }
+        if tileBytes >= cost.compulsoryBytes { return cost.compulsoryBytes }
+        let e = format.bytesPerElement
+        let t = max(Double(gemmTile), (tileBytes / (2 * e)).squareRoot())
+        let extra = (cost.untiledBytes - cost.compulsoryBytes) * Double(gemmTile) / t
+        return min(cost.untiledBytes, cost.compulsoryBytes + extra)
+    }
+
+    /// The scalar roofline point function: the time of an operation is the largest of its
+    /// compute, off-chip, on-chip and D2D times (perfect overlap of the four, the roofline
+    /// assumption). Ties go to the earlier ceiling in `Ceiling.allCases` order. This is the
+    /// reference the SIMD core is tested against, bit for bit.
+    @inlinable
+    public static func pointTime(flops: Double, sustainedFlops: Double, bytes: Double, bytesPerSecond: Double,
+                                 sramBytes: Double, sramBytesPerSecond: Double, d2dBytes: Double,
+                                 d2dBytesPerSecond: Double) -> (seconds: Double, bound: Ceiling) {
+        let tc = flops / sustainedFlops
+        let tm = bytes / bytesPerSecond
+        let ts = sramBytes / sramBytesPerSecond
+        let td = d2dBytes / d2dBytesPerSecond
+        var t = tc, bound = Ceiling.compute
+        if tm > t { t = tm; bound = .memory }
+        if ts > t { t = ts; bound = .sram }
+        if td > t { t = td; bound = .d2d }
+        return (t, bound)
+    }
+
+    /// Evaluates one operation on one device.
+    public static func evaluate(_ op: Operation, on device: RooflineDevice, split: DieSplit = .auto) -> RooflineResult {
+        let c = cost(op, format: device.format, dies: device.dies, split: split)
+        let bytes = offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
+        let sramBytes = c.usesMatrixUnits ? c.untiledBytes : 0
+        let sustained = (c.usesMatrixUnits ? device.sustainedMatmulFlops : device.sustainedVectorFlops) * c.shapeEfficiency
+        let p = pointTime(flops: c.flops, sustainedFlops: sustained, bytes: bytes, bytesPerSecond: device.memoryBytesPerSecond,
+                          sramBytes: sramBytes, sramBytesPerSecond: device.sramBytesPerSecond,
+                          d2dBytes: c.d2dBytesPerDirection, d2dBytesPerSecond: device.d2dBytesPerSecondPerDirection)
+        return RooflineResult(operation: op, flops: c.flops, bytes: bytes, sramBytes: sramBytes,
+                              d2dBytesPerDirection: c.d2dBytesPerDirection,
+                              computeSeconds: c.flops / sustained, memorySeconds: bytes / device.memoryBytesPerSecond,
+                              sramSeconds: sramBytes / device.sramBytesPerSecond,
+                              d2dSeconds: c.d2dBytesPerDirection / device.d2dBytesPerSecondPerDirection,
+                              seconds: p.seconds, bound: p.bound, shapeEfficiency: c.shapeEfficiency, split: c.split,
+                              peakFlops: device.peakFlops)
+    }
+}
