@@ -156,12 +156,12 @@ private func validate(_ args: [String], estimators: [MeasurementCase.Kind: any C
         #expect(code5 == 64)
     }
 
-    /// The project's own suite loads and every case gets a row (estimate or reason) through
-    /// the real command and the default registry.
+    /// The project's own suite loads through the command and every case gets a row (estimate
+    /// or reason). Uses the test double: the real estimators run once, in ValidationSuiteTests.
     @Test func benchmarkSuiteRunsThroughTheCommand() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let path = root.appendingPathComponent("Benchmarks/calibration-cases.json").path
-        let (code, out, _) = runCLI(["validate", "--cases", path, "--format", "json"])
+        let (code, out, _) = validate(["--cases", path, "--format", "json"], estimators: registry)
         #expect(code == 0)
         let json = try JSONValue.parse(out)
         let cases = try #require(json["cases"]?.arrayValue)
