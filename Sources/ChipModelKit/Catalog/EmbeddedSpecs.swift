@@ -7037,8 +7037,15 @@ public enum EmbeddedSpecs {
       "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
     }
   },
+  "tdpW": {
+    "value": 400,
+    "low": 250,
+    "high": 600,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "Google publishes no TDP for v5p; TPU v4 measured 170 W mean / 192 W max at 275 TFLOPS; v5p has 1.7x the compute and 2.3x the memory bandwidth at a similar process class: wide range"
+  },
   "notes": [
-    "Google publishes no TDP for v5p; tdpW is absent.",
     "Slice names count TensorCores (2 per chip): v5p-1024 = 512 chips."
   ]
 }
