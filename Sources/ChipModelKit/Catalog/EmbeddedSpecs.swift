@@ -1084,13 +1084,8 @@ public enum EmbeddedSpecs {
     "domainSize": {
       "value": 8,
       "source": "ds",
-      "confidence": "vendor-official"
-    },
-    "maxDomainSize": {
-      "value": 576,
-      "source": "tb",
       "confidence": "vendor-official",
-      "note": "NVLink 5 domains up to 576 GPUs (72 in GB200 NVL72)"
+      "note": "HGX B200 board; the same GPU in GB200 NVL72 racks is the separate gb200-nvl72 entry"
     },
     "latencyUs": {
       "value": 3,
@@ -1415,7 +1410,7 @@ public enum EmbeddedSpecs {
       "value": 150,
       "low": 136,
       "high": 160,
-      "source": "derived",
+      "source": "hc34",
       "confidence": "estimated",
       "note": "half of BR100's >300 MB (128 MB L2)"
     },
@@ -1423,7 +1418,7 @@ public enum EmbeddedSpecs {
       "value": 128,
       "low": 120,
       "high": 128,
-      "source": "derived",
+      "source": "hc34",
       "confidence": "estimated",
       "note": "half of BR100's 256 MB"
     }
@@ -1551,7 +1546,7 @@ public enum EmbeddedSpecs {
     "value": 128,
     "low": 85,
     "high": 140,
-    "source": "derived",
+    "source": "br104",
     "confidence": "estimated",
     "note": "BR104 tensor FP32 128 (a quarter of BF16); range scaled with BF16"
   },
@@ -1611,7 +1606,7 @@ public enum EmbeddedSpecs {
       "value": 32,
       "low": 32,
       "high": 48,
-      "source": "derived",
+      "source": "br104",
       "confidence": "estimated",
       "note": "BR104's 32 GB; high = 24 GB stacks"
     },
@@ -1619,7 +1614,7 @@ public enum EmbeddedSpecs {
       "value": 820,
       "low": 700,
       "high": 920,
-      "source": "derived",
+      "source": "br104",
       "confidence": "estimated",
       "note": "BR104's 819 GB/s (2 HBM2E stacks at 3.2 Gb/s); low = derated, high = 3.6 Gb/s"
     }
@@ -1676,7 +1671,7 @@ public enum EmbeddedSpecs {
     "value": 300,
     "low": 250,
     "high": 350,
-    "source": "derived",
+    "source": "br104",
     "confidence": "estimated",
     "note": "BR104 PCIe card is 300 W"
   },
@@ -1731,7 +1726,7 @@ public enum EmbeddedSpecs {
     "value": 128,
     "low": 64,
     "high": 256,
-    "source": "derived",
+    "source": "br104",
     "confidence": "estimated",
     "note": "edge power envelope ~75 W x BR104 efficiency 512 TFLOPS / 300 W (1.7 TFLOPS/W) = 128; range for 40-150 W parts"
   },
@@ -1948,7 +1943,7 @@ public enum EmbeddedSpecs {
       "value": 64,
       "low": 64,
       "high": 96,
-      "source": "derived",
+      "source": "br104",
       "confidence": "estimated",
       "note": "2 x BR106 (2 x BR104 32 GB = BR100 64 GB); 4 stacks of 16-24 GB"
     },
@@ -2702,9 +2697,6 @@ public enum EmbeddedSpecs {
     "OAM"
   ],
   "sources": {
-    "ref": {
-      "title": "not found"
-    },
     "mlu290": {
       "title": "Cambricon Siyuan 290 / MLU290-M5 (2021-01), 21ic.com and zoukankan.com"
     },
@@ -2847,9 +2839,6 @@ public enum EmbeddedSpecs {
     "PCIe"
   ],
   "sources": {
-    "ref": {
-      "title": "not found"
-    },
     "derived": {
       "title": "chipmodel estimate from the inference-card class of 2023 (NVIDIA L40S: 362 TFLOPS BF16, 48 GB, 864 GB/s, 350 W; A10-class parts) (see each value's note)"
     }
@@ -4494,9 +4483,6 @@ public enum EmbeddedSpecs {
     "PCIe"
   ],
   "sources": {
-    "ref": {
-      "title": "not found"
-    },
     "derived": {
       "title": "chipmodel estimate: CDNA-lineage DCU (Hygon licensed AMD technology), A100-class or below (see each value's note)"
     }
@@ -5529,6 +5515,10 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "vlsi24": {
+      "title": "AMD MI300X/MI300A IOD presentation at VLSI Symposium 2024 (IOD-to-IOD links 3.0 TB/s and 2.4 TB/s), as relayed by Vengineer blog (2024-07-10)",
+      "url": "https://vengineer.hatenablog.com/entry/2024/07/10/080000"
     }
   },
   "dies": {
@@ -5654,14 +5644,14 @@ public enum EmbeddedSpecs {
   },
   "d2d": {
     "bandwidthGBps": {
-      "value": 1200,
-      "low": 800,
-      "high": 2400,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "IOD-to-IOD Infinity Fabric AP links; no per-link figure in the reference data. Estimated at the order of one quarter of the HBM bandwidth crossing each IOD edge; AMD quotes up to 17 TB/s aggregate on-package fabric bandwidth (upper context), low = 800"
+      "value": 2400,
+      "low": 2400,
+      "high": 6000,
+      "source": "vlsi24",
+      "confidence": "press/analyst",
+      "note": "IOD-to-IOD Infinity Fabric AP link: 2.4 TB/s on one IOD edge and 3.0 TB/s on the other (VLSI 2024 slide via a blog); the slower edge is taken as the die-to-die figure. Direction convention not stated: taken as the bidirectional total (conservative), high = 6,000 if 3.0 TB/s is per direction"
     },
-    "direction": "perDirection"
+    "direction": "bidirectional"
   },
   "scaleUp": {
     "name": "Infinity Fabric (8-GPU UBB, fully connected)",
@@ -5745,6 +5735,10 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "vlsi24": {
+      "title": "AMD MI300X/MI300A IOD presentation at VLSI Symposium 2024 (IOD-to-IOD links 3.0 TB/s and 2.4 TB/s), as relayed by Vengineer blog (2024-07-10)",
+      "url": "https://vengineer.hatenablog.com/entry/2024/07/10/080000"
     }
   },
   "dies": {
@@ -5870,14 +5864,14 @@ public enum EmbeddedSpecs {
   },
   "d2d": {
     "bandwidthGBps": {
-      "value": 1200,
-      "low": 800,
-      "high": 2400,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "IOD-to-IOD Infinity Fabric AP links; no per-link figure in the reference data. Estimated at the order of one quarter of the HBM bandwidth crossing each IOD edge; AMD quotes up to 17 TB/s aggregate on-package fabric bandwidth (upper context), low = 800"
+      "value": 2400,
+      "low": 2400,
+      "high": 6000,
+      "source": "vlsi24",
+      "confidence": "press/analyst",
+      "note": "IOD-to-IOD Infinity Fabric AP link: 2.4 TB/s on one IOD edge and 3.0 TB/s on the other (VLSI 2024 slide via a blog); the slower edge is taken as the die-to-die figure. Direction convention not stated: taken as the bidirectional total (conservative), high = 6,000 if 3.0 TB/s is per direction"
     },
-    "direction": "perDirection"
+    "direction": "bidirectional"
   },
   "scaleUp": {
     "name": "Infinity Fabric (8-GPU UBB, fully connected)",
@@ -6076,14 +6070,14 @@ public enum EmbeddedSpecs {
   },
   "d2d": {
     "bandwidthGBps": {
-      "value": 1400,
-      "low": 1000,
-      "high": 5000,
+      "value": 5400,
+      "low": 2400,
+      "high": 10000,
       "source": "derived",
       "confidence": "estimated",
-      "note": "IOD-to-IOD link across the 2 base dies; no figure in the reference data. Scaled from the MI300X estimate (1,200 each way) by the fewer, wider IOD pair, range 1,000-5,000"
+      "note": "IOD-to-IOD link between the 2 base dies; no figure in the reference data. MI300X has 2.4 + 3.0 TB/s of IOD-to-IOD links per IOD (VLSI 2024); with two IODs one boundary carries both: 5.4 TB/s nominal, bidirectional (conservative); range 2.4-10 TB/s"
     },
-    "direction": "perDirection"
+    "direction": "bidirectional"
   },
   "scaleUp": {
     "name": "Infinity Fabric 4th gen (8-GPU UBB)",
