@@ -305,6 +305,13 @@ import Testing
         #expect(q.contains("bad.json: status: 'sampling' is not one of: shipping, announced, roadmap"))
     }
 
+    @Test func domainSizesMustBeWholeNumbers() {
+        let p = Self.decode(Self.replacing("\"value\": 8,", "\"value\": 8.5,"))
+        #expect(p.contains("bad.json: scaleUp.domainSize.value: must be a whole number"))
+        let q = Self.decode(Self.replacing("\"direction\": \"perDirection\",", "\"direction\": \"perDirection\", \"maxDomainSize\": { \"value\": 71.5, \"source\": \"ds\", \"confidence\": \"vendor-official\" },"))
+        #expect(q.contains("bad.json: scaleUp.maxDomainSize.value: must be a whole number"))
+    }
+
     @Test func allProblemsAreReportedAtOnce() {
         var text = Self.replacing("\"vendor\": \"Test\",", "")
         text = text.replacingOccurrences(of: "\"value\": 400", with: "\"value\": 150")

@@ -1184,11 +1184,19 @@ public enum EmbeddedSpecs {
       "note": "both tiles"
     }
   },
+  "fp32DenseTflops": {
+    "value": 16.4,
+    "low": 12,
+    "high": 20,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: 2 tiles x 256 EUs x 16 V-core lanes x 2 FLOP x ~1 GHz = 16.4 TFLOPS (chips.md); clock uncertain"
+  },
   "fp32MatrixDenseTflops": {
     "value": 256,
     "source": "launch",
     "confidence": "vendor-official",
-    "note": "tensor-core (T-core) FP32; the SIMT vector rate would be only ~16 TFLOPS"
+    "note": "tensor-core (T-core) FP32; the SIMT vector rate is only ~16 TFLOPS (fp32DenseTflops)"
   },
   "tf32DenseTflops": {
     "value": 512,
@@ -1376,6 +1384,14 @@ public enum EmbeddedSpecs {
       "note": "half of BR100's 77 B"
     }
   },
+  "fp32DenseTflops": {
+    "value": 8.2,
+    "low": 6,
+    "high": 10,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: half of BR100's ~16.4 (256 EUs x 16 lanes x 2 FLOP x ~1 GHz)"
+  },
   "fp32MatrixDenseTflops": {
     "value": 128,
     "source": "launch",
@@ -1541,6 +1557,14 @@ public enum EmbeddedSpecs {
       "confidence": "press/analyst",
       "note": "single first-generation compute die (BR166 = two BR106 dies)"
     }
+  },
+  "fp32DenseTflops": {
+    "value": 8.2,
+    "low": 5.4,
+    "high": 10,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32 as BR104 (~8.2: 256 EUs x 16 lanes x 2 FLOP x ~1 GHz)"
   },
   "fp32MatrixDenseTflops": {
     "value": 128,
@@ -1880,6 +1904,14 @@ public enum EmbeddedSpecs {
       "confidence": "estimated",
       "note": "BR100 tile is 537 mm2 (Hot Chips 34); BR106 assumed a BR104-class die"
     }
+  },
+  "fp32DenseTflops": {
+    "value": 16.4,
+    "low": 10.8,
+    "high": 20,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: 2 x BR106 (~8.2 each), as BR100"
   },
   "fp32MatrixDenseTflops": {
     "value": 256,
