@@ -72,7 +72,7 @@ public struct LineChartSVG: Sendable {
             xMin = min(xMin, xTicks.first ?? xMin)
             xMax = max(xMax, xTicks.last ?? xMax)
         }
-        let left = 90.0, right = 200.0, top = subtitle == nil ? 50.0 : 68.0, bottom = 64.0
+        let left = 90.0, right = 200.0, top = subtitle == nil ? 50.0 : 82.0, bottom = 64.0
         let plotW = width - left - right, plotH = height - top - bottom
         func px(_ x: Double) -> Double {
             if logScale {
@@ -90,7 +90,11 @@ public struct LineChartSVG: Sendable {
         <text x="\(f(left))" y="24" font-size="16" font-weight="bold">\(Self.escape(title))</text>
 
         """
-        if let subtitle { s += "<text x=\"\(f(left))\" y=\"44\" font-size=\"11\" fill=\"#555\">\(Self.escape(subtitle))</text>\n" }
+        if let subtitle {
+            for (i, line) in Self.wrap(subtitle, 125).prefix(2).enumerated() {
+                s += "<text x=\"\(f(left))\" y=\"\(f(42 + Double(i) * 14))\" font-size=\"11\" fill=\"#555\">\(Self.escape(line))</text>\n"
+            }
+        }
         // Grid and ticks.
         for t in yTicks {
             let y = py(t)
@@ -133,6 +137,18 @@ public struct LineChartSVG: Sendable {
         }
         s += "</svg>\n"
         return s
+    }
+
+    /// Splits text into lines of at most `width` characters at spaces.
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        var lines: [String] = []
+        var cur = ""
+        for word in text.split(separator: " ") {
+            if !cur.isEmpty, cur.count + 1 + word.count > width { lines.append(cur); cur = "" }
+            cur += (cur.isEmpty ? "" : " ") + word
+        }
+        if !cur.isEmpty { lines.append(cur) }
+        return lines
     }
 
     static func shorten(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }

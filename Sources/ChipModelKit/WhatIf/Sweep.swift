@@ -167,6 +167,9 @@ public struct MetricRow: Sendable, Equatable {
     }
 
     public var headline: MetricValue? { metrics.first }
+
+    /// True when the estimate failed at this point (`notes` says why).
+    public var failed: Bool { metrics.isEmpty }
 }
 
 /// An estimate a what-if sweep runs at every point: training or inference throughput, or the
@@ -196,6 +199,8 @@ public struct SweepResult: Sendable {
     public var chipName: String
     public var point: SweepPoint
     public var row: MetricRow
+    /// The chip evaluated (derived with the point's spec values).
+    public var chip: Chip
 }
 
 /// Runs a what-if sweep: for every base chip and every grid point, derive the chip with the
@@ -250,8 +255,13 @@ public struct WhatIfSweep: Sendable {
             for p in points {
                 let specSets = p.values.filter { !metric.parameters.contains($0.name) }.map { ($0.name, $0.value) }
                 let chip = try t.derive(sets + specSets, name: name)
-                let row = try metric.evaluate(chip, p)
-                results.append(SweepResult(chipID: chip.id, chipName: chip.name, point: p, row: row))
+                // An estimate that cannot be made at one point (a format the chip lacks, a
+                // shape that does not fit) becomes a row without metrics, not a failed sweep.
+                let row: MetricRow
+                do { row = try metric.evaluate(chip, p) } catch {
+                    row = MetricRow(metrics: [], binding: "n/a", notes: ["\(error)"])
+                }
+                results.append(SweepResult(chipID: chip.id, chipName: chip.name, point: p, row: row, chip: chip))
                 done += 1
                 progress(done, total)
             }
