@@ -146,6 +146,7 @@ public enum WhatIfCommand: CLICommand {
         }
         if let n = mcSamples {
             for r in results {
+                if r.row.failed { mc.append(nil); continue }
                 var values: [Double] = []
                 for c in MonteCarlo.sampleChips(r.chip, samples: n, seed: seed) {
                     values.append((try? metric.evaluate(c, r.point))?.headline?.nominal ?? .nan)

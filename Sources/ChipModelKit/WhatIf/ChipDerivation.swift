@@ -171,8 +171,16 @@ public struct WhatIfKeyError: Error, Sendable, CustomStringConvertible {
     public var key: String
     public var valid: [String]
     public var suggestions: [String]
+    /// What else was accepted besides spec keys (`parameters of the roofline metric: batch, seq`).
+    public var alsoAccepted: String?
+    public init(key: String, valid: [String], suggestions: [String], alsoAccepted: String? = nil) {
+        self.key = key
+        self.valid = valid
+        self.suggestions = suggestions
+        self.alsoAccepted = alsoAccepted
+    }
     public var description: String {
-        var s = "unknown spec key '\(key)'"
+        var s = alsoAccepted.map { "unknown parameter '\(key)': not a spec key nor \($0)" } ?? "unknown spec key '\(key)'"
         if let near = suggestions.first { s += " (did you mean '\(near)'?)" }
         return s + "; valid keys: " + valid.joined(separator: ", ")
     }

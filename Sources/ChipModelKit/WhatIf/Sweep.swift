@@ -235,7 +235,8 @@ public struct WhatIfSweep: Sendable {
             for a in axes where !metric.parameters.contains(a.name) {
                 do { try t.checkKey(a.name) } catch {
                     let valid = metric.parameters + error.valid
-                    throw WhatIfKeyError(key: a.name, valid: valid, suggestions: nearestNames(to: a.name, in: valid))
+                    throw WhatIfKeyError(key: a.name, valid: valid, suggestions: nearestNames(to: a.name, in: valid),
+                                         alsoAccepted: "a parameter of the metric (\(metric.parameters.isEmpty ? "none" : metric.parameters.joined(separator: ", ")))")
                 }
             }
         }
