@@ -7,7 +7,7 @@ public enum RoadmapCommand: CLICommand {
     public static let usage = "roadmap VENDOR [--model ID|FILE] [--format table|json|csv]"
     public static let discussion = """
     Lists the vendor's chips (matched case-insensitively, e.g. 'biren', 'nvidia') ordered by year, then
-    status (shipping, announced, roadmap), then compute-die count, then id; with headline specs and
+    status (shipping, announced, roadmap), then id; with headline specs and
     throughput on a standard training and a standard inference workload, each with the low-high range
     of the chip's ranged spec values (corner evaluation).
 

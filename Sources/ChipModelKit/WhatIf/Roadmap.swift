@@ -150,8 +150,8 @@ public struct Roadmap: Sendable {
     }
 
     /// The vendor's chips in roadmap order: by year (nominal), then status (shipping,
-    /// announced, roadmap), then compute dies (a single-die part before the multi-die part
-    /// built from it), then id.
+    /// announced, roadmap), then id (vendors number parts upward within a generation:
+    /// BR106 before BR166, BR30X before BR31X).
     public static func parts(vendor: String, in catalog: ChipCatalog) throws(UnknownIDError) -> [Chip] {
         let key = vendor.lowercased()
         let chips = catalog.chips.filter { $0.vendor.lowercased() == key }
@@ -165,7 +165,6 @@ public struct Roadmap: Sendable {
         return chips.sorted { a, b in
             if a.year.nominal != b.year.nominal { return a.year.nominal < b.year.nominal }
             if a.status != b.status { return (statusRank[a.status] ?? 0) < (statusRank[b.status] ?? 0) }
-            if a.dies.computeDieCount != b.dies.computeDieCount { return a.dies.computeDieCount < b.dies.computeDieCount }
             return a.id < b.id
         }
     }
