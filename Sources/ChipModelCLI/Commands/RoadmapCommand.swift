@@ -69,7 +69,7 @@ public enum RoadmapCommand: CLICommand {
     }
 
     static func ranged(_ r: RangedValue) -> String {
-        r.hasRange ? "\(formatQuantity(r.nominal)) (\(formatQuantity(r.low))-\(formatQuantity(r.high)))" : formatQuantity(r.nominal)
+        MetricValue(name: "", unit: "", r).formatted
     }
 
     static func render(_ roadmap: Roadmap, workloads: [RoadmapWorkload], format: OutputFormat, context: CommandContext) {
@@ -127,9 +127,11 @@ public enum RoadmapCommand: CLICommand {
                     let pct = s.share.map { formatFixed($0 * 100, decimals: 0) + "%" } ?? (s.delta >= 0 ? "+" : "") + formatQuantity(s.delta)
                     return "\(s.spec) \(pct)"
                 }
+                let unchanged = a.steps.allSatisfy { $0.share == nil }
+                let text = a.steps.isEmpty ? "no spec changed"
+                    : unchanged ? "no change (changed specs: \(a.steps.map(\.spec).joined(separator: ", ")))" : shares.joined(separator: ", ")
                 at.add(["\(a.from) -> \(a.to)", a.workload, formatQuantity(a.fromValue), formatQuantity(a.toValue),
-                        a.gainRatio.isFinite ? formatFixed(a.gainRatio, decimals: 2) + "x" : "-",
-                        shares.isEmpty ? "no spec changed" : shares.joined(separator: ", ")])
+                        a.gainRatio.isFinite ? formatFixed(a.gainRatio, decimals: 2) + "x" : "-", text])
             }
         }
         if format == .csv {
@@ -146,6 +148,7 @@ public enum RoadmapCommand: CLICommand {
         context.out("\nworkloads:\n")
         for w in workloads { context.out("  \(w.name): \(w.unit): \(w.label)\n") }
         context.out("ranges: low-high over each chip's ranged (estimated/roadmap) spec values, corner evaluation\n")
+        context.out("attribution order: \(RoadmapAttribution.order.map(\.0).joined(separator: ", ")); 'compute peaks' includes formats a part adds (FP8)\n")
         for e in roadmap.entries {
             for th in e.throughput {
                 if case let .failure(err) = th.value { context.out("n/a: \(e.chip.id) \(th.workload): \(err.message)\n") }

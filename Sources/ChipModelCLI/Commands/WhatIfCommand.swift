@@ -264,15 +264,19 @@ public enum WhatIfCommand: CLICommand {
     static func chart(_ results: [SweepResult], axes: [SweepAxis], first: SweepAxis, metric: WhatIfMetric) -> String {
         var order: [String] = []
         var series: [String: [LineChartSeries.Point]] = [:]
+        var lastBinding: [String: String] = [:]
         for r in results {
             guard let x = r.point[first.name], let m = r.row.headline else { continue }
             var key = r.chipID
             if axes.count > 1, let v = r.point[axes[1].name] { key += " \(axes[1].name)=\(formatQuantity(v))" }
             if series[key] == nil { order.append(key) }
-            series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high))
+            // Label the binding resource at the first point and wherever it changes.
+            let label = lastBinding[key] == r.row.binding ? nil : r.row.binding + "-bound"
+            lastBinding[key] = r.row.binding
+            series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
         }
         let unit = results.first?.row.headline?.unit ?? "metric"
-        let chart = LineChartSVG(title: "\(unit) vs \(first.name)", subtitle: metric.label,
+        let chart = LineChartSVG(title: "\(unit) vs \(first.name)", subtitle: metric.label + "; labels: binding resource where it changes",
                                  xLabel: first.name + unitSuffix(first.name), yLabel: unit,
                                  series: order.map { LineChartSeries(name: $0, points: series[$0] ?? []) },
                                  logX: first.spansDecade)

@@ -8,11 +8,14 @@ public struct LineChartSeries: Sendable {
         public var y: Double
         public var low: Double?
         public var high: Double?
-        public init(x: Double, y: Double, low: Double? = nil, high: Double? = nil) {
+        /// A short annotation drawn next to the marker (e.g. the binding resource where it changes).
+        public var label: String?
+        public init(x: Double, y: Double, low: Double? = nil, high: Double? = nil, label: String? = nil) {
             self.x = x
             self.y = y
             self.low = low
             self.high = high
+            self.label = label
         }
     }
 
@@ -122,7 +125,12 @@ public struct LineChartSVG: Sendable {
             }
             let path = p.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>\n"
-            for q in p { s += "<circle cx=\"\(f(px(q.x)))\" cy=\"\(f(py(q.y)))\" r=\"3.5\" fill=\"\(color)\"/>\n" }
+            for q in p {
+                s += "<circle cx=\"\(f(px(q.x)))\" cy=\"\(f(py(q.y)))\" r=\"3.5\" fill=\"\(color)\"/>\n"
+                if let label = q.label {
+                    s += "<text x=\"\(f(px(q.x) + 6))\" y=\"\(f(py(q.y) - 7))\" font-size=\"11\" fill=\"\(color)\">\(Self.escape(label))</text>\n"
+                }
+            }
             // Legend entry.
             let ly = top + 10 + Double(i) * 22
             let lx = left + plotW + 16

@@ -144,10 +144,12 @@ public struct MetricValue: Sendable, Equatable {
 
     /// `1234 (1000-1500)` or `1234`.
     public var formatted: String {
+        let n = formatQuantity(nominal)
         if hasRange, let l = low, let h = high {
-            return "\(formatQuantity(nominal)) (\(formatQuantity(l))-\(formatQuantity(h)))"
+            let (ls, hs) = (formatQuantity(l), formatQuantity(h))
+            if ls != n || hs != n { return "\(n) (\(ls)-\(hs))" }
         }
-        return formatQuantity(nominal)
+        return n
     }
 }
 
