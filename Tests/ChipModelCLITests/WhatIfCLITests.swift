@@ -183,3 +183,18 @@ private func tempDir() throws -> String {
         #expect(code2 == 64 && err2.contains("needs a VENDOR"))
     }
 }
+
+@Suite struct WhatIfPhaseTests {
+    /// The "done when" sweep on the roofline fallback: BR166's D2D bandwidth on a Llama-3-70B
+    /// prefill binds at low bandwidth and stops binding further up.
+    @Test func prefillD2DSweepShowsTheKnee() throws {
+        let (code, out, err) = run(["whatif", "--from", "br166", "--inference", "--phase", "prefill", "--model", "llama3-70b",
+                                    "--vary", "d2d.bandwidthGBps=14..3584*2", "--format", "csv"])
+        #expect(code == 0, "\(err)")
+        let bindings = out.split(separator: "\n").dropFirst().map { $0.split(separator: ",").last.map(String.init) ?? "" }
+        #expect(bindings.first == "d2d")
+        #expect(bindings.last == "compute")
+        let (bad, _, berr) = run(["whatif", "--from", "br166", "--phase", "prefill"])
+        #expect(bad == 64 && berr.contains("--phase applies to --inference"))
+    }
+}

@@ -173,7 +173,7 @@ enum BirenFixture {
         for mode in RooflineLayerWorkload.Mode.allCases {
             let w = RooflineLayerWorkload(model: model, mode: mode, batch: 4, seq: 2048, format: .bf16)
             let seconds = w.operations.map { Roofline.evaluate($0, on: device).seconds }.reduce(0, +)
-            let tokens = Double(mode == .training ? 4 * 2048 : 4)
+            let tokens = Double(mode == .inference ? 4 : 4 * 2048)
             let passes = mode == .training ? 3.0 : 1.0
             let expected = tokens / (seconds * passes * Double(model.layers))
             let r = try w.evaluate(p)

@@ -32,6 +32,7 @@ public enum WhatIfCommand: CLICommand {
         .value("--name", "NAME", "Name of the derived chip (its id is the name in lower case)."),
         .value("--vary", "KEY=VALUES", repeatable: true, "Sweep a spec key or workload parameter (at most two: a grid)."),
         .value("--metric", "NAME", "Estimate to run at each point: \(metricNames.joined(separator: ", ")) (default: roofline)."),
+        .value("--phase", "PHASE", "Roofline metric with --inference: decode (default) or prefill."),
         .value("--seq", "N", "Roofline metric: sequence length (training) or KV context (inference) (default 4096)."),
         .value("--svg", "FILE", "Write a line chart of the headline metric against the first swept parameter."),
         .value("--monte-carlo", "N", "Also draw N seeded Monte Carlo samples over the ranged spec values."),
@@ -96,7 +97,10 @@ public enum WhatIfCommand: CLICommand {
         let format = try parsePrecision(args, default: .bf16)
         let batch = try args.int("--batch", range: 1...10_000_000) ?? (inference ? 32 : 8)
         let seq = try args.int("--seq", range: 1...10_000_000) ?? 4096
-        return RooflineLayerWorkload(model: model, mode: inference ? .inference : .training, batch: batch, seq: seq,
+        let phase = try args.choice("--phase", from: ["decode", "prefill"])
+        if phase != nil, !inference { throw UsageError("--phase applies to --inference") }
+        let mode: RooflineLayerWorkload.Mode = inference ? (phase == "prefill" ? .prefill : .inference) : .training
+        return RooflineLayerWorkload(model: model, mode: mode, batch: inference && phase == "prefill" && args.value("--batch") == nil ? 1 : batch, seq: seq,
                                      format: format, emulate: args.has("--emulate"))
     }
 

@@ -13,11 +13,17 @@
 /// - Inference (decode): `batch` sequences each produce one token against a KV cache of `seq`
 ///   tokens: GEMMs with M = batch, attention with query length 1 and key length `seq`.
 ///   tokens/s = batch / (layers x layer time).
+/// - Prefill: `batch` prompts of `seq` tokens, forward only, causal attention;
+///   tokens/s = batch x seq / (layers x layer time).
 /// - MoE layers: the routed tokens (`T x expertsPerToken`) spread evenly over all experts
 ///   (one batched GEMM per matrix, so every expert's weights are read), plus shared experts.
 public struct RooflineLayerWorkload: Sendable, Equatable {
     public enum Mode: String, Sendable, CaseIterable {
-        case training, inference
+        case training
+        /// Inference decode: one new token per sequence against the KV cache.
+        case inference
+        /// Inference prefill: the whole prompt of `seq` tokens per sequence, forward only.
+        case prefill
     }
 
     public var model: ModelSpec
@@ -44,11 +50,11 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
     /// The operations of one transformer layer.
     public var operations: [Operation] {
         let m = model
-        let tokens = mode == .training ? batch * seq : batch
+        let tokens = mode == .inference ? batch : batch * seq
         let hd = m.heads * m.headDim
         var ops: [Operation] = [
             .gemm(m: tokens, n: (m.heads + 2 * max(1, m.kvHeads)) * m.headDim, k: m.hidden),
-            mode == .training
+            mode != .inference
                 ? .attention(batch: batch, heads: m.heads, kvHeads: max(1, m.kvHeads), queryLength: seq, keyLength: seq, headDim: m.headDim, causal: true)
                 : .attention(batch: batch, heads: m.heads, kvHeads: max(1, m.kvHeads), queryLength: 1, keyLength: seq, headDim: m.headDim, causal: false),
             .gemm(m: tokens, n: m.hidden, k: hd),
@@ -97,7 +103,7 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
         }
         let passes = mode == .training ? 3.0 : 1.0
         let layerSeconds = seconds * passes
-        let tokens = Double(mode == .training ? batch * seq : batch)
+        let tokens = Double(mode == .inference ? batch : batch * seq)
         let binding = Ceiling.allCases.max { (byCeiling[$0] ?? 0) < (byCeiling[$1] ?? 0) } ?? .compute
         let total = layerSeconds * Double(model.layers)
         return Result(tokensPerSecond: total > 0 ? tokens / total : 0, layerSeconds: layerSeconds, binding: binding,
@@ -106,7 +112,12 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
 
     /// A label for output headers.
     public var label: String {
-        let what = mode == .training ? "training, batch \(batch) x seq \(seq)" : "inference decode, batch \(batch), context \(seq)"
+        let what: String
+        switch mode {
+        case .training: what = "training, batch \(batch) x seq \(seq)"
+        case .inference: what = "inference decode, batch \(batch), context \(seq)"
+        case .prefill: what = "inference prefill, batch \(batch) x prompt \(seq)"
+        }
         return "roofline layer metric (one chip, \(model.id) layer GEMMs + attention, \(what), \(format.rawValue); no parallelism, collectives or capacity check)"
     }
 
@@ -124,7 +135,7 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
                 if p.corner == .nominal { binding = r.binding }
                 return [r.tokensPerSecond, r.utilization]
             }
-            let unit = w.mode == .training ? "training tokens/s" : "decode tokens/s"
+            let unit = w.mode == .training ? "training tokens/s" : (w.mode == .prefill ? "prefill tokens/s" : "decode tokens/s")
             return MetricRow(metrics: [MetricValue(name: "tokensPerSecond", unit: unit, ranged[0]),
                                        MetricValue(name: "utilization", unit: "fraction of peak", ranged[1])],
                              binding: binding.rawValue, notes: [w.label])
