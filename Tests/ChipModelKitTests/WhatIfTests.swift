@@ -279,3 +279,18 @@ enum BirenFixture {
         #expect(at.gainRatio > 1.5)
     }
 }
+
+@Suite struct RangedMetricTests {
+    @Test func rangedMetricRunsTheCorners() throws {
+        let chip = try ChipCatalog.builtIn().chip("br166")
+        let m = WhatIfMetric.ranged(label: "bw", parameters: ["chips"],
+                                    outputs: [.init("bandwidth", unit: "GB/s"), .init("time", unit: "s", higherIsBetter: false)]) { p, point in
+            let bw = (p.memoryBandwidthGBps ?? 0) * (point["chips"] ?? 1)
+            return ([bw, 1 / bw], p.corner == .nominal ? "memory" : "other")
+        }
+        let row = try m.evaluate(chip, SweepPoint([("chips", 2)]))
+        #expect(row.binding == "memory")
+        #expect(row.metrics[0].nominal == 3280 && row.metrics[0].low == 2800 && row.metrics[0].high == 3680)
+        #expect(row.metrics[1].low == 1 / 3680.0 && row.metrics[1].high == 1 / 2800.0)
+    }
+}

@@ -452,17 +452,20 @@ final class Progress {
     var done = 0
     var shown = false
     let start = ContinuousClock.now
+    /// How long a run must take before the progress line appears.
+    let threshold: Duration
 
-    init(context: CommandContext, total: Int, label: String) {
+    init(context: CommandContext, total: Int, label: String, threshold: Duration = .seconds(1)) {
         self.context = context
         self.total = total
         self.label = label
+        self.threshold = threshold
     }
 
     func step() {
         done += 1
         guard context.stderrIsTerminal else { return }
-        if !shown, ContinuousClock.now - start < .seconds(1) { return }
+        if !shown, ContinuousClock.now - start < threshold { return }
         shown = true
         context.err("\r\(label): \(done)/\(total) points")
     }

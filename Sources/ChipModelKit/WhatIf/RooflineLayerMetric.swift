@@ -125,20 +125,14 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
     /// sweep points may override `batch` and `seq`.
     public var whatIfMetric: WhatIfMetric {
         let base = self
-        return WhatIfMetric(label: label, parameters: Self.parameters) { chip, point in
+        let unit = mode == .training ? "training tokens/s" : (mode == .prefill ? "prefill tokens/s" : "decode tokens/s")
+        return WhatIfMetric.ranged(label: label, parameters: Self.parameters,
+                                   outputs: [.init("tokensPerSecond", unit: unit), .init("utilization", unit: "fraction of peak")]) { p, point in
             var w = base
             if let b = point["batch"] { w.batch = try Self.count(b, "batch") }
             if let s = point["seq"] { w.seq = try Self.count(s, "seq") }
-            var binding = Ceiling.compute
-            let ranged = try evaluateWithRanges(chip, outputs: 2) { p in
-                let r = try w.evaluate(p)
-                if p.corner == .nominal { binding = r.binding }
-                return [r.tokensPerSecond, r.utilization]
-            }
-            let unit = w.mode == .training ? "training tokens/s" : (w.mode == .prefill ? "prefill tokens/s" : "decode tokens/s")
-            return MetricRow(metrics: [MetricValue(name: "tokensPerSecond", unit: unit, ranged[0]),
-                                       MetricValue(name: "utilization", unit: "fraction of peak", ranged[1])],
-                             binding: binding.rawValue, notes: [w.label])
+            let r = try w.evaluate(p)
+            return ([r.tokensPerSecond, r.utilization], r.binding.rawValue)
         }
     }
 

@@ -283,3 +283,43 @@ extension String {
 
     var replacingUnderscores: String { String(filter { $0 != "_" }) }
 }
+
+extension WhatIfMetric {
+    /// The shape of one headline output of `ranged(...)`.
+    public struct Output: Sendable {
+        public var name: String
+        public var unit: String
+        public var higherIsBetter: Bool
+        public init(_ name: String, unit: String, higherIsBetter: Bool = true) {
+            self.name = name
+            self.unit = unit
+            self.higherIsBetter = higherIsBetter
+        }
+    }
+
+    /// A metric from an estimator that works on `ChipParameters` (one corner): it is run at
+    /// the chip's low, nominal and high corners (`evaluateWithRanges`) and each output gets
+    /// its range; the binding resource is the nominal corner's. This is the one-line way to
+    /// plug the training or inference estimator into `whatif`:
+    ///
+    /// ```swift
+    /// WhatIfMetric.ranged(label: "training, llama3-70b on 1024 chips", parameters: ["chips", "batch"],
+    ///                     outputs: [.init("tokensPerSecond", unit: "training tokens/s"), .init("mfu", unit: "fraction")]) { params, point in
+    ///     let e = try TrainingEstimator.estimate(params, chips: Int(point["chips"] ?? 1024), ...)
+    ///     return ([e.tokensPerSecond, e.mfu], e.binding)
+    /// }
+    /// ```
+    public static func ranged(label: String, parameters: [String], outputs: [Output],
+                              estimate: @escaping @Sendable (ChipParameters, SweepPoint) throws -> (values: [Double], binding: String)) -> WhatIfMetric {
+        WhatIfMetric(label: label, parameters: parameters) { chip, point in
+            var binding = "n/a"
+            let ranges = try evaluateWithRanges(chip, outputs: outputs.count) { p in
+                let r = try estimate(p, point)
+                if p.corner == .nominal { binding = r.binding }
+                return r.values
+            }
+            let metrics = zip(outputs, ranges).map { o, r in MetricValue(name: o.name, unit: o.unit, r, higherIsBetter: o.higherIsBetter) }
+            return MetricRow(metrics: metrics, binding: binding, notes: [label])
+        }
+    }
+}
