@@ -19,7 +19,8 @@ public enum WhatIfCommand: CLICommand {
 
     Metric: until the training and inference estimators are wired in, the metric is the roofline layer metric:
     one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; --inference:
-    decode), timed by the roofline; it has no parallelism, collectives or capacity check, and says so.
+    decode, or prefill with --phase prefill), timed by the roofline; it has no parallelism, collectives or capacity check, and says so.
+    Options of 'estimate' (--chips, --tp, --pp, ...) are accepted for the estimators and ignored by it (with a note).
 
     Chiplet economics ("monolithic or chiplets?"):
       chipmodel whatif --chiplets 1,2,4,8 --die-area 800 --node 7nm [--defect-density 0.09] [--wafer-cost 9346]
