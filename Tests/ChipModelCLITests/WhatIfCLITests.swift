@@ -223,3 +223,22 @@ private func tempDir() throws -> String {
         #expect(slow.stderr.isEmpty)
     }
 }
+
+@Suite struct RoadmapPartsTests {
+    @Test func partsSelectsAndOrdersAndFlagsMissingSpecs() throws {
+        let dir = try RoadmapCLITests.birenSpecs()
+        // A part without on-chip memory in its spec: the caveat and the attribution flag it.
+        let t = try ChipTemplate.find("br166", in: EmbeddedSpecs.chips)
+        var doc = try t.derivedDocument([("bf16DenseTflops", 1100), ("dies.computeDies", 2), ("memory.stacks", 4), ("d2d.bandwidthGBps", 896)], name: "br20y").document
+        if let m = doc.objectMembers { doc = .object(m.filter { $0.0 != "onChip" }) }
+        try doc.serialized().write(toFile: "\(dir)/br20y.json", atomically: true, encoding: .utf8)
+        let (code, out, err) = run(["roadmap", "biren", "--specs", dir, "--parts", "br166,br20y"])
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("br166 -> br20y"))
+        #expect(!out.contains("br106 ->"))
+        #expect(out.contains("on-chip memory") && out.contains("(missing in br20y)"))
+        #expect(out.contains("note: br20y: spec states no onChip.sramMB"))
+        let (bad, _, berr) = run(["roadmap", "biren", "--specs", dir, "--parts", "br166,br21x"])
+        #expect(bad == 64 && berr.contains("unknown Biren part 'br21x'"))
+    }
+}

@@ -1,4 +1,5 @@
 import ChipModelKit
+import Foundation
 
 /// `chipmodel roadmap`: Show a vendor's parts in order with estimated delivered throughput.
 public enum RoadmapCommand: CLICommand {
@@ -25,6 +26,7 @@ public enum RoadmapCommand: CLICommand {
     """
     public static let options: [OptionSpec] = [
         .value("--model", "ID|FILE", "Model of the standard workloads (default llama3-70b)."),
+        .value("--parts", "ID,ID,...", "Only these parts, in this order (e.g. one product line: br106,br166,br20x,br30x,br31x)."),
     ]
     public static let maxPositionals = 1
 
@@ -39,8 +41,10 @@ public enum RoadmapCommand: CLICommand {
             msg += "; known vendors: " + Roadmap.vendors(in: catalog).joined(separator: ", ")
             throw RunError(msg, exitCode: 64)
         }
-        let roadmap = try Roadmap.build(vendor: vendor, catalog: catalog, workloads: try workloads(args, context))
-        render(roadmap, workloads: try workloads(args, context), format: format, context: context)
+        let only = args.value("--parts").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let ws = try workloads(args, context)
+        let roadmap = try Roadmap.build(vendor: vendor, catalog: catalog, workloads: ws, only: only)
+        render(roadmap, workloads: ws, format: format, context: context)
         return 0
     }
 
@@ -91,7 +95,7 @@ public enum RoadmapCommand: CLICommand {
                              ("fromValue", .num(a.fromValue)), ("toValue", .num(a.toValue)), ("gain", .num(a.gainRatio)),
                              ("steps", .array(a.steps.map { s in
                                  .object([("spec", .string(s.spec)), ("metricAfter", .num(s.metricAfter)),
-                                          ("delta", .num(s.delta)), ("share", .num(s.share))])
+                                          ("delta", .num(s.delta)), ("share", .num(s.share)), ("note", .str(s.note))])
                              }))])
                 })))
                 entries.append(.object(m))
@@ -123,10 +127,13 @@ public enum RoadmapCommand: CLICommand {
         var at = TextTable(headers: ["step", "workload", "from", "to", "gain", "attribution (share of the change, fixed order)"])
         for e in roadmap.entries {
             for a in e.attributions {
-                let shares = a.steps.map { s -> String in
+                // Text shows the groups that moved the workload (>= 0.5% or flagged); JSON has all.
+                let shown = a.steps.filter { s in s.note != nil || (s.share.map { abs($0) >= 0.005 } ?? true) }
+                var shares = shown.map { s -> String in
                     let pct = s.share.map { formatFixed($0 * 100, decimals: 0) + "%" } ?? (s.delta >= 0 ? "+" : "") + formatQuantity(s.delta)
-                    return "\(s.spec) \(pct)"
+                    return "\(s.spec) \(pct)" + (s.note.map { " (\($0))" } ?? "")
                 }
+                if shown.count < a.steps.count { shares.append("other changed specs 0%") }
                 let unchanged = a.steps.allSatisfy { $0.share == nil }
                 let text = a.steps.isEmpty ? "no spec changed"
                     : unchanged ? "no change (changed specs: \(a.steps.map(\.spec).joined(separator: ", ")))" : shares.joined(separator: ", ")
@@ -149,11 +156,14 @@ public enum RoadmapCommand: CLICommand {
         for w in workloads { context.out("  \(w.name): \(w.unit): \(w.label)\n") }
         context.out("ranges: low-high over each chip's ranged (estimated/roadmap) spec values, corner evaluation\n")
         context.out("attribution order: \(RoadmapAttribution.order.map(\.0).joined(separator: ", ")); 'compute peaks' includes formats a part adds (FP8)\n")
+        var caveats: [String] = []
         for e in roadmap.entries {
             for th in e.throughput {
                 if case let .failure(err) = th.value { context.out("n/a: \(e.chip.id) \(th.workload): \(err.message)\n") }
             }
+            for w in workloads { if let c = w.caveat(e.chip), !caveats.contains(c) { caveats.append(c) } }
         }
+        for c in caveats { context.out("note: \(c)\n") }
     }
 
     static func unitShort(_ unit: String) -> String {

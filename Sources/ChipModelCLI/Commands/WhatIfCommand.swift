@@ -259,6 +259,11 @@ public enum WhatIfCommand: CLICommand {
                     if !failures.contains(line) { failures.append(line) }
                 }
                 for f in failures { context.out("n/a: \(f)\n") }
+                var caveats: [String] = []
+                for r in results where !r.row.failed {
+                    for n in r.row.notes.dropFirst() where !caveats.contains(n) { caveats.append(n) }
+                }
+                for c in caveats { context.out("note: \(c)\n") }
             }
         }
     }

@@ -13,11 +13,15 @@ public struct RoadmapWorkload: Sendable {
     /// What it measures, printed under the table.
     public var label: String
     public var evaluate: @Sendable (ChipParameters) throws -> Double
+    /// A caveat about a chip's result (a spec the workload needs is missing and was assumed), or nil.
+    public var caveat: @Sendable (Chip) -> String?
 
-    public init(name: String, unit: String, label: String, evaluate: @escaping @Sendable (ChipParameters) throws -> Double) {
+    public init(name: String, unit: String, label: String, caveat: @escaping @Sendable (Chip) -> String? = { _ in nil },
+                evaluate: @escaping @Sendable (ChipParameters) throws -> Double) {
         self.name = name
         self.unit = unit
         self.label = label
+        self.caveat = caveat
         self.evaluate = evaluate
     }
 
@@ -27,11 +31,13 @@ public struct RoadmapWorkload: Sendable {
         let train = RooflineLayerWorkload(model: model, mode: .training, batch: 8, seq: 4096, format: .bf16, emulate: true)
         let infer = RooflineLayerWorkload(model: model, mode: .inference, batch: 32, seq: 4096, format: .fp8)
         return [
-            RoadmapWorkload(name: "training", unit: "training tokens/s (roofline layer)", label: train.label) { p in
+            RoadmapWorkload(name: "training", unit: "training tokens/s (roofline layer)", label: train.label,
+                            caveat: RooflineLayerWorkload.caveat) { p in
                 try train.evaluate(p).tokensPerSecond
             },
             RoadmapWorkload(name: "inference", unit: "decode tokens/s (roofline layer)",
-                            label: infer.label.replacingOccurrences(of: ", fp8;", with: ", fp8 where the chip has it, else bf16/fp16;")) { p in
+                            label: infer.label.replacingOccurrences(of: ", fp8;", with: ", fp8 where the chip has it, else bf16/fp16;"),
+                            caveat: RooflineLayerWorkload.caveat) { p in
                 var w = infer
                 w.format = [NumberFormat.fp8, .bf16, .fp16].first { p.matmulTflops[$0] != nil } ?? .bf16
                 w.emulate = true
@@ -52,6 +58,9 @@ public struct AttributionStep: Sendable, Equatable {
     public var delta: Double
     /// `delta` over the whole gain from part i to part i+1 (nil when the gain is ~0).
     public var share: Double?
+    /// Set when the group is absent from one part's spec (`missing in br20x`): the change is
+    /// then an artefact of missing data, not of a design change.
+    public var note: String? = nil
 }
 
 /// The attribution of one workload's gain from a part to its successor.
@@ -92,6 +101,21 @@ public enum RoadmapAttribution {
         ("efficiency family", { $0.family = $1.family }),
     ]
 
+    /// Whether a part's spec states each group (by name); a group stated on one side only is
+    /// flagged in the attribution.
+    static func stated(_ group: String, _ p: ChipParameters) -> Bool {
+        switch group {
+        case "compute peaks": return !p.matmulTflops.isEmpty
+        case "memory bandwidth": return p.memoryBandwidthGBps != nil
+        case "memory capacity": return p.memoryCapacityGB != nil
+        case "on-chip memory": return p.sramMB != nil || p.l2CacheMB != nil
+        case "d2d link": return p.computeDies <= 1 || p.d2dPerDirectionGBps != nil
+        case "scale-up": return p.scaleUpPerDirectionGBps != nil
+        case "scale-out": return p.scaleOutPerDirectionGBps != nil
+        default: return true
+        }
+    }
+
     /// Attributes `metric(to) - metric(from)` to the spec groups, at the nominal corner.
     public static func attribute(workload: String, from a: ChipParameters, to b: ChipParameters,
                                  metric: (ChipParameters) throws -> Double) throws -> Attribution {
@@ -107,7 +131,10 @@ public enum RoadmapAttribution {
             if next == cur { continue }
             let v = try metric(next)
             let d = v - prev
-            steps.append(AttributionStep(spec: name, metricAfter: v, delta: d, share: nil))
+            var step = AttributionStep(spec: name, metricAfter: v, delta: d, share: nil)
+            let (sa, sb) = (stated(name, a), stated(name, b))
+            if sa != sb { step.note = "missing in \(sa ? b.id : a.id)" }
+            steps.append(step)
             cur = next
             prev = v
         }
@@ -188,8 +215,19 @@ public struct Roadmap: Sendable {
 
     /// Builds the roadmap: throughput with corner ranges per workload, and per step the
     /// attribution of each workload's nominal gain.
-    public static func build(vendor: String, catalog: ChipCatalog, workloads: [RoadmapWorkload]) throws -> Roadmap {
-        let parts = try parts(vendor: vendor, in: catalog)
+    public static func build(vendor: String, catalog: ChipCatalog, workloads: [RoadmapWorkload], only: [String]? = nil) throws -> Roadmap {
+        var parts = try parts(vendor: vendor, in: catalog)
+        if let only {
+            // The user's own selection and order (e.g. one product line: br106,br166,br20x).
+            var chosen: [Chip] = []
+            for id in only {
+                guard let c = parts.first(where: { $0.id == id.lowercased() }) else {
+                    throw UnknownIDError(kind: "\(parts.first?.vendor ?? vendor) part", id: id, suggestions: nearestNames(to: id.lowercased(), in: parts.map(\.id)))
+                }
+                chosen.append(c)
+            }
+            parts = chosen
+        }
         let preds = predecessors(parts)
         var entries: [RoadmapEntry] = []
         for (i, chip) in parts.enumerated() {

@@ -133,7 +133,14 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
             if let s = point["seq"] { w.seq = try Self.count(s, "seq") }
             let r = try w.evaluate(p)
             return ([r.tokensPerSecond, r.utilization], r.binding.rawValue)
-        }
+        }.withCaveat(Self.caveat)
+    }
+
+    /// The roofline tiles GEMMs in on-chip memory; a chip whose spec states no SRAM or L2 is
+    /// run with no on-chip reuse (`RooflineDevice.sramTileBytes` = 0), a lower bound.
+    public static func caveat(_ chip: Chip) -> String? {
+        guard chip.onChip.sramMB == nil, chip.onChip.l2CacheMB == nil else { return nil }
+        return "\(chip.id): spec states no onChip.sramMB or l2CacheMB; the roofline assumes no on-chip reuse (a lower bound)"
     }
 
     static func count(_ x: Double, _ name: String) throws -> Int {

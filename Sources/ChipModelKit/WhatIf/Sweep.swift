@@ -323,3 +323,15 @@ extension WhatIfMetric {
         }
     }
 }
+
+extension WhatIfMetric {
+    /// The same metric with a per-chip caveat appended to each row's notes.
+    public func withCaveat(_ caveat: @escaping @Sendable (Chip) -> String?) -> WhatIfMetric {
+        let inner = evaluate
+        return WhatIfMetric(label: label, parameters: parameters) { chip, point in
+            var row = try inner(chip, point)
+            if let c = caveat(chip) { row.notes.append(c) }
+            return row
+        }
+    }
+}
