@@ -207,17 +207,17 @@ private func tempDir() throws -> String {
 @Suite struct ProgressTests {
     @Test func showsOnlyOnATerminalAfterTheThreshold() {
         let tty = CommandContext(stderrIsTerminal: true)
-        let p = Progress(context: tty, total: 3, label: "whatif", threshold: .zero)
+        let p = SweepProgress(context: tty, total: 3, label: "whatif", threshold: .zero)
         for _ in 0..<3 { p.step() }
         p.finish()
         #expect(tty.stderr.contains("whatif: 3/3 points, done\n"))
         let pipe = CommandContext(stderrIsTerminal: false)
-        let q = Progress(context: pipe, total: 3, label: "whatif", threshold: .zero)
+        let q = SweepProgress(context: pipe, total: 3, label: "whatif", threshold: .zero)
         for _ in 0..<3 { q.step() }
         q.finish()
         #expect(pipe.stderr.isEmpty)
         let slow = CommandContext(stderrIsTerminal: true)
-        let r = Progress(context: slow, total: 3, label: "whatif", threshold: .seconds(3600))
+        let r = SweepProgress(context: slow, total: 3, label: "whatif", threshold: .seconds(3600))
         r.step()
         r.finish()
         #expect(slow.stderr.isEmpty)

@@ -142,7 +142,7 @@ public enum WhatIfCommand: CLICommand {
         } catch let e as SweepSyntaxError { throw UsageError(e.description) }
 
         let total = sweeps.reduce(0) { $0 + $1.pointCount }
-        let progress = Progress(context: context, total: total, label: "whatif")
+        let progress = SweepProgress(context: context, total: total, label: "whatif")
         var results: [SweepResult] = []
         var mc: [MonteCarlo.Summary?] = []
         for s in sweeps {
@@ -451,7 +451,7 @@ func uniqueOptions(_ options: [OptionSpec]) -> [OptionSpec] {
 
 /// A progress line on stderr for long runs: shown only on a terminal, and only once the run
 /// has taken more than a second.
-final class Progress {
+final class SweepProgress {
     let context: CommandContext
     let total: Int
     let label: String
