@@ -632,6 +632,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -666,6 +669,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "2x FP16 assumption; not published"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 96,
+      "low": 48,
+      "high": 192,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure for 910B; Ascend 910 (2019) has 32 MB L2 plus per-core buffers; range covers reported 192 MB L2 claims (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2E",
@@ -791,6 +804,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -822,6 +838,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "2x BF16 assumption; not confirmed"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 192,
+      "low": 96,
+      "high": 384,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "two 910B-class dies; see ascend-910b (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2E",
@@ -939,6 +965,9 @@ public enum EmbeddedSpecs {
     },
     "dgx": {
       "title": "NVIDIA DGX B200 user guide: 8x ConnectX-7 400 Gb/s (OSFP), one per GPU"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -1035,6 +1064,16 @@ public enum EmbeddedSpecs {
     "value": 9000,
     "source": "ds",
     "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 126,
+      "low": 100,
+      "high": 160,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public L2 figure in the cited sources; two dies, each at least H100's 50 MB L2 class; third-party reports ~126 MB L2 total (estimate)"
+    }
   },
   "memory": {
     "type": "HBM3e",
@@ -1734,6 +1773,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate from BR104 efficiency and edge power envelopes (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -1769,6 +1811,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "2x BF16 as on BR104; INT8 is the main edge-inference format"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; edge part with a fraction of a BR104 die's ~150 MB SRAM (estimate)"
+    }
   },
   "memory": {
     "type": "LPDDR/GDDR (assumed)",
@@ -2092,6 +2144,9 @@ public enum EmbeddedSpecs {
     },
     "lightsphere": {
       "title": "LightSphere X optical-interconnect supernode (Shanghai Yidian, Xizhi/Lightelligence, Biren, ZTE; WAIC July 2025; 'up to 2,000 cards') with Biren GPU modules, as summarized in chips.md"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -2143,6 +2198,16 @@ public enum EmbeddedSpecs {
     "source": "peers",
     "confidence": "estimated",
     "note": "2x BF16 as on BR100"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 400,
+      "low": 256,
+      "high": 600,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; BR166 has ~300 MB across two dies; next generation assumed +0-100% (estimate)"
+    }
   },
   "memory": {
     "type": "HBM3/HBM3e (assumed)",
@@ -2266,6 +2331,9 @@ public enum EmbeddedSpecs {
     },
     "peers": {
       "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -2317,6 +2385,16 @@ public enum EmbeddedSpecs {
     "source": "peers",
     "confidence": "estimated",
     "note": "2x BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 600,
+      "low": 300,
+      "high": 900,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; BR20X estimate x 1-2 (estimate)"
+    }
   },
   "memory": {
     "type": "HBM3e/HBM4 (assumed)",
@@ -2440,6 +2518,9 @@ public enum EmbeddedSpecs {
     },
     "peers": {
       "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -2491,6 +2572,16 @@ public enum EmbeddedSpecs {
     "source": "peers",
     "confidence": "estimated",
     "note": "2x BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; edge part, BR110-class on-chip memory (estimate)"
+    }
   },
   "memory": {
     "type": "LPDDR/GDDR (assumed)",
@@ -2598,6 +2689,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -2633,6 +2727,16 @@ public enum EmbeddedSpecs {
     "value": 512,
     "source": "vendor",
     "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "LPDDR5",
@@ -2734,6 +2838,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate from the predecessor MLU290-M5 (512 TOPS INT8, 32 GB HBM2, 1.23 TB/s, 600 GB/s MLU-Link, 350 W) and A100-class positioning (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -2770,6 +2877,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "2x FP16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2e (assumed)",
@@ -2873,6 +2990,9 @@ public enum EmbeddedSpecs {
   "sources": {
     "derived": {
       "title": "chipmodel estimate from the inference-card class of 2023 (NVIDIA L40S: 362 TFLOPS BF16, 48 GB, 864 GB/s, 350 W; A10-class parts) (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -2908,6 +3028,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "2x FP16 assumed"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "GDDR6 (assumed)",
@@ -3311,6 +3441,9 @@ public enum EmbeddedSpecs {
     "nic": {
       "title": "NVIDIA NVLink & NVSwitch page ; NVIDIA HGX B200 / DGX B200 datasheets",
       "url": "https://www.nvidia.com/en-us/data-center/nvlink/"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -3418,6 +3551,16 @@ public enum EmbeddedSpecs {
     "source": "nvl72",
     "confidence": "vendor-official",
     "note": "assumed equal to FP8 as on B200"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 126,
+      "low": 100,
+      "high": 160,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "same silicon as B200; see b200-sxm-180gb (estimate)"
+    }
   },
   "memory": {
     "type": "HBM3e",
@@ -4517,6 +4660,9 @@ public enum EmbeddedSpecs {
   "sources": {
     "derived": {
       "title": "chipmodel estimate: CDNA-lineage DCU (Hygon licensed AMD technology), A100-class or below (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -4544,6 +4690,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "as BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2e (assumed)",
@@ -4653,6 +4809,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate from the predecessor BI-V100 (147 TFLOPS FP16/BF16, 32 GB HBM2, 1.2 TB/s, 300 W) (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -4696,6 +4855,16 @@ public enum EmbeddedSpecs {
     "source": "biv100",
     "confidence": "estimated",
     "note": "2x FP16 as on BI-V100"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2e (assumed)",
@@ -4805,6 +4974,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate from the training part BI-V100 of the same generation (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -4840,6 +5012,16 @@ public enum EmbeddedSpecs {
     "source": "biv100",
     "confidence": "estimated",
     "note": "2x FP16 as on BI-V100; INT8 is the main inference format"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "GDDR/HBM (assumed)",
@@ -4947,6 +5129,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate from the predecessor Kunlun 2 (R200: 256 TOPS INT8, ~128 TFLOPS FP16, 32 GB GDDR6) and its use for large-model training at 30,000-chip scale (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -4982,6 +5167,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "2x FP16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "HBM (assumed)",
@@ -5093,6 +5288,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -5127,6 +5325,16 @@ public enum EmbeddedSpecs {
     "source": "quoted",
     "confidence": "press/analyst",
     "note": "as BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2e",
@@ -5235,6 +5443,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -5271,6 +5482,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "FP8 supported (press); 2x BF16 as on peers"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "HBM3e",
@@ -6194,6 +6415,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -6242,6 +6466,16 @@ public enum EmbeddedSpecs {
     "source": "launch",
     "confidence": "vendor-official",
     "note": "later disclosure: 196"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "GDDR6 (384-bit)",
@@ -6340,6 +6574,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -6375,6 +6612,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "as BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "capacityGB": {
@@ -6481,6 +6728,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -6516,6 +6766,16 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "as FP16 (BF16 support on Chunxiao not confirmed)"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
   },
   "memory": {
     "type": "GDDR6 (14 Gb/s, 256-bit)",
@@ -6969,6 +7229,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
     }
   },
   "dies": {
@@ -6996,6 +7259,16 @@ public enum EmbeddedSpecs {
     "value": 918,
     "source": "int8",
     "confidence": "press/analyst"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 128,
+      "low": 64,
+      "high": 192,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; TPU v4 has 128 MiB CMEM + 32 MiB VMEM per chip (Jouppi et al. 2023, ISCA); v5p assumed similar (estimate)"
+    }
   },
   "memory": {
     "type": "HBM2e",
