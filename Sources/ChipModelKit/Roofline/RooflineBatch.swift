@@ -86,6 +86,11 @@ public struct RooflineBatchResult: Sendable, Equatable {
     /// `Ceiling.code` of the binding ceiling per point.
     public var boundCodes: [UInt8]
 
+    public init(seconds: [Double] = [], boundCodes: [UInt8] = []) {
+        self.seconds = seconds
+        self.boundCodes = boundCodes
+    }
+
     public func bound(_ i: Int) -> Ceiling { Ceiling(code: boundCodes[i]) ?? .compute }
 
     /// Bitwise equality of every result (NaN payloads included), for tests.
@@ -112,17 +117,25 @@ public enum RooflineBatch {
     /// `parallelThreshold` points, else one chunk per active processor. Results do not depend
     /// on the thread count (each point is computed independently into its own slot).
     public static func evaluate(_ c: RooflineColumns, threads: Int? = nil) -> RooflineBatchResult {
+        var r = RooflineBatchResult(seconds: [], boundCodes: [])
+        evaluate(c, into: &r, threads: threads)
+        return r
+    }
+
+    /// `evaluate` writing into `result`, whose arrays are reused when they already have the
+    /// right length (the benchmark times the kernel, not the allocation).
+    public static func evaluate(_ c: RooflineColumns, into result: inout RooflineBatchResult, threads: Int? = nil) {
         let n = c.count
-        var seconds = [Double](repeating: 0, count: n)
-        var codes = [UInt8](repeating: 0, count: n)
-        guard n > 0 else { return RooflineBatchResult(seconds: seconds, boundCodes: codes) }
+        if result.seconds.count != n { result.seconds = [Double](repeating: 0, count: n) }
+        if result.boundCodes.count != n { result.boundCodes = [UInt8](repeating: 0, count: n) }
+        guard n > 0 else { return }
         let chunks = max(1, min(threads ?? (n >= parallelThreshold ? ProcessInfo.processInfo.activeProcessorCount : 1), 64))
-        withColumnPointers(c, &seconds, &codes) { p in
+        withColumnPointers(c, &result.seconds, &result.boundCodes) { p in
             if chunks == 1 {
                 kernelSIMD8(p, 0, n)
             } else {
-                // Chunk edges on multiples of 8 keep every chunk's SIMD body aligned to the
-                // same points as the single-threaded run (not needed for equality, but tidy).
+                // Chunk edges on multiples of 8 keep every chunk's SIMD body on the same points
+                // as the single-threaded run (not needed for equality: points are independent).
                 let per = ((n + chunks - 1) / chunks + 7) & ~7
                 DispatchQueue.concurrentPerform(iterations: chunks) { k in
                     let lo = min(n, k * per), hi = min(n, lo + per)
@@ -130,23 +143,27 @@ public enum RooflineBatch {
                 }
             }
         }
-        return RooflineBatchResult(seconds: seconds, boundCodes: codes)
     }
 
     /// The scalar oracle: the same function point by point through `Roofline.pointTime`.
     public static func evaluateScalar(_ c: RooflineColumns) -> RooflineBatchResult {
+        var r = RooflineBatchResult(seconds: [], boundCodes: [])
+        evaluateScalar(c, into: &r)
+        return r
+    }
+
+    public static func evaluateScalar(_ c: RooflineColumns, into result: inout RooflineBatchResult) {
         let n = c.count
-        var seconds = [Double](repeating: 0, count: n)
-        var codes = [UInt8](repeating: 0, count: n)
+        if result.seconds.count != n { result.seconds = [Double](repeating: 0, count: n) }
+        if result.boundCodes.count != n { result.boundCodes = [UInt8](repeating: 0, count: n) }
         for i in 0..<n {
             let r = Roofline.pointTime(flops: c.flops[i], sustainedFlops: c.sustainedFlops[i], bytes: c.bytes[i],
                                        bytesPerSecond: c.bytesPerSecond[i], sramBytes: c.sramBytes[i],
                                        sramBytesPerSecond: c.sramBytesPerSecond[i], d2dBytes: c.d2dBytes[i],
                                        d2dBytesPerSecond: c.d2dBytesPerSecond[i])
-            seconds[i] = r.seconds
-            codes[i] = r.bound.code
+            result.seconds[i] = r.seconds
+            result.boundCodes[i] = r.bound.code
         }
-        return RooflineBatchResult(seconds: seconds, boundCodes: codes)
     }
 
     static func withColumnPointers(_ c: RooflineColumns, _ seconds: inout [Double], _ codes: inout [UInt8],
