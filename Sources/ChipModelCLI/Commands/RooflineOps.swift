@@ -68,7 +68,8 @@ public enum RooflineOpGrammar {
         }
         guard let entry = kinds.first(where: { $0.kind == kind }) else {
             var msg = "unknown operation kind '\(kind)'"
-            if let near = nearestNames(to: kind, in: kinds.map(\.kind), limit: 1).first { msg += " (did you mean '\(near)'?)" }
+            let near = nearestNames(to: kind, in: kinds.map(\.kind), limit: 3)
+            if let best = near.min(by: { editDistance(kind, $0) < editDistance(kind, $1) }) { msg += " (did you mean '\(best)'?)" }
             throw fail(msg + "; kinds: \(kinds.map(\.kind).joined(separator: ", "))")
         }
         let names = entry.values.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: "")

@@ -152,7 +152,8 @@ enum RooflinePlot {
             slope(d.sramBytesPerSecond, "2 3", "SRAM \(formatQuantity(d.sramBytesPerSecond / 1e9)) GB/s", at: 0.52)
             if d.dies > 1 { slope(d.d2dBytesPerSecondPerDirection, "9 3 2 3", "D2D \(formatQuantity(d.d2dBytesPerSecondPerDirection / 1e9)) GB/s each way", at: 0.68) }
         }
-        s += "</g>\n" + labels
+        // Labels get a white halo so they stay readable where they cross lines.
+        s += "</g>\n<g stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\" stroke-linejoin=\"round\">\n" + labels + "</g>\n"
 
         // --- operations ---------------------------------------------------------------------
         s += "<g font-size=\"10\" font-weight=\"bold\" text-anchor=\"middle\">\n"
