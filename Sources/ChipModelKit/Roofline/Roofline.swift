@@ -60,8 +60,8 @@ public struct RooflineDevice: Sendable, Equatable {
         computeFormat = used
         peakFlops = peakT * 1e12
         sustainedMatmulFlops = peakFlops * cal.matmulPeakFraction
-        // Vector units: the FP32 vector peak where stated, else 1/8 of the 16-bit matrix peak
-        // (the ratio on A100, 19.5 vs 156 TF32 / 312 BF16, is 1/16; H100 67/989 is 1/15).
+        // Vector units: the FP32 vector peak where stated, else 1/16 of the 16-bit matrix peak
+        // (the ratio on A100, 19.5 vs 312 BF16, is 1/16; H100 67/989 is 1/15).
         let vectorT = chip.vectorTflops[.fp32] ?? ((chip.matmulTflops[.bf16] ?? chip.matmulTflops[.fp16] ?? peakT) / 16)
         sustainedVectorFlops = vectorT * 1e12 * cal.matmulPeakFraction
         peakMemoryBytesPerSecond = bw * 1e9
