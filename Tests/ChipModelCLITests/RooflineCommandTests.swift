@@ -95,6 +95,19 @@ import Testing
         #expect(err.contains(message), "stderr: \(err)")
     }
 
+    @Test func severalFormatsAreRowsOfTheSameTable() throws {
+        let (code, out, _) = run(["h100-sxm5-80gb", "--precision", "bf16,fp8", "--op", "gemm:8192,8192,8192", "--format", "json"])
+        #expect(code == 0)
+        let j = try JSONValue.parse(out)
+        #expect(j["precision"]?.stringValue == "bf16")
+        let fp8 = j["compare"]?.arrayValue?.first
+        #expect(fp8?["precision"]?.stringValue == "fp8")
+        #expect(fp8?["chip"]?.stringValue == "h100-sxm5-80gb")
+        let t8 = fp8?["operations"]?.arrayValue?.first?["seconds"]?.numberValue ?? 0
+        let t16 = j["operations"]?.arrayValue?.first?["seconds"]?.numberValue ?? 0
+        #expect(t8 > 0 && t8 < t16)
+    }
+
     @Test func unknownChipAndMissingFormat() {
         let (code, _, err) = run(["a100"])
         #expect(code == 64)
@@ -138,7 +151,9 @@ import Testing
             #expect(svg.contains(text), "SVG lacks '\(text)'")
         }
         // One marker per operation per chip (default set: 8 operations, all with FLOPs).
-        #expect(svg.components(separatedBy: "<circle").count - 1 == 8 * 2 + 1)  // + the legend's marker
+        #expect(svg.components(separatedBy: "-bound</title>").count - 1 == 8 * 2)
+        // BR166 operations whose split moves data across the D2D link also get a hollow marker.
+        #expect(svg.contains("(at its D2D intensity)</title>"))
         #expect(!svg.contains("nan") && !svg.contains("inf\""))
         let (badCode, _, badErr) = run(["br166", "--svg", "/nonexistent-dir/x.svg"])
         #expect(badCode == 73)

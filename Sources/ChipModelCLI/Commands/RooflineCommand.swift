@@ -4,7 +4,7 @@ import ChipModelKit
 public enum RooflineCommand: CLICommand {
     public static let name = "roofline"
     public static let abstract = "Evaluate operations against a chip's roofline ceilings."
-    public static let usage = "roofline CHIP [--precision bf16] [--op KIND:VALUES[@SPLIT] ...] [--compare ID ...] [--emulate] [--svg FILE] [--format table|json|csv]"
+    public static let usage = "roofline CHIP [--precision bf16[,fp8...]] [--op KIND:VALUES[@SPLIT] ...] [--compare ID ...] [--emulate] [--svg FILE] [--format table|json|csv]"
     public static let discussion = """
         Times each operation as the largest of its compute, HBM, on-chip (SRAM/L2) and
         die-to-die (D2D) times, and names the binding ceiling. Ceilings are sustained values:
@@ -20,7 +20,7 @@ public enum RooflineCommand: CLICommand {
         chips; --svg FILE writes a log-log roofline plot with all chips overlaid.
         """
     public static let options: [OptionSpec] = [
-        .value("--precision", "FORMAT", "Number format (default bf16): \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))."),
+        .value("--precision", "FORMAT[,FORMAT...]", "Number format(s) (default bf16): \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))."),
         .value("--op", "KIND:VALUES[@SPLIT]", repeatable: true, "An operation to evaluate (see OPERATIONS below)."),
         .value("--compare", "ID[,ID...]", repeatable: true, "Also evaluate on these chips (overlaid in the SVG)."),
         .flag("--emulate", "Run a format the chip lacks at the next wider format it has (and say so)."),
@@ -49,7 +49,14 @@ public enum RooflineCommand: CLICommand {
         guard let mainID = args.positionals.first else {
             throw UsageError("missing CHIP (see 'chipmodel chips' for the ids)")
         }
-        let precision = try parsePrecision(args, default: .bf16)
+        var precisions: [NumberFormat] = []
+        for name in (args.value("--precision") ?? "bf16").split(separator: ",", omittingEmptySubsequences: false) {
+            guard let f = NumberFormat(name: String(name)) else {
+                throw UsageError("invalid value '\(name)' for --precision; expected one of: \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if !precisions.contains(f) { precisions.append(f) }
+        }
+        let precision = precisions[0]
         let emulate = args.has("--emulate")
         var ops: [RooflineOpSpec] = []
         for text in args.all("--op") { ops.append(try RooflineOpGrammar.parse(text)) }
@@ -64,24 +71,26 @@ public enum RooflineCommand: CLICommand {
         for id in ids {
             let chip = try catalog.chip(id)
             let params = ChipParameters(chip: chip)
-            let device: RooflineDevice
-            do {
-                device = try RooflineDevice(chip: params, format: precision, emulate: emulate)
-            } catch let e as UnsupportedFormatError {
-                throw RunError(e.description)
+            for f in precisions {
+                let device: RooflineDevice
+                do {
+                    device = try RooflineDevice(chip: params, format: f, emulate: emulate)
+                } catch let e as UnsupportedFormatError {
+                    throw RunError(e.description)
+                }
+                runs.append(ChipRun(chip: chip, parameters: params, device: device, results: []))
+                for op in ops { points.append((op.operation, device, op.split)) }
             }
-            runs.append(ChipRun(chip: chip, parameters: params, device: device, results: []))
-            for op in ops { points.append((op.operation, device, op.split)) }
         }
-        // All (operation x chip) points go through the SIMD batch path at once.
+        // All (operation x chip x format) points go through the SIMD batch path at once.
         let results = Roofline.evaluateMany(points)
         for k in runs.indices {
             runs[k].results = Array(results[(k * ops.count)..<((k + 1) * ops.count)])
         }
-        for r in runs where r.device.computeFormat != precision {
-            context.err("note: \(r.chip.id) has no \(precision.rawValue) peak; emulated at \(r.device.computeFormat.rawValue)\n")
+        for r in runs where r.device.computeFormat != r.device.format {
+            context.err("note: \(r.chip.id) has no \(r.device.format.rawValue) peak; emulated at \(r.device.computeFormat.rawValue)\n")
         }
-        for r in runs where r.parameters.usesEstimates {
+        for r in runs where r.parameters.usesEstimates && r.device.format == precision {
             context.err("note: \(r.chip.id) spec includes estimated values (see 'chipmodel chips show \(r.chip.id)')\n")
         }
         if let svg = args.value("--svg") {
@@ -137,8 +146,8 @@ public enum RooflineCommand: CLICommand {
         let cal = r.device.calibration
         return [
             ("chip", .string(r.chip.id)), ("chipName", .string(r.chip.name)),
-            ("precision", .string(precision.rawValue)), ("computeFormat", .string(r.device.computeFormat.rawValue)),
-            ("emulated", .bool(r.device.computeFormat != precision)),
+            ("precision", .string(r.device.format.rawValue)), ("computeFormat", .string(r.device.computeFormat.rawValue)),
+            ("emulated", .bool(r.device.computeFormat != r.device.format)),
             ("calibration", .object([("family", .string(r.chip.family)), ("calibrated", .bool(Calibration.isCalibrated(r.chip.family))),
                                      ("matmulPeakFraction", .num(cal.matmulPeakFraction)),
                                      ("memoryBandwidthFraction", .num(cal.memoryBandwidthFraction)),
@@ -170,7 +179,10 @@ public enum RooflineCommand: CLICommand {
     static func table(runs: [ChipRun], ops: [RooflineOpSpec], csv: Bool) -> TextTable {
         var headers = ["operation", "GFLOP", "MB", "FLOP/B", "time", "TFLOP/s", "util", "bound", "split"]
         if csv { headers = ["operation", "op", "flops", "bytes", "intensity", "seconds", "attainableTflops", "utilization", "bound", "split", "d2dBytesPerDirection"] }
-        if runs.count > 1 { headers.insert("chip", at: 0) }
+        let manyChips = Set(runs.map(\.chip.id)).count > 1, manyFormats = Set(runs.map(\.device.format)).count > 1
+        if manyFormats { headers.insert("format", at: 0) }
+        if manyChips { headers.insert("chip", at: 0) }
+        let lead = (manyChips ? 1 : 0) + (manyFormats ? 1 : 0)
         var t = TextTable(headers: headers)
         for r in runs {
             for (x, op) in zip(r.results, ops) {
@@ -185,11 +197,12 @@ public enum RooflineCommand: CLICommand {
                            formatQuantity(x.attainableFlops / 1e12), formatFixed(x.utilization * 100, decimals: 1) + "%",
                            x.bound.rawValue, x.split]
                 }
-                if runs.count > 1 { row.insert(r.chip.id, at: 0) }
+                if manyFormats { row.insert(r.device.format.rawValue, at: 0) }
+                if manyChips { row.insert(r.chip.id, at: 0) }
                 t.add(row)
             }
         }
-        if !csv { t.rightAligned = Set((runs.count > 1 ? 2 : 1)...(runs.count > 1 ? 7 : 6)) }
+        if !csv { t.rightAligned = Set((lead + 1)...(lead + 6)) }
         return t
     }
 
@@ -197,7 +210,7 @@ public enum RooflineCommand: CLICommand {
         var s = ""
         for r in runs {
             let d = r.device
-            let fmt = d.computeFormat == precision ? precision.rawValue : "\(precision.rawValue) (emulated at \(d.computeFormat.rawValue))"
+            let fmt = d.computeFormat == d.format ? d.format.rawValue : "\(d.format.rawValue) (emulated at \(d.computeFormat.rawValue))"
             s += "\(r.chip.name) [\(r.chip.id)], \(fmt)"
             s += Calibration.isCalibrated(r.chip.family) ? "\n" : "; efficiency fractions are the uncalibrated prior\n"
             var parts = ["compute \(formatQuantity(d.sustainedMatmulFlops / 1e12)) of \(formatQuantity(d.peakFlops / 1e12)) TFLOP/s",

@@ -34,6 +34,18 @@ enum RooflinePlot {
         }
     }
 
+    /// An operation marker: circle, square, triangle, then diamond, by format index.
+    static func marker(_ shape: Int, _ x: Double, _ y: Double, fill: String, stroke: String, title: String, size r: Double = 8) -> String {
+        let style = "fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.6\""
+        let t = "<title>\(esc(title))</title>"
+        switch shape % 4 {
+        case 0: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r))\" \(style)>\(t)</circle>\n"
+        case 1: return "<rect x=\"\(f(x - r))\" y=\"\(f(y - r))\" width=\"\(f(2 * r))\" height=\"\(f(2 * r))\" \(style)>\(t)</rect>\n"
+        case 2: return "<path d=\"M \(f(x)) \(f(y - r * 1.25)) L \(f(x + r * 1.2)) \(f(y + r * 0.85)) L \(f(x - r * 1.2)) \(f(y + r * 0.85)) Z\" \(style)>\(t)</path>\n"
+        default: return "<path d=\"M \(f(x)) \(f(y - r * 1.3)) L \(f(x + r * 1.3)) \(f(y)) L \(f(x)) \(f(y + r * 1.3)) L \(f(x - r * 1.3)) \(f(y)) Z\" \(style)>\(t)</path>\n"
+        }
+    }
+
     static func svg(runs: [RooflineCommand.ChipRun], ops: [RooflineOpSpec], precision: NumberFormat) -> String {
         // --- ranges -------------------------------------------------------------------------
         var xs: [Double] = [], ys: [Double] = []
@@ -63,10 +75,13 @@ enum RooflinePlot {
 
         """
         // --- title --------------------------------------------------------------------------
-        let names = runs.count == 1 ? runs[0].chip.name : runs.map { $0.chip.id }.joined(separator: " vs ")
+        let chipIDs = runs.map(\.chip.id).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let names = chipIDs.count == 1 ? runs[0].chip.name : chipIDs.joined(separator: " vs ")
+        let formats = runs.map(\.device.format).reduce(into: [NumberFormat]()) { if !$0.contains($1) { $0.append($1) } }
+        let formatText = formats.map { $0.rawValue.uppercased() }.joined(separator: ", ")
         s += "<text x=\"\(f(left))\" y=\"30\" font-size=\"19\" font-weight=\"bold\">Roofline: \(esc(names))</text>\n"
-        let emulated = runs.contains { $0.device.computeFormat != precision }
-        s += "<text x=\"\(f(left))\" y=\"52\" font-size=\"13\" fill=\"#444\">\(precision.rawValue.uppercased())\(emulated ? " (emulated where the chip lacks it)" : ""); sustained ceilings = vendor peak x family efficiency fraction; times and points from chipmodel roofline</text>\n"
+        let emulated = runs.contains { $0.device.computeFormat != $0.device.format }
+        s += "<text x=\"\(f(left))\" y=\"52\" font-size=\"13\" fill=\"#444\">\(formatText)\(emulated ? " (emulated where the chip lacks it)" : ""); sustained ceilings = vendor peak x family efficiency fraction; times and points from chipmodel roofline</text>\n"
 
         // --- grid and axes ------------------------------------------------------------------
         s += "<g stroke-width=\"1\">\n"
@@ -98,23 +113,32 @@ enum RooflinePlot {
             placed.append((x, y))
             return x
         }
-        for (k, r) in runs.enumerated() {
+        // Attainable envelopes of every (chip, format) run, sampled through the batch path:
+        // one column set for all runs, 240 intensities each.
+        let n = 240
+        var cols = RooflineColumns()
+        var intensities: [Double] = []
+        for i in 0..<n { intensities.append(pow(10, lx0 + (lx1 - lx0) * Double(i) / Double(n - 1))) }
+        for r in runs {
+            for x in intensities {
+                cols.append(flops: x, sustainedFlops: r.device.sustainedMatmulFlops, bytes: 1, bytesPerSecond: r.device.memoryBytesPerSecond,
+                            sramBytes: 0, sramBytesPerSecond: .infinity, d2dBytes: 0, d2dBytesPerSecond: .infinity)
+            }
+        }
+        let env = RooflineBatch.evaluate(cols)
+        for (j, r) in runs.enumerated() {
+            let color = palette[(chipIDs.firstIndex(of: r.chip.id) ?? 0) % palette.count]
+            let pts = intensities.enumerated().map { i, x in "\(f(px(x)))," + f(py(x / env.seconds[j * n + i] / 1e12)) }.joined(separator: " ")
+            s += "<polyline points=\"\(pts)\" stroke=\"\(color)\" stroke-width=\"7\" stroke-opacity=\"0.18\" stroke-linejoin=\"round\"/>\n"
+        }
+        // Ceilings once per chip; the formats evaluated on it are drawn solid.
+        for (k, id) in chipIDs.enumerated() {
+            let chipRuns = runs.filter { $0.chip.id == id }
+            guard let r = chipRuns.first else { continue }
             let color = palette[k % palette.count]
             let d = r.device
             let bw = d.memoryBytesPerSecond
-            // Attainable envelope of the selected format, sampled through the batch path.
-            let n = 240
-            var cols = RooflineColumns()
-            var intensities: [Double] = []
-            for i in 0..<n {
-                let x = pow(10, lx0 + (lx1 - lx0) * Double(i) / Double(n - 1))
-                intensities.append(x)
-                cols.append(flops: x, sustainedFlops: d.sustainedMatmulFlops, bytes: 1, bytesPerSecond: bw,
-                            sramBytes: 0, sramBytesPerSecond: .infinity, d2dBytes: 0, d2dBytesPerSecond: .infinity)
-            }
-            let env = RooflineBatch.evaluate(cols)
-            let pts = zip(intensities, env.seconds).map { "\(f(px($0)))," + f(py($0 / $1 / 1e12)) }.joined(separator: " ")
-            s += "<polyline points=\"\(pts)\" stroke=\"\(color)\" stroke-width=\"7\" stroke-opacity=\"0.18\" stroke-linejoin=\"round\"/>\n"
+            let used = Set(chipRuns.map(\.device.computeFormat))
             // Compute ceilings, formats with equal peaks merged into one line.
             var groups: [(formats: [NumberFormat], sustained: Double)] = []
             for c in r.computeCeilings {
@@ -124,7 +148,7 @@ enum RooflinePlot {
             }
             let topPeak = groups.map(\.sustained).max() ?? d.sustainedMatmulFlops
             for g in groups {
-                let selected = g.formats.contains(d.computeFormat)
+                let selected = g.formats.contains { used.contains($0) }
                 let ridge = g.sustained / bw
                 let y = py(g.sustained / 1e12)
                 s += "<line x1=\"\(f(px(max(ridge, xMin))))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"\(color)\" "
@@ -140,7 +164,7 @@ enum RooflinePlot {
                 s += "<line x1=\"\(f(px(xMin)))\" y1=\"\(f(py(bytesPerSecond * xMin / 1e12)))\" x2=\"\(f(px(xEnd)))\" y2=\"\(f(py(bytesPerSecond * xEnd / 1e12)))\" stroke=\"\(color)\" stroke-width=\"\(dash == nil ? "2" : "1.6")\"\(dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>\n"
                 // Label along the slope at a height that differs per chip and per ceiling,
                 // so parallel slopes of several chips do not stack their labels.
-                let yPix = top + plotH * min(0.92, position + 0.09 * Double(runs.count - 1 - k))
+                let yPix = top + plotH * min(0.92, position + 0.09 * Double(chipIDs.count - 1 - k))
                 let ly = pow(10, ly0 + (top + plotH - yPix) / plotH * (ly1 - ly0))
                 let lx = ly * 1e12 / bytesPerSecond
                 if lx > xMin * 1.2 && lx < xEnd / 2 {
@@ -159,17 +183,19 @@ enum RooflinePlot {
         s += "<g font-size=\"10\" font-weight=\"bold\" text-anchor=\"middle\">\n"
         var skipped: [Int] = []
         for (k, r) in runs.enumerated() {
-            let color = palette[k % palette.count]
+            let color = palette[(chipIDs.firstIndex(of: r.chip.id) ?? 0) % palette.count]
+            let shape = formats.firstIndex(of: r.device.format) ?? 0
             for (i, x) in r.results.enumerated() {
                 let y = x.attainableFlops / 1e12
                 guard x.flops > 0, y > 0, x.intensity.isFinite, x.intensity > 0 else { if k == 0 { skipped.append(i + 1) }; continue }
+                let tip = "\(r.chip.id) \(r.device.format.rawValue): \(x.operation.name): \(formatQuantity(y)) TFLOP/s, \(x.bound.rawValue)-bound"
                 if x.d2dBytesPerDirection > 0 {
                     let dx = px(x.flops / x.d2dBytesPerDirection), dy = py(y)
-                    s += "<path d=\"M \(f(dx)) \(f(dy - 8)) L \(f(dx + 8)) \(f(dy)) L \(f(dx)) \(f(dy + 8)) L \(f(dx - 8)) \(f(dy)) Z\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
+                    s += marker(shape, dx, dy, fill: "white", stroke: color, title: tip + " (at its D2D intensity)")
                     s += "<text x=\"\(f(dx))\" y=\"\(f(dy + 3.5))\" fill=\"\(color)\">\(i + 1)</text>\n"
                 }
                 let cx = px(x.intensity), cy = py(y)
-                s += "<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"8\" fill=\"\(color)\" stroke=\"white\" stroke-width=\"1.2\"><title>\(esc(r.chip.id)): \(esc(x.operation.name)): \(formatQuantity(y)) TFLOP/s, \(esc(x.bound.rawValue))-bound</title></circle>\n"
+                s += marker(shape, cx, cy, fill: color, stroke: "white", title: tip)
                 s += "<text x=\"\(f(cx))\" y=\"\(f(cy + 3.5))\" fill=\"white\">\(i + 1)</text>\n"
             }
         }
@@ -179,22 +205,30 @@ enum RooflinePlot {
         let lx = left + plotW + 30
         var ly = top + 4
         s += "<g font-size=\"12\">\n"
-        s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Chips</text>\n"
-        for (k, r) in runs.enumerated() {
+        s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Chips\(formats.count > 1 ? " (colour) and formats (marker)" : "")</text>\n"
+        for (k, id) in chipIDs.enumerated() {
+            guard let r = runs.first(where: { $0.chip.id == id }) else { continue }
             ly += 18
             let color = palette[k % palette.count]
             s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"10\" fill=\"\(color)\"/>"
             s += "<text x=\"\(f(lx + 20))\" y=\"\(f(ly))\">\(esc(r.chip.name))\(r.device.dies > 1 ? " (\(r.device.dies) dies)" : "")</text>\n"
         }
+        if formats.count > 1 {
+            for (k, fm) in formats.enumerated() {
+                ly += 18
+                s += marker(k, lx + 7, ly - 4, fill: "#333", stroke: "white", title: fm.rawValue, size: 6)
+                s += "<text x=\"\(f(lx + 20))\" y=\"\(f(ly))\">\(fm.rawValue)\(runs.contains { $0.device.format == fm && $0.device.computeFormat != fm } ? " (emulated where missing)" : "")</text>\n"
+            }
+        }
         ly += 26
         s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Ceilings</text>\n"
         let styles: [(String, String)] = [
-            ("stroke-width=\"2.5\"", "compute, \(precision.rawValue)\(emulated ? " (or emulated)" : "")"),
+            ("stroke-width=\"2.5\"", "compute, \(formats.map(\.rawValue).joined(separator: "/"))\(emulated ? " (or emulated)" : "")"),
             ("stroke-width=\"1.2\" stroke-dasharray=\"7 4\"", "compute, other formats"),
             ("stroke-width=\"2\"", "HBM bandwidth"),
             ("stroke-width=\"1.6\" stroke-dasharray=\"2 3\"", "SRAM bandwidth (if in spec)"),
             ("stroke-width=\"1.6\" stroke-dasharray=\"9 3 2 3\"", "D2D, per direction"),
-            ("stroke-width=\"7\" stroke-opacity=\"0.18\"", "attainable, \(precision.rawValue)"),
+            ("stroke-width=\"7\" stroke-opacity=\"0.18\"", "attainable, \(formats.map(\.rawValue).joined(separator: "/"))"),
         ]
         for (style, text) in styles {
             ly += 18
@@ -204,10 +238,10 @@ enum RooflinePlot {
         ly += 18
         s += "<circle cx=\"\(f(lx + 17))\" cy=\"\(f(ly - 4))\" r=\"6\" fill=\"#333\"/><text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">operation at its HBM intensity</text>\n"
         ly += 18
-        s += "<path d=\"M \(f(lx + 17)) \(f(ly - 10)) l 6 6 l -6 6 l -6 -6 Z\" fill=\"white\" stroke=\"#333\" stroke-width=\"1.5\"/><text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">same, at its D2D intensity</text>\n"
+        s += "<circle cx=\"\(f(lx + 17))\" cy=\"\(f(ly - 4))\" r=\"6\" fill=\"white\" stroke=\"#333\" stroke-width=\"1.6\"/><text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">hollow: same, at its D2D intensity</text>\n"
         ly += 26
         let main = runs.first
-        s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Operations\(runs.count > 1 ? " (bound on \(esc(main?.chip.id ?? "")))" : "")</text>\n"
+        s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Operations\(runs.count > 1 ? " (bound on \(esc(main?.chip.id ?? "")) \(main?.device.format.rawValue ?? ""))" : "")</text>\n"
         for (i, op) in ops.enumerated() {
             ly += 17
             guard ly < height - 8 else { break }
