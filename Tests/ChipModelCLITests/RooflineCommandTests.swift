@@ -108,6 +108,25 @@ import Testing
         #expect(t8 > 0 && t8 < t16)
     }
 
+    @Test func extremeShapesGiveFiniteOutput() throws {
+        let big = "1099511627776"  // 2^40, the largest accepted dimension
+        let (code, out, _) = run(["br166", "--op", "bgemm:\(big),\(big),\(big),\(big)", "--op", "attention:\(big),\(big),1,1,\(big),\(big),causal",
+                                  "--op", "conv2d:\(big),\(big),\(big),\(big),\(big),\(big),\(big)", "--op", "embedding:1,1",
+                                  "--op", "elementwise:1e18", "--format", "json"])
+        #expect(code == 0)
+        let ops = try JSONValue.parse(out)["operations"]?.arrayValue ?? []
+        #expect(ops.count == 5)
+        for o in ops { #expect(o["seconds"]?.numberValue?.isFinite == true) }
+        // Zero-FLOP operations (embedding) are listed but not plotted on log axes.
+        let name = "emb-\(UInt32.random(in: 0...UInt32.max)).svg"
+        let (c2, _, _) = run(["a100-sxm4-80gb", "--op", "embedding:4096,8192", "--op", "gemm:64,64,64", "--svg", name], in: NSTemporaryDirectory())
+        #expect(c2 == 0)
+        let path = NSTemporaryDirectory() + "/" + name
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(svg.contains("embedding 4096x8192") && svg.contains("(not plotted: no FLOPs)"))
+    }
+
     @Test func unknownChipAndMissingFormat() {
         let (code, _, err) = run(["a100"])
         #expect(code == 64)

@@ -14,6 +14,7 @@ public enum RooflineCommand: CLICommand {
         on-chip SRAM; off-chip traffic is the compulsory traffic plus panel re-reads per tile.
 
         \(RooflineOpGrammar.helpText)
+
         Without --op a representative set is shown (square and skinny GEMMs, decode GEMV,
         attention prefill and decode, LayerNorm, a ResNet-50 convolution).
         --compare ID ... (or more chip ids after CHIP) evaluates the same operations on other
@@ -21,7 +22,7 @@ public enum RooflineCommand: CLICommand {
         """
     public static let options: [OptionSpec] = [
         .value("--precision", "FORMAT[,FORMAT...]", "Number format(s) (default bf16): \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))."),
-        .value("--op", "KIND:VALUES[@SPLIT]", repeatable: true, "An operation to evaluate (see OPERATIONS below)."),
+        .value("--op", "KIND:VALUES[@SPLIT]", repeatable: true, "An operation to evaluate (see OPERATIONS above)."),
         .value("--compare", "ID[,ID...]", repeatable: true, "Also evaluate on these chips (overlaid in the SVG)."),
         .flag("--emulate", "Run a format the chip lacks at the next wider format it has (and say so)."),
         .value("--svg", "FILE", "Write a log-log roofline plot (SVG) to FILE."),
