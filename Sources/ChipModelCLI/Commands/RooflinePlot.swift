@@ -222,15 +222,16 @@ enum RooflinePlot {
         }
         ly += 26
         s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Ceilings</text>\n"
+        let hasSRAM = runs.contains { $0.device.sramBytesPerSecond.isFinite }, hasD2D = runs.contains { $0.device.dies > 1 }
         let styles: [(String, String)] = [
             ("stroke-width=\"2.5\"", "compute, \(formats.map(\.rawValue).joined(separator: "/"))\(emulated ? " (or emulated)" : "")"),
             ("stroke-width=\"1.2\" stroke-dasharray=\"7 4\"", "compute, other formats"),
             ("stroke-width=\"2\"", "HBM bandwidth"),
-            ("stroke-width=\"1.6\" stroke-dasharray=\"2 3\"", "SRAM bandwidth (if in spec)"),
-            ("stroke-width=\"1.6\" stroke-dasharray=\"9 3 2 3\"", "D2D, per direction"),
+            (hasSRAM ? "stroke-width=\"1.6\" stroke-dasharray=\"2 3\"" : "", "SRAM bandwidth"),
+            (hasD2D ? "stroke-width=\"1.6\" stroke-dasharray=\"9 3 2 3\"" : "", "D2D, per direction"),
             ("stroke-width=\"7\" stroke-opacity=\"0.18\"", "attainable, \(formats.map(\.rawValue).joined(separator: "/"))"),
         ]
-        for (style, text) in styles {
+        for (style, text) in styles where !style.isEmpty {
             ly += 18
             s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 34))\" y2=\"\(f(ly - 4))\" stroke=\"#333\" \(style)/>"
             s += "<text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">\(esc(text))</text>\n"
@@ -238,7 +239,11 @@ enum RooflinePlot {
         ly += 18
         s += "<circle cx=\"\(f(lx + 17))\" cy=\"\(f(ly - 4))\" r=\"6\" fill=\"#333\"/><text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">operation at its HBM intensity</text>\n"
         ly += 18
-        s += "<circle cx=\"\(f(lx + 17))\" cy=\"\(f(ly - 4))\" r=\"6\" fill=\"white\" stroke=\"#333\" stroke-width=\"1.6\"/><text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">hollow: same, at its D2D intensity</text>\n"
+        if hasD2D { s += "<circle cx=\"\(f(lx + 17))\" cy=\"\(f(ly - 4))\" r=\"6\" fill=\"white\" stroke=\"#333\" stroke-width=\"1.6\"/><text x=\"\(f(lx + 42))\" y=\"\(f(ly))\">hollow: same, at its D2D intensity</text>\n" }
+        if !hasSRAM {
+            ly += 16
+            s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-size=\"11\" fill=\"#555\">no SRAM bandwidth in spec: no SRAM ceiling</text>\n"
+        }
         ly += 26
         let main = runs.first
         s += "<text x=\"\(f(lx))\" y=\"\(f(ly))\" font-weight=\"bold\" font-size=\"13\">Operations\(runs.count > 1 ? " (bound on \(esc(main?.chip.id ?? "")) \(main?.device.format.rawValue ?? ""))" : "")</text>\n"
