@@ -60,8 +60,8 @@ public struct RooflineDevice: Sendable, Equatable {
         computeFormat = used
         peakFlops = peakT * 1e12
         sustainedMatmulFlops = peakFlops * cal.matmulPeakFraction
-        // Vector units: the FP32 vector peak where stated, else 1/8 of the 16-bit matrix peak
-        // (the ratio on A100, 19.5 vs 156 TF32 / 312 BF16, is 1/16; H100 67/989 is 1/15).
+        // Vector units: the FP32 vector peak where stated, else 1/16 of the 16-bit matrix peak
+        // (the ratio on A100, 19.5 vs 312 BF16, is 1/16; H100 67/989 is 1/15).
         let vectorT = chip.vectorTflops[.fp32] ?? ((chip.matmulTflops[.bf16] ?? chip.matmulTflops[.fp16] ?? peakT) / 16)
         sustainedVectorFlops = vectorT * 1e12 * cal.matmulPeakFraction
         peakMemoryBytesPerSecond = bw * 1e9
@@ -112,102 +112,152 @@ public enum Roofline {
     public static let gemmTile = 128
 
     /// Fraction of a dimension's tiles that is useful work: `x / (ceil(x / t) * t)` with
-    /// `t = min(128, max(16, nextPow2(x)))`.
+    /// `t = min(128, max(16, nextPow2(x)))` (tile quantization, as in NVIDIA's "Matrix
+    /// Multiplication Background User's Guide"). Wave quantization (the last partial wave of
+    /// tiles over the SMs) is not modelled: the catalog does not record compute-unit counts,
+    /// and for the large operations a roofline is used on it is below a few percent.
     @inlinable
-    public static func tileQuantization(_ x: Int) -> Double {
-        guard x > 0 else { return 1 }
-        var t = 16
-        while t < x && t < gemmTile { t <<= 1 }
-        let tiles = (x + t - 1) / t
-        return Double(x) / Double(tiles * t)
+    public static func tileQuantization(_ x: Int) -> Double { tileQuantization(Double(x)) }
+
+    /// `tileQuantization` on a dimension held as a `Double` (no overflow for any input).
+    @inlinable
+    public static func tileQuantization(_ x: Double) -> Double {
+        guard x > 0, x.isFinite else { return 1 }
+        var t = 16.0
+        while t < x && t < Double(gemmTile) { t *= 2 }
+        let tiles = (x / t).rounded(.up)
+        return x / (tiles * t)
     }
 
     /// FLOPs, bytes and D2D traffic of an operation in a format on a package of `dies` dies.
-    /// Conventions: GEMM 2MNK (multiply-add = 2); fused attention 4·b·h·sq·sk·d, halved when
-    /// causal (FlashAttention-2, Dao 2023, section 4 benchmark convention); unfused attention
-    /// adds the score matrix written and read twice (QK^T out, softmax in/out, PV in);
-    /// convolution as implicit GEMM (M = batch·oh·ow, N = out channels, K = in·k·k).
+    ///
+    /// Conventions:
+    /// - GEMM: 2·M·N·K FLOPs (multiply-add = 2); compulsory bytes read A and B once and write
+    ///   C once (C in at least 16 bits).
+    /// - Fused attention (FlashAttention, Dao et al. 2022; FlashAttention-2, Dao 2023):
+    ///   4·b·h·d FLOPs per (query, key) pair (QK^T and PV). Non-causal: sq·sk pairs. Causal:
+    ///   the queries are the last sq positions of sk keys, so pairs = sq·sk − sq·(sq−1)/2,
+    ///   which is the familiar "half" (Dao 2023, section 4.1) for sq = sk and the full sk
+    ///   for decode (sq = 1). Bytes: Q and O (b·h·sq·d each) and K, V (b·kvh·sk·d each) once.
+    /// - Unfused attention (eager PyTorch): both matmuls run on the full sq x sk score matrix
+    ///   (causal only masks), and the scores go through HBM four times: QK^T writes S,
+    ///   softmax reads S and writes P, PV reads P (Dao et al. 2022, section 3.1).
+    /// - Element-wise: the given bytes, one FLOP per element read (half the bytes).
+    /// - Row-wise (LayerNorm/RMSNorm/softmax): read and write tokens·hidden elements once.
+    /// - Embedding: gather tokens·hidden elements and write them: 2·tokens·hidden·e bytes.
+    /// - Convolution as implicit GEMM (Chetlur et al. 2014, cuDNN): M = batch·oh·ow,
+    ///   N = out channels, K = in channels·k·k; bytes read the input image once (not the
+    ///   k·k times larger im2col matrix), the filters once and write the output once.
+    ///
+    /// Multi-die packages: operands are assumed spread evenly over the dies' memories, so
+    /// a die needs the part of an operand it does not own from the other dies. For `dies` = n,
+    /// a fraction (n−1)/n of that operand crosses each way. GEMM: split M (B crosses),
+    /// split N (A crosses), split K (FP32 partial sums of C cross), or by batch (nothing
+    /// crosses); `.auto` takes the split with the fewest crossing bytes. Attention: by heads
+    /// (nothing crosses when both heads and KV heads divide among the dies) or by query
+    /// blocks (K and V cross).
     public static func cost(_ op: Operation, format: NumberFormat, dies: Int, split: DieSplit = .auto) -> OperationCost {
         let e = format.bytesPerElement
         let eOut = max(e, 2)
-        let crossDies = dies > 1
-        func gemmCost(m: Int, n: Int, k: Int, batch: Int, extraBytes: Double = 0) -> OperationCost {
-            let M = Double(m), N = Double(n), K = Double(k), B = Double(batch)
+        let nDies = Double(max(1, dies))
+        let crossDies = nDies > 1
+        let frac = (nDies - 1) / nDies
+        func gemmCost(M: Double, N: Double, K: Double, B: Double) -> OperationCost {
             let flops = 2 * B * M * N * K
-            let compulsory = B * (M * K + K * N) * e + B * M * N * eOut + extraBytes
+            let compulsory = B * (M * K + K * N) * e + B * M * N * eOut
             let t = Double(gemmTile)
-            let untiled = B * (M * K * (N / t).rounded(.up) + K * N * (M / t).rounded(.up)) * e + B * M * N * eOut + extraBytes
-            let shape = tileQuantization(m) * tileQuantization(n)
+            let untiled = B * (M * K * (N / t).rounded(.up) + K * N * (M / t).rounded(.up)) * e + B * M * N * eOut
+            let shape = tileQuantization(M) * tileQuantization(N)
             var crossing = 0.0
             var label = "single die"
             if crossDies {
-                let frac = Double(dies - 1) / Double(dies)
                 let options: [(DieSplit, Double)] = [
-                    (.batch, batch >= dies ? 0 : .infinity),
+                    (.batch, B >= nDies ? 0 : .infinity),
                     (.m, frac * B * K * N * e),
                     (.n, frac * B * M * K * e),
                     (.k, frac * B * M * N * 4),
                 ]
-                let chosen: (DieSplit, Double)
+                var chosen = options[1]
+                var note = ""
                 if split == .auto {
-                    chosen = options.min { $0.1 < $1.1 } ?? (.m, 0)
+                    for o in options where o.1 < chosen.1 { chosen = o }
+                } else if let forced = options.first(where: { $0.0 == split }), forced.1.isFinite {
+                    chosen = forced
                 } else {
-                    chosen = options.first { $0.0 == split } ?? (.m, 0)
+                    for o in options where o.1 < chosen.1 { chosen = o }
+                    note = " (\(split.rawValue) split impossible: batch < dies)"
                 }
-                crossing = chosen.1.isFinite ? chosen.1 : frac * B * M * K * e
-                label = "split \(chosen.0.rawValue) across \(dies) dies"
+                crossing = chosen.1
+                label = "split \(chosen.0.rawValue) across \(dies) dies" + note
             }
             return OperationCost(flops: flops, compulsoryBytes: compulsory, untiledBytes: untiled, shapeEfficiency: shape,
                                  d2dBytesPerDirection: crossing, split: label, usesMatrixUnits: true)
         }
         switch op {
         case let .gemm(m, n, k, batch):
-            return gemmCost(m: m, n: n, k: k, batch: batch)
+            return gemmCost(M: Double(m), N: Double(n), K: Double(k), B: Double(batch))
         case let .attention(b, h, kvh, sq, sk, d, causal), let .unfusedAttention(b, h, kvh, sq, sk, d, causal):
             let B = Double(b), H = Double(h), KV = Double(max(1, kvh)), SQ = Double(sq), SK = Double(sk), D = Double(d)
-            let causalFactor = causal ? 0.5 : 1
-            let flops = 4 * B * H * SQ * SK * D * causalFactor
+            var unfused = false
+            if case .unfusedAttention = op { unfused = true }
+            let pairs = (causal && !unfused) ? SQ * SK - SQ * max(0, SQ - 1) / 2 : SQ * SK
+            let flops = 4 * B * H * D * pairs
             let qo = 2 * B * H * SQ * D * e
             let kv = 2 * B * KV * SK * D * e
-            var scores = 0.0
-            if case .unfusedAttention = op { scores = 4 * B * H * SQ * SK * eOut * causalFactor }
+            let scores = unfused ? 4 * B * H * SQ * SK * eOut : 0
+            // Without on-chip reuse each query block re-reads K and V for every query head
+            // of its group.
             let queryBlocks = (SQ / Double(gemmTile)).rounded(.up)
             let untiled = qo + kv * queryBlocks * (H / KV) + scores
-            let shape = tileQuantization(sq) * tileQuantization(sk)
+            let shape = tileQuantization(SQ) * tileQuantization(SK)
             var crossing = 0.0
             var label = "single die"
             if crossDies {
-                if h >= dies && split != .m && split != .k {
+                let byHeads = H >= nDies && split != .m && split != .k
+                if byHeads && KV >= nDies {
                     label = "split by heads across \(dies) dies"
+                } else if byHeads {
+                    crossing = frac * kv
+                    label = "split by heads across \(dies) dies (shared K/V heads cross)"
                 } else {
-                    crossing = Double(dies - 1) / Double(dies) * kv
+                    crossing = frac * kv
                     label = "split by query blocks across \(dies) dies (K/V cross)"
                 }
             }
             return OperationCost(flops: flops, compulsoryBytes: qo + kv + scores, untiledBytes: untiled, shapeEfficiency: shape,
                                  d2dBytesPerDirection: crossing, split: label, usesMatrixUnits: true)
         case let .elementwise(bytes):
-            let b = max(0, bytes)
-            return OperationCost(flops: b / e, compulsoryBytes: b, untiledBytes: b, shapeEfficiency: 1,
-                                 d2dBytesPerDirection: 0, split: crossDies ? "each die its own half" : "single die",
+            let b = bytes.isFinite ? max(0, bytes) : 0
+            return OperationCost(flops: b / 2 / e, compulsoryBytes: b, untiledBytes: b, shapeEfficiency: 1,
+                                 d2dBytesPerDirection: 0, split: crossDies ? "each die its own part" : "single die",
                                  usesMatrixUnits: false)
+        case let .rowwise(kind, tokens, hidden):
+            let elements = Double(tokens) * Double(hidden)
+            let b = 2 * elements * e
+            return OperationCost(flops: kind.flopsPerElement * elements, compulsoryBytes: b, untiledBytes: b,
+                                 shapeEfficiency: 1, d2dBytesPerDirection: 0,
+                                 split: crossDies ? "rows split across dies" : "single die", usesMatrixUnits: false)
         case let .embedding(tokens, hidden):
-            let bytes = 2 * Double(tokens) * Double(hidden) * e
-            let crossing = crossDies ? Double(dies - 1) / Double(dies) * bytes / 2 : 0
-            return OperationCost(flops: 0, compulsoryBytes: bytes, untiledBytes: bytes, shapeEfficiency: 1,
+            let gathered = Double(tokens) * Double(hidden) * e
+            let crossing = crossDies ? frac * gathered : 0
+            return OperationCost(flops: 0, compulsoryBytes: 2 * gathered, untiledBytes: 2 * gathered, shapeEfficiency: 1,
                                  d2dBytesPerDirection: crossing, split: crossDies ? "table rows split across dies" : "single die",
                                  usesMatrixUnits: false)
         case let .conv2d(b, ci, co, oh, ow, k, s):
-            let inputBytes = Double(b) * Double(ci) * Double(oh * s) * Double(ow * s) * e
-            let m = b * oh * ow, n = co, kk = ci * k * k
-            var c = gemmCost(m: m, n: n, k: kk, batch: 1)
+            let B = Double(b), CI = Double(ci), CO = Double(co), OH = Double(oh), OW = Double(ow), KS = Double(k), S = Double(s)
+            let inputBytes = B * CI * (OH * S) * (OW * S) * e
+            let M = B * OH * OW, N = CO, KK = CI * KS * KS
+            var c = gemmCost(M: M, N: N, K: KK, B: 1)
             // Implicit GEMM reads the input image once, not the k*k-times-larger im2col matrix.
-            let im2col = Double(m) * Double(kk) * e
+            let im2col = M * KK * e
             c.compulsoryBytes += inputBytes - im2col
             c.untiledBytes += inputBytes - im2col
-            c.compulsoryBytes = max(c.compulsoryBytes, Double(kk * n) * e + Double(m * n) * eOut)
+            c.compulsoryBytes = max(c.compulsoryBytes, KK * N * e + M * N * eOut)
             c.untiledBytes = max(c.untiledBytes, c.compulsoryBytes)
-            if crossDies && b >= dies { c.d2dBytesPerDirection = 0; c.split = "split by batch across \(dies) dies" }
+            if crossDies && B >= nDies && (split == .auto || split == .batch) {
+                c.d2dBytesPerDirection = 0
+                c.split = "split by batch across \(dies) dies"
+            }
             return c
         }
     }
@@ -246,21 +296,14 @@ public enum Roofline {
         return (t, bound)
     }
 
-    /// Evaluates one operation on one device.
+    /// Evaluates one operation on one device (the scalar path; `evaluateMany` is the batch
+    /// path and gives the same bits).
     public static func evaluate(_ op: Operation, on device: RooflineDevice, split: DieSplit = .auto) -> RooflineResult {
-        let c = cost(op, format: device.format, dies: device.dies, split: split)
-        let bytes = offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
-        let sramBytes = c.usesMatrixUnits ? c.untiledBytes : 0
-        let sustained = (c.usesMatrixUnits ? device.sustainedMatmulFlops : device.sustainedVectorFlops) * c.shapeEfficiency
-        let p = pointTime(flops: c.flops, sustainedFlops: sustained, bytes: bytes, bytesPerSecond: device.memoryBytesPerSecond,
-                          sramBytes: sramBytes, sramBytesPerSecond: device.sramBytesPerSecond,
-                          d2dBytes: c.d2dBytesPerDirection, d2dBytesPerSecond: device.d2dBytesPerSecondPerDirection)
-        return RooflineResult(operation: op, flops: c.flops, bytes: bytes, sramBytes: sramBytes,
-                              d2dBytesPerDirection: c.d2dBytesPerDirection,
-                              computeSeconds: c.flops / sustained, memorySeconds: bytes / device.memoryBytesPerSecond,
-                              sramSeconds: sramBytes / device.sramBytesPerSecond,
-                              d2dSeconds: c.d2dBytesPerDirection / device.d2dBytesPerSecondPerDirection,
-                              seconds: p.seconds, bound: p.bound, shapeEfficiency: c.shapeEfficiency, split: c.split,
-                              peakFlops: device.peakFlops)
+        let p = prepare(op, on: device, split: split)
+        let t = pointTime(flops: p.cost.flops, sustainedFlops: p.sustainedFlops, bytes: p.bytes,
+                          bytesPerSecond: device.memoryBytesPerSecond, sramBytes: p.sramBytes,
+                          sramBytesPerSecond: device.sramBytesPerSecond, d2dBytes: p.cost.d2dBytesPerDirection,
+                          d2dBytesPerSecond: device.d2dBytesPerSecondPerDirection)
+        return result(p, seconds: t.seconds, bound: t.bound)
     }
 }

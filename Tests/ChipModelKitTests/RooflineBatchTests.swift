@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import ChipModelKit
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator so the random inputs are
+/// the same on every run and platform.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct RooflineBatchTests {
+    /// Values spanning many magnitudes plus the awkward ones: zero, huge, infinity, and
+    /// repeats that create exact ties between ceilings.
+    static func randomColumns(_ n: Int, seed: UInt64) -> RooflineColumns {
+        var rng = SplitMix64(seed: seed)
+        func value(_ special: Bool) -> Double {
+            let r = rng.next() % 16
+            if special {
+                switch r {
+                case 0: return 0
+                case 1: return 1e300
+                case 2: return .infinity
+                case 3: return .greatestFiniteMagnitude
+                case 4: return .leastNonzeroMagnitude
+                default: break
+                }
+            }
+            // log-uniform in [1e-3, 1e15]
+            let u = Double(rng.next() >> 11) / Double(1 << 53)
+            return exp(log(10.0) * (-3 + 18 * u))
+        }
+        var c = RooflineColumns()
+        for _ in 0..<n {
+            let special = rng.next() % 4 == 0
+            var row = (0..<8).map { _ in value(special) }
+            // Ties: copy one (work, rate) pair onto another so two ceilings give the same time.
+            let tie = rng.next() % 5
+            if tie < 3 {
+                let dst = Int(tie + 1) * 2
+                row[dst] = row[0]; row[dst + 1] = row[1]
+            }
+            c.append(flops: row[0], sustainedFlops: row[1], bytes: row[2], bytesPerSecond: row[3],
+                     sramBytes: row[4], sramBytesPerSecond: row[5], d2dBytes: row[6], d2dBytesPerSecond: row[7])
+        }
+        return c
+    }
+
+    @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 1000])
+    func simdEqualsScalarBitForBit(n: Int) {
+        for seed in UInt64(1)...3 {
+            let c = Self.randomColumns(n, seed: seed &* 7919 &+ UInt64(n))
+            let scalar = RooflineBatch.evaluateScalar(c)
+            let simd = RooflineBatch.evaluate(c, threads: 1)
+            #expect(simd.bitwiseEqual(scalar), "n=\(n) seed=\(seed)")
+            #expect(simd.seconds.count == n && simd.boundCodes.count == n)
+        }
+    }
+
+    @Test func threadedEqualsScalar() {
+        let c = Self.randomColumns(4099, seed: 42)
+        let scalar = RooflineBatch.evaluateScalar(c)
+        for t in [2, 3, 8] {
+            #expect(RooflineBatch.evaluate(c, threads: t).bitwiseEqual(scalar))
+        }
+    }
+
+    @Test func tiesGoToTheEarlierCeiling() {
+        // Every ceiling gives 1 s: compute wins; then memory over sram over d2d.
+        let ones = [Double](repeating: 1, count: 9)
+        var c = RooflineColumns(flops: ones, sustainedFlops: ones, bytes: ones, bytesPerSecond: ones, sramBytes: ones,
+                                sramBytesPerSecond: ones, d2dBytes: ones, d2dBytesPerSecond: ones)!
+        var r = RooflineBatch.evaluate(c)
+        #expect(r.boundCodes == [UInt8](repeating: 0, count: 9))
+        // Infinite bandwidth (no ceiling) and zero bytes never bind.
+        let inf = [Double](repeating: .infinity, count: 9), zero = [Double](repeating: 0, count: 9)
+        c = RooflineColumns(flops: ones, sustainedFlops: ones, bytes: [Double](repeating: 2, count: 9), bytesPerSecond: ones,
+                            sramBytes: ones, sramBytesPerSecond: inf, d2dBytes: zero, d2dBytesPerSecond: zero)!
+        r = RooflineBatch.evaluate(c)
+        #expect(r.seconds == [Double](repeating: 2, count: 9))
+        #expect(r.boundCodes == [UInt8](repeating: Ceiling.memory.code, count: 9))
+        #expect(r.bitwiseEqual(RooflineBatch.evaluateScalar(c)))
+        #expect(RooflineColumns(flops: ones, sustainedFlops: [], bytes: ones, bytesPerSecond: ones, sramBytes: ones,
+                                sramBytesPerSecond: ones, d2dBytes: ones, d2dBytesPerSecond: ones) == nil)
+    }
+}
