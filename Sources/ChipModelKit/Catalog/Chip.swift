@@ -44,7 +44,8 @@ public struct Dies: Sendable, Equatable {
     public var computeDieAreaMm2: SpecValue?
     public var transistorsBillion: SpecValue?
 
-    public var computeDieCount: Int { max(1, Int(computeDies.nominal.rounded())) }
+    /// Compute dies as a count, clamped to 1...1024 so no spec value can trap the conversion.
+    public var computeDieCount: Int { Int(min(1024, max(1, computeDies.nominal.rounded()))) }
 }
 
 /// Off-chip memory.
