@@ -1,0 +1,90 @@
+/// Inference mechanism constants, per chip family, kept apart from the shared roofline
+/// fractions of `Calibration` (matrix/memory/link fractions, owned by the training estimator):
+/// these multiply on top of them.
+///
+/// Every value is per family or per mechanism, never per case, and was fitted only on the
+/// inference cases of `Benchmarks/calibration-cases.json`. A family without an inference case
+/// uses `InferenceCalibration.default` (a prior), and its estimates say so.
+public struct InferenceFamilyCalibration: Sendable, Equatable {
+    /// Decode: fraction of the roofline (shared-fraction) speed the whole decode step reaches
+    /// (paged-attention and small-M GEMM kernels, launch gaps between them).
+    public var decodeEfficiency: Double
+    /// Prefill and encoder GEMM work: fraction of the roofline speed reached.
+    public var prefillEfficiency: Double
+    /// Convolution (ResNet) work: fraction of the roofline speed reached.
+    public var convEfficiency: Double
+    /// Fixed host/scheduler time per decode iteration, seconds (batch scheduling, sampling,
+    /// kernel launches not hidden by CUDA graphs).
+    public var stepOverheadSeconds: Double
+    public var provenance: String
+
+    public init(decodeEfficiency: Double, prefillEfficiency: Double, convEfficiency: Double,
+                stepOverheadSeconds: Double, provenance: String) {
+        self.decodeEfficiency = decodeEfficiency
+        self.prefillEfficiency = prefillEfficiency
+        self.convEfficiency = convEfficiency
+        self.stepOverheadSeconds = stepOverheadSeconds
+        self.provenance = provenance
+    }
+}
+
+public enum InferenceCalibration {
+    /// Prior for families with no inference case: the mean of the fitted families below,
+    /// rounded (Biren, Huawei and other domestic chips land here unless a case says more).
+    public static let `default` = InferenceFamilyCalibration(
+        decodeEfficiency: 0.80, prefillEfficiency: 0.80, convEfficiency: 0.60, stepOverheadSeconds: 0.002,
+        provenance: "prior (no inference calibration case for this family): mean of the fitted NVIDIA families")
+
+    /// Fitted families. Values and how they were obtained:
+    /// - nvidia-hopper: decode 0.80 and prefill 0.80 from the H100 TensorRT-LLM rows
+    ///   (INF-TRTLLM10-03/-09/-11/-16) and the MLPerf v4.0 Llama-2-70B server row; conv 0.50 from
+    ///   INF-MLPI21-H100-RN50-OFF (MLPerf ResNet-50 INT8 reaches about a third of the INT8 dense
+    ///   peak: the small early convolutions, pooling and batch-norm epilogues cap it);
+    ///   step overhead 2 ms from the small-batch end of the same rows.
+    /// - nvidia-ampere: decode 0.90 from INF-FT13B-TP1 (FasterTransformer 13B, 22 ms/token);
+    ///   prefill 0.80 from INF-FT13B-TP1-TTFT and INF-MLPI21-A100P-BERT99-OFF; conv 0.70 from
+    ///   INF-MLPI21-A100P-RN50-OFF.
+    public static let families: [String: InferenceFamilyCalibration] = [
+        "nvidia-hopper": InferenceFamilyCalibration(
+            decodeEfficiency: 0.80, prefillEfficiency: 0.80, convEfficiency: 0.50, stepOverheadSeconds: 0.002,
+            provenance: "fitted on the H100 inference cases of Benchmarks/calibration-cases.json"),
+        "nvidia-ampere": InferenceFamilyCalibration(
+            decodeEfficiency: 0.90, prefillEfficiency: 0.80, convEfficiency: 0.70, stepOverheadSeconds: 0.001,
+            provenance: "fitted on the A100 inference cases of Benchmarks/calibration-cases.json"),
+    ]
+
+    public static func family(_ name: String) -> InferenceFamilyCalibration { families[name] ?? InferenceCalibration.default }
+    public static func isCalibrated(_ family: String) -> Bool { families[family] != nil }
+
+    // MARK: Mechanism constants shared by every family
+
+    /// Fraction of HBM capacity the serving runtime keeps for itself (CUDA context, cuBLAS
+    /// workspaces, CUDA graphs, allocator slack). 0.10 matches vLLM's default
+    /// `gpu_memory_utilization = 0.9` and TensorRT-LLM's `kv_cache_free_gpu_mem_fraction = 0.9`.
+    public static let runtimeReservedFraction = 0.10
+
+    /// Tokens one prefill iteration batches together (TensorRT-LLM `max_num_tokens` default
+    /// 8192); the activation workspace is sized for it.
+    public static let prefillChunkTokens = 8192
+
+    /// Largest decode batch a runtime schedules per replica (TensorRT-LLM `max_batch_size`
+    /// default 2048 in trtllm-bench; vLLM `max_num_seqs` is smaller).
+    public static let maxScheduledBatch = 2048
+
+    /// Server scenario: fraction of the saturated throughput a Poisson-arrival load can run at
+    /// while p99 TTFT/TPOT stay bounded (queue headroom). Fitted on the MLPerf Llama-2-70B server
+    /// rows (server/offline ratios 0.84 for H100 v4.0, 0.89 for MI300X v4.1).
+    public static let serverLoadFraction = 0.87
+
+    /// Server scenario for encoders and CNNs: a batch must finish within this fraction of the
+    /// p99 latency bound (the other part is queueing while the batch forms).
+    public static let serverBatchLatencyFraction = 0.5
+
+    /// BERT in MLPerf: padding-free kernels process the real tokens of each SQuAD v1.1 feature,
+    /// not the 384 padded positions. Mean real tokens / 384, an estimate of the SQuAD v1.1 dev
+    /// set's mean feature length (~170 tokens), not fitted.
+    public static let bertMeanSequenceFraction = 0.45
+
+    /// Activation bytes per element for communication and workspace (BF16/FP16 activations).
+    public static let activationBytes = 2.0
+}
