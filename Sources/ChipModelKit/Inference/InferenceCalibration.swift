@@ -46,7 +46,7 @@ public enum InferenceCalibration {
     ///   INF-MLPI21-A100P-RN50-OFF.
     public static let families: [String: InferenceFamilyCalibration] = [
         "nvidia-hopper": InferenceFamilyCalibration(
-            decodeEfficiency: 0.80, prefillEfficiency: 0.80, convEfficiency: 0.50, stepOverheadSeconds: 0.002,
+            decodeEfficiency: 0.80, prefillEfficiency: 0.80, convEfficiency: 0.75, stepOverheadSeconds: 0.002,
             provenance: "fitted on the H100 inference cases of Benchmarks/calibration-cases.json"),
         "nvidia-ampere": InferenceFamilyCalibration(
             decodeEfficiency: 0.90, prefillEfficiency: 0.80, convEfficiency: 0.70, stepOverheadSeconds: 0.001,

@@ -26,7 +26,8 @@ public struct InferenceCaseEstimator: CaseEstimating {
             throw DoesNotFitError("metric \(c.metric.rawValue) does not apply to \(model.id) (\(model.architecture.rawValue))")
         }
         var lines = e.explanation
-        if !e.calibrated { lines.append("note: family '\(chip.family)' has no inference calibration case; prior constants used") }
+        if !e.calibrated { lines.append("note: family '\(chip.family)' has no inference calibration case; prior inference constants used") }
+        if !Calibration.isCalibrated(chip.family) { lines.append("note: roofline fractions for '\(chip.family)' are the documented prior (Calibration.default)") }
         return CaseEstimate(value: value, plan: e.plan.json, explanation: lines, usesEstimatedSpecs: e.usesEstimatedSpecs)
     }
 }

@@ -182,7 +182,7 @@ public enum InferenceEstimator {
                 tokensPerSecond: tps, tokensPerSecondPerChip: tps / Double(chips), samplesPerSecond: tps / output,
                 ttftMs: ttft * 1e3, tpotMs: tpot * 1e3, latencyMs: latency * 1e3, memory: mem, binding: binding,
                 sweep: rows, explanation: lines, usesEstimatedSpecs: chip.usesEstimates,
-                calibrated: InferenceCalibration.isCalibrated(chip.family) && Calibration.isCalibrated(chip.family))
+                calibrated: InferenceCalibration.isCalibrated(chip.family))
             best = (score, est)
         }
         if let best { return best.est }
