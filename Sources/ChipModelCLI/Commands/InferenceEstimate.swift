@@ -226,7 +226,7 @@ func inferenceJSON(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: I
 func inferenceSVG(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: InferenceScenario) -> String {
     let ests = outcomes.compactMap(\.nominal)
     let llm = model.isDecoder
-    let W = 760.0, H = 480.0, left = 80.0, right = 190.0, top = 40.0, bottom = 60.0
+    let W = 820.0, H = 480.0, left = 80.0, right = 250.0, top = 40.0, bottom = 60.0
     let pw = W - left - right, ph = H - top - bottom
     var xs: [Double] = [], ys: [Double] = []
     for e in ests {
@@ -281,12 +281,12 @@ func inferenceSVG(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: In
     return s
 }
 
-/// The next 1, 2 or 5 x 10^k at or above x.
+/// The next round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) at or above x.
 func niceCeil(_ x: Double) -> Double {
     guard x.isFinite, x > 0 else { return 1 }
     var p = 1.0
     while p * 10 <= x { p *= 10 }
     while p > x { p /= 10 }
-    for m in [1.0, 2, 5, 10] where m * p >= x { return m * p }
+    for m in [1.0, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * p >= x { return m * p }
     return 10 * p
 }
