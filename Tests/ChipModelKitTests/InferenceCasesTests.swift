@@ -8,7 +8,15 @@ func inferenceCaseErrors() throws -> [(id: String, weight: Double, measured: Dou
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Benchmarks/calibration-cases.json")
     let cases = try CaseDecoder.decode(bytes: [UInt8](try Data(contentsOf: url)), file: "calibration-cases.json").get()
-    let catalog = try ChipCatalog.builtIn()
+    var catalog = try ChipCatalog.builtIn()
+    // Developer aid: INFERENCE_EXTRA_SPECS=DIR adds spec files (e.g. chips from another branch).
+    if let dir = ProcessInfo.processInfo.environment["INFERENCE_EXTRA_SPECS"] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let docs = try files.filter { $0.hasSuffix(".json") }.map {
+            SpecDocument(file: $0, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))))
+        }
+        catalog = try ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: docs)
+    }
     let zoo = try ModelZoo.builtIn()
     let est = InferenceCaseEstimator()
     var out: [(String, Double, Double, Double?, String?)] = []
@@ -67,7 +75,15 @@ func weightedMedian(_ pairs: [(value: Double, weight: Double)]) -> Double {
             .appendingPathComponent("Benchmarks/calibration-cases.json")
         let cases = try CaseDecoder.decode(bytes: [UInt8](try Data(contentsOf: url)), file: "calibration-cases.json").get()
         let c = try #require(cases.first { $0.id == id })
-        let e = try InferenceCaseEstimator().estimate(c, catalog: try ChipCatalog.builtIn(), zoo: try ModelZoo.builtIn())
+        var catalog = try ChipCatalog.builtIn()
+        if let dir = ProcessInfo.processInfo.environment["INFERENCE_EXTRA_SPECS"] {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            let docs = try files.filter { $0.hasSuffix(".json") }.map {
+                SpecDocument(file: $0, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))))
+            }
+            catalog = try ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: docs)
+        }
+        let e = try InferenceCaseEstimator().estimate(c, catalog: catalog, zoo: try ModelZoo.builtIn())
         print(e.explanation.joined(separator: "\n"))
     }
 }

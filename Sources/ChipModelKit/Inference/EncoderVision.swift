@@ -37,8 +37,20 @@ public enum EncoderVisionEstimator {
             ("output projection", .gemm(m: m, n: h, k: h), layers),
             ("MLP up", .gemm(m: m, n: model.ffnHidden * (mats - 1), k: h), layers),
             ("MLP down", .gemm(m: m, n: h, k: model.ffnHidden), layers),
-            ("element-wise (layer norms, GELU, residual)", .elementwise(bytes: 12 * Double(m) * Double(h) * InferenceCalibration.activationBytes), layers),
+            ("element-wise (layer norms, GELU, residual)", .elementwise(bytes: InferenceCalibration.elementwiseAccessesPerLayer * Double(m) * Double(h) * InferenceCalibration.activationBytes), layers),
         ]
+    }
+
+    /// Bytes of activations one layer (BERT) or one convolution (ResNet) reads and writes for
+    /// a batch: when they fit in the on-chip tile memory (`RooflineDevice.sramTileBytes`),
+    /// producer-consumer traffic between kernels stays in SRAM/L2 and only weights stream from
+    /// off-chip memory.
+    public static func activationBytes(_ op: Operation, model: ModelSpec, batch: Int, sequence: Int, format: NumberFormat) -> Double {
+        let e = format.isInteger ? format.bytesPerElement : max(2, format.bytesPerElement)
+        if case let .conv2d(b, ci, co, oh, ow, _, s) = op {
+            return Double(b) * (Double(ci * oh * s * ow * s) + Double(co * oh * ow)) * e
+        }
+        return Double(batch * sequence) * Double(4 * model.hidden + model.ffnHidden) * e
     }
 
     /// Seconds of one batch on one chip, and the explanation lines.
@@ -48,31 +60,42 @@ public enum EncoderVisionEstimator {
         var total = 0.0, compute = 0.0
         var lines: [String] = []
         for (name, op, count) in operations(model: model, batch: batch, sequence: sequence) {
-            let r = evaluate(op, on: device)
+            let onChip = activationBytes(op, model: model, batch: batch, sequence: sequence, format: device.format) <= device.sramTileBytes
+            let r = evaluate(op, on: device, activationsOnChip: onChip)
             let t = r.seconds * count / eff
             total += t
             if r.bound == .compute { compute += t }
-            lines.append("  \(name): \(op.name)\(count != 1 ? " x\(formatQuantity(count))" : "") = \(formatQuantity(t * 1e3)) ms (\(r.bound.rawValue)-bound)")
+            lines.append("  \(name): \(op.name)\(count != 1 ? " x\(formatQuantity(count))" : "") = \(formatQuantity(t * 1e3)) ms (\(r.bound.rawValue)-bound\(onChip ? ", activations on chip" : ""))")
         }
         return (total, total > 0 ? compute / total : 0, lines)
     }
 
-    /// The roofline of one operation, except that an integer convolution writes integer
-    /// activations: inference engines (TensorRT, MLPerf ResNet-50 INT8) fuse batch-norm, ReLU
-    /// and requantization into the convolution epilogue, so the output costs `e` bytes per
-    /// element, not the 2 bytes of `Roofline.cost`'s FP16-or-wider output convention.
-    public static func evaluate(_ op: Operation, on device: RooflineDevice) -> (seconds: Double, bound: Ceiling) {
-        guard case let .conv2d(b, _, co, oh, ow, _, _) = op, device.format.isInteger else {
-            let r = Roofline.evaluate(op, on: device)
-            return (r.seconds, r.bound)
-        }
+    /// The roofline of one operation. Two inference-engine mechanisms differ from
+    /// `Roofline.evaluate`: with `activationsOnChip` only the weights reach off-chip memory
+    /// (activations go through SRAM/L2); and an integer convolution writes integer activations
+    /// (TensorRT and MLPerf ResNet-50 INT8 fuse batch-norm, ReLU and requantization into the
+    /// epilogue), so its output costs `e` bytes per element, not `Roofline.cost`'s 2.
+    public static func evaluate(_ op: Operation, on device: RooflineDevice, activationsOnChip: Bool = false) -> (seconds: Double, bound: Ceiling) {
         var c = Roofline.cost(op, format: device.format, dies: device.dies)
-        let saved = Double(b) * Double(oh) * Double(ow) * Double(co) * (max(device.format.bytesPerElement, 2) - device.format.bytesPerElement)
-        c.compulsoryBytes -= saved
-        c.untiledBytes -= saved
-        let bytes = Roofline.offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
-        let p = Roofline.pointTime(flops: c.flops, sustainedFlops: device.sustainedMatmulFlops * c.shapeEfficiency, bytes: bytes,
-                                   bytesPerSecond: device.memoryBytesPerSecond, sramBytes: c.untiledBytes,
+        let e = device.format.bytesPerElement
+        var bytes: Double
+        if activationsOnChip {
+            switch op {
+            case let .gemm(_, n, k, b): bytes = Double(b) * Double(k) * Double(n) * e
+            case let .conv2d(_, ci, co, _, _, k, _): bytes = Double(ci * co * k * k) * e
+            default: bytes = 0
+            }
+        } else {
+            if case let .conv2d(b, _, co, oh, ow, _, _) = op, device.format.isInteger {
+                let saved = Double(b) * Double(oh) * Double(ow) * Double(co) * (max(e, 2) - e)
+                c.compulsoryBytes -= saved
+                c.untiledBytes -= saved
+            }
+            bytes = Roofline.offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
+        }
+        let sustained = (c.usesMatrixUnits ? device.sustainedMatmulFlops : device.sustainedVectorFlops) * c.shapeEfficiency
+        let p = Roofline.pointTime(flops: c.flops, sustainedFlops: sustained, bytes: bytes,
+                                   bytesPerSecond: device.memoryBytesPerSecond, sramBytes: c.usesMatrixUnits ? c.untiledBytes : 0,
                                    sramBytesPerSecond: device.sramBytesPerSecond, d2dBytes: c.d2dBytesPerDirection,
                                    d2dBytesPerSecond: device.d2dBytesPerSecondPerDirection)
         return (p.seconds, p.bound)
@@ -96,7 +119,7 @@ public enum EncoderVisionEstimator {
         let perSampleActivation: Double = isResNet
             ? 2 * Double(112 * 112 * 256) * InferenceCalibration.activationBytes
             : Double(padded) * Double(4 * model.hidden + model.ffnHidden) * InferenceCalibration.activationBytes
-        let reserve = InferenceCalibration.runtimeReservedFraction * capacity
+        let reserve = InferenceCalibration.runtimeFixedGB * 1e9
         let free = capacity - weights - reserve
         guard free > perSampleActivation else {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity((weights + reserve + perSampleActivation) / 1e9)) GB per chip, has \(formatQuantity(capacity / 1e9)) GB")

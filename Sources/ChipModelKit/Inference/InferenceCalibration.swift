@@ -46,10 +46,10 @@ public enum InferenceCalibration {
     ///   INF-MLPI21-A100P-RN50-OFF.
     public static let families: [String: InferenceFamilyCalibration] = [
         "nvidia-hopper": InferenceFamilyCalibration(
-            decodeEfficiency: 0.80, prefillEfficiency: 0.80, convEfficiency: 0.75, stepOverheadSeconds: 0.002,
+            decodeEfficiency: 0.85, prefillEfficiency: 0.75, convEfficiency: 0.45, stepOverheadSeconds: 0.002,
             provenance: "fitted on the H100 inference cases of Benchmarks/calibration-cases.json"),
         "nvidia-ampere": InferenceFamilyCalibration(
-            decodeEfficiency: 0.90, prefillEfficiency: 0.80, convEfficiency: 0.70, stepOverheadSeconds: 0.001,
+            decodeEfficiency: 0.93, prefillEfficiency: 0.84, convEfficiency: 0.72, stepOverheadSeconds: 0.001,
             provenance: "fitted on the A100 inference cases of Benchmarks/calibration-cases.json"),
     ]
 
@@ -58,10 +58,14 @@ public enum InferenceCalibration {
 
     // MARK: Mechanism constants shared by every family
 
-    /// Fraction of HBM capacity the serving runtime keeps for itself (CUDA context, cuBLAS
-    /// workspaces, CUDA graphs, allocator slack). 0.10 matches vLLM's default
-    /// `gpu_memory_utilization = 0.9` and TensorRT-LLM's `kv_cache_free_gpu_mem_fraction = 0.9`.
-    public static let runtimeReservedFraction = 0.10
+    /// Memory the serving runtime holds before any model state, GB (CUDA context, cuBLAS and
+    /// communication workspaces, CUDA graphs): about 1.5 GB on a GPU under TensorRT-LLM/vLLM.
+    public static let runtimeFixedGB = 1.5
+
+    /// Fraction of the memory left after weights and activations given to the KV cache.
+    /// 0.9 is TensorRT-LLM's `kv_cache_free_gpu_mem_fraction` default (vLLM's
+    /// `gpu_memory_utilization = 0.9` is similar); the rest stays free for fragmentation.
+    public static let kvCacheFreeFraction = 0.90
 
     /// Tokens one prefill iteration batches together (TensorRT-LLM `max_num_tokens` default
     /// 8192); the activation workspace is sized for it.
@@ -84,6 +88,12 @@ public enum InferenceCalibration {
     /// not the 384 padded positions. Mean real tokens / 384, an estimate of the SQuAD v1.1 dev
     /// set's mean feature length (~170 tokens), not fitted.
     public static let bertMeanSequenceFraction = 0.45
+
+    /// Hidden-width activation reads and writes per token per layer outside the GEMMs, after
+    /// the fusion inference engines do (biases and activation functions in GEMM epilogues):
+    /// two residual-add + normalization kernels, each reading the residual and the sub-layer
+    /// output and writing the sum (3 each). Not fitted.
+    public static let elementwiseAccessesPerLayer = 6.0
 
     /// Activation bytes per element for communication and workspace (BF16/FP16 activations).
     public static let activationBytes = 2.0

@@ -129,12 +129,15 @@ public struct LLMServingModel: Sendable {
         let T = Double(tp), P = Double(pp)
         capacityBytes = capGB * 1e9
         weightsBytes = model.totalParams * wb / (T * P)
-        // Workspace: runtime reserve plus one prefill chunk's activations (input, QKV, MLP
-        // intermediate, output: about (4h + 2·ffn/tp) values per token).
+        // Workspace: the runtime's fixed memory, one prefill chunk's activations (input, QKV,
+        // MLP intermediate, output: about (4h + 2·ffn/tp) values per token), and the part of
+        // the remaining memory the KV-cache allocator leaves free.
         let chunk = Double(InferenceCalibration.prefillChunkTokens)
         let ffnWidth = Double(max(model.ffnHidden, model.expertFfnHidden * max(1, model.expertsPerToken)))
-        workspaceBytes = InferenceCalibration.runtimeReservedFraction * capacityBytes
-            + chunk * (4 * Double(model.hidden) + 2 * ffnWidth / T) * act
+        let activations = chunk * (4 * Double(model.hidden) + 2 * ffnWidth / T) * act
+        let beforeKV = InferenceCalibration.runtimeFixedGB * 1e9 + activations
+        let left = max(0, capacityBytes - weightsBytes - beforeKV)
+        workspaceBytes = beforeKV + (1 - InferenceCalibration.kvCacheFreeFraction) * left
         // KV heads shard over TP up to the number of KV heads (beyond that they are replicated);
         // MLA's latent cache is replicated on every TP rank.
         let kvShard: Double = model.attention == .mla ? 1 : Double(min(tp, model.kvHeads))
@@ -178,9 +181,9 @@ public struct LLMServingModel: Sendable {
                                     bytesPerSeqCap: Double(model.experts) * perExpertBytes * moeLayersPerStage,
                                     sustainedFlops: F, bytesPerSecond: BW))
         }
-        // Norms, residuals, activation functions, rotary: about 12 reads/writes of h per layer.
+        // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
         terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
-                                flopsPerSeq: 12 * h * layersPerStage, bytesPerSeq: 12 * h * act * layersPerStage,
+                                flopsPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * layersPerStage, bytesPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * act * layersPerStage,
                                 sustainedFlops: V, bytesPerSecond: BW))
         // LM head on the last stage; it bounds the pipeline period.
         let head = Double(model.vocab) * h / T
@@ -253,7 +256,7 @@ public struct LLMServingModel: Sendable {
                 ops.append(("MoE shared experts", .gemm(m: m, n: max(1, model.sharedExperts * model.expertFfnHidden * mats / tp), k: h), moe))
             }
         }
-        ops.append(("element-wise", .elementwise(bytes: 12 * Double(m) * Double(h) * InferenceCalibration.activationBytes), layers))
+        ops.append(("element-wise", .elementwise(bytes: InferenceCalibration.elementwiseAccessesPerLayer * Double(m) * Double(h) * InferenceCalibration.activationBytes), layers))
         return ops
     }
 
