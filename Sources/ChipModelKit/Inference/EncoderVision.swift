@@ -109,7 +109,7 @@ public enum EncoderVisionEstimator {
         let replicas = constraints.replicas ?? chips
         guard replicas <= chips else { throw DoesNotFitError("replicas \(replicas) exceed the \(chips) chips") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
-        let device = try RooflineDevice(chip: chip, format: w.precision, emulate: w.emulate)
+        let device = try InferenceCalibration.device(chip: chip, format: w.precision, emulate: w.emulate)
         let cal = InferenceCalibration.family(chip.family)
         let isResNet = model.architecture == .resnet
         let padded = isResNet ? 1 : max(1, w.inputTokens > 0 ? w.inputTokens : 384)

@@ -111,7 +111,7 @@ public struct LLMServingModel: Sendable {
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
         self.chip = chip
-        device = try RooflineDevice(chip: chip, format: precision, emulate: emulate)
+        device = try InferenceCalibration.device(chip: chip, format: precision, emulate: emulate)
         self.tp = tp
         self.pp = pp
         self.ep = model.isMoE ? ep : 1
