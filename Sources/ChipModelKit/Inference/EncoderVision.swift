@@ -125,6 +125,9 @@ public enum EncoderVisionEstimator {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity((weights + reserve + perSampleActivation) / 1e9)) GB per chip, has \(formatQuantity(capacity / 1e9)) GB")
         }
         let maxBatch = min(4096, Int(free / perSampleActivation))
+        if let batch, batch > maxBatch {
+            throw DoesNotFitError("\(model.id) at batch \(batch) does not fit on \(chip.id): needs \(formatQuantity((weights + reserve + Double(batch) * perSampleActivation) / 1e9)) GB per chip, has \(formatQuantity(capacity / 1e9)) GB")
+        }
         let cands: [Int]
         if let batch { cands = [batch] } else if w.scenario == .singleStream { cands = [1] } else {
             var c: [Int] = []

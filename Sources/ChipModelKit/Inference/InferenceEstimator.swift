@@ -126,8 +126,9 @@ public enum InferenceEstimator {
             let single1 = w.scenario == .singleStream
             let tpot = single1 ? m.decode.stepSeconds(batch: 1, context: context) : p.tpotSeconds
             let ttft = single1 ? single.latency : p.ttftSeconds
-            let tps = (single1 ? 1 / tpot : p.tokensPerSecond * loadFraction) * Double(replicas)
             let latency = ttft + Double(max(0, w.outputTokens - 1)) * tpot
+            // Single-stream: each replica serves one request after another.
+            let tps = (single1 ? output / latency : p.tokensPerSecond * loadFraction) * Double(replicas)
             let used = replicas * tp * pp
             let score = single1 ? -latency : tps
             if let bcur = best, bcur.score >= score { continue }
