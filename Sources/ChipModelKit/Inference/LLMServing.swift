@@ -181,6 +181,15 @@ public struct LLMServingModel: Sendable {
                                     bytesPerSeqCap: Double(model.experts) * perExpertBytes * moeLayersPerStage,
                                     sustainedFlops: F, bytesPerSecond: BW))
         }
+        if moeLayersPerStage > 0 {
+            // Token permutation: each (token, expert) row is written once in expert order and
+            // read once more in the weighted combine (the grouped GEMMs' own operand traffic is
+            // in their terms), on the chips that hold the expert (MegaBlocks, Gale et al. 2023,
+            // section 5: permutation is memory-bound).
+            let rows = Double(model.expertsPerToken) / Double(self.ep)
+            terms.append(DecodeTerm(name: "MoE token permutation", kind: .elementwise,
+                                    bytesPerSeq: 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW))
+        }
         // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
         terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
                                 flopsPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * layersPerStage, bytesPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * act * layersPerStage,
@@ -252,6 +261,8 @@ public struct LLMServingModel: Sendable {
             let tokensPerExpert = max(1, m * model.expertsPerToken / max(1, model.experts))
             let n = max(1, model.expertFfnHidden * mats * ep / tp)
             ops.append(("MoE routed experts", .gemm(m: tokensPerExpert, n: n, k: h, batch: localExperts), moe))
+            let permuteBytes = 2 * Double(m) * Double(model.expertsPerToken) / Double(ep) * Double(h) * InferenceCalibration.activationBytes
+            ops.append(("MoE token permutation", .elementwise(bytes: permuteBytes), moe))
             if model.sharedExperts > 0 {
                 ops.append(("MoE shared experts", .gemm(m: m, n: max(1, model.sharedExperts * model.expertFfnHidden * mats / tp), k: h), moe))
             }
