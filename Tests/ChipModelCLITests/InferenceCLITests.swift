@@ -55,6 +55,12 @@ import Testing
                                      "--chips", "1", "--precision", "bf16"])
         #expect(code == 0)
         #expect(out.contains("does not fit") && out.contains("needs"))
+        let (c2, json, _) = runCLI(["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--model", "llama3.1-405b",
+                                    "--chips", "1", "--precision", "bf16", "--format", "json"])
+        #expect(c2 == 0)
+        let first = try? JSONValue.parse(Array(json.utf8))["estimates"]?.arrayValue?.first
+        #expect(first?["tokensPerSecond"] == .null && first?["plan"] == .null)
+        #expect(first?["error"]?.stringValue?.contains("has 80 GB") == true)
     }
 
     @Test func svgIsWritten() throws {

@@ -111,7 +111,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         try context.writeFile(svg, inferenceSVG(outcomes, model: model, scenario: scenario))
     }
     switch format {
-    case .json: context.out(inferenceJSON(outcomes, model: model, scenario: scenario).serialized(pretty: true) + "\n")
+    case .json: context.out(inferenceJSON(outcomes, model: model, scenario: scenario, chips: chips).serialized(pretty: true) + "\n")
     case .csv: context.out(inferenceTable(outcomes).renderCSV())
     case .table:
         var head = "\(model.name), \(scenario.rawValue)"
@@ -190,12 +190,17 @@ func metricsJSON(_ e: InferenceEstimate?) -> JSONValue {
     ])
 }
 
-func inferenceJSON(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: InferenceScenario) -> JSONValue {
+func inferenceJSON(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: InferenceScenario, chips: Int) -> JSONValue {
     var items: [JSONValue] = []
     for o in outcomes {
         guard let e = o.nominal else {
-            items.append(.object([("chip", .string(o.chipID)), ("model", .string(model.id)), ("scenario", .string(scenario.rawValue)),
-                                  ("error", .str(o.failure))]))
+            var members: [(String, JSONValue)] = [("chip", .string(o.chipID)), ("chips", .number(Double(chips))), ("model", .string(model.id)),
+                                                  ("scenario", .string(scenario.rawValue)), ("plan", .null)]
+            for key in ["tokensPerSecond", "tokensPerSecondPerChip", "samplesPerSecond", "ttftMs", "tpotMs", "latencyMs", "memoryPerChipGB"] {
+                members.append((key, .null))
+            }
+            members.append(("error", .str(o.failure)))
+            items.append(.object(members))
             continue
         }
         let plan = JSONValue.object(e.plan.json)
