@@ -182,5 +182,8 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         let plans = InferenceEstimator.candidatePlans(model: model, chips: 8, constraints: PlanConstraints(tp: 2), domain: 8)
         #expect(plans.allSatisfy { $0.tp == 2 && $0.ep == 1 && $0.tp * $0.pp <= 8 })
         #expect(plans.map(\.pp) == [1, 2, 4])
+        let moe = try zooModel("qwen3-235b-a22b")
+        let moePlans = InferenceEstimator.candidatePlans(model: moe, chips: 8, constraints: PlanConstraints(ep: 4), domain: 8)
+        #expect(!moePlans.isEmpty && moePlans.allSatisfy { $0.ep == 4 && $0.tp % 4 == 0 })
     }
 }

@@ -54,8 +54,9 @@ public enum InferenceEstimator {
         }
     }
 
-    /// Candidate (tp, pp, ep) layouts under the constraints: powers of two (plus given values),
-    /// TP within a scale-up domain when searched, heads divisible by TP, experts by EP.
+    /// Candidate (tp, pp, ep) layouts under the constraints: powers of two (or the given
+    /// values), TP within a scale-up domain when searched, heads divisible by TP, EP dividing
+    /// both TP (experts split inside the TP group) and the expert count.
     public static func candidatePlans(model: ModelSpec, chips: Int, constraints: PlanConstraints, domain: Int) -> [(tp: Int, pp: Int, ep: Int)] {
         func pow2(upTo n: Int) -> [Int] {
             var out: [Int] = []
@@ -74,7 +75,7 @@ public enum InferenceEstimator {
                 if !model.isMoE { eps = [1] } else if let e = constraints.ep { eps = [e] } else {
                     eps = Array(Set([1, tp])).sorted().filter { model.experts % $0 == 0 }
                 }
-                for ep in eps { out.append((tp, pp, ep)) }
+                for ep in eps where tp % ep == 0 { out.append((tp, pp, ep)) }
             }
         }
         return out
