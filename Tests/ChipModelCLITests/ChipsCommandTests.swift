@@ -76,6 +76,7 @@ import Testing
             #expect(!values.isEmpty)
             for (key, v) in values {
                 #expect(v["value"]?.numberValue != nil, "\(key)")
+                #expect(v["low"] != nil && v["high"] != nil, "\(key): low/high always present (null without a range)")
                 #expect(v["confidence"]?.stringValue != nil && v["source"]?.stringValue != nil, "\(key)")
                 if v["confidence"]?.stringValue == "estimated" { #expect(v["low"]?.numberValue != nil && v["high"]?.numberValue != nil) }
             }

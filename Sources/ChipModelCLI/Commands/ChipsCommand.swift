@@ -304,8 +304,8 @@ enum ChipsRender {
     // MARK: JSON
 
     static func json(_ v: SpecValue) -> JSONValue {
-        var m: [(String, JSONValue)] = [("value", .num(v.nominal))]
-        if let l = v.low, let h = v.high { m += [("low", .num(l)), ("high", .num(h))] }
+        // low/high are always present (null without a range) so consumers see one shape.
+        var m: [(String, JSONValue)] = [("value", .num(v.nominal)), ("low", .num(v.low)), ("high", .num(v.high))]
         m += [("confidence", .string(v.confidence.rawValue)), ("sourceKey", .string(v.source.key)),
               ("source", .string(v.source.title))]
         if let u = v.source.url { m.append(("url", .string(u))) }

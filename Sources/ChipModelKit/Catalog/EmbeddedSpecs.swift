@@ -2091,7 +2091,7 @@ public enum EmbeddedSpecs {
       "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
     },
     "lightsphere": {
-      "title": "Biren IPO reporting (prospectus-era naming as stated in IPO press coverage; not independently verified in this research)"
+      "title": "LightSphere X optical-interconnect supernode (Shanghai Yidian, Xizhi/Lightelligence, Biren, ZTE; WAIC July 2025; 'up to 2,000 cards') with Biren GPU modules, as summarized in chips.md"
     }
   },
   "dies": {
@@ -3011,7 +3011,7 @@ public enum EmbeddedSpecs {
       "title": "Intel, 'Intel Gaudi 3 AI Accelerator: Architected for Gen AI Training and Inference' (R. Kaplan, Hot Chips 2024); copy at sgpjbg.com/baogao/465025.html"
     },
     "fp8": {
-      "title": "this research (derived arithmetic; see note)"
+      "title": "Commonly quoted Gaudi 2 FP8 peak 865 TFLOPS (2x BF16; not confirmed in a vendor table in the reference research); PCGuia (2024-04) reports 835 TFLOPS FP8 matrix"
     },
     "sram": {
       "title": "Nerdshala (2022), Gaudi2: 6x16GB HBM2e, 2.45 TB/s, 48 MB SRAM, PCIe 4.0 x16"
@@ -5083,7 +5083,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "quoted": {
-      "title": "this research (derived arithmetic; see note)"
+      "title": "Commonly quoted MetaX C500 figures (280 TFLOPS BF16, 64 GB HBM2e, 1.8 TB/s), not confirmed in the material of the reference research (chips.md, confidence U)"
     },
     "fp32": {
       "title": "IThome via juanzhizmbwg.com: MXC500 15 TFLOPS FP32"
