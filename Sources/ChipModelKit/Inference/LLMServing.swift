@@ -87,7 +87,9 @@ public struct DoesNotFitError: Error, Sendable, CustomStringConvertible {
 /// "Transformer Inference Arithmetic"); prefill is GEMM-bound with FlashAttention (Dao 2023).
 /// TP shards every GEMM's weight (Megatron-LM, Shoeybi 2019) with one all-reduce after
 /// attention and one after the MLP per layer; EP replaces the MoE all-reduce with a dispatch
-/// and a combine all-to-all (GShard, Lepikhin 2020).
+/// and a combine all-to-all (GShard, Lepikhin 2020) in which each chip sends the (token,
+/// expert) rows of its 1/ep share of the batch. Not modelled: data-parallel attention (the
+/// usual MLA deployment), so MLA's latent KV cache is replicated on every TP rank here.
 public struct LLMServingModel: Sendable {
     public var model: ModelSpec
     public var chip: ChipParameters
@@ -209,7 +211,7 @@ public struct LLMServingModel: Sendable {
         }
         if self.ep > 1 && moeLayersPerStage > 0 {
             comms.append(DecodeComm(name: "EP all-to-all (\(self.ep) chips)", collective: .allToAll, count: 2 * moeLayersPerStage,
-                                    bytesPerSeq: Double(model.expertsPerToken) * h * act / T * Double(self.ep), n: self.ep, tier: tpTier))
+                                    bytesPerSeq: Double(model.expertsPerToken) * h * act / Double(self.ep), n: self.ep, tier: tpTier))
         }
         if pp > 1 {
             let ppTier = tp * pp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut
@@ -294,7 +296,7 @@ public struct LLMServingModel: Sendable {
         }
         if ep > 1 && model.moeLayers > 0 {
             comm += 2 * Double(model.moeLayers) / Double(pp) * network.time(.allToAll,
-                bytes: m * Double(model.expertsPerToken * model.hidden) * InferenceCalibration.activationBytes / Double(tp) * Double(ep),
+                bytes: m * Double(model.expertsPerToken * model.hidden) * InferenceCalibration.activationBytes / Double(ep),
                 groupSize: ep, innerSize: min(ep, network.scaleUp.domainSize))
         }
         var p2p = 0.0
