@@ -167,6 +167,9 @@ public enum InferenceEstimator {
             lines.append("chip \(chip.id) (\(chip.corner.rawValue)): \(formatQuantity(m.device.peakFlops / 1e12)) TFLOPS \(m.device.computeFormat.rawValue) dense, \(formatQuantity(m.device.peakMemoryBytesPerSecond / 1e9)) GB/s, \(formatQuantity(m.capacityBytes / 1e9)) GB")
             lines.append("plan: tp \(tp) pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax))")
             lines.append("memory per chip: weights \(formatQuantity(mem.weightsBytes / 1e9)) GB + workspace \(formatQuantity(mem.workspaceBytes / 1e9)) GB + KV \(formatQuantity(mem.kvUsedBytes / 1e9)) GB of \(formatQuantity(mem.capacityBytes / 1e9)) GB; KV \(formatQuantity(mem.kvBytesPerToken / 1e3)) kB/token")
+            if model.attention == .mla && tp > 1 {
+                lines.append("note: MLA latent KV cache replicated on each of the \(tp) TP ranks (data-parallel attention is not modelled)")
+            }
             if chip.sramMB == nil && chip.l2CacheMB == nil {
                 lines.append("note: the spec gives no on-chip memory; GEMM tiling assumes \(formatQuantity(InferenceCalibration.assumedOnChipMBWhenUnknown)) MB (InferenceCalibration.assumedOnChipMBWhenUnknown)")
             }
