@@ -50,8 +50,8 @@ public enum InferenceCalibration {
     ///   INF-MLPI21-A100P-RN50-OFF.
     /// - nvidia-blackwell: decode = prefill = 0.62 from the B200 rows (INF-MLPI41-B200x1-L2-OFF,
     ///   INF-TRTLLM10-15; FP4 GEMMs and FP4 attention paths were young in 2024-25). The same
-    ///   family's RTX PRO 6000 PCIe row (INF-TRTLLM10-12, PP 8 over PCIe) stays about 45% high:
-    ///   not fitted, a known miss.
+    ///   family's RTX PRO 6000 row (INF-TRTLLM10-12, PP 8 over PCIe) then stays about 48% high
+    ///   until `pipelineEfficiency` (fitted on that row) is applied.
     /// - amd-cdna3: decode = prefill = 0.48 from the MI300X MLPerf v4.1 Llama-2-70B offline row
     ///   (the server row then lands within 10%): vLLM/ROCm FP8 in 2024 reached about 60% of what
     ///   the same roofline gives TensorRT-LLM on H100.
@@ -91,6 +91,12 @@ public enum InferenceCalibration {
     /// Largest decode batch a runtime schedules per replica (TensorRT-LLM `max_batch_size`
     /// default 2048 in trtllm-bench; vLLM `max_num_seqs` is smaller).
     public static let maxScheduledBatch = 2048
+
+    /// Pipeline-parallel serving: fraction of the ideal (bubble-free, perfectly balanced)
+    /// pipeline throughput reached when pp > 1. In-flight batching mixes prefill chunks and
+    /// decode micro-batches of unequal cost, so stages wait on each other. Fitted on the only
+    /// PP case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8): 0.67.
+    public static let pipelineEfficiency = 0.67
 
     /// Server scenario: fraction of the saturated throughput a Poisson-arrival load can run at
     /// while p99 TTFT/TPOT stay bounded (queue headroom). Fitted on the MLPerf Llama-2-70B server

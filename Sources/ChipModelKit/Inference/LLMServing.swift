@@ -217,7 +217,8 @@ public struct LLMServingModel: Sendable {
             let ppTier = tp * pp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut
             comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: h * act, n: 2, tier: ppTier))
         }
-        decode = DecodeStepModel(terms: terms, comms: comms, pp: pp, efficiency: calibration.decodeEfficiency,
+        let pipeline = pp > 1 ? InferenceCalibration.pipelineEfficiency : 1
+        decode = DecodeStepModel(terms: terms, comms: comms, pp: pp, efficiency: calibration.decodeEfficiency * pipeline,
                                  overheadSeconds: calibration.stepOverheadSeconds)
     }
 
@@ -307,6 +308,9 @@ public struct LLMServingModel: Sendable {
         if comm > 0 { lines.append("  TP/EP communication per stage: \(formatQuantity(comm * 1e3)) ms") }
         let stageSeconds = stage + comm
         let latency = Double(pp) * stageSeconds + Double(pp - 1) * p2p
-        return (latency, stageSeconds + (pp > 1 ? p2p : 0), lines)
+        // Pipelined prefill chunks share the stages with decode micro-batches: the same
+        // imbalance as decode (`pipelineEfficiency`) applies to their occupancy.
+        let occupancy = pp > 1 ? (stageSeconds + p2p) / InferenceCalibration.pipelineEfficiency : stageSeconds
+        return (latency, occupancy, lines)
     }
 }
