@@ -8,15 +8,7 @@ func inferenceCaseErrors() throws -> [(id: String, weight: Double, measured: Dou
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Benchmarks/calibration-cases.json")
     let cases = try CaseDecoder.decode(bytes: [UInt8](try Data(contentsOf: url)), file: "calibration-cases.json").get()
-    var catalog = try ChipCatalog.builtIn()
-    // Developer aid: INFERENCE_EXTRA_SPECS=DIR adds spec files (e.g. chips from another branch).
-    if let dir = ProcessInfo.processInfo.environment["INFERENCE_EXTRA_SPECS"] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        let docs = try files.filter { $0.hasSuffix(".json") }.map {
-            SpecDocument(file: $0, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))))
-        }
-        catalog = try ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: docs)
-    }
+    let catalog = try ChipCatalog.builtIn()
     let zoo = try ModelZoo.builtIn()
     let est = InferenceCaseEstimator()
     var out: [(String, Double, Double, Double?, String?)] = []
@@ -68,22 +60,22 @@ func weightedMedian(_ pairs: [(value: Double, weight: Double)]) -> Double {
     }
 }
 
-@Suite struct InferenceExplainDebug {
-    @Test func explain() throws {
-        guard let id = ProcessInfo.processInfo.environment["EXPLAIN_CASE"] else { return }
+@Suite struct InferenceCaseExplanationTests {
+    @Test func explanationAndPlanFollowTheCase() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Benchmarks/calibration-cases.json")
         let cases = try CaseDecoder.decode(bytes: [UInt8](try Data(contentsOf: url)), file: "calibration-cases.json").get()
-        let c = try #require(cases.first { $0.id == id })
-        var catalog = try ChipCatalog.builtIn()
-        if let dir = ProcessInfo.processInfo.environment["INFERENCE_EXTRA_SPECS"] {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            let docs = try files.filter { $0.hasSuffix(".json") }.map {
-                SpecDocument(file: $0, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))))
-            }
-            catalog = try ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: docs)
-        }
-        let e = try InferenceCaseEstimator().estimate(c, catalog: catalog, zoo: try ModelZoo.builtIn())
-        print(e.explanation.joined(separator: "\n"))
+        let c = try #require(cases.first { $0.id == "INF-MLPI40-H100x8-L2-SRV" })
+        let e = try InferenceCaseEstimator().estimate(c, catalog: try ChipCatalog.builtIn(), zoo: try ModelZoo.builtIn())
+        // The case fixes tp 2, pp 1, replicas 4; batch is searched.
+        let plan = Dictionary(uniqueKeysWithValues: e.plan.map { ($0.0, $0.1.numberValue ?? -1) })
+        #expect(plan["tp"] == 2 && plan["pp"] == 1 && plan["replicas"] == 4)
+        #expect(e.explanation.contains { $0.hasPrefix("decode step at batch") })
+        #expect(e.explanation.contains { $0.hasPrefix("memory per chip:") })
+        #expect(e.explanation.contains { $0.contains("TP all-reduce (2 chips)") })
+        #expect(e.explanation.contains { $0.hasPrefix("server: throughput x") })
+        // A training case is refused, not estimated.
+        let training = try #require(cases.first { $0.kind == .training })
+        #expect(throws: (any Error).self) { try InferenceCaseEstimator().estimate(training, catalog: try ChipCatalog.builtIn(), zoo: try ModelZoo.builtIn()) }
     }
 }
