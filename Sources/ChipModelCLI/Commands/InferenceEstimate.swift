@@ -1,3 +1,4 @@
+import Foundation
 import ChipModelKit
 
 /// Options only `estimate --inference` takes (owned by the inference estimator).
@@ -242,7 +243,15 @@ func inferenceSVG(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: In
         }
     }
     let xMax = niceCeil(xs.max() ?? 1), yMax = niceCeil(ys.max() ?? 1)
-    func px(_ x: Double) -> Double { left + x / xMax * pw }
+    // Logarithmic x when the latencies span more than two decades (encoder/CNN batch sweeps).
+    var xMin = 1.0
+    while xMin * 10 <= (xs.min() ?? 1) { xMin *= 10 }
+    while xMin > (xs.min() ?? 1) { xMin /= 10 }
+    let logX = xMax / xMin > 100
+    func px(_ x: Double) -> Double {
+        if logX { return left + (log10(max(x, xMin)) - log10(xMin)) / (log10(xMax) - log10(xMin)) * pw }
+        return left + x / xMax * pw
+    }
     func py(_ y: Double) -> Double { top + ph - y / yMax * ph }
     func esc(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
@@ -251,15 +260,24 @@ func inferenceSVG(_ outcomes: [InferenceOutcome], model: ModelSpec, scenario: In
     var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(W))\" height=\"\(Int(H))\" viewBox=\"0 0 \(Int(W)) \(Int(H))\" font-family=\"sans-serif\" font-size=\"12\">\n"
     s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     s += "<text x=\"\(n(W / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(esc(model.name)): \(scenario.rawValue) throughput vs latency</text>\n"
-    for i in 0...5 {
-        let fx = xMax * Double(i) / 5, fy = yMax * Double(i) / 5
+    var xTicks: [Double] = []
+    if logX {
+        var t = xMin
+        while t <= xMax * 1.0001 { xTicks.append(t); t *= 10 }
+    } else {
+        xTicks = (0...5).map { xMax * Double($0) / 5 }
+    }
+    for fx in xTicks {
         s += "<line x1=\"\(n(px(fx)))\" y1=\"\(n(top))\" x2=\"\(n(px(fx)))\" y2=\"\(n(top + ph))\" stroke=\"#ddd\"/>\n"
-        s += "<line x1=\"\(n(left))\" y1=\"\(n(py(fy)))\" x2=\"\(n(left + pw))\" y2=\"\(n(py(fy)))\" stroke=\"#ddd\"/>\n"
         s += "<text x=\"\(n(px(fx)))\" y=\"\(n(top + ph + 18))\" text-anchor=\"middle\">\(formatQuantity(fx))</text>\n"
+    }
+    for i in 0...5 {
+        let fy = yMax * Double(i) / 5
+        s += "<line x1=\"\(n(left))\" y1=\"\(n(py(fy)))\" x2=\"\(n(left + pw))\" y2=\"\(n(py(fy)))\" stroke=\"#ddd\"/>\n"
         s += "<text x=\"\(n(left - 6))\" y=\"\(n(py(fy) + 4))\" text-anchor=\"end\">\(formatQuantity(fy))</text>\n"
     }
     s += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(pw))\" height=\"\(n(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
-    s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(H - 18))\" text-anchor=\"middle\">\(llm ? "TPOT (ms per output token)" : "batch latency (ms)")</text>\n"
+    s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(H - 18))\" text-anchor=\"middle\">\(llm ? "TPOT (ms per output token)" : "batch latency (ms)")\(logX ? ", log scale" : "")</text>\n"
     s += "<text transform=\"translate(18 \(n(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(llm ? "generated tokens/s per chip" : "samples/s per chip")</text>\n"
     let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
     for (i, e) in ests.enumerated() {
