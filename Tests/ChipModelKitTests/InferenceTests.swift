@@ -55,6 +55,25 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(m.decode.comms.contains { $0.name.hasPrefix("EP all-to-all") })
     }
 
+    @Test func dataParallelAttentionSplitsTheLatentCache() throws {
+        let model = try zooModel("deepseek-v3")
+        let chip = try h100()
+        let tpModel = try LLMServingModel(model: model, chip: chip, precision: .fp8, kvPrecision: nil, tp: 8, pp: 2, ep: 8, scaleUpDomain: 16)
+        let dp = try LLMServingModel(model: model, chip: chip, precision: .fp8, kvPrecision: nil, tp: 8, pp: 2, ep: 8, scaleUpDomain: 16, dpAttention: true)
+        #expect(dp.dpAttention && dp.ep == 8)
+        #expect(dp.kvBytesPerToken == tpModel.kvBytesPerToken / 8)
+        #expect(!dp.decode.comms.contains { $0.name.hasPrefix("TP all-reduce") })
+        #expect(tpModel.decode.comms.contains { $0.name.hasPrefix("TP all-reduce") })
+        // Replicated non-expert weights: more per chip than pure TP, by 7/8 of them.
+        let routed = Double(model.moeLayers * model.experts) * model.expertParams
+        let extra = (model.totalParams - routed) / 2 * 7 / 8
+        #expect(abs(dp.weightsBytes - tpModel.weightsBytes - extra) < 1)
+        // Searched for MLA models: a 16-chip DeepSeek-V3 plan reports which attention it chose.
+        let w = InferenceWorkload(model: model, scenario: .offline, inputTokens: 1024, outputTokens: 256, precision: .fp8)
+        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 16, constraints: PlanConstraints(tp: 8, ep: 8), scaleUpDomain: 16)
+        #expect(e.plan.json.contains { $0.0 == "dpAttention" })
+    }
+
     @Test func serverBoundsAreHonoured() throws {
         let chip = try h100()
         let model = try zooModel("llama3-70b")

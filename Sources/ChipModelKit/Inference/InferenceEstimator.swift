@@ -96,9 +96,15 @@ public enum InferenceEstimator {
         let reserve = context
         var best: (score: Double, est: InferenceEstimate)?
         var smallestNeed: (need: Double, have: Double, plan: String)?
+        // DP attention is searched for MLA models (its usual deployment) with experts over the TP group.
+        var layouts: [(tp: Int, pp: Int, ep: Int, dp: Bool)] = []
         for (tp, pp, ep) in plans {
+            layouts.append((tp, pp, ep, false))
+            if model.isMoE && model.attention == .mla && tp > 1 && ep == tp { layouts.append((tp, pp, ep, true)) }
+        }
+        for (tp, pp, ep, dp) in layouts {
             let m = try LLMServingModel(model: model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
-                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate)
+                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp)
             let replicas = constraints.replicas ?? max(1, chips / (tp * pp))
             let kvMax = m.maxBatch(tokensPerSequence: reserve)
             let need = m.weightsBytes + m.workspaceBytes + reserve * m.kvBytesPerToken * Double(batch ?? 1)
@@ -114,7 +120,8 @@ public enum InferenceEstimator {
             let sweep = BatchSweep(decode: m.decode, context: context, outputTokens: output,
                                    prefillPerSequenceSeconds: chunk.occupancy / Double(chunkSeqs),
                                    prefillLatencySeconds: single.latency)
-            let cap = min(kvMax, InferenceCalibration.maxScheduledBatch)
+            // Each data-parallel attention rank runs its own scheduler.
+            let cap = min(kvMax, InferenceCalibration.maxScheduledBatch * (dp ? tp : 1))
             let cands: [Int]
             if let batch { cands = [batch] } else if w.scenario == .singleStream { cands = [1] } else { cands = BatchSweep.candidates(maxBatch: max(1, cap)) }
             let server = w.scenario == .server
@@ -160,14 +167,14 @@ public enum InferenceEstimator {
             byKind["prefill compute", default: 0] += prefillShare
             var binding = byKind.max { $0.value < $1.value }?.key ?? "compute"
             if batch == nil && !single1 && b == kvMax { binding += "; batch limited by KV-cache capacity" }
-            else if batch == nil && !single1 && b == InferenceCalibration.maxScheduledBatch { binding += "; batch at the scheduler limit" }
+            else if batch == nil && !single1 && b == InferenceCalibration.maxScheduledBatch * (dp ? tp : 1) { binding += "; batch at the scheduler limit" }
             else if server && b < cap { binding += "; batch limited by the latency bounds" }
             var lines: [String] = []
             lines.append("model \(model.name): \(formatQuantity(model.totalParams / 1e9)) B params (\(formatQuantity(model.activeParams / 1e9)) B active), weights \(w.precision.rawValue), KV cache \(m.kvFormat.rawValue)")
             lines.append("chip \(chip.id) (\(chip.corner.rawValue)): \(formatQuantity(m.device.peakFlops / 1e12)) TFLOPS \(m.device.computeFormat.rawValue) dense, \(formatQuantity(m.device.peakMemoryBytesPerSecond / 1e9)) GB/s, \(formatQuantity(m.capacityBytes / 1e9)) GB")
-            lines.append("plan: tp \(tp) pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax))")
+            lines.append("plan: tp \(tp)\(dp ? " (data-parallel attention)" : "") pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax))")
             lines.append("memory per chip: weights \(formatQuantity(mem.weightsBytes / 1e9)) GB + workspace \(formatQuantity(mem.workspaceBytes / 1e9)) GB + KV \(formatQuantity(mem.kvUsedBytes / 1e9)) GB of \(formatQuantity(mem.capacityBytes / 1e9)) GB; KV \(formatQuantity(mem.kvBytesPerToken / 1e3)) kB/token")
-            if model.attention == .mla && tp > 1 {
+            if model.attention == .mla && tp > 1 && !dp {
                 lines.append("note: MLA latent KV cache replicated on each of the \(tp) TP ranks (data-parallel attention is not modelled)")
             }
             if chip.sramMB == nil && chip.l2CacheMB == nil {
@@ -186,7 +193,7 @@ public enum InferenceEstimator {
             lines.append("throughput: \(formatQuantity(tps)) tokens/s system, \(formatQuantity(tps / Double(chips))) per chip; bound by \(binding)")
             let est = InferenceEstimate(
                 chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
-                plan: InferencePlan(tp: tp, pp: pp, ep: m.ep, replicas: replicas, batch: b),
+                plan: InferencePlan(tp: tp, pp: pp, ep: m.ep, replicas: replicas, batch: b, dpAttention: dp),
                 tokensPerSecond: tps, tokensPerSecondPerChip: tps / Double(chips), samplesPerSecond: tps / output,
                 ttftMs: ttft * 1e3, tpotMs: tpot * 1e3, latencyMs: latency * 1e3, memory: mem, binding: binding,
                 sweep: rows, explanation: lines, usesEstimatedSpecs: chip.usesEstimates,

@@ -8,20 +8,24 @@ public struct InferencePlan: Sendable, Equatable {
     public var replicas: Int
     /// Concurrent sequences per replica (LLM) or samples per chip batch (encoder/CNN).
     public var batch: Int
+    /// MoE only: attention data-parallel over the TP group, experts split ep = tp ways
+    /// (`LLMServingModel.dpAttention`).
+    public var dpAttention: Bool
 
-    public init(tp: Int, pp: Int, ep: Int, replicas: Int, batch: Int) {
+    public init(tp: Int, pp: Int, ep: Int, replicas: Int, batch: Int, dpAttention: Bool = false) {
         self.tp = tp
         self.pp = pp
         self.ep = ep
         self.replicas = replicas
         self.batch = batch
+        self.dpAttention = dpAttention
     }
 
     public var chipsPerReplica: Int { tp * pp }
 
     public var json: [(String, JSONValue)] {
         [("tp", .number(Double(tp))), ("pp", .number(Double(pp))), ("ep", .number(Double(ep))),
-         ("replicas", .number(Double(replicas))), ("batch", .number(Double(batch)))]
+         ("replicas", .number(Double(replicas))), ("batch", .number(Double(batch))), ("dpAttention", .bool(dpAttention))]
     }
 }
 
@@ -98,6 +102,11 @@ public struct LLMServingModel: Sendable {
     public var tp: Int
     public var pp: Int
     public var ep: Int
+    /// Data-parallel attention (DeepSeek-V3 / SGLang style, MoE models): inside a TP group of
+    /// `tp` chips each chip runs attention, dense layers and the LM head for its own 1/tp of
+    /// the sequences with replicated weights and its own KV cache, and the experts are split
+    /// `ep = tp` ways with all-to-all dispatch and combine; no TP all-reduce.
+    public var dpAttention: Bool
     public var network: ClusterNetwork
     public var calibration: InferenceFamilyCalibration
     public var decode: DecodeStepModel
@@ -108,7 +117,7 @@ public struct LLMServingModel: Sendable {
     public var kvBytesPerToken: Double
 
     public init(model: ModelSpec, chip: ChipParameters, precision: NumberFormat, kvPrecision: NumberFormat?,
-                tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false) throws {
+                tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false) throws {
         guard model.isDecoder else { throw DoesNotFitError("model '\(model.id)' is not a decoder LLM") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
@@ -116,7 +125,9 @@ public struct LLMServingModel: Sendable {
         device = try InferenceCalibration.device(chip: chip, format: precision, emulate: emulate)
         self.tp = tp
         self.pp = pp
-        self.ep = model.isMoE ? ep : 1
+        let dp = dpAttention && model.isMoE && tp > 1
+        self.dpAttention = dp
+        self.ep = model.isMoE ? (dp ? tp : ep) : 1
         network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain)
         calibration = InferenceCalibration.family(chip.family)
         if let kvPrecision {
@@ -130,7 +141,13 @@ public struct LLMServingModel: Sendable {
         let act = InferenceCalibration.activationBytes
         let T = Double(tp), P = Double(pp)
         capacityBytes = capGB * 1e9
-        weightsBytes = model.totalParams * wb / (T * P)
+        // With DP attention everything but the routed experts is replicated on each chip.
+        let routedParams = Double(model.moeLayers) * Double(model.experts) * model.expertParams
+        weightsBytes = dp ? ((model.totalParams - routedParams) / P + routedParams / (T * P)) * wb
+                          : model.totalParams * wb / (T * P)
+        // Dense (non-expert) weights are divided by R chips; per-sequence activation work by D.
+        let R = dp ? 1 : T
+        let D = dp ? T : 1
         // Workspace: the runtime's fixed memory, one prefill chunk's activations (input, QKV,
         // MLP intermediate, output: about (4h + 2·ffn/tp) values per token), and the part of
         // the remaining memory the KV-cache allocator leaves free.
@@ -142,7 +159,7 @@ public struct LLMServingModel: Sendable {
         workspaceBytes = beforeKV + (1 - InferenceCalibration.kvCacheFreeFraction) * left
         // KV heads shard over TP up to the number of KV heads (beyond that they are replicated);
         // MLA's latent cache is replicated on every TP rank.
-        let kvShard: Double = model.attention == .mla ? 1 : Double(min(tp, model.kvHeads))
+        let kvShard: Double = dp ? T : (model.attention == .mla ? 1 : Double(min(tp, model.kvHeads)))
         let layersPerStage = Double(model.layers) / P
         kvBytesPerToken = layersPerStage * model.kvValuesPerTokenPerLayer * kvFormat.bytesPerElement / kvShard
 
@@ -150,10 +167,10 @@ public struct LLMServingModel: Sendable {
         let F = device.sustainedMatmulFlops, BW = device.memoryBytesPerSecond, V = device.sustainedVectorFlops
         let h = Double(model.hidden)
         var terms: [DecodeTerm] = []
-        let attnW = model.attentionParamsPerLayer / T
+        let attnW = model.attentionParamsPerLayer / R
         terms.append(DecodeTerm(name: "attention projections (weights)", kind: .weights,
-                                flopsPerSeq: 2 * attnW * layersPerStage, bytesFixed: attnW * wb * layersPerStage,
-                                bytesPerSeq: 2 * h * act * layersPerStage, sustainedFlops: F, bytesPerSecond: BW))
+                                flopsPerSeq: 2 * model.attentionParamsPerLayer / T * layersPerStage, bytesFixed: attnW * wb * layersPerStage,
+                                bytesPerSeq: 2 * h * act / D * layersPerStage, sustainedFlops: F, bytesPerSecond: BW))
         let headsPerChip = Double(model.heads) / T
         let attnDim: Double = model.attention == .mla
             ? Double(2 * model.kvLoraRank + model.ropeHeadDim) / 2 : Double(model.headDim)
@@ -164,15 +181,16 @@ public struct LLMServingModel: Sendable {
         let denseLayersPerStage = Double(model.denseFfnLayers) / P
         let moeLayersPerStage = Double(model.moeLayers) / P
         if denseLayersPerStage > 0 {
-            let w = model.denseMlpParamsPerLayer / T
-            terms.append(DecodeTerm(name: "MLP (weights)", kind: .weights, flopsPerSeq: 2 * w * denseLayersPerStage,
+            let w = model.denseMlpParamsPerLayer / R
+            terms.append(DecodeTerm(name: "MLP (weights)", kind: .weights, flopsPerSeq: 2 * model.denseMlpParamsPerLayer / T * denseLayersPerStage,
                                     bytesFixed: w * wb * denseLayersPerStage, sustainedFlops: F, bytesPerSecond: BW))
         }
         if moeLayersPerStage > 0 {
             let router = h * Double(model.experts)
-            let shared = Double(model.sharedExperts) * model.expertParams / T
+            let sharedAll = Double(model.sharedExperts) * model.expertParams
+            let shared = sharedAll / R
             terms.append(DecodeTerm(name: "MoE router + shared experts (weights)", kind: .weights,
-                                    flopsPerSeq: 2 * (router + shared) * moeLayersPerStage,
+                                    flopsPerSeq: 2 * (router / D + sharedAll / T) * moeLayersPerStage,
                                     bytesFixed: (router * act + shared * wb) * moeLayersPerStage, sustainedFlops: F, bytesPerSecond: BW))
             // Expected local experts touched by b sequences: min(all local, b·k/ep), each
             // expert's weights split over tp/ep chips.
@@ -194,16 +212,17 @@ public struct LLMServingModel: Sendable {
         }
         // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
         terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
-                                flopsPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * layersPerStage, bytesPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * act * layersPerStage,
+                                flopsPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h / D * layersPerStage,
+                                bytesPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * act / D * layersPerStage,
                                 sustainedFlops: V, bytesPerSecond: BW))
         // LM head on the last stage; it bounds the pipeline period.
-        let head = Double(model.vocab) * h / T
-        terms.append(DecodeTerm(name: "LM head (weights)", kind: .weights, flopsPerSeq: 2 * head, bytesFixed: head * wb,
+        let head = Double(model.vocab) * h
+        terms.append(DecodeTerm(name: "LM head (weights)", kind: .weights, flopsPerSeq: 2 * head / T, bytesFixed: head / R * wb,
                                 bytesPerSeq: Double(model.vocab) / T * 4, sustainedFlops: F, bytesPerSecond: BW))
 
         var comms: [DecodeComm] = []
         let tpTier = tp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut
-        if tp > 1 {
+        if tp > 1 && !dp {
             let moeAllReduce = (self.ep > 1 && tp / self.ep == 1) ? 0 : moeLayersPerStage
             comms.append(DecodeComm(name: "TP all-reduce (\(tp) chips)", collective: .allReduce,
                                     count: layersPerStage + denseLayersPerStage + moeAllReduce,
@@ -241,21 +260,25 @@ public struct LLMServingModel: Sendable {
     /// per chip (TP-sharded), timed with the roofline.
     public func prefillLayerOps(sequences: Int, length: Int) -> [(name: String, op: Operation, count: Double)] {
         let m = sequences * length
-        let T = Double(tp)
+        // TP: every chip sees all tokens with 1/tp of each weight. DP attention: each chip takes
+        // whole sequences (the busiest one ceil(sequences/tp)) with whole weights.
+        let shard = dpAttention ? 1 : tp
+        let seqLocal = dpAttention ? (sequences + tp - 1) / tp : sequences
+        let mLocal = seqLocal * length
         let h = model.hidden
         var ops: [(String, Operation, Double)] = []
-        let attnN = max(1, Int((model.attentionParamsPerLayer / Double(h) / T).rounded()))
+        let attnN = max(1, Int((model.attentionParamsPerLayer / Double(h) / Double(shard)).rounded()))
         let layers = Double(model.layers) / Double(pp)
-        ops.append(("attention projections", .gemm(m: m, n: attnN, k: h), layers))
+        ops.append(("attention projections", .gemm(m: mLocal, n: attnN, k: h), layers))
         let hd = model.attention == .mla ? model.headDim + model.ropeHeadDim : model.headDim
         ops.append(("attention core (FlashAttention, causal)",
-                    .attention(batch: sequences, heads: max(1, model.heads / tp), kvHeads: max(1, model.kvHeads / tp),
+                    .attention(batch: seqLocal, heads: max(1, model.heads / shard), kvHeads: max(1, model.kvHeads / shard),
                                queryLength: length, keyLength: length, headDim: hd, causal: true), layers))
         let dense = Double(model.denseFfnLayers) / Double(pp)
         if dense > 0 {
             let mats = model.gatedMlp ? 3 : 2
-            let n = max(1, model.ffnHidden * mats / tp)
-            ops.append(("MLP", .gemm(m: m, n: n, k: h), dense))
+            let n = max(1, model.ffnHidden * mats / shard)
+            ops.append(("MLP", .gemm(m: mLocal, n: n, k: h), dense))
         }
         let moe = Double(model.moeLayers) / Double(pp)
         if moe > 0 {
@@ -267,10 +290,10 @@ public struct LLMServingModel: Sendable {
             let permuteBytes = 2 * Double(m) * Double(model.expertsPerToken) / Double(ep) * Double(h) * InferenceCalibration.activationBytes
             ops.append(("MoE token permutation", .elementwise(bytes: permuteBytes), moe))
             if model.sharedExperts > 0 {
-                ops.append(("MoE shared experts", .gemm(m: m, n: max(1, model.sharedExperts * model.expertFfnHidden * mats / tp), k: h), moe))
+                ops.append(("MoE shared experts", .gemm(m: mLocal, n: max(1, model.sharedExperts * model.expertFfnHidden * mats / shard), k: h), moe))
             }
         }
-        ops.append(("element-wise", .elementwise(bytes: InferenceCalibration.elementwiseAccessesPerLayer * Double(m) * Double(h) * InferenceCalibration.activationBytes), layers))
+        ops.append(("element-wise", .elementwise(bytes: InferenceCalibration.elementwiseAccessesPerLayer * Double(mLocal) * Double(h) * InferenceCalibration.activationBytes), layers))
         return ops
     }
 
@@ -286,11 +309,13 @@ public struct LLMServingModel: Sendable {
             lines.append("  \(name): \(op.name) x\(formatQuantity(count)) = \(formatQuantity(r.seconds * count * 1e3 / calibration.prefillEfficiency)) ms (\(r.bound.rawValue)-bound)")
         }
         // Logits only for the last token of each prompt.
-        let head = Roofline.evaluate(.gemm(m: sequences, n: max(1, model.vocab / tp), k: model.hidden), on: device)
+        let head = dpAttention
+            ? Roofline.evaluate(.gemm(m: (sequences + tp - 1) / tp, n: model.vocab, k: model.hidden), on: device)
+            : Roofline.evaluate(.gemm(m: sequences, n: max(1, model.vocab / tp), k: model.hidden), on: device)
         stage += head.seconds / calibration.prefillEfficiency
         let m = Double(sequences * length)
         var comm = 0.0
-        if tp > 1 {
+        if tp > 1 && !dpAttention {
             let count = Double(model.layers + model.denseFfnLayers + (ep > 1 && tp / ep == 1 ? 0 : model.moeLayers)) / Double(pp)
             comm += count * network.time(.allReduce, bytes: m * Double(model.hidden) * InferenceCalibration.activationBytes,
                                          groupSize: tp, innerSize: min(tp, network.scaleUp.domainSize))
