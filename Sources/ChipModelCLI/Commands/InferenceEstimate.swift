@@ -154,14 +154,15 @@ func fmt(_ x: Double?) -> String {
 }
 
 func inferenceTable(_ outcomes: [InferenceOutcome]) -> TextTable {
-    var t = TextTable(headers: ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "tokens/s", "tokens/s/chip", "samples/s",
+    var t = TextTable(headers: ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "tokens/s", "tokens/s/chip", "samples/s",
                                 "TTFT ms", "TPOT ms", "latency ms", "GB/chip", "bound"])
     for o in outcomes {
         guard let e = o.nominal else {
-            t.add([o.chipID, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", o.failure ?? "no estimate"])
+            t.add([o.chipID, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", o.failure ?? "no estimate"])
             continue
         }
-        t.add([e.chipID, "\(e.chips)", "\(e.plan.tp)", "\(e.plan.pp)", "\(e.plan.ep)", "\(e.plan.replicas)", "\(e.plan.batch)",
+        let attention = e.tokensPerSecond == nil ? "-" : (e.plan.dpAttention ? "DP" : "TP")
+        t.add([e.chipID, "\(e.chips)", "\(e.plan.tp)", "\(e.plan.pp)", "\(e.plan.ep)", "\(e.plan.replicas)", "\(e.plan.batch)", attention,
                fmt(e.tokensPerSecond), fmt(e.tokensPerSecondPerChip), fmt(e.samplesPerSecond), fmt(e.ttftMs), fmt(e.tpotMs),
                fmt(e.latencyMs), fmt(e.memoryPerChipGB), e.binding])
     }
