@@ -14,10 +14,46 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// One line: `file: key.path: message`.
+    /// One line: `file: key.path: message` (line breaks and control characters in names
+    /// taken from the input are escaped, so one problem is always one line).
     public var description: String {
-        keyPath.isEmpty ? "\(file): \(message)" : "\(file): \(keyPath): \(message)"
+        oneLine(keyPath.isEmpty ? "\(file): \(message)" : "\(file): \(keyPath): \(message)")
     }
+}
+
+/// `s` made safe to print as one line of a diagnostic: line breaks and other control
+/// characters are escaped (`\n`, `\u{1B}`), and a line longer than `limit` characters
+/// (an enormous key copied from the input) keeps its start and end around an ellipsis.
+public func oneLine(_ s: String, limit: Int = 2_000) -> String {
+    var needsWork = s.utf8.count > limit
+    if !needsWork {
+        for u in s.unicodeScalars where u.value < 0x20 || u.value == 0x7F || u.properties.generalCategory == .lineSeparator
+            || u.properties.generalCategory == .paragraphSeparator || u.value == 0x85 {
+            needsWork = true
+            break
+        }
+    }
+    guard needsWork else { return s }
+    var out = ""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 || u.value == 0x7F || u.value == 0x85 || u.properties.generalCategory == .lineSeparator
+                || u.properties.generalCategory == .paragraphSeparator {
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    if out.count > limit {
+        let keep = max(1, (limit - 40) / 2)
+        out = String(out.prefix(keep)) + " ...(\(out.count - 2 * keep) characters)... " + String(out.suffix(keep))
+    }
+    return out
 }
 
 /// Every problem found in a set of input files; thrown only when there is at least one.
