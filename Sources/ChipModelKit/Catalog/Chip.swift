@@ -44,7 +44,7 @@ public struct Dies: Sendable, Equatable {
     public var computeDieAreaMm2: SpecValue?
     public var transistorsBillion: SpecValue?
 
-    public var computeDieCount: Int { max(1, Int(computeDies.nominal.rounded())) }
+    public var computeDieCount: Int { wholeCount(computeDies.nominal, upper: 1 << 20) }
 }
 
 /// Off-chip memory.

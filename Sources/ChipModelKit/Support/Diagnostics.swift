@@ -155,11 +155,11 @@ public final class ObjectReader {
     /// A whole number in `range` (checked before converting, so no input can trap).
     public func integer(_ key: String, required: Bool = false, range: ClosedRange<Int> = 1...Int(Int32.max)) -> Int? {
         guard let n = number(key, required: required) else { return nil }
-        guard n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
+        guard let i = exactInt(n), range.contains(i) else {
             log.add(keyPath(key), "must be a whole number in \(range.lowerBound)...\(range.upperBound), found \(JSONValue.formatNumber(n))")
             return nil
         }
-        return Int(n)
+        return i
     }
 
     public func bool(_ key: String, required: Bool = false) -> Bool? {
