@@ -51,6 +51,7 @@ public enum FuzzCommand: CLICommand {
                 }
             }
         }
+        corpus.indexTrees()
         var targets = KitFuzzTargets.all(corpus) + [CLIFuzzTargets.cli(corpus)]
         if let list = args.value("--targets") {
             let names = list.split(separator: ",").map { String($0) }

@@ -80,7 +80,8 @@ public final class ObjectReader {
     public let path: String
     public let log: ProblemLog
     private let members: [(String, JSONValue)]
-    private var used = Set<String>()
+    /// Which members an accessor asked for (by index: cheaper than a set of names).
+    private var used: [Bool]
     /// Keys this reader knows even when absent, for "did you mean" suggestions.
     private var known = [String]()
 
@@ -92,6 +93,7 @@ public final class ObjectReader {
             return nil
         }
         self.members = members
+        self.used = Array(repeating: false, count: members.count)
     }
 
     public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -105,9 +107,10 @@ public final class ObjectReader {
     /// The raw value, marking the key as known. `nil` when absent or JSON null.
     public func raw(_ key: String) -> JSONValue? {
         known.append(key)
-        used.insert(key)
-        guard let v = members.first(where: { $0.0 == key })?.1, v != .null else { return nil }
-        return v
+        guard let i = members.firstIndex(where: { $0.0 == key }) else { return nil }
+        used[i] = true
+        if case .null = members[i].1 { return nil }
+        return members[i].1
     }
 
     public func string(_ key: String, required: Bool = false) -> String? {
@@ -119,7 +122,7 @@ public final class ObjectReader {
             log.add(keyPath(key), "expected a string, found \(v.typeName)")
             return nil
         }
-        if required && s.trimmingCharacters(in: .whitespaces).isEmpty {
+        if required && s.allSatisfy(\.isWhitespace) {
             log.add(keyPath(key), "must not be empty")
             return nil
         }
@@ -218,11 +221,16 @@ public final class ObjectReader {
     }
 
     /// Marks a key as read without reading it (for keys handled elsewhere).
-    public func accept(_ keys: String...) { for k in keys { used.insert(k); known.append(k) } }
+    public func accept(_ keys: String...) {
+        for k in keys {
+            known.append(k)
+            if let i = members.firstIndex(where: { $0.0 == k }) { used[i] = true }
+        }
+    }
 
     /// Reports every key that no accessor asked for, with the nearest known key.
     public func finish() {
-        for (key, _) in members where !used.contains(key) {
+        for (i, (key, _)) in members.enumerated() where !used[i] {
             var message = "unknown key"
             if let near = nearestNames(to: key, in: known, limit: 1).first {
                 message += " (did you mean '\(near)'?)"

@@ -31,14 +31,15 @@ public enum KitFuzzTargets {
 
     /// The catalog over the built-in specs plus 1-3 user files (mutated or not).
     public static func catalog(_ corpus: FuzzCorpus) -> FuzzTarget {
-        FuzzTarget("catalog") { rng in
+        let builtInIDs = corpus.chips.compactMap { try? ChipSpecDecoder.decode(bytes: $0.bytes, file: $0.file).get().id }
+        return FuzzTarget("catalog") { rng in
             var docs: [SpecDocument] = []
             for i in 0..<(1 + rng.below(3)) {
                 let seed = rng.pick(corpus.chips)
                 let bytes = rng.chance(0.4) ? seed.bytes : corpus.mutated(seed, rng: &rng)
                 docs.append(SpecDocument(file: "fuzz/specs/user\(i).json", bytes: bytes))
             }
-            return FuzzResult(checkCatalog(builtIn: corpus.chips, user: docs),
+            return FuzzResult(checkCatalog(builtIn: corpus.chips, user: docs, builtInIDs: builtInIDs),
                               input: docs.map { "\($0.file): \(FuzzFormat.literal($0.bytes))" }.joined(separator: "\n  "))
         }
     }
@@ -96,7 +97,7 @@ public enum KitFuzzTargets {
 
     /// The catalog is all-or-nothing: it loads exactly when every user file decodes and no id
     /// repeats, and then holds every user chip as decoded; else it throws every file's problems.
-    public static func checkCatalog(builtIn: [SpecDocument], user: [SpecDocument]) -> FuzzOutcome {
+    public static func checkCatalog(builtIn: [SpecDocument], user: [SpecDocument], builtInIDs: [String]? = nil) -> FuzzOutcome {
         var decoded: [(SpecDocument, Chip)] = []
         var individualProblems: [InputProblem] = []
         for doc in user {
@@ -110,7 +111,7 @@ public enum KitFuzzTargets {
         do {
             let catalog = try ChipCatalog.load(builtIn: builtIn, user: user)
             guard expectSuccess else { return .failed("catalog loaded although a user file has problems (half-loaded)") }
-            let builtInIDs = builtIn.compactMap { try? ChipSpecDecoder.decode(bytes: $0.bytes, file: $0.file).get().id }
+            let builtInIDs = builtInIDs ?? builtIn.compactMap { try? ChipSpecDecoder.decode(bytes: $0.bytes, file: $0.file).get().id }
             let expectedCount = Set(builtInIDs).union(userIDs).count
             guard catalog.chips.count == expectedCount else {
                 return .failed("catalog has \(catalog.chips.count) chips, expected \(expectedCount)")
@@ -124,7 +125,6 @@ public enum KitFuzzTargets {
             guard catalog.overrides.count == overrides else {
                 return .failed("\(catalog.overrides.count) override notes for \(overrides) overrides")
             }
-            for chip in catalog.chips { if let p = checkChip(chip) { return .failed(p) } }
             return .accepted
         } catch {
             guard !expectSuccess else { return .failed("catalog failed on valid files: \(error)") }

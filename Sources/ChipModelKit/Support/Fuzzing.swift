@@ -328,12 +328,21 @@ public struct FuzzCorpus: Sendable {
     /// Measurement case files (CASES.md format).
     public var cases: [SpecDocument]
     public var limits: JSONMutator.Limits
+    /// Parsed seed documents by file name (parsed once, not per input).
+    private var trees: [String: JSONValue] = [:]
 
     public init(chips: [SpecDocument], models: [SpecDocument], cases: [SpecDocument], limits: JSONMutator.Limits = .init()) {
         self.chips = chips
         self.models = models
         self.cases = cases
         self.limits = limits
+        indexTrees()
+    }
+
+    /// Re-parses the seeds; call after adding documents to `chips`, `models` or `cases`.
+    public mutating func indexTrees() {
+        trees = [:]
+        for doc in chips + models + cases { trees[doc.file] = try? JSONValue.parse(doc.bytes) }
     }
 
     /// The embedded chip and model specs, a small case file, and any `extraCases`.
@@ -386,7 +395,7 @@ public struct FuzzCorpus: Sendable {
     public func mutated(_ seed: SpecDocument, rng: inout FuzzRNG) -> [UInt8] {
         if rng.chance(0.08) { return seed.bytes }
         var bytes = seed.bytes
-        if rng.chance(0.85), let tree = try? JSONValue.parse(seed.bytes) {
+        if rng.chance(0.85), let tree = trees[seed.file] ?? (try? JSONValue.parse(seed.bytes)) {
             var t = tree
             for _ in 0..<(1 + rng.below(3)) { t = JSONMutator.mutate(t, rng: &rng, limits: limits) }
             bytes = Array(t.serialized(pretty: rng.bool()).utf8)
