@@ -167,3 +167,22 @@ import Testing
         #expect((try? ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: [renamed, bad])) == nil)
     }
 }
+
+@Suite struct HugeInputTests {
+    @Test func millionsOfBadKeysAnswerQuicklyWithCappedProblems() {
+        // Regression: every unknown key ran "did you mean" over every known key and every
+        // problem was kept and printed (200k error lines for this file).
+        var text = "{"
+        for i in 0..<200_000 { text += "\"unknownKey\(i)\": \(i)," }
+        text += "\"id\": \"x\"}"
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard case let .failure(e) = ChipSpecDecoder.decode(bytes: Array(text.utf8), file: "big.json") else {
+            Issue.record("decoded")
+            return
+        }
+        #expect(clock.now - start < .seconds(20))
+        #expect(e.problems.count == ProblemLog.maximumProblems + 1)
+        #expect(e.problems.last?.message.contains("more problems not shown") == true)
+    }
+}

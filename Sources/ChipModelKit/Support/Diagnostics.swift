@@ -65,12 +65,26 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects problems while a document is read.
+///
+/// At most `maximumProblems` are kept per file, then one line says the rest were left out: a
+/// generated file with a million bad keys gets a readable answer, in time.
 public final class ProblemLog: @unchecked Sendable {
+    public static let maximumProblems = 100
     public let file: String
     public private(set) var problems: [InputProblem] = []
+    /// Problems left out after `maximumProblems`.
+    public private(set) var omitted = 0
     public init(file: String) { self.file = file }
+    public var isFull: Bool { omitted > 0 }
     public func add(_ keyPath: String, _ message: String) {
-        problems.append(InputProblem(file: file, keyPath: keyPath, message: message))
+        if problems.count < ProblemLog.maximumProblems {
+            problems.append(InputProblem(file: file, keyPath: keyPath, message: message))
+            return
+        }
+        if omitted == 0 {
+            problems.append(InputProblem(file: file, keyPath: "", message: "more problems not shown (stopped after \(ProblemLog.maximumProblems))"))
+        }
+        omitted += 1
     }
 }
 
@@ -232,6 +246,7 @@ public final class ObjectReader {
     public func finish() {
         for (i, (key, _)) in members.enumerated() where !used[i] {
             var message = "unknown key"
+            if log.isFull { log.add(keyPath(key), message); continue }
             if let near = nearestNames(to: key, in: known, limit: 1).first {
                 message += " (did you mean '\(near)'?)"
             }
