@@ -24,9 +24,11 @@ import Testing
     }
 
     @Test func quickRunOverEveryCommand() {
-        let report = Fuzzer(targets: [CLIFuzzTargets.cli(Self.corpus)], seed: Self.seed).run(iterations: 600, timeLimitSeconds: 60)
+        // Bounded in time too: once the estimators are merged a debug-build input costs more.
+        let report = Fuzzer(targets: [CLIFuzzTargets.cli(Self.corpus)], seed: Self.seed).run(iterations: 600, timeLimitSeconds: 20)
         for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
         #expect(report.failures.isEmpty)
+        #expect(report.slowest.seconds < 10, "input #\(report.slowest.index) took \(report.slowest.seconds) s (a hang?)")
         #expect((report.rejected["cli"] ?? 0) > 0)
     }
 
@@ -170,6 +172,13 @@ import Testing
             #expect(e.problems.allSatisfy { $0.file == "specs/b.json" && !$0.description.contains("\n") })
             #expect(e.problems.contains { $0.keyPath == "tdpW" && $0.message.contains("expected an object") })
         }
+    }
+
+    @Test func tableCellsStayOnOneLine() {
+        var t = TextTable(headers: ["chip", "TFLOPS"])
+        t.add(["evil\nchip", "1"])
+        #expect(t.renderText().split(separator: "\n").count == 3)
+        #expect(t.renderCSV() == "chip,TFLOPS\n\"evil\nchip\",1\n")
     }
 
     @Test func checksCatchBrokenOutput() {

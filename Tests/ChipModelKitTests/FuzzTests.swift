@@ -11,7 +11,7 @@ import Testing
     static let longIterations = Int(environment["CHIPMODEL_FUZZ_ITERATIONS"] ?? "")
 
     static func run(_ targets: [FuzzTarget], iterations: Int) -> FuzzReport {
-        let report = Fuzzer(targets: targets, seed: seed).run(iterations: iterations, timeLimitSeconds: 60)
+        let report = Fuzzer(targets: targets, seed: seed).run(iterations: iterations, timeLimitSeconds: 20)
         for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
         #expect(report.failures.isEmpty)
         return report
