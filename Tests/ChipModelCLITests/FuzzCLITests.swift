@@ -25,16 +25,19 @@ import Testing
 
     @Test func quickRunOverEveryCommand() {
         // Bounded in time too: once the estimators are merged a debug-build input costs more.
-        let report = Fuzzer(targets: [CLIFuzzTargets.cli(Self.corpus)], seed: Self.seed).run(iterations: 600, timeLimitSeconds: 20)
+        let report = Fuzzer(targets: [CLIFuzzTargets.cli(Self.corpus), CLIFuzzTargets.loaders(Self.corpus)], seed: Self.seed)
+            .run(iterations: 800, timeLimitSeconds: 20)
         for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
         #expect(report.failures.isEmpty)
         #expect(report.slowest.seconds < 10, "input #\(report.slowest.index) took \(report.slowest.seconds) s (a hang?)")
         #expect((report.rejected["cli"] ?? 0) > 0)
+        #expect((report.accepted["cli-load"] ?? 0) > 0 && (report.rejected["cli-load"] ?? 0) > 0)
     }
 
     @Test(.enabled(if: FuzzCLITests.longIterations != nil, "set CHIPMODEL_FUZZ_ITERATIONS for the long run"))
     func longRunOverEveryCommand() {
-        let report = Fuzzer(targets: KitFuzzTargets.all(Self.corpus) + [CLIFuzzTargets.cli(Self.corpus)], seed: Self.seed)
+        let report = Fuzzer(targets: KitFuzzTargets.all(Self.corpus) + [CLIFuzzTargets.loaders(Self.corpus), CLIFuzzTargets.cli(Self.corpus)],
+                            seed: Self.seed)
             .run(iterations: Self.longIterations ?? 0)
         print(report.summary)
         for f in report.failures { Issue.record(Comment(rawValue: f.description)) }

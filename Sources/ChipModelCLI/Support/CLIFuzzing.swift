@@ -96,6 +96,43 @@ public enum CLIFuzzTargets {
         }
     }
 
+    /// The command-line loaders themselves, whatever the commands do with them:
+    /// `ChipModelCLI.catalog` over `--specs DIR` and `loadModel` over a model file or id.
+    /// A load either succeeds or throws an error whose every line names the file.
+    public static func loaders(_ corpus: FuzzCorpus) -> FuzzTarget {
+        FuzzTarget("cli-load") { rng in
+            let files = memoryFiles(corpus, rng: &rng)
+            let context = CommandContext(environment: [:], currentDirectory: "/fuzz", memoryFiles: files)
+            let loadCatalog = rng.bool()
+            let argument = loadCatalog ? rng.pick(["specs", "/fuzz/specs", "specs/", "sub", "nope"])
+                                       : rng.pick(["model.json", "/fuzz/model.json", "llama3-8b", "llama3-8", "cases.json", "empty.json", "nope.json", "sub/x.json"])
+            let outcome: FuzzOutcome
+            do {
+                if loadCatalog {
+                    let args = try parseArguments(["--specs", argument], options: commonOptions, maxPositionals: 0)
+                    let catalog = try ChipModelCLI.catalog(args, context)
+                    let userFiles = try context.jsonFiles(in: argument)
+                    outcome = catalog.chips.count >= 1 && catalog.overrides.count <= userFiles.count
+                        ? .accepted : .failed("catalog of \(catalog.chips.count) chips, \(catalog.overrides.count) overrides")
+                } else {
+                    let model = try loadModel(argument, context)
+                    outcome = KitFuzzTargets.checkModelSpec(model).map { .failed($0) } ?? .accepted
+                }
+            } catch let e as InputError {
+                let names = files.keys.map { String($0.dropFirst("/fuzz/".count)) } + Array(files.keys)
+                outcome = KitFuzzTargets.checkProblems(e, files: names).map { .failed($0) } ?? .rejected
+            } catch let e as RunError {
+                outcome = KitFuzzTargets.multiLine(e.message).map { .failed("multi-line error \($0)") }
+                    ?? (allowedExitCodes.contains(e.exitCode) ? .rejected : .failed("exit code \(e.exitCode)"))
+            } catch let e as UnknownIDError {
+                outcome = KitFuzzTargets.multiLine(e.description).map { .failed("multi-line error \($0)") } ?? .rejected
+            } catch {
+                outcome = .failed("unexpected error type: \(error)")
+            }
+            return FuzzResult(outcome, input: "load \(loadCatalog ? "--specs" : "--model") \(argument)\n" + describe([], files))
+        }
+    }
+
     static func describe(_ args: [String], _ files: [String: [UInt8]]) -> String {
         var s = "argv " + FuzzFormat.argv(args)
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
