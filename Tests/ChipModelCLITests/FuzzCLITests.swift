@@ -44,6 +44,17 @@ import Testing
         #expect(report.failures.isEmpty)
     }
 
+    @Test func fuzzCommandReplaysOneInput() {
+        let (code, out, _) = runCLI(["fuzz", "--iterations", "12", "--seed", "9", "--show"])
+        #expect(code == 0)
+        #expect(out.contains("fuzz: 12 inputs, seed 9"))
+        let (code2, again, _) = runCLI(["fuzz", "--iterations", "1", "--seed", "9", "--from", "7", "--show"])
+        #expect(code2 == 0)
+        // Input #7 of the run, alone, is the same input.
+        let block = { (text: String) in text.components(separatedBy: "\n#").first { $0.hasPrefix("7 [") || $0.hasPrefix("#7 [") } }
+        #expect(block(out) != nil && block(out)?.split(separator: "\n").dropFirst().first == block(again)?.split(separator: "\n").dropFirst().first)
+    }
+
     @Test func everyRegisteredCommandIsFuzzed() {
         // New commands are picked up from the registry; only the fuzzer itself is left out.
         var seen = Set<String>()

@@ -52,6 +52,8 @@ public enum FuzzCommand: CLICommand {
             }
         }
         corpus.indexTrees()
+        let show = args.has("--show")
+        corpus.describeLimit = show ? Int.max : 300
         var targets = KitFuzzTargets.all(corpus) + [CLIFuzzTargets.loaders(corpus), CLIFuzzTargets.cli(corpus)]
         if let list = args.value("--targets") {
             let names = list.split(separator: ",").map { String($0) }
@@ -61,7 +63,6 @@ public enum FuzzCommand: CLICommand {
             targets = targets.filter { names.contains($0.name) }
         }
         let fuzzer = Fuzzer(targets: targets, seed: seed)
-        let show = args.has("--show")
         if context.passthrough { CrashReporter.install(seed: seed) }
         defer { if context.passthrough { CrashReporter.uninstall() } }
         let report = fuzzer.run(

@@ -92,7 +92,7 @@ public enum CLIFuzzTargets {
                 args = []
             }
             let outcome = check(args, files: files)
-            return FuzzResult(outcome, input: describe(args, files))
+            return FuzzResult(outcome, input: describe(args, files, limit: corpus.describeLimit))
         }
     }
 
@@ -129,14 +129,14 @@ public enum CLIFuzzTargets {
             } catch {
                 outcome = .failed("unexpected error type: \(error)")
             }
-            return FuzzResult(outcome, input: "load \(loadCatalog ? "--specs" : "--model") \(argument)\n" + describe([], files))
+            return FuzzResult(outcome, input: "load \(loadCatalog ? "--specs" : "--model") \(argument)\n" + describe([], files, limit: corpus.describeLimit))
         }
     }
 
-    static func describe(_ args: [String], _ files: [String: [UInt8]]) -> String {
+    static func describe(_ args: [String], _ files: [String: [UInt8]], limit: Int) -> String {
         var s = "argv " + FuzzFormat.argv(args)
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
-            s += "\n  file \(path): \(FuzzFormat.literal(bytes, limit: 300))"
+            s += "\n  file \(path): \(FuzzFormat.literal(bytes, limit: limit))"
         }
         return s
     }

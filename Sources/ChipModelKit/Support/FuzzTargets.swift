@@ -11,21 +11,21 @@ public enum KitFuzzTargets {
     public static func json(_ corpus: FuzzCorpus) -> FuzzTarget {
         FuzzTarget("json") { rng in
             let bytes = corpus.mutated(rng.pick(corpus.all), rng: &rng)
-            return FuzzResult(checkJSON(bytes), input: FuzzFormat.literal(bytes))
+            return FuzzResult(checkJSON(bytes), input: FuzzFormat.literal(bytes, limit: corpus.describeLimit))
         }
     }
 
     public static func chipSpec(_ corpus: FuzzCorpus) -> FuzzTarget {
         FuzzTarget("chip-spec") { rng in
             let bytes = corpus.mutated(rng.pick(corpus.chips), rng: &rng)
-            return FuzzResult(checkChipSpec(bytes, file: "fuzz/chip.json"), input: FuzzFormat.literal(bytes))
+            return FuzzResult(checkChipSpec(bytes, file: "fuzz/chip.json"), input: FuzzFormat.literal(bytes, limit: corpus.describeLimit))
         }
     }
 
     public static func model(_ corpus: FuzzCorpus) -> FuzzTarget {
         FuzzTarget("model") { rng in
             let bytes = corpus.mutated(rng.pick(corpus.models), rng: &rng)
-            return FuzzResult(checkModel(bytes, file: "fuzz/model.json"), input: FuzzFormat.literal(bytes))
+            return FuzzResult(checkModel(bytes, file: "fuzz/model.json"), input: FuzzFormat.literal(bytes, limit: corpus.describeLimit))
         }
     }
 
@@ -40,7 +40,7 @@ public enum KitFuzzTargets {
                 docs.append(SpecDocument(file: "fuzz/specs/user\(i).json", bytes: bytes))
             }
             return FuzzResult(checkCatalog(builtIn: corpus.chips, user: docs, builtInIDs: builtInIDs),
-                              input: docs.map { "\($0.file): \(FuzzFormat.literal($0.bytes))" }.joined(separator: "\n  "))
+                              input: docs.map { "\($0.file): \(FuzzFormat.literal($0.bytes, limit: corpus.describeLimit))" }.joined(separator: "\n  "))
         }
     }
 

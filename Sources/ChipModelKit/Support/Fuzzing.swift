@@ -328,6 +328,8 @@ public struct FuzzCorpus: Sendable {
     /// Measurement case files (CASES.md format).
     public var cases: [SpecDocument]
     public var limits: JSONMutator.Limits
+    /// How many characters of an input a failure report shows (`chipmodel fuzz --show`: all).
+    public var describeLimit = 2_000
     /// Parsed seed documents by file name (parsed once, not per input).
     private var trees: [String: JSONValue] = [:]
 
