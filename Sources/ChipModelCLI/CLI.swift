@@ -11,13 +11,24 @@ public final class CommandContext: @unchecked Sendable {
     public let stderrIsTerminal: Bool
     public let environment: [String: String]
     public let currentDirectory: String
+    /// In-memory files (tests and the fuzzer): when set, every read, directory listing and
+    /// write goes to this table, keyed by resolved absolute path, and the disk is not touched.
+    public private(set) var memoryFiles: [String: [UInt8]]?
+
+    /// The largest input file chipmodel loads.
+    public static let maximumFileBytes = 64 << 20
 
     public init(passthrough: Bool = false, stderrIsTerminal: Bool = false, environment: [String: String] = [:],
-                currentDirectory: String = FileManager.default.currentDirectoryPath) {
+                currentDirectory: String = FileManager.default.currentDirectoryPath,
+                memoryFiles: [String: [UInt8]]? = nil) {
         self.passthrough = passthrough
         self.stderrIsTerminal = stderrIsTerminal
         self.environment = environment
         self.currentDirectory = currentDirectory
+        self.memoryFiles = memoryFiles.map { files in
+            Dictionary(files.map { ($0.key.hasPrefix("/") ? $0.key : (currentDirectory as NSString).appendingPathComponent($0.key), $0.value) },
+                       uniquingKeysWith: { a, _ in a })
+        }
     }
 
     public func out(_ s: String) {
@@ -32,35 +43,74 @@ public final class CommandContext: @unchecked Sendable {
         path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
     }
 
-    /// Reads a file; a missing or unreadable file is a `RunError` naming it (exit 66).
+    /// Reads a file; a missing or unreadable file is a `RunError` naming it (exit 66), one
+    /// larger than `maximumFileBytes` exit 65. Reads at most that many bytes (plus one), so a
+    /// huge file or a device such as /dev/zero is refused instead of exhausting memory.
     public func readFile(_ path: String) throws(RunError) -> [UInt8] {
         let full = resolve(path)
+        let limit = CommandContext.maximumFileBytes
+        let tooLarge = RunError("\(oneLine(path)): larger than \(limit >> 20) MB, refusing to load", exitCode: 65)
+        if let memoryFiles {
+            if let bytes = memoryFiles[full] {
+                if bytes.count > limit { throw tooLarge }
+                return bytes
+            }
+            if memoryFiles.keys.contains(where: { $0.hasPrefix(full + "/") }) {
+                throw RunError("\(oneLine(path)): is a directory, expected a file", exitCode: 66)
+            }
+            throw RunError("\(oneLine(path)): no such file", exitCode: 66)
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else {
-            throw RunError("\(path): no such file", exitCode: 66)
+            throw RunError("\(oneLine(path)): no such file", exitCode: 66)
         }
-        if isDir.boolValue { throw RunError("\(path): is a directory, expected a file", exitCode: 66) }
-        guard let data = FileManager.default.contents(atPath: full) else {
-            throw RunError("\(path): cannot be read", exitCode: 66)
+        if isDir.boolValue { throw RunError("\(oneLine(path)): is a directory, expected a file", exitCode: 66) }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: full))?[.size] as? NSNumber,
+           size.int64Value > Int64(limit) {
+            throw tooLarge
         }
-        if data.count > 64 << 20 { throw RunError("\(path): larger than 64 MB, refusing to load", exitCode: 65) }
-        return [UInt8](data)
+        guard let handle = FileHandle(forReadingAtPath: full) else {
+            throw RunError("\(oneLine(path)): cannot be read", exitCode: 66)
+        }
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        do {
+            while bytes.count <= limit {
+                guard let chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - bytes.count)), !chunk.isEmpty else { break }
+                bytes.append(contentsOf: chunk)
+            }
+        } catch {
+            throw RunError("\(oneLine(path)): cannot be read", exitCode: 66)
+        }
+        if bytes.count > limit { throw tooLarge }
+        return bytes
     }
 
     /// The `*.json` files of a directory, sorted.
     public func jsonFiles(in dir: String) throws(RunError) -> [String] {
         let full = resolve(dir)
+        if let memoryFiles {
+            let prefix = full.hasSuffix("/") ? full : full + "/"
+            let inside = memoryFiles.keys.filter { $0.hasPrefix(prefix) }
+            guard !inside.isEmpty else { throw RunError("\(oneLine(dir)): no such directory", exitCode: 66) }
+            let names = Set(inside.map { String($0.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)[0]) })
+            return names.filter { $0.hasSuffix(".json") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue else {
-            throw RunError("\(dir): no such directory", exitCode: 66)
+            throw RunError("\(oneLine(dir)): no such directory", exitCode: 66)
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []
         return names.filter { $0.hasSuffix(".json") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
     }
 
     public func writeFile(_ path: String, _ text: String) throws(RunError) {
+        if memoryFiles != nil {
+            memoryFiles?[resolve(path)] = Array(text.utf8)
+            return
+        }
         do { try text.write(toFile: resolve(path), atomically: true, encoding: .utf8) } catch {
-            throw RunError("\(path): cannot be written (\(error.localizedDescription))", exitCode: 73)
+            throw RunError("\(oneLine(path)): cannot be written (\(error.localizedDescription))", exitCode: 73)
         }
     }
 }
@@ -113,6 +163,7 @@ public enum ChipModelCLI {
     public static let commands: [CommandInfo] = [
         CommandInfo(ChipsCommand.self), CommandInfo(RooflineCommand.self), CommandInfo(EstimateCommand.self),
         CommandInfo(ValidateCommand.self), CommandInfo(WhatIfCommand.self), CommandInfo(RoadmapCommand.self),
+        CommandInfo(FuzzCommand.self),
     ]
 
     public static let version = "0.1.0"
@@ -150,16 +201,15 @@ public enum ChipModelCLI {
         } catch let e as UsageError {
             return usageFailure(e, command: cmd, context: context)
         } catch let e as UnknownIDError {
-            context.err("error: \(e)\n")
-            return 64
+            return usageFailure(UsageError(e.description), command: cmd, context: context)
         } catch let e as InputError {
             for p in e.problems { context.err("error: \(p)\n") }
             return 65
         } catch let e as RunError {
-            context.err("error: \(e.message)\n")
+            context.err("error: \(oneLine(e.message))\n")
             return e.exitCode
         } catch {
-            context.err("error: \(error)\n")
+            context.err("error: \(oneLine("\(error)"))\n")
             return 1
         }
     }
@@ -173,7 +223,7 @@ public enum ChipModelCLI {
     }
 
     static func usageFailure(_ e: UsageError, command: CommandInfo?, context: CommandContext) -> Int32 {
-        context.err("error: \(e.message)\n")
+        context.err("error: \(oneLine(e.message))\n")
         if let command {
             context.err("usage: chipmodel \(command.usage)\nSee 'chipmodel help \(command.name)'.\n")
         } else {

@@ -68,24 +68,29 @@ public struct ParsedArguments: Sendable {
     }
 }
 
-/// Parses a whole number, accepting `1024`, `1_024`, `1k` (1000) is not accepted: only digits.
+/// Parses a whole number: `1024`, `1_024`, `1e3`, `2.0` (not `1k`, not hex); never traps.
 public func parseInt(_ s: String, option: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
     let t = s.replacingOccurrences(of: "_", with: "")
-    guard let n = Int(t) else {
-        if let d = Double(t), d.isFinite, d == d.rounded() {
-            guard d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
-                throw UsageError("\(option) must be in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
-            }
-            return Int(d)
-        }
-        throw UsageError("\(option) expects a whole number, got '\(s)'")
+    let outOfRange = UsageError("\(option) must be in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
+    if let n = Int(t) {
+        guard range.contains(n) else { throw outOfRange }
+        return n
     }
-    guard range.contains(n) else { throw UsageError("\(option) must be in \(range.lowerBound)...\(range.upperBound), got '\(s)'") }
-    return n
+    // `1e12`, `2.0`, or digits beyond Int: checked by `Int(exactly:)`, which never traps
+    // (`Int(d)` traps at 2^63, which `d <= Double(Int.max)` lets through).
+    let body = t.drop(while: { $0 == "-" || $0 == "+" })
+    let digits = !body.isEmpty && body.allSatisfy { $0.isASCII && $0.isNumber }
+    if digits { throw outOfRange }  // an integer literal beyond Int (not rounded through Double)
+    if let d = Double(t), d.isFinite, d == d.rounded(), !t.lowercased().hasPrefix("0x"), !t.lowercased().hasPrefix("-0x") {
+        guard let n = exactInt(d), range.contains(n) else { throw outOfRange }
+        return n
+    }
+    throw UsageError("\(option) expects a whole number, got '\(s)'")
 }
 
 public func parseDouble(_ s: String, option: String, range: ClosedRange<Double>) throws(UsageError) -> Double {
-    guard let d = Double(s.replacingOccurrences(of: "_", with: "")), d.isFinite else {
+    let t = s.replacingOccurrences(of: "_", with: "")
+    guard !t.lowercased().contains("0x"), let d = Double(t), d.isFinite else {
         throw UsageError("\(option) expects a number, got '\(s)'")
     }
     guard range.contains(d) else {

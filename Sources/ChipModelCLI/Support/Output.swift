@@ -21,7 +21,11 @@ public struct TextTable: Sendable {
 
     public mutating func add(_ row: [String]) { rows.append(row) }
 
+    /// Aligned text. Cells are made one-line first (a chip name with a line break from a user
+    /// spec file would otherwise break the table).
     public func renderText() -> String {
+        let headers = self.headers.map { oneLine($0, limit: 500) }
+        let rows = self.rows.map { $0.map { oneLine($0, limit: 500) } }
         let n = headers.count
         var widths = headers.map(\.count)
         for r in rows { for (i, c) in r.prefix(n).enumerated() { widths[i] = max(widths[i], c.count) } }

@@ -44,8 +44,7 @@ public struct Dies: Sendable, Equatable {
     public var computeDieAreaMm2: SpecValue?
     public var transistorsBillion: SpecValue?
 
-    /// Compute dies as a count, clamped to 1...1024 so no spec value can trap the conversion.
-    public var computeDieCount: Int { Int(min(1024, max(1, computeDies.nominal.rounded()))) }
+    public var computeDieCount: Int { wholeCount(computeDies.nominal, upper: 1024) }
 }
 
 /// Off-chip memory.

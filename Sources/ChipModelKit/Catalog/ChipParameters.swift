@@ -51,7 +51,7 @@ public struct ChipParameters: Sendable, Equatable {
         d2dPerDirectionGBps = chip.d2d.map { $0.bandwidth.perDirectionGBps(at: corner) }
         d2dLatencyNs = chip.d2d?.latencyNs?.value(at: corner, higherIsBetter: false)
         scaleUpPerDirectionGBps = chip.scaleUp.map { $0.bandwidth.perDirectionGBps(at: corner) }
-        scaleUpDomainSize = Int(min(1e9, max(1, (chip.scaleUp?.domainSize.nominal ?? 1).rounded())))
+        scaleUpDomainSize = wholeCount(chip.scaleUp?.domainSize.nominal ?? 1, upper: 1 << 30)
         scaleUpLatencyUs = chip.scaleUp?.latencyUs?.value(at: corner, higherIsBetter: false)
         scaleOutPerDirectionGBps = chip.scaleOut.map { $0.nicBandwidth.perDirectionGBps(at: corner) }
         scaleOutLatencyUs = chip.scaleOut?.latencyUs?.value(at: corner, higherIsBetter: false)

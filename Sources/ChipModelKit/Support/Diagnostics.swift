@@ -14,10 +14,46 @@ public struct InputProblem: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// One line: `file: key.path: message`.
+    /// One line: `file: key.path: message` (line breaks and control characters in names
+    /// taken from the input are escaped, so one problem is always one line).
     public var description: String {
-        keyPath.isEmpty ? "\(file): \(message)" : "\(file): \(keyPath): \(message)"
+        oneLine(keyPath.isEmpty ? "\(file): \(message)" : "\(file): \(keyPath): \(message)")
     }
+}
+
+/// `s` made safe to print as one line of a diagnostic: line breaks and other control
+/// characters are escaped (`\n`, `\u{1B}`), and a line longer than `limit` characters
+/// (an enormous key copied from the input) keeps its start and end around an ellipsis.
+public func oneLine(_ s: String, limit: Int = 2_000) -> String {
+    var needsWork = s.utf8.count > limit
+    if !needsWork {
+        for u in s.unicodeScalars where u.value < 0x20 || u.value == 0x7F || u.properties.generalCategory == .lineSeparator
+            || u.properties.generalCategory == .paragraphSeparator || u.value == 0x85 {
+            needsWork = true
+            break
+        }
+    }
+    guard needsWork else { return s }
+    var out = ""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 || u.value == 0x7F || u.value == 0x85 || u.properties.generalCategory == .lineSeparator
+                || u.properties.generalCategory == .paragraphSeparator {
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    if out.count > limit {
+        let keep = max(1, (limit - 40) / 2)
+        out = String(out.prefix(keep)) + " ...(\(out.count - 2 * keep) characters)... " + String(out.suffix(keep))
+    }
+    return out
 }
 
 /// Every problem found in a set of input files; thrown only when there is at least one.
@@ -29,12 +65,26 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects problems while a document is read.
+///
+/// At most `maximumProblems` are kept per file, then one line says the rest were left out: a
+/// generated file with a million bad keys gets a readable answer, in time.
 public final class ProblemLog: @unchecked Sendable {
+    public static let maximumProblems = 100
     public let file: String
     public private(set) var problems: [InputProblem] = []
+    /// Problems left out after `maximumProblems`.
+    public private(set) var omitted = 0
     public init(file: String) { self.file = file }
+    public var isFull: Bool { omitted > 0 }
     public func add(_ keyPath: String, _ message: String) {
-        problems.append(InputProblem(file: file, keyPath: keyPath, message: message))
+        if problems.count < ProblemLog.maximumProblems {
+            problems.append(InputProblem(file: file, keyPath: keyPath, message: message))
+            return
+        }
+        if omitted == 0 {
+            problems.append(InputProblem(file: file, keyPath: "", message: "more problems not shown (stopped after \(ProblemLog.maximumProblems))"))
+        }
+        omitted += 1
     }
 }
 
@@ -44,7 +94,8 @@ public final class ObjectReader {
     public let path: String
     public let log: ProblemLog
     private let members: [(String, JSONValue)]
-    private var used = Set<String>()
+    /// Which members an accessor asked for (by index: cheaper than a set of names).
+    private var used: [Bool]
     /// Keys this reader knows even when absent, for "did you mean" suggestions.
     private var known = [String]()
 
@@ -56,6 +107,7 @@ public final class ObjectReader {
             return nil
         }
         self.members = members
+        self.used = Array(repeating: false, count: members.count)
     }
 
     public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -69,9 +121,10 @@ public final class ObjectReader {
     /// The raw value, marking the key as known. `nil` when absent or JSON null.
     public func raw(_ key: String) -> JSONValue? {
         known.append(key)
-        used.insert(key)
-        guard let v = members.first(where: { $0.0 == key })?.1, v != .null else { return nil }
-        return v
+        guard let i = members.firstIndex(where: { $0.0 == key }) else { return nil }
+        used[i] = true
+        if case .null = members[i].1 { return nil }
+        return members[i].1
     }
 
     public func string(_ key: String, required: Bool = false) -> String? {
@@ -83,7 +136,7 @@ public final class ObjectReader {
             log.add(keyPath(key), "expected a string, found \(v.typeName)")
             return nil
         }
-        if required && s.trimmingCharacters(in: .whitespaces).isEmpty {
+        if required && s.allSatisfy(\.isWhitespace) {
             log.add(keyPath(key), "must not be empty")
             return nil
         }
@@ -119,11 +172,11 @@ public final class ObjectReader {
     /// A whole number in `range` (checked before converting, so no input can trap).
     public func integer(_ key: String, required: Bool = false, range: ClosedRange<Int> = 1...Int(Int32.max)) -> Int? {
         guard let n = number(key, required: required) else { return nil }
-        guard n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
+        guard let i = exactInt(n), range.contains(i) else {
             log.add(keyPath(key), "must be a whole number in \(range.lowerBound)...\(range.upperBound), found \(JSONValue.formatNumber(n))")
             return nil
         }
-        return Int(n)
+        return i
     }
 
     public func bool(_ key: String, required: Bool = false) -> Bool? {
@@ -182,12 +235,18 @@ public final class ObjectReader {
     }
 
     /// Marks a key as read without reading it (for keys handled elsewhere).
-    public func accept(_ keys: String...) { for k in keys { used.insert(k); known.append(k) } }
+    public func accept(_ keys: String...) {
+        for k in keys {
+            known.append(k)
+            if let i = members.firstIndex(where: { $0.0 == k }) { used[i] = true }
+        }
+    }
 
     /// Reports every key that no accessor asked for, with the nearest known key.
     public func finish() {
-        for (key, _) in members where !used.contains(key) {
+        for (i, (key, _)) in members.enumerated() where !used[i] {
             var message = "unknown key"
+            if log.isFull { log.add(keyPath(key), message); continue }
             if let near = nearestNames(to: key, in: known, limit: 1).first {
                 message += " (did you mean '\(near)'?)"
             }

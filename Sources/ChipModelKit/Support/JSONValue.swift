@@ -88,7 +88,7 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public var message: String
     public var line: Int
     public var column: Int
-    public var description: String { "line \(line), column \(column): \(message)" }
+    public var description: String { oneLine("line \(line), column \(column): \(message)") }
 }
 
 extension JSONValue {

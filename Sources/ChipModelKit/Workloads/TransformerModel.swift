@@ -86,7 +86,7 @@ public struct ModelSpec: Sendable, Equatable {
 
     public var isMoE: Bool { experts > 1 }
     public var isDecoder: Bool { architecture == .gpt || architecture == .llama || architecture == .moe }
-    public var moeLayers: Int { isMoE ? max(0, layers - denseLayers) : 0 }
+    public var moeLayers: Int { isMoE ? layers - min(max(0, denseLayers), max(0, layers)) : 0 }
     public var denseFfnLayers: Int { layers - moeLayers }
     private var mlpMatrices: Double { gatedMlp ? 3 : 2 }
 
@@ -113,11 +113,11 @@ public struct ModelSpec: Sendable, Equatable {
     public var expertParams: Double { mlpMatrices * Double(hidden) * Double(expertFfnHidden) }
     /// All MoE weights in one MoE layer (routed + shared experts + router).
     public var moeParamsPerLayer: Double {
-        Double(experts + sharedExperts) * expertParams + Double(hidden) * Double(experts)
+        (Double(experts) + Double(sharedExperts)) * expertParams + Double(hidden) * Double(experts)
     }
     /// MoE weights one token touches in one MoE layer.
     public var activeMoeParamsPerLayer: Double {
-        Double(expertsPerToken + sharedExperts) * expertParams + Double(hidden) * Double(experts)
+        (Double(expertsPerToken) + Double(sharedExperts)) * expertParams + Double(hidden) * Double(experts)
     }
     /// Embedding (and untied output) weights.
     public var embeddingParams: Double { Double(vocab) * Double(hidden) * (tiedEmbeddings ? 1 : 2) }
@@ -139,7 +139,7 @@ public struct ModelSpec: Sendable, Equatable {
     /// Values stored in the KV cache per token per layer (K and V; MLA: the latent and rope key).
     public var kvValuesPerTokenPerLayer: Double {
         switch attention {
-        case .mla: return Double(kvLoraRank + ropeHeadDim)
+        case .mla: return Double(kvLoraRank) + Double(ropeHeadDim)
         case .mha, .gqa: return 2 * Double(kvHeads) * Double(headDim)
         }
     }
@@ -151,7 +151,7 @@ public struct ModelSpec: Sendable, Equatable {
     /// FlashAttention's FLOP counter does).
     public func forwardFlopsPerToken(sequence: Int, causal: Bool = false) -> Double {
         let matmulWeights = activeParams - Double(vocab) * Double(hidden) * (tiedEmbeddings ? 0 : 1)
-        let attnDim: Double = attention == .mla ? Double(headDim + ropeHeadDim) + Double(headDim) : 2 * Double(headDim)
+        let attnDim: Double = attention == .mla ? Double(headDim) + Double(ropeHeadDim) + Double(headDim) : 2 * Double(headDim)
         let attn = 2 * Double(sequence) * Double(heads) * attnDim * Double(layers) * (causal ? 0.5 : 1)
         return 2 * matmulWeights + attn
     }
@@ -175,21 +175,23 @@ public struct ResNetShape: Sendable {
         public var outChannels: Int
         public var kernel: Int
         /// Multiply-adds x 2.
-        public var flops: Double { 2 * Double(outSide * outSide) * Double(inChannels * outChannels * kernel * kernel) }
-        public var params: Double { Double(inChannels * outChannels * kernel * kernel) }
+        public var flops: Double { 2 * Double(outSide) * Double(outSide) * params }
+        public var params: Double { Double(inChannels) * Double(outChannels) * Double(kernel) * Double(kernel) }
     }
 
     /// Every convolution in order, plus the final fully connected layer as a 1x1 "convolution".
+    /// Stage widths double per stage (64, 128, 256, 512) and stop doubling after stage 24 so
+    /// no block list can overflow a channel count; negative block counts count as 0.
     public var convolutions: [Conv] {
         var out: [Conv] = []
-        var side = imageSize / 2
+        var side = max(0, imageSize) / 2
         out.append(Conv(outSide: side, inChannels: 3, outChannels: 64, kernel: 7))
         side /= 2 // max pool
         var inCh = 64
         for (stage, count) in blocks.enumerated() {
-            let width = 64 << stage
+            let width = 64 << min(stage, 24)
             let outCh = width * 4
-            for b in 0..<count {
+            for b in 0..<max(0, count) {
                 let stride = (b == 0 && stage > 0) ? 2 : 1
                 let outSide = side / stride
                 out.append(Conv(outSide: side, inChannels: inCh, outChannels: width, kernel: 1))

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import ChipModelKit
+
+/// The library fuzz targets (issue 9). A quick run in every `swift test`; a long run with
+/// `CHIPMODEL_FUZZ_ITERATIONS=1000000 [CHIPMODEL_FUZZ_SEED=S] swift test --filter Fuzz`
+/// (or, faster, `chipmodel fuzz --iterations 1000000` from a release build).
+@Suite struct FuzzTests {
+    static let environment = ProcessInfo.processInfo.environment
+    static let seed = UInt64(environment["CHIPMODEL_FUZZ_SEED"] ?? "") ?? 20_261_122
+    static let longIterations = Int(environment["CHIPMODEL_FUZZ_ITERATIONS"] ?? "")
+
+    static func run(_ targets: [FuzzTarget], iterations: Int) -> FuzzReport {
+        let report = Fuzzer(targets: targets, seed: seed).run(iterations: iterations, timeLimitSeconds: 20)
+        for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
+        #expect(report.failures.isEmpty)
+        return report
+    }
+
+    @Test func quickRunOverLibraryTargets() {
+        let corpus = FuzzCorpus.builtIn(limits: .init(maxArrayLength: 500, maxNesting: 100))
+        let report = Self.run(KitFuzzTargets.all(corpus), iterations: 2_000)
+        #expect(report.count == 2_000 || report.stoppedByTimeLimit)
+        // The mutators must reach both sides of every target.
+        for t in ["json", "chip-spec", "catalog", "model"] {
+            #expect((report.accepted[t] ?? 0) > 0, "\(t) never accepted an input")
+            #expect((report.rejected[t] ?? 0) > 0, "\(t) never rejected an input")
+        }
+    }
+
+    @Test(.enabled(if: FuzzTests.longIterations != nil, "set CHIPMODEL_FUZZ_ITERATIONS for the long run"))
+    func longRunOverLibraryTargets() {
+        let report = Fuzzer(targets: KitFuzzTargets.all(FuzzCorpus.builtIn()), seed: Self.seed)
+            .run(iterations: Self.longIterations ?? 0)
+        print(report.summary)
+        for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
+        #expect(report.failures.isEmpty)
+    }
+
+    // MARK: The machinery
+
+    @Test func inputsAreReproducibleFromSeedAndIndex() {
+        let corpus = FuzzCorpus.builtIn()
+        var a = FuzzRNG(seed: 7, index: 123), b = FuzzRNG(seed: 7, index: 123), c = FuzzRNG(seed: 7, index: 124)
+        let x = corpus.mutated(corpus.chips[0], rng: &a), y = corpus.mutated(corpus.chips[0], rng: &b)
+        #expect(x == y)
+        #expect(FuzzRNG(seed: 7, index: 123).state != FuzzRNG(seed: 8, index: 123).state)
+        #expect(a.next() != c.next())
+        // Bounds of the generator's draws.
+        var r = FuzzRNG(seed: 1)
+        for _ in 0..<1_000 {
+            #expect((0..<5).contains(r.below(5)))
+            #expect((-3...3).contains(r.int(-3...3)))
+            let u = r.unit()
+            #expect(u >= 0 && u < 1)
+        }
+        _ = r.int(Int.min...Int.max)
+    }
+
+    @Test func mutatorsChangeDocuments() {
+        let corpus = FuzzCorpus.builtIn()
+        var changed = 0
+        for i in 0..<200 {
+            var rng = FuzzRNG(seed: 3, index: UInt64(i))
+            if corpus.mutated(corpus.models[0], rng: &rng) != corpus.models[0].bytes { changed += 1 }
+        }
+        #expect(changed > 150)
+    }
+
+    @Test func checksCatchBrokenResults() {
+        // The checks must be able to fail: a multi-line problem and a non-finite word.
+        let e = InputError([InputProblem(file: "f.json", keyPath: "a", message: "x")])
+        #expect(KitFuzzTargets.checkProblems(e, files: ["g.json"]) != nil)
+        #expect(KitFuzzTargets.checkProblems(InputError([]), files: ["f.json"]) != nil)
+        #expect(KitFuzzTargets.checkProblems(e, files: ["f.json"]) == nil)
+        #expect(KitFuzzTargets.containsNonFiniteWord("time: nan s"))
+        #expect(KitFuzzTargets.containsNonFiniteWord("-inf"))
+        #expect(!KitFuzzTargets.containsNonFiniteWord("InfiniBand inference info"))
+    }
+
+    // MARK: Regression fixtures (inputs that broke a rule, fixed in this branch)
+
+    @Test func problemsWithLineBreaksInKeysStayOneLine() {
+        // A key spelled with an escaped newline used to print a two-line error.
+        let text = #"{"id": "x", "bad\nkey": 1, "a\u2028b": 2}"#
+        guard case let .failure(e) = ChipSpecDecoder.decode(bytes: Array(text.utf8), file: "user.json") else {
+            Issue.record("decoded")
+            return
+        }
+        #expect(KitFuzzTargets.checkProblems(e, files: ["user.json"]) == nil)
+        #expect(e.problems.contains { $0.description.contains(#"bad\nkey"#) })
+        // A duplicate key with a line break, in the syntax error.
+        let dup = #"{"a\nb": 1, "a\nb": 2}"#
+        #expect(KitFuzzTargets.checkJSON(Array(dup.utf8)) == .rejected)
+        #expect(KitFuzzTargets.checkModel(Array(dup.utf8), file: "m.json") == .rejected)
+    }
+
+    @Test func enormousKeysAreShortenedInProblems() {
+        let key = String(repeating: "k", count: 100_000)
+        let p = InputProblem(file: "f.json", keyPath: key, message: "unknown key")
+        #expect(p.description.count < 2_100)
+        #expect(p.description.hasPrefix("f.json: kkk"))
+        #expect(p.description.hasSuffix("kkk: unknown key"))
+        #expect(oneLine("a\r\nb\u{0}\u{85}") == #"a\r\nb\u{0}\u{85}"#)
+    }
+
+    @Test func integersNeverTrapAtTheInt64Edge() {
+        // `Int(x)` traps at 2^63, which `x <= Double(Int.max)` lets through.
+        let log = ProblemLog(file: "f.json")
+        let r = ObjectReader(.object([("n", .number(9.223_372_036_854_775_807e18))]), path: "", log: log)
+        #expect(r?.integer("n", range: 0...Int.max) == nil)
+        #expect(wholeCount(.nan) == 1)
+        #expect(wholeCount(.infinity, upper: 10) == 10)
+        #expect(wholeCount(1e300) == 1 << 53)
+        #expect(wholeCount(-5, lower: 0) == 0)
+        #expect(exactInt(9.223_372_036_854_775_807e18) == nil)
+        #expect(exactInt(-0.0) == 0)
+    }
+
+    @Test func resnetShapeSurvivesAbsurdBlockLists() {
+        // `64 << stage` and `width * 4` overflowed past stage 57; negative counts trapped the range.
+        let shape = ResNetShape(blocks: Array(repeating: 1, count: 70) + [-3], imageSize: 224)
+        #expect(shape.flops.isFinite && shape.params.isFinite)
+        #expect(ResNetShape(blocks: [3, 4, 6, 3], imageSize: -224).flops.isFinite)
+        let m = ModelSpec(id: "x", name: "x", architecture: .moe, layers: 4, hidden: 64, heads: 1, ffnHidden: 64, vocab: 10,
+                          experts: Int.max, expertsPerToken: Int.max, expertFfnHidden: 1, sharedExperts: Int.max,
+                          denseLayers: Int.min, kvLoraRank: Int.max, ropeHeadDim: Int.max)
+        #expect(m.moeLayers == 4)
+        #expect(m.totalParams.isFinite && m.kvValuesPerTokenPerLayer > 0)
+    }
+
+    @Test func specialNumbersAreCleanErrors() {
+        for raw in ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "\"NaN\"", "\"Infinity\"", "-0", "1e-400", "5e-324", "1e308", "1e19"] {
+            var doc = EmbeddedSpecs.chips[0].bytes
+            let text = String(decoding: doc, as: UTF8.self).replacingOccurrences(of: "\"value\": 2039", with: "\"value\": \(raw)")
+            doc = Array(text.utf8)
+            #expect(KitFuzzTargets.checkChipSpec(doc, file: "c.json") == .rejected, "\(raw)")
+        }
+        for raw in ["1e308", "-0", "0", "2.5", "\"8192\"", "1e19", "-64"] {
+            let text = String(decoding: EmbeddedSpecs.models[0].bytes, as: UTF8.self)
+                .replacingOccurrences(of: "\"hidden\": 1024", with: "\"hidden\": \(raw)")
+            #expect(KitFuzzTargets.checkModel(Array(text.utf8), file: "m.json") == .rejected, "\(raw)")
+        }
+    }
+
+    @Test func deepNestingAndEnormousArraysAreHandled() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(KitFuzzTargets.checkJSON(Array(deep.utf8)) == .rejected)
+        let ok = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        #expect(KitFuzzTargets.checkJSON(Array(ok.utf8)) == .accepted)
+        let big = "[" + Array(repeating: "1e308", count: 200_000).joined(separator: ",") + "]"
+        #expect(KitFuzzTargets.checkJSON(Array(big.utf8)) == .accepted)
+        #expect(KitFuzzTargets.checkChipSpec(Array(big.utf8), file: "c.json") == .rejected)
+        #expect(KitFuzzTargets.checkJSON([0xEF, 0xBB, 0xBF, 0x7B, 0x7D]) == .accepted)
+        #expect(KitFuzzTargets.checkJSON([0x7B, 0xFF, 0x7D]) == .rejected)
+        #expect(KitFuzzTargets.checkJSON([]) == .rejected)
+    }
+
+    @Test func catalogIsAllOrNothing() {
+        let good = EmbeddedSpecs.chips[0]
+        let bad = SpecDocument(file: "user/bad.json", text: "{")
+        let renamed = SpecDocument(file: "user/new.json",
+                                   text: String(decoding: good.bytes, as: UTF8.self).replacingOccurrences(of: "\"id\": \"a100-sxm4-80gb\"", with: "\"id\": \"my-chip\""))
+        #expect(KitFuzzTargets.checkCatalog(builtIn: EmbeddedSpecs.chips, user: [renamed]) == .accepted)
+        #expect(KitFuzzTargets.checkCatalog(builtIn: EmbeddedSpecs.chips, user: [renamed, bad]) == .rejected)
+        #expect(KitFuzzTargets.checkCatalog(builtIn: EmbeddedSpecs.chips, user: [renamed, renamed]) == .rejected)
+        #expect((try? ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: [renamed, bad])) == nil)
+    }
+}
+
+@Suite struct HugeInputTests {
+    @Test func millionsOfBadKeysAnswerQuicklyWithCappedProblems() {
+        // Regression: every unknown key ran "did you mean" over every known key and every
+        // problem was kept and printed (200k error lines for this file).
+        var text = "{"
+        for i in 0..<200_000 { text += "\"unknownKey\(i)\": \(i)," }
+        text += "\"id\": \"x\"}"
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard case let .failure(e) = ChipSpecDecoder.decode(bytes: Array(text.utf8), file: "big.json") else {
+            Issue.record("decoded")
+            return
+        }
+        #expect(clock.now - start < .seconds(20))
+        #expect(e.problems.count == ProblemLog.maximumProblems + 1)
+        #expect(e.problems.last?.message.contains("more problems not shown") == true)
+    }
+}
