@@ -18,16 +18,60 @@ public struct FamilyCalibration: Sendable, Equatable {
     public var d2dFraction: Double
     /// Where the values came from.
     public var provenance: String
+    /// Training (mechanism) constants; see `TrainingCalibration`.
+    public var training: TrainingCalibration
 
     public init(matmulPeakFraction: Double, memoryBandwidthFraction: Double, scaleUpFraction: Double,
-                scaleOutFraction: Double, d2dFraction: Double, provenance: String) {
+                scaleOutFraction: Double, d2dFraction: Double, provenance: String,
+                training: TrainingCalibration = .prior) {
         self.matmulPeakFraction = matmulPeakFraction
         self.memoryBandwidthFraction = memoryBandwidthFraction
         self.scaleUpFraction = scaleUpFraction
         self.scaleOutFraction = scaleOutFraction
         self.d2dFraction = d2dFraction
         self.provenance = provenance
+        self.training = training
     }
+}
+
+/// Per-mechanism constants of the training estimator (`Training/`). Like the family
+/// fractions, they are set per chip family and fitted only on the training cases of
+/// `Benchmarks/calibration-cases.json`.
+public struct TrainingCalibration: Sendable, Equatable {
+    /// GEMM work (FLOPs) at which a GEMM reaches half of its sustained rate: efficiency
+    /// `w / (w + halfEfficiencyFlops)` on top of tile quantization. Models the launch, wave
+    /// quantization and prologue/epilogue cost that makes small per-chip GEMMs (high TP, small
+    /// microbatches) slower than large ones.
+    public var gemmHalfEfficiencyFlops: Double
+    /// Fixed time per microbatch per pipeline stage (kernel launches, host sync, p2p
+    /// handshakes, data loader), seconds.
+    public var microbatchOverheadSeconds: Double
+    /// Fixed time per optimizer step (gradient clipping, loss scaling, logging, barrier), seconds.
+    public var stepOverheadSeconds: Double
+    /// With TP communication overlapped with GEMMs (userbuffers / TransformerEngine
+    /// comm-GEMM overlap), the fraction of the TP communication that stays exposed even when
+    /// there is enough GEMM time to hide it (chunking and synchronization cost).
+    public var tpOverlapResidual: Double
+    /// Fraction of the HBM capacity a training job can use for weights, gradients, optimizer
+    /// state and activations (the rest: CUDA context, allocator fragmentation, workspace).
+    public var memoryUsableFraction: Double
+
+    public init(gemmHalfEfficiencyFlops: Double, microbatchOverheadSeconds: Double, stepOverheadSeconds: Double,
+                tpOverlapResidual: Double, memoryUsableFraction: Double) {
+        self.gemmHalfEfficiencyFlops = gemmHalfEfficiencyFlops
+        self.microbatchOverheadSeconds = microbatchOverheadSeconds
+        self.stepOverheadSeconds = stepOverheadSeconds
+        self.tpOverlapResidual = tpOverlapResidual
+        self.memoryUsableFraction = memoryUsableFraction
+    }
+
+    /// The prior for families with no training case: a 2 GFLOP half-efficiency point (a
+    /// 1024x1024x1024 GEMM reaches half rate, the usual shape of cuBLAS efficiency curves),
+    /// 1 ms per microbatch-stage, 50 ms per step, 30% of overlapped TP traffic exposed, 90% of
+    /// HBM usable.
+    public static let prior = TrainingCalibration(
+        gemmHalfEfficiencyFlops: 2e9, microbatchOverheadSeconds: 1e-3, stepOverheadSeconds: 0.05,
+        tpOverlapResidual: 0.3, memoryUsableFraction: 0.9)
 }
 
 public enum Calibration {
