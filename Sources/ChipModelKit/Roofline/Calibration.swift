@@ -55,9 +55,24 @@ public struct TrainingCalibration: Sendable, Equatable {
     /// Fraction of the HBM capacity a training job can use for weights, gradients, optimizer
     /// state and activations (the rest: CUDA context, allocator fragmentation, workspace).
     public var memoryUsableFraction: Double
+    /// Multiplies the matrix fraction for 8-bit and narrower training formats: FP8 GEMMs in
+    /// Transformer Engine pay casts, amax/scale bookkeeping and smaller tiles, so they reach a
+    /// lower fraction of their (2x) peak than BF16 GEMMs.
+    public var lowPrecisionMatmulScale: Double
+    /// Training GEMM fraction of the dense peak, replacing the family's roofline
+    /// `matmulPeakFraction` in the training estimator (nil: use the family value). Fitted on the
+    /// training cases: it absorbs what a whole training step loses beyond a roofline GEMM
+    /// (kernel mix, unfused ops, framework time) so the roofline value stays a GEMM figure.
+    public var matmulPeakFraction: Double?
+    /// Training collective efficiency on the scale-out NICs (nil: the family value).
+    public var scaleOutFraction: Double?
 
     public init(gemmHalfEfficiencyFlops: Double, microbatchOverheadSeconds: Double, stepOverheadSeconds: Double,
-                tpOverlapResidual: Double, memoryUsableFraction: Double) {
+                tpOverlapResidual: Double, memoryUsableFraction: Double, lowPrecisionMatmulScale: Double = 0.75,
+                matmulPeakFraction: Double? = nil, scaleOutFraction: Double? = nil) {
+        self.matmulPeakFraction = matmulPeakFraction
+        self.scaleOutFraction = scaleOutFraction
+        self.lowPrecisionMatmulScale = lowPrecisionMatmulScale
         self.gemmHalfEfficiencyFlops = gemmHalfEfficiencyFlops
         self.microbatchOverheadSeconds = microbatchOverheadSeconds
         self.stepOverheadSeconds = stepOverheadSeconds

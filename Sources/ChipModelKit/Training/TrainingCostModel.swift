@@ -155,6 +155,14 @@ public struct TrainingCostModel: Sendable {
     public let chip: ChipParameters
     public let chips: Int
     public let device: RooflineDevice
+    /// The device the attention core runs on: FlashAttention kernels run in BF16/FP16 even
+    /// in FP8 training (Transformer Engine keeps attention in 16-bit), so with an 8-bit or
+    /// narrower training format the core uses the chip's BF16 (else FP16) peak.
+    public let attentionDevice: RooflineDevice
+    /// Attention is fused (FlashAttention, Dao et al. 2022): the s x s scores are never stored,
+    /// so the 5·a·s²·b term of Korthikanti's activation formula is absent for every recompute
+    /// mode. False reproduces Korthikanti's unfused accounting.
+    public var fusedAttention = true
     public let network: ClusterNetwork
     public let calibration: FamilyCalibration
     public let scalars: CandidateScalars
@@ -164,12 +172,23 @@ public struct TrainingCostModel: Sendable {
 
     public init(workload: TrainingWorkload, chip: ChipParameters, chips: Int, scaleUpDomain: Int? = nil,
                 calibration: FamilyCalibration? = nil) throws {
-        let cal = calibration ?? Calibration.family(chip.family)
+        var cal = calibration ?? Calibration.family(chip.family)
+        if let f = cal.training.matmulPeakFraction { cal.matmulPeakFraction = f }
+        if let f = cal.training.scaleOutFraction { cal.scaleOutFraction = f }
         self.workload = workload
         self.chip = chip
         self.chips = chips
         self.calibration = cal
-        device = try RooflineDevice(chip: chip, format: workload.precision, calibration: cal)
+        var dev = try RooflineDevice(chip: chip, format: workload.precision, calibration: cal)
+        if workload.precision.bytesPerElement <= 1 {
+            dev.sustainedMatmulFlops *= cal.training.lowPrecisionMatmulScale
+        }
+        device = dev
+        if workload.precision.bytesPerElement < 2, let wide = [NumberFormat.bf16, .fp16].first(where: { chip.matmulTflops[$0] != nil }) {
+            attentionDevice = try RooflineDevice(chip: chip, format: wide, calibration: cal)
+        } else {
+            attentionDevice = dev
+        }
         network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, calibration: cal)
         guard let cap = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         scalars = CandidateScalars(residual: cal.training.tpOverlapResidual,
@@ -182,8 +201,8 @@ public struct TrainingCostModel: Sendable {
 
     /// A GEMM or attention timed on the roofline, with the small-GEMM efficiency
     /// `w / (w + w0)` of `TrainingCalibration.gemmHalfEfficiencyFlops`.
-    func time(_ op: Operation) -> (seconds: Double, flops: Double) {
-        let r = Roofline.evaluate(op, on: device)
+    func time(_ op: Operation, on dev: RooflineDevice? = nil) -> (seconds: Double, flops: Double) {
+        let r = Roofline.evaluate(op, on: dev ?? device)
         guard r.flops > 0 else { return (r.seconds, 0) }
         return (r.seconds * (1 + calibration.training.gemmHalfEfficiencyFlops / r.flops), r.flops)
     }
@@ -212,7 +231,7 @@ public struct TrainingCostModel: Sendable {
         // Attention core (fused, causal; FlashAttention), heads split by TP, queries by CP.
         let attnHeadDim = m.attention == .mla ? (2 * d + m.ropeHeadDim + 1) / 2 : d
         let core = time(.attention(batch: b, heads: a / t, kvHeads: max(1, m.kvHeads / t), queryLength: s / c,
-                                   keyLength: s, headDim: attnHeadDim, causal: true))
+                                   keyLength: s, headDim: attnHeadDim, causal: true), on: attentionDevice)
         flops += core.flops
         // MLP: dense layers and MoE layers weighted by their share of the layers.
         let gated = m.gatedMlp ? 2 : 1
@@ -302,7 +321,7 @@ public struct TrainingCostModel: Sendable {
         let replicated = 10 * sbh
         let kvd = Double(m.kvHeads * d)
         let sharded = 4 * sbh + 4 * tok * kvd + (m.gatedMlp ? 6 : 4) * tok * mlpActWidth
-        let scores = 5 * Double(a) * Double(s / c) * Double(s) * Double(b)
+        let scores = fusedAttention ? 0 : 5 * Double(a) * Double(s / c) * Double(s) * Double(b)
         let spDiv = sp ? T : 1
         let none = replicated / spDiv + (sharded + scores) / T
         let selective = replicated / spDiv + sharded / T
@@ -358,8 +377,12 @@ public struct TrainingCostModel: Sendable {
         let n = t * c * p
         guard n > 0, chips % n == 0 else { return nil }
         let d = chips / n
-        guard d % e == 0, workload.globalBatch % (d * b) == 0 else { return nil }
-        let mbs = workload.globalBatch / (d * b)
+        guard d % e == 0, d <= workload.globalBatch else { return nil }
+        // A global batch that the DP ranks cannot split evenly is padded up (the slowest rank
+        // runs ceil(B/d) sequences); tokens/s counts only the real batch.
+        let perRank = (workload.globalBatch + d - 1) / d
+        guard perRank % b == 0 else { return nil }
+        let mbs = perRank / b
         let stride = t * c * d
         let p2pInner = (stride < domainSize && domainSize % stride == 0) ? 2 : 1
         let p2p = p > 1 ? network.time(.pointToPoint, bytes: layer.p2pBytes, groupSize: 2, innerSize: p2pInner) : 0

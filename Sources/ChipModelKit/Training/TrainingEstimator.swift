@@ -102,12 +102,12 @@ public enum TrainingEstimator {
             if m.experts % ep != 0 { return "--ep \(ep) does not divide the model's \(m.experts) experts" }
         }
         if let dp = c.dp {
-            if w.globalBatch % dp != 0 { return "--dp \(dp) does not divide the global batch \(w.globalBatch)" }
-            if let mb = c.microBatch, w.globalBatch % (dp * mb) != 0 {
-                return "dp x microbatch = \(dp * mb) does not divide the global batch \(w.globalBatch)"
+            if dp > w.globalBatch { return "--dp \(dp) exceeds the global batch of \(w.globalBatch) sequences" }
+            let perRank = (w.globalBatch + dp - 1) / dp
+            if let mb = c.microBatch, perRank % mb != 0 {
+                return "--microbatch \(mb) does not divide the \(perRank) sequences per DP rank (global batch \(w.globalBatch) / dp \(dp))"
             }
         }
-        if let mb = c.microBatch, w.globalBatch % mb != 0 { return "--microbatch \(mb) does not divide the global batch \(w.globalBatch)" }
         if let pp = c.pp, let v = c.virtualStages, pp * v > m.layers { return "pp x virtual stages = \(pp * v) exceeds the \(m.layers) layers" }
         if let v = c.virtualStages, v > 1, c.pp == 1 { return "--virtual-stages \(v) needs --pp > 1" }
         return nil

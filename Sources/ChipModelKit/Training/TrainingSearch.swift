@@ -219,8 +219,8 @@ public enum TrainingSearch {
         var keyMap: [LayerKey: Int] = [:]
         for o in outerList {
             let d = n / (o.t * o.c * o.p)
-            guard B % d == 0 else { continue }
-            for b in c.microBatch.map({ [$0] }) ?? divisors(B / d) {
+            guard d <= B else { continue }
+            for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
                 for sp in c.sequenceParallel.map({ [$0] }) ?? (o.t > 1 ? [false, true] : [false]) {
                     let k = LayerKey(t: o.t, c: o.c, e: o.e, b: b, sp: sp)
                     if keyMap[k] == nil { keyMap[k] = keyList.count; keyList.append(k) }
@@ -256,12 +256,12 @@ public enum TrainingSearch {
                 defer { oi += options.threads }
                 let o = outers[oi]
                 let d = n / (o.t * o.c * o.p)
-                guard B % d == 0 else { continue }
+                guard d <= B else { continue }
                 batch.count = 0
                 choices.removeAll(keepingCapacity: true)
                 groups.removeAll(keepingCapacity: true)
                 groupOf.removeAll(keepingCapacity: true)
-                for b in c.microBatch.map({ [$0] }) ?? divisors(B / d) {
+                for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
                     for sp in c.sequenceParallel.map({ [$0] }) ?? (o.t > 1 ? [false, true] : [false]) {
                         guard let ki = keyIndex[LayerKey(t: o.t, c: o.c, e: o.e, b: b, sp: sp)], let layer = layers[ki],
                               let g = model.group(tp: o.t, cp: o.c, ep: o.e, pp: o.p, microBatch: b, sequenceParallel: sp, layer: layer)
