@@ -111,7 +111,8 @@ struct SplitMix: RandomNumberGenerator {
                 microbatches: u(1, 512).rounded(), stageLayers: u(1, 96).rounded(), bubbleFactor: u(0, 63),
                 layerForward: u(1e-4, 0.1), extraForward: u(0, 0.05), layerRecompute: u(0, 0.1), tpComm: u(0, 0.05),
                 tpHide: u(0, 0.08), tpPasses: u(2, 3).rounded(), epComm: u(0, 0.1), cpComm: u(0, 0.1), ppComm: u(0, 1),
-                dpComm: u(0, 5), dpOverlap: u(0, 1).rounded(), zeroGather: u(0, 0.2), optimizer: u(0, 0.1),
+                dpComm: u(0, 5), dpOverlap: u(0, 1).rounded(), dpParamGather: u(0, 3), paramGatherOverlap: u(0, 1).rounded(),
+                zeroGather: u(0, 0.2), optimizer: u(0, 0.1),
                 memoryBytes: u(1e9, 150e9)))
         }
         let k = CandidateScalars(residual: 0.3, microbatchOverhead: 1e-3, stepOverhead: 0.05, capacityBytes: 72e9)

@@ -61,10 +61,14 @@ public struct CandidateInputs: Sendable, Equatable {
     public var cpComm: Double
     /// Exposed pipeline p2p time per step.
     public var ppComm: Double
-    /// DP gradient reduction (and ZeRO-1/2 weight all-gather) per step.
+    /// DP gradient reduction per step (all-reduce, or reduce-scatter with ZeRO).
     public var dpComm: Double
     /// 1 when DP communication overlaps with compute.
     public var dpOverlap: Double
+    /// ZeRO-1/2 weight all-gather after the optimizer, per step.
+    public var dpParamGather: Double
+    /// 1 when that all-gather overlaps with the next step's first forward.
+    public var paramGatherOverlap: Double
     /// ZeRO-3 weight all-gathers per microbatch (forward + backward).
     public var zeroGather: Double
     public var optimizer: Double
@@ -106,7 +110,7 @@ public struct StepBreakdown: Sendable, Equatable {
 ///     R  = Ls·rLayer                                  recompute
 ///     T  = Ls·max(tp - hide, tp·residual)·passes      exposed TP communication
 ///     M  = F + Bk + R + T + ep + cp                   one microbatch
-///     step = (m + (p-1)/v)·M + pp + max(dp - ov·Bk, 0) + m·max(z3 - ov·F, 0)
+///     step = (m + (p-1)/v)·M + pp + max(dp - ov·Bk, 0) + max(ag - ovag·F, 0) + m·max(z3 - ov·F, 0)
 ///            + optimizer + stepOverhead + m·mbOverhead
 ///
 /// Returns +infinity when the memory exceeds the capacity.
@@ -123,9 +127,11 @@ public func candidateStepSeconds(_ x: CandidateInputs, _ k: CandidateScalars) ->
     let pipe = (x.microbatches + x.bubbleFactor) * mb
     let dpA = x.dpComm - x.dpOverlap * bk
     let dpE = dpA < 0 ? 0 : dpA
+    let agA = x.dpParamGather - x.paramGatherOverlap * f
+    let agE = agA < 0 ? 0 : agA
     let zA = x.zeroGather - x.dpOverlap * f
     let zE = zA < 0 ? 0 : zA
-    let step = pipe + x.ppComm + dpE + x.microbatches * zE + x.optimizer + k.stepOverhead + x.microbatches * k.microbatchOverhead
+    let step = pipe + x.ppComm + dpE + agE + x.microbatches * zE + x.optimizer + k.stepOverhead + x.microbatches * k.microbatchOverhead
     return x.memoryBytes > k.capacityBytes ? .infinity : step
 }
 
@@ -138,7 +144,7 @@ public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> S
     let tpE = max(x.tpComm - x.tpHide, x.tpComm * k.residual)
     let t = x.stageLayers * tpE * x.tpPasses
     let mb = f + bk + r + t + x.epComm + x.cpComm
-    let dpE = max(x.dpComm - x.dpOverlap * bk, 0)
+    let dpE = max(x.dpComm - x.dpOverlap * bk, 0) + max(x.dpParamGather - x.paramGatherOverlap * f, 0)
     let zE = max(x.zeroGather - x.dpOverlap * f, 0)
     return StepBreakdown(forward: m * f, backward: m * bk, recompute: m * r, bubble: x.bubbleFactor * mb,
                          tpExposed: m * t, ppExposed: x.ppComm, dpExposed: dpE + m * zE, epExposed: m * x.epComm,
@@ -394,23 +400,24 @@ public struct TrainingCostModel: Sendable {
     }
 
     /// DP communication per step and ZeRO-3 gathers per microbatch for `params` weights per chip.
-    func dpCosts(_ g: GroupCosts, params: (dense: Double, expert: Double), zero: Int) -> (perStep: Double, perMicrobatch: Double) {
-        guard g.dp > 1 else { return (0, 0) }
+    func dpCosts(_ g: GroupCosts, params: (dense: Double, expert: Double), zero: Int)
+        -> (perStep: Double, paramGather: Double, perMicrobatch: Double) {
+        guard g.dp > 1 else { return (0, 0, 0) }
         let grad = 2.0 // BF16 gradients reduced (Megatron/NeMo default for BF16/FP8 training)
-        var step = 0.0, mb = 0.0
+        var step = 0.0, gather = 0.0, mb = 0.0
         for (p, group, inner) in [(params.dense, g.dp, g.dpInnerDense), (params.expert, g.dp / g.ep, g.dpInnerExpert)] where p > 0 && group > 1 {
             let bytes = p * grad
             switch zero {
             case 0: step += network.time(.allReduce, bytes: bytes, groupSize: group, innerSize: inner)
             case 1, 2:
                 step += network.time(.reduceScatter, bytes: bytes, groupSize: group, innerSize: inner)
-                    + network.time(.allGather, bytes: bytes, groupSize: group, innerSize: inner)
+                gather += network.time(.allGather, bytes: bytes, groupSize: group, innerSize: inner)
             default:
                 step += network.time(.reduceScatter, bytes: bytes, groupSize: group, innerSize: inner)
                 mb += 2 * network.time(.allGather, bytes: bytes, groupSize: group, innerSize: inner)
             }
         }
-        return (step, mb)
+        return (step, gather, mb)
     }
 
     /// Memory per chip (bytes) of the busiest stage: weights, gradients and optimizer states per
@@ -454,6 +461,7 @@ public struct TrainingCostModel: Sendable {
     /// Per (group, virtual stages, ZeRO stage): DP communication and optimizer time.
     public struct ZeroInputs: Sendable {
         public var dpPerStep: Double
+        public var paramGatherPerStep: Double
         public var zeroGatherPerMicrobatch: Double
         public var optimizerSeconds: Double
     }
@@ -470,14 +478,15 @@ public struct TrainingCostModel: Sendable {
         // Adam is memory-bound: read FP32 master, momentum, variance and the BF16 gradient,
         // write master, momentum, variance and the BF16 weights: 28 bytes per parameter.
         let opt = optParams * 28 / device.memoryBytesPerSecond
-        return ZeroInputs(dpPerStep: dp.perStep, zeroGatherPerMicrobatch: dp.perMicrobatch, optimizerSeconds: opt)
+        return ZeroInputs(dpPerStep: dp.perStep, paramGatherPerStep: dp.paramGather, zeroGatherPerMicrobatch: dp.perMicrobatch, optimizerSeconds: opt)
     }
 
     /// The candidate inputs of one plan in a group, from its stage, ZeRO and memory pieces
     /// (shared by the search and single-plan evaluation, so both compute identical numbers).
     @inline(__always)
     public func assemble(_ g: GroupCosts, _ st: StageInputs, _ z: ZeroInputs, virtualStages v: Int,
-                         recompute: RecomputeMode, memoryBytes: Double, overlapDP: Bool, overlapTP: Bool) -> CandidateInputs {
+                         recompute: RecomputeMode, memoryBytes: Double, overlapDP: Bool, overlapParamGather: Bool,
+                         overlapTP: Bool, overlapPP: Bool) -> CandidateInputs {
         let L = Double(st.layers)
         let layer = g.layer
         let rLayer: Double
@@ -487,7 +496,12 @@ public struct TrainingCostModel: Sendable {
         case .full: rLayer = layer.forwardSeconds
         }
         let passes: Double = recompute == .full ? 3 : 2
-        let ppMessages = g.pp > 1 ? 2 * Double(g.pp * v - 1) : 0
+        // Pipeline p2p: the fill and drain messages (2·(p·v - 1)) are always on the critical
+        // path; without p2p overlap every microbatch's sends and receives on the busiest stage
+        // (2·v per microbatch) are too (interleaving multiplies the messages by v, Narayanan
+        // 2021 section 2.2.2).
+        var ppMessages = g.pp > 1 ? 2 * Double(g.pp * v - 1) : 0
+        if g.pp > 1 && !overlapPP { ppMessages += 2 * Double(v) * Double(g.microbatches) }
         return CandidateInputs(
             microbatches: Double(g.microbatches), stageLayers: L,
             bubbleFactor: Double(g.pp - 1) / Double(v),
@@ -495,16 +509,17 @@ public struct TrainingCostModel: Sendable {
             layerRecompute: rLayer, tpComm: layer.tpCommSeconds, tpHide: overlapTP ? layer.gemmSeconds : 0,
             tpPasses: passes, epComm: L * layer.epCommSeconds * (passes + 1), cpComm: L * layer.cpExposedSeconds,
             ppComm: ppMessages * g.p2pSeconds, dpComm: z.dpPerStep, dpOverlap: overlapDP ? 1 : 0,
+            dpParamGather: z.paramGatherPerStep, paramGatherOverlap: overlapDP && overlapParamGather ? 1 : 0,
             zeroGather: z.zeroGatherPerMicrobatch, optimizer: z.optimizerSeconds, memoryBytes: memoryBytes)
     }
 
     /// Candidate inputs of one plan in a group (scalar path).
     public func inputs(_ g: GroupCosts, virtualStages v: Int, recompute: RecomputeMode, zero: Int,
-                       overlapDP: Bool, overlapTP: Bool) -> CandidateInputs {
+                       overlapDP: Bool, overlapParamGather: Bool, overlapTP: Bool, overlapPP: Bool) -> CandidateInputs {
         let st = stage(g, virtualStages: v)
         let z = zeroInputs(g, st, zero: zero)
         let mem = memory(g, stageLayers: st.layers, virtualStages: v, recompute: recompute, zero: zero)
         return assemble(g, st, z, virtualStages: v, recompute: recompute, memoryBytes: mem.total,
-                        overlapDP: overlapDP, overlapTP: overlapTP)
+                        overlapDP: overlapDP, overlapParamGather: overlapParamGather, overlapTP: overlapTP, overlapPP: overlapPP)
     }
 }

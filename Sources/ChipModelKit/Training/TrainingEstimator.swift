@@ -166,7 +166,8 @@ public enum TrainingEstimator {
                                   sequenceParallel: plan.sequenceParallel, layer: layer),
               g.dp == plan.dp else { return nil }
         let x = model.inputs(g, virtualStages: plan.virtualStages, recompute: plan.recompute, zero: plan.zeroStage,
-                             overlapDP: plan.overlapDataParallel, overlapTP: plan.overlapTensorParallel)
+                             overlapDP: plan.overlapDataParallel, overlapParamGather: plan.overlapParamGather,
+                             overlapTP: plan.overlapTensorParallel, overlapPP: plan.overlapPipelineComm)
         var k = model.scalars
         if ignoreMemory { k.capacityBytes = .infinity }
         let br = candidateBreakdown(x, k)

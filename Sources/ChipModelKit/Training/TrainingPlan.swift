@@ -21,10 +21,19 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
     public var overlapDataParallel: Bool
     /// Overlap of TP collectives with the GEMMs around them (comm-GEMM overlap).
     public var overlapTensorParallel: Bool
+    /// Overlap of the ZeRO-1/2 weight all-gather with the next step's forward (Megatron
+    /// `--overlap-param-gather`); only with `overlapDataParallel`.
+    public var overlapParamGather: Bool
+    /// Overlap of pipeline p2p sends/receives with compute (Megatron
+    /// `--overlap-p2p-communication`): only the fill/drain messages stay exposed.
+    public var overlapPipelineComm: Bool
 
     public init(tp: Int, pp: Int, dp: Int, cp: Int = 1, ep: Int = 1, microBatch: Int = 1, virtualStages: Int = 1,
                 recompute: RecomputeMode = .selective, zeroStage: Int = 1, sequenceParallel: Bool = true,
-                overlapDataParallel: Bool = true, overlapTensorParallel: Bool = true) {
+                overlapDataParallel: Bool = true, overlapTensorParallel: Bool = true, overlapParamGather: Bool = true,
+                overlapPipelineComm: Bool = true) {
+        self.overlapParamGather = overlapParamGather
+        self.overlapPipelineComm = overlapPipelineComm
         self.tp = tp
         self.pp = pp
         self.dp = dp
@@ -57,9 +66,9 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
         if virtualStages > 1 { s += " v\(virtualStages)" }
         s += " rc:\(recompute.rawValue) z\(zeroStage)"
         if sequenceParallel { s += " sp" }
-        if overlapDataParallel || overlapTensorParallel {
-            s += " ov:" + [overlapDataParallel ? "dp" : nil, overlapTensorParallel ? "tp" : nil].compactMap { $0 }.joined(separator: "+")
-        }
+        let ov = [overlapDataParallel ? "dp" : nil, overlapDataParallel && overlapParamGather ? "ag" : nil,
+                  overlapTensorParallel ? "tp" : nil, overlapPipelineComm ? "pp" : nil].compactMap { $0 }
+        if !ov.isEmpty { s += " ov:" + ov.joined(separator: "+") }
         return s
     }
 
@@ -69,7 +78,8 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
          ("cp", .number(Double(cp))), ("ep", .number(Double(ep))), ("microBatch", .number(Double(microBatch))),
          ("virtualStages", .number(Double(virtualStages))), ("recompute", .string(recompute.rawValue)),
          ("zeroStage", .number(Double(zeroStage))), ("sequenceParallel", .bool(sequenceParallel)),
-         ("overlapDataParallel", .bool(overlapDataParallel)), ("overlapTensorParallel", .bool(overlapTensorParallel))]
+         ("overlapDataParallel", .bool(overlapDataParallel)), ("overlapParamGather", .bool(overlapParamGather)),
+         ("overlapTensorParallel", .bool(overlapTensorParallel)), ("overlapPipelineComm", .bool(overlapPipelineComm))]
     }
 }
 

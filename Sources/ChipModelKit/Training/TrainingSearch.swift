@@ -24,7 +24,7 @@ public struct TrainingSearchResult: Sendable {
 
 /// A structure-of-arrays batch of candidates: 17 columns of `capacity` Doubles.
 public struct CandidateBatch {
-    public static let columns = 17
+    public static let columns = 19
     public private(set) var capacity: Int
     public var count = 0
     public var storage: [Double]
@@ -71,6 +71,8 @@ public struct CandidateBatch {
             p[14 * c + i] = x.zeroGather
             p[15 * c + i] = x.optimizer
             p[16 * c + i] = x.memoryBytes
+            p[17 * c + i] = x.dpParamGather
+            p[18 * c + i] = x.paramGatherOverlap
         }
         count += 1
     }
@@ -82,8 +84,8 @@ public struct CandidateBatch {
                                layerForward: p[3 * c + i], extraForward: p[4 * c + i], layerRecompute: p[5 * c + i],
                                tpComm: p[6 * c + i], tpHide: p[7 * c + i], tpPasses: p[8 * c + i], epComm: p[9 * c + i],
                                cpComm: p[10 * c + i], ppComm: p[11 * c + i], dpComm: p[12 * c + i],
-                               dpOverlap: p[13 * c + i], zeroGather: p[14 * c + i], optimizer: p[15 * c + i],
-                               memoryBytes: p[16 * c + i])
+                               dpOverlap: p[13 * c + i], dpParamGather: p[17 * c + i], paramGatherOverlap: p[18 * c + i],
+                               zeroGather: p[14 * c + i], optimizer: p[15 * c + i], memoryBytes: p[16 * c + i])
     }
 
     /// Evaluates every candidate with the SIMD8 kernel (`candidateStepSeconds` lane by lane;
@@ -129,7 +131,7 @@ public func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: I
         @inline(__always) func col(_ j: Int) -> SIMD8<Double> { base.loadUnaligned(fromByteOffset: j * cs + o, as: SIMD8<Double>.self) }
         let m = col(0), ls = col(1), bubble = col(2), lf = col(3), ex = col(4), rl = col(5)
         let tp = col(6), hide = col(7), passes = col(8), ep = col(9), cp = col(10), pp = col(11)
-        let dp = col(12), ov = col(13), zg = col(14), opt = col(15), mem = col(16)
+        let dp = col(12), ov = col(13), zg = col(14), opt = col(15), mem = col(16), ag = col(17), ovag = col(18)
         let f = ls * lf + ex
         let bk = f + f
         let r = ls * rl
@@ -141,9 +143,11 @@ public func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: I
         let pipe = (m + bubble) * mb
         let dpA = dp - ov * bk
         let dpE = dpA.replacing(with: zero, where: dpA .< zero)
+        let agA = ag - ovag * f
+        let agE = agA.replacing(with: zero, where: agA .< zero)
         let zA = zg - ov * f
         let zE = zA.replacing(with: zero, where: zA .< zero)
-        let step = pipe + pp + dpE + m * zE + opt + stepOv + m * mbOv
+        let step = pipe + pp + dpE + agE + m * zE + opt + stepOv + m * mbOv
         let result = step.replacing(with: inf, where: mem .> cap)
         out.storeBytes(of: result, toByteOffset: o, as: SIMD8<Double>.self)
         i += 8
@@ -157,10 +161,12 @@ public enum TrainingSearch {
     public struct Options: Sendable {
         public var overlapDataParallel: Bool?
         public var overlapTensorParallel: Bool?
+        public var overlapPipelineComm: Bool?
         public var top: Int
         public var threads: Int
-        public init(overlapDataParallel: Bool? = nil, overlapTensorParallel: Bool? = nil, top: Int = 5,
-                    threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        public init(overlapDataParallel: Bool? = nil, overlapTensorParallel: Bool? = nil, overlapPipelineComm: Bool? = nil,
+                    top: Int = 5, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.overlapPipelineComm = overlapPipelineComm
             self.overlapDataParallel = overlapDataParallel
             self.overlapTensorParallel = overlapTensorParallel
             self.top = top
@@ -184,7 +190,7 @@ public enum TrainingSearch {
 
     /// Packed inner choice of a candidate.
     struct Choice {
-        var b: Int, sp: Bool, v: Int, r: RecomputeMode, z: Int, odp: Bool, otp: Bool
+        var b: Int, sp: Bool, v: Int, r: RecomputeMode, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool
     }
 
     final class Shared: @unchecked Sendable {
@@ -273,7 +279,11 @@ public enum TrainingSearch {
                             ?? (o.p == 1 ? [1] : divisors(maxV).filter { $0 == 1 || g.microbatches % o.p == 0 })
                         let zValues = c.zeroStage.map { [$0] } ?? (d > 1 ? [0, 1, 2, 3] : [0])
                         let rValues = c.recompute.map { [$0] } ?? RecomputeMode.allCases
-                        let odpValues = options.overlapDataParallel.map { [$0] } ?? (d > 1 ? [false, true] : [false])
+                        // DP overlap levels: none, gradient reduction with backward, + weight
+                        // all-gather with the next forward (ZeRO-1/2 only).
+                        let dpLevels: [(Bool, Bool)] = options.overlapDataParallel.map { $0 ? [(true, false), (true, true)] : [(false, false)] }
+                            ?? (d > 1 ? [(false, false), (true, false), (true, true)] : [(false, false)])
+                        let oppValues = options.overlapPipelineComm.map { [$0] } ?? (o.p > 1 ? [false, true] : [true])
                         let otpValues = options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
                         for v in vValues where v >= 1 && o.p * v <= m.layers {
                             let st = model.stage(g, virtualStages: v)
@@ -281,12 +291,13 @@ public enum TrainingSearch {
                                 let zi = model.zeroInputs(g, st, zero: z)
                                 for r in rValues {
                                     let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z).total
-                                    for odp in odpValues { for otp in otpValues {
+                                    for (odp, oag) in dpLevels { for otp in otpValues { for opp in oppValues {
                                         batch.append(model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                                    overlapDP: odp, overlapTP: otp))
-                                        choices.append(Choice(b: b, sp: sp, v: v, r: r, z: z, odp: odp, otp: otp))
+                                                                    overlapDP: odp, overlapParamGather: oag, overlapTP: otp,
+                                                                    overlapPP: opp))
+                                        choices.append(Choice(b: b, sp: sp, v: v, r: r, z: z, odp: odp, oag: oag, otp: otp, opp: opp))
                                         groupOf.append(gi)
-                                    } }
+                                    } } }
                                 }
                             }
                         }
@@ -304,7 +315,8 @@ public enum TrainingSearch {
                         return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: ch.b,
                                                              virtualStages: ch.v, recompute: ch.r, zeroStage: ch.z,
                                                              sequenceParallel: ch.sp, overlapDataParallel: ch.odp,
-                                                             overlapTensorParallel: ch.otp),
+                                                             overlapTensorParallel: ch.otp, overlapParamGather: ch.oag,
+                                                             overlapPipelineComm: ch.opp),
                                           stepSeconds: seconds, memoryBytes: batch.storage[16 * batch.capacity + i])
                     }
                     if t.isFinite {
