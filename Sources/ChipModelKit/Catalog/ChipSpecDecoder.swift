@@ -117,6 +117,8 @@ public enum ChipSpecDecoder {
             let latency = values.read(s, "latencyUs")
             s.finish()
             if let domain, domain.nominal != domain.nominal.rounded() { log.add("scaleUp.domainSize.value", "must be a whole number") }
+            if let maxDomain, maxDomain.nominal != maxDomain.nominal.rounded() { log.add("scaleUp.maxDomainSize.value", "must be a whole number") }
+            if let links, links.nominal != links.nominal.rounded() { log.add("scaleUp.links.value", "must be a whole number") }
             if let domain, let maxDomain, maxDomain.nominal < domain.nominal {
                 log.add("scaleUp.maxDomainSize", "is below domainSize")
             }

@@ -2,6 +2,408 @@
 // swiftlint:disable all
 public enum EmbeddedSpecs {
     public static let chips: [SpecDocument] = [
+        SpecDocument(file: "Specs/chips/a100-pcie-80gb.json", text: #"""
+{
+  "id": "a100-pcie-80gb",
+  "name": "NVIDIA A100 80GB PCIe",
+  "vendor": "NVIDIA",
+  "family": "nvidia-ampere",
+  "status": "shipping",
+  "year": {
+    "value": 2021,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA A100 Tensor Core GPU datasheet",
+      "url": "https://www.nvidia.com/en-us/data-center/a100/"
+    },
+    "wp": {
+      "title": "NVIDIA A100 Tensor Core GPU Architecture whitepaper (2020)"
+    },
+    "derived": {
+      "title": "chipmodel estimate for PCIe servers without an NVLink fabric (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC N7",
+    "computeDieAreaMm2": {
+      "value": 826,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 54.2,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 9.7,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 19.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 19.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 156,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 312 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16SparseTflops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 1248,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int4DenseTops": {
+    "value": 1248,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "int4SparseTops": {
+    "value": 2496,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 87.25,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "40 MB L2 + 108 SMs x (192 KB L1/shared + 256 KB register file) = 40 + 20.25 + 27 MB"
+    },
+    "l2CacheMB": {
+      "value": 40,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 5,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "5 active HBM2e stacks of 16 GB"
+    },
+    "capacityGB": {
+      "value": 80,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1935,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 4.0 x16 (8-GPU PCIe server; NVLink bridge joins pairs only)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0 x16 = 32 GB/s each way raw (64 GB/s bidirectional per the datasheet); low = ~25 GB/s achievable through a PCIe switch. The optional NVLink bridge (600 GB/s bidirectional) links only 2 GPUs, so collectives over 8 GPUs run at PCIe speed"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 PCIe cards per server (a typical PCIe server, as in the calibration cases)"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe peer-to-peer collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "200 Gb/s NIC per 1-2 GPUs (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no reference design; 100-200 Gb/s per GPU assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 300,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "notes": [
+    "No FP8 on Ampere."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/a100-sxm4-40gb.json", text: #"""
+{
+  "id": "a100-sxm4-40gb",
+  "name": "NVIDIA A100 40GB SXM4",
+  "vendor": "NVIDIA",
+  "family": "nvidia-ampere",
+  "status": "shipping",
+  "year": {
+    "value": 2020,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "formFactors": [
+    "SXM4"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA A100 Tensor Core GPU datasheet",
+      "url": "https://www.nvidia.com/en-us/data-center/a100/"
+    },
+    "wp": {
+      "title": "NVIDIA A100 Tensor Core GPU Architecture whitepaper (2020)"
+    },
+    "dgx": {
+      "title": "NVIDIA DGX A100 System Architecture whitepaper (2020): 8x ConnectX-6 200 Gb/s HDR InfiniBand, one per GPU"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC N7",
+    "computeDieAreaMm2": {
+      "value": 826,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 54.2,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 9.7,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 19.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 19.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 156,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 312 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16SparseTflops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 1248,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int4DenseTops": {
+    "value": 1248,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "int4SparseTops": {
+    "value": 2496,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 87.25,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "40 MB L2 + 108 SMs x (192 KB L1/shared + 256 KB register file) = 40 + 20.25 + 27 MB"
+    },
+    "l2CacheMB": {
+      "value": 40,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM2",
+    "stacks": {
+      "value": 5,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "5 active HBM2 stacks of 8 GB"
+    },
+    "capacityGB": {
+      "value": 40,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1555,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "NVLink 3 + NVSwitch (HGX A100 8-GPU)",
+    "links": {
+      "value": 12,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 600,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "600 GB/s bidirectional = 300 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand HDR 200 Gb/s (ConnectX-6), one NIC per GPU",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "source": "dgx",
+      "confidence": "vendor-official",
+      "note": "200 Gb/s = 25 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "dgx",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "notes": [
+    "No FP8 on Ampere."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/a100-sxm4-80gb.json", text: #"""
 {
   "id": "a100-sxm4-80gb",
@@ -65,7 +467,8 @@ public enum EmbeddedSpecs {
   "tf32DenseTflops": {
     "value": 156,
     "source": "ds",
-    "confidence": "vendor-official"
+    "confidence": "vendor-official",
+    "note": "datasheet headline 312 TFLOPS is the 2:4 sparse figure"
   },
   "tf32SparseTflops": {
     "value": 312,
@@ -114,10 +517,10 @@ public enum EmbeddedSpecs {
   },
   "onChip": {
     "sramMB": {
-      "value": 60.5,
+      "value": 87.25,
       "source": "wp",
       "confidence": "vendor-official",
-      "note": "40 MB L2 + 108 SMs x (192 KB L1/shared + 256 KB register file)"
+      "note": "40 MB L2 + 108 SMs x (192 KB L1/shared + 256 KB register file) = 40 + 20.25 + 27 MB"
     },
     "l2CacheMB": {
       "value": 40,
@@ -201,6 +604,1253 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/ascend-910b.json", text: #"""
+{
+  "id": "ascend-910b",
+  "name": "Huawei Ascend 910B (910B1-B4)",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "formFactors": [
+    "OAM-style module",
+    "PCIe"
+  ],
+  "sources": {
+    "press": {
+      "title": "Public deployment design doc 'DeepSeek-V3 on vLLM + Ascend 910B2' (GitHub, found via code search): 910B2 376 TFLOPS FP16, 59.6 GiB usable HBM"
+    },
+    "gitee": {
+      "title": "Gitee AI docs, 'Ascend 910B' (ai.gitee.com/docs/compute/clusters_gpu/ascend_gpu): 64 GB HBM2e, FP16 280 TFLOPS ; Public deployment design doc 'DeepSeek-V3 on vLLM + Ascend 910B2' (GitHub, found via code search): 910B2 376 TFLOPS FP16, 59.6 GiB usable HBM"
+    },
+    "cm384": {
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "press",
+      "confidence": "press/analyst",
+      "note": "910C = two 910B-class dies"
+    },
+    "processNode": "SMIC N+1/N+2 (7nm-class DUV)"
+  },
+  "bf16DenseTflops": {
+    "value": 376,
+    "low": 280,
+    "high": 376,
+    "source": "cm384",
+    "confidence": "press/analyst",
+    "note": "910B2/top bin (matches the CloudMatrix paper's 376 per die); other bins 313 (910B3) and 280 (910B4)"
+  },
+  "fp16DenseTflops": {
+    "value": 376,
+    "low": 280,
+    "high": 376,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "BF16 = FP16 on the Da Vinci cube"
+  },
+  "int8DenseTops": {
+    "value": 752,
+    "low": 560,
+    "high": 752,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x FP16 assumption; not published"
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 4,
+      "low": 4,
+      "high": 4,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "half of 910C's 8 stacks"
+    },
+    "capacityGB": {
+      "value": 64,
+      "source": "gitee",
+      "confidence": "press/analyst",
+      "note": "usable ~59.6 GiB; 910B4 often listed with 32 GB"
+    },
+    "bandwidthGBps": {
+      "value": 1600,
+      "low": 1200,
+      "high": 1800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "half of 910C's 3.2 TB/s (two 910B-class dies); press values 0.4-1.2 TB/s are low quality"
+    }
+  },
+  "scaleUp": {
+    "name": "HCCS (8-NPU full mesh, Atlas 800T A2)",
+    "links": {
+      "value": 7,
+      "low": 7,
+      "high": 7,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "7 HCCS links to the 7 peers"
+    },
+    "bandwidthGBps": {
+      "value": 392,
+      "low": 392,
+      "high": 784,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "7 x 56 GB/s = 392 GB/s, half of 910C's 784; Huawei does not state the direction convention: taken as the bidirectional total (conservative), high = 784 if it is per direction"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "press",
+      "confidence": "press/analyst",
+      "note": "8 NPUs per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "200 GE RoCE per NPU (Atlas 800T A2, assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "200 Gb/s per NPU; 100-200 Gb/s seen"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "910B2/B3, reported"
+  },
+  "notes": [
+    "Huawei publishes no per-bin table; values are for the top bin (910B2) unless noted. Ascend 910B reaches 85-95% of NVIDIA H20 inference performance (IPO press context)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/ascend-910c.json", text: #"""
+{
+  "id": "ascend-910c",
+  "name": "Huawei Ascend 910C",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "paper",
+    "confidence": "press/analyst",
+    "note": "volume from ~May 2025"
+  },
+  "formFactors": [
+    "OAM-style module (CloudMatrix 384)"
+  ],
+  "sources": {
+    "paper": {
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture"
+    },
+    "mem": {
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture ; TechPowerUp (citing DigiTimes), 'Huawei Prepares 6 nm Ascend 920C Accelerator' (2025-04-21)",
+      "url": "https://techpowerup.com/335749/"
+    },
+    "ub": {
+      "title": "Besthub.dev, 'Huawei Ascend AI Chip Detailed Specs Comparison (2025-2028 Roadmap)' (secondary summary of Huawei Connect 2025 slides) ; Reportify summary of Huawei Connect 2025 keynote (Eric Xu)",
+      "url": "https://reportify.ai/social-media/721107923617455"
+    },
+    "cm384": {
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "paper",
+      "confidence": "vendor-official",
+      "note": "two 910B-class dies, each on its own interposer, joined on an organic substrate"
+    },
+    "processNode": "SMIC N+2 (7nm-class)"
+  },
+  "bf16DenseTflops": {
+    "value": 752,
+    "low": 752,
+    "high": 780,
+    "source": "paper",
+    "confidence": "vendor-official",
+    "note": "376 per die; SemiAnalysis/DigiTimes quote 780"
+  },
+  "fp16DenseTflops": {
+    "value": 752,
+    "source": "paper",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 1504,
+    "low": 1128,
+    "high": 1504,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16 assumption; not confirmed"
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 8,
+      "source": "mem",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 128,
+      "source": "mem",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 3200,
+      "source": "mem",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 540,
+      "low": 300,
+      "high": 900,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "SIO die-to-die bandwidth not found; organic-substrate link between separately interposed dies assumed below the silicon-bridge class (BR100 896 GB/s bidirectional)"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "UB (Unified Bus) / HCCS via optical UB switches (CloudMatrix 384)",
+    "bandwidthGBps": {
+      "value": 784,
+      "low": 784,
+      "high": 1568,
+      "source": "ub",
+      "confidence": "press/analyst",
+      "note": "Ascend 950's 2 TB/s is described as 2.5x the 910C (~800 GB/s); direction convention not stated: taken as the bidirectional total (conservative), high = 1,568 if per direction"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 384,
+      "source": "cm384",
+      "confidence": "vendor-official",
+      "note": "CloudMatrix 384: one UB domain"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched UB fabric, NVSwitch-class latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE plane, ~200-400 Gb/s per NPU (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "CloudMatrix has a separate RDMA plane for scale-out; 200 Gb/s nominal"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 750,
+    "low": 600,
+    "high": 900,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; about 2x 910B (400 W) minus shared package overhead; CloudMatrix 384 ~559 kW total incl. optics and CPUs"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/b200-sxm-180gb.json", text: #"""
+{
+  "id": "b200-sxm-180gb",
+  "name": "NVIDIA B200 SXM 180GB (HGX B200, 1000 W)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-blackwell",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "tb",
+    "confidence": "vendor-official",
+    "note": "announced GTC 2024-03; volume 2025"
+  },
+  "formFactors": [
+    "SXM"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA HGX B200 / DGX B200 datasheets (per-GPU = 8-GPU totals / 8)",
+      "url": "https://www.nvidia.com/en-us/data-center/hgx/"
+    },
+    "tb": {
+      "title": "NVIDIA Blackwell Architecture Technical Brief (2024)"
+    },
+    "press": {
+      "title": "Verda (ex-DataCrunch) blog 'NVIDIA GB300 NVL72: GPU Architecture & Performance' (per-GPU dense table)",
+      "url": "https://verda.com/blog/gb300-nvl72-architecture"
+    },
+    "dgx": {
+      "title": "NVIDIA DGX B200 user guide: 8x ConnectX-7 400 Gb/s (OSFP), one per GPU"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "two reticle-limited dies on CoWoS-L acting as one GPU"
+    },
+    "processNode": "TSMC 4NP",
+    "transistorsBillion": {
+      "value": 208,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "both dies"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 40,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "later NVIDIA material lists 37 TFLOPS"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 40,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "FP64 tensor = FP64 vector on Blackwell"
+  },
+  "tf32DenseTflops": {
+    "value": 1100,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "headline 2200 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 2200,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 2250,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "headline 4500 TFLOPS is the 2:4 sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 4500,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 2250,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 4500,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 4500,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8SparseTflops": {
+    "value": 9000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp6DenseTflops": {
+    "value": 4500,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "FP6 runs at the FP8 rate"
+  },
+  "fp4DenseTflops": {
+    "value": 9000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp4SparseTflops": {
+    "value": 18000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 4500,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 9000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "memory": {
+    "type": "HBM3e",
+    "stacks": {
+      "value": 8,
+      "source": "tb",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 180,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "initial announcements said 192 GB; HGX/DGX B200 ship 180 GB (1,440 GB per 8 GPUs)"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "low": 7700,
+      "high": 8000,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "DGX B200: 64 TB/s per 8 GPUs; some reports give 7.7 TB/s (low end of the range)"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 10000,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "NV-HBI 10 TB/s die-to-die; NVIDIA does not state the direction convention, taken as the bidirectional total (5 TB/s each way, the conservative reading)"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 + NVSwitch (HGX B200 8-GPU)",
+    "links": {
+      "value": 18,
+      "source": "tb",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "1.8 TB/s bidirectional = 900 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "HGX B200 board; the same GPU in GB200 NVL72 racks is the separate gb200-nvl72 entry"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "tb",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 Gb/s (ConnectX-7), one NIC per GPU",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "source": "dgx",
+      "confidence": "vendor-official",
+      "note": "400 Gb/s = 50 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "dgx",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br100.json", text: #"""
+{
+  "id": "br100",
+  "name": "Biren BR100 (Bili 100 OAM)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "status": "announced",
+  "year": {
+    "value": 2022,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "launched 2022-08-09; Hot Chips 34 on 2022-08-22"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "hc34": {
+      "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
+      "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
+    },
+    "launch": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "eetimes": {
+      "title": "EE Times (syndicated copy: simmtester.com/News/IndustryArticle/24445), 'Chinese startup GPU company aims at AI and Data Center applications' (2022-08-30) ; Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04) ; ServeTheHome live notes, 'Biren BR100 GPU for Datacenter Compute and AI Workloads' (Hot Chips 34, 2022-08)",
+      "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
+    },
+    "membw": {
+      "title": "Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10) ; Wccftech, 'China Creates Its Most Powerful General-Purpose GPU: Meet Biren BR100...' (2022-08-09)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "blink": {
+      "title": "Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04) ; Canaltech (2022-08-09)",
+      "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "hc34",
+      "confidence": "vendor-official",
+      "note": "two compute tiles + 4 HBM2E stacks on one CoWoS interposer"
+    },
+    "processNode": "TSMC N7",
+    "computeDieAreaMm2": {
+      "value": 537,
+      "source": "hc34",
+      "confidence": "vendor-official",
+      "note": "per tile; 1,074 mm2 total"
+    },
+    "transistorsBillion": {
+      "value": 77,
+      "source": "launch",
+      "confidence": "vendor-official",
+      "note": "both tiles"
+    }
+  },
+  "fp32DenseTflops": {
+    "value": 16.4,
+    "low": 12,
+    "high": 20,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: 2 tiles x 256 EUs x 16 V-core lanes x 2 FLOP x ~1 GHz = 16.4 TFLOPS (chips.md); clock uncertain"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 256,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "tensor-core (T-core) FP32; the SIMT vector rate is only ~16 TFLOPS (fp32DenseTflops)"
+  },
+  "tf32DenseTflops": {
+    "value": 512,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "Biren's TF32+ format"
+  },
+  "bf16DenseTflops": {
+    "value": 1024,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "no sparsity claimed; treated as dense. One press article quotes FP16 672 TFLOPS, which conflicts with the vendor technical disclosure"
+  },
+  "fp16DenseTflops": {
+    "value": 1024,
+    "source": "launch",
+    "confidence": "press/analyst",
+    "note": "same rate as BF16 assumed"
+  },
+  "int8DenseTops": {
+    "value": 2048,
+    "source": "launch",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 300,
+      "source": "hc34",
+      "confidence": "vendor-official",
+      "note": "'more than 300 MB' on-chip SRAM"
+    },
+    "l2CacheMB": {
+      "value": 256,
+      "source": "hc34",
+      "confidence": "press/analyst",
+      "note": "8 MB per SPC x 32"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 4,
+      "source": "launch",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 64,
+      "source": "launch",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1640,
+      "source": "membw",
+      "confidence": "press/analyst",
+      "note": "4 x HBM2E at 3.2 Gb/s x 1024 bit (Hot Chips); launch-day 2.3 TB/s is most likely total external I/O (1.64 HBM + 0.512 BLink + 0.128 PCIe)"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 896,
+      "source": "eetimes",
+      "confidence": "vendor-official",
+      "note": "896 GB/s bidirectional = 448 GB/s each way"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "BLink (8 ports, up to 8 OAMs in full mesh)",
+    "links": {
+      "value": 8,
+      "source": "hc34",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 512,
+      "source": "blink",
+      "confidence": "press/analyst",
+      "note": "8 x 64 GB/s = 512 GB/s bidirectional (256 each way)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "hc34",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 100-400 Gb/s per card assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 550,
+    "source": "launch",
+    "confidence": "vendor-official"
+  },
+  "notes": [
+    "No FP64 and no FP8. Volume shipment unclear (TSMC production halted Oct 2022); BR104 is the part seen in MLPerf and deployments."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br104.json", text: #"""
+{
+  "id": "br104",
+  "name": "Biren BR104 (Bili 104 PCIe card; BR104P)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "launched 2022-08-09; MLPerf available Sept 2022"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "launch": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "membw": {
+      "title": "Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "hc34": {
+      "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
+      "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
+    },
+    "mlperf": {
+      "title": "MLPerf Inference v2.1 (closed, datacenter), Biren submission: Inspur NF5468M6-P with 8x BR104-300W PCIe, PCIe Gen4 x16 host links",
+      "url": "https://github.com/mlcommons/inference_results_v2.1"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "launch",
+      "confidence": "vendor-official",
+      "note": "single compute tile (one BR100 tile) + 2 HBM2E stacks"
+    },
+    "processNode": "TSMC N7",
+    "computeDieAreaMm2": {
+      "value": 537,
+      "low": 500,
+      "high": 537,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "same die as one BR100 tile"
+    },
+    "transistorsBillion": {
+      "value": 38.5,
+      "low": 35,
+      "high": 38.5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "half of BR100's 77 B"
+    }
+  },
+  "fp32DenseTflops": {
+    "value": 8.2,
+    "low": 6,
+    "high": 10,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: half of BR100's ~16.4 (256 EUs x 16 lanes x 2 FLOP x ~1 GHz)"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 128,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "tensor-core FP32 (see BR100)"
+  },
+  "tf32DenseTflops": {
+    "value": 256,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "Biren's TF32+"
+  },
+  "bf16DenseTflops": {
+    "value": 512,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "no sparsity claimed; treated as dense"
+  },
+  "fp16DenseTflops": {
+    "value": 512,
+    "source": "launch",
+    "confidence": "press/analyst",
+    "note": "same rate as BF16 assumed (as BR100)"
+  },
+  "int8DenseTops": {
+    "value": 1024,
+    "source": "launch",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 150,
+      "low": 136,
+      "high": 160,
+      "source": "hc34",
+      "confidence": "estimated",
+      "note": "half of BR100's >300 MB (128 MB L2)"
+    },
+    "l2CacheMB": {
+      "value": 128,
+      "low": 120,
+      "high": 128,
+      "source": "hc34",
+      "confidence": "estimated",
+      "note": "half of BR100's 256 MB"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 2,
+      "source": "launch",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 32,
+      "source": "launch",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 819,
+      "source": "membw",
+      "confidence": "press/analyst"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe (8 cards per server; BLink ports on the card not documented)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 128,
+      "source": "mlperf",
+      "confidence": "estimated",
+      "note": "MLPerf host runs PCIe Gen4 x16 = 32 GB/s each way (low ~25 achievable); high = BLink per-die maximum 256 GB/s bidirectional = 128 each way if bridged"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "mlperf",
+      "confidence": "estimated",
+      "note": "8 cards per server in the MLPerf system"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "100-200 Gb/s Ethernet/RoCE per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 6.25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 50-400 Gb/s per card assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 300,
+    "source": "launch",
+    "confidence": "vendor-official"
+  },
+  "notes": [
+    "A \"Biren 104P\" card appears in a CCTV comparison table (Sept 2025) next to 910B, A800 and H20."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br106.json", text: #"""
+{
+  "id": "br106",
+  "name": "Biren BR106 (BR106M PCIe card / BR106C entry card)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "low": 2023,
+    "high": 2024,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "launch date not found; BR106M was the main revenue product in 2024"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "br104": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "cctv": {
+      "title": "CCTV News 2025-09-16, China Unicom Sanjiangyuan AI computing center: 1,328 Biren cards = 450 PFLOPS (~339 TFLOPS per card, precision not stated)",
+      "url": "https://hxjkbz.com/n/959285"
+    },
+    "derived": {
+      "title": "chipmodel estimate: BR106 from the single-die BR104 (same lineage), bounded below by the CCTV per-card figure (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "single first-generation compute die (BR166 = two BR106 dies)"
+    }
+  },
+  "fp32DenseTflops": {
+    "value": 8.2,
+    "low": 5.4,
+    "high": 10,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32 as BR104 (~8.2: 256 EUs x 16 lanes x 2 FLOP x ~1 GHz)"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 128,
+    "low": 85,
+    "high": 140,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "BR104 tensor FP32 128 (a quarter of BF16); range scaled with BF16"
+  },
+  "tf32DenseTflops": {
+    "value": 256,
+    "low": 170,
+    "high": 280,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "half of BF16 as on BR104 (TF32+)"
+  },
+  "bf16DenseTflops": {
+    "value": 512,
+    "low": 339,
+    "high": 560,
+    "source": "cctv",
+    "confidence": "estimated",
+    "note": "nominal = BR104's 512 TFLOPS (BR106 taken as a BR104-class die); low = 339 TFLOPS, the CCTV per-card figure (450 PFLOPS / 1,328 cards, a derated or export-compliant part); high = +10% for a respin"
+  },
+  "fp16DenseTflops": {
+    "value": 512,
+    "low": 339,
+    "high": 560,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "same rate as BF16 (BR100/BR104)"
+  },
+  "int8DenseTops": {
+    "value": 1024,
+    "low": 678,
+    "high": 1120,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16 as on BR104"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 150,
+      "low": 128,
+      "high": 165,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR104-class die: half of BR100's >300 MB"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 2,
+      "low": 2,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR166 has four DRAM stacks for two BR106 dies, so two per die"
+    },
+    "capacityGB": {
+      "value": 32,
+      "low": 32,
+      "high": 48,
+      "source": "br104",
+      "confidence": "estimated",
+      "note": "BR104's 32 GB; high = 24 GB stacks"
+    },
+    "bandwidthGBps": {
+      "value": 820,
+      "low": 700,
+      "high": 920,
+      "source": "br104",
+      "confidence": "estimated",
+      "note": "BR104's 819 GB/s (2 HBM2E stacks at 3.2 Gb/s); low = derated, high = 3.6 Gb/s"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe (8 cards per server; BLink presumed)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 128,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe Gen4 x16 = 32 GB/s each way as in BR104 servers (low ~25 achievable); high = BLink per-die 256 GB/s bidirectional = 128 each way"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 cards per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "100-200 Gb/s Ethernet/RoCE per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 6.25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 50-400 Gb/s per card assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 300,
+    "low": 250,
+    "high": 350,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "BR104 PCIe card is 300 W"
+  },
+  "notes": [
+    "Supports virtualization and a hardware security engine. 2,216 BR106 units sold in H1 2025; BR106 and BR110 together over 12,000 chips sold.",
+    "No compute or memory figure is public; all peaks are estimates from BR104 (see notes)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br110.json", text: #"""
+{
+  "id": "br110",
+  "name": "Biren BR110 (edge inference)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "low": 2024,
+    "high": 2025,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "22 units sold in H1 2025; launch date not found"
+  },
+  "formFactors": [
+    "PCIe (edge card)"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "br104": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "derived": {
+      "title": "chipmodel estimate from BR104 efficiency and edge power envelopes (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 128,
+    "low": 64,
+    "high": 256,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "edge power envelope ~75 W x BR104 efficiency 512 TFLOPS / 300 W (1.7 TFLOPS/W) = 128; range for 40-150 W parts"
+  },
+  "fp16DenseTflops": {
+    "value": 128,
+    "low": 64,
+    "high": 256,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "same rate as BF16 assumed"
+  },
+  "int8DenseTops": {
+    "value": 256,
+    "low": 128,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16 as on BR104; INT8 is the main edge-inference format"
+  },
+  "memory": {
+    "type": "LPDDR/GDDR (assumed)",
+    "capacityGB": {
+      "value": 16,
+      "low": 8,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "edge inference card class"
+    },
+    "bandwidthGBps": {
+      "value": 200,
+      "low": 100,
+      "high": 400,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "LPDDR5/GDDR6 edge-card class"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe (no fabric, assumed)",
+    "bandwidthGBps": {
+      "value": 16,
+      "low": 8,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe Gen4 x8-x16 = 16-32 GB/s each way"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 4,
+      "low": 1,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "small edge server with up to 4 cards"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "Ethernet 25-100 Gb/s (assumed)",
+    "nicBandwidthGBps": {
+      "value": 3.125,
+      "low": 1.25,
+      "high": 12.5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "25 Gb/s nominal"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 75,
+    "low": 40,
+    "high": 150,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "energy-efficiency-optimized edge part"
+  },
+  "notes": [
+    "Edge inference, optimized for energy efficiency (industrial control, robotics). No figure is public; every value is an estimate."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/br166.json", text: #"""
 {
   "id": "br166",
@@ -220,22 +1870,22 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
     },
     "hc34": {
-      "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100' (2022-10-04)",
+      "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
       "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
     },
     "br104": {
-      "title": "Biren BR104 launch specs (2022-08-09): BF16 512 TFLOPS, 32 GB HBM2E, 819 GB/s, 300 W; Tom's Hardware 2022-08-10",
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
       "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
     },
     "cctv": {
-      "title": "CCTV News 2025-09-16, China Unicom Sanjiangyuan AI computing center: 1,328 Biren cards = 450 PFLOPS (~339 TFLOPS per card)",
+      "title": "CCTV News 2025-09-16, China Unicom Sanjiangyuan AI computing center: 1,328 Biren cards = 450 PFLOPS (~339 TFLOPS per card, precision not stated)",
       "url": "https://hxjkbz.com/n/959285"
     },
     "derived": {
-      "title": "chipmodel estimate: BR166 = 2 x BR106, BR106 from the single-die BR104 (see each value's note)"
+      "title": "chipmodel estimate: BR166 = 2 x BR106 (IPO coverage: about 2x BR106 in peak compute and memory), BR106 from the single-die BR104; cross-checked against the two-die BR100 (see each value's note)"
     }
   },
   "dies": {
@@ -243,7 +1893,7 @@ public enum EmbeddedSpecs {
       "value": 2,
       "source": "ipo",
       "confidence": "press/analyst",
-      "note": "two BR106 compute dies in a 2.5D package"
+      "note": "two BR106 compute dies and four DRAM stacks in one 2.5D package"
     },
     "processNode": "7nm-class (estimate; foundry unknown)",
     "computeDieAreaMm2": {
@@ -255,13 +1905,37 @@ public enum EmbeddedSpecs {
       "note": "BR100 tile is 537 mm2 (Hot Chips 34); BR106 assumed a BR104-class die"
     }
   },
+  "fp32DenseTflops": {
+    "value": 16.4,
+    "low": 10.8,
+    "high": 20,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: 2 x BR106 (~8.2 each), as BR100"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 256,
+    "low": 170,
+    "high": 280,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2 x BR106 (BR100: 256 tensor FP32)"
+  },
+  "tf32DenseTflops": {
+    "value": 512,
+    "low": 340,
+    "high": 560,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2 x BR106; half of BF16 as on BR100"
+  },
   "bf16DenseTflops": {
     "value": 1024,
     "low": 678,
     "high": 1120,
-    "source": "derived",
+    "source": "cctv",
     "confidence": "estimated",
-    "note": "2 x BR106; BR106 = BR104's 512 TFLOPS (nominal), low = 2 x 339 (CCTV per-card figure), high = +10% respin"
+    "note": "2 x BR106: nominal 2 x 512 = 1,024 (= BR100); low = 2 x 339 (CCTV per-card figure); high = +10% respin"
   },
   "fp16DenseTflops": {
     "value": 1024,
@@ -271,29 +1945,13 @@ public enum EmbeddedSpecs {
     "confidence": "estimated",
     "note": "same rate as BF16 on BR100/BR104"
   },
-  "tf32DenseTflops": {
-    "value": 512,
-    "low": 339,
-    "high": 560,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "BR100 TF32+ is half of BF16"
-  },
-  "fp32DenseTflops": {
-    "value": 256,
-    "low": 170,
-    "high": 280,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "BR100 FP32 is a quarter of BF16"
-  },
   "int8DenseTops": {
     "value": 2048,
     "low": 1356,
     "high": 2240,
     "source": "derived",
     "confidence": "estimated",
-    "note": "BR100 INT8 is 2x BF16"
+    "note": "2 x BR106; INT8 = 2x BF16 as on BR100"
   },
   "onChip": {
     "sramMB": {
@@ -302,7 +1960,7 @@ public enum EmbeddedSpecs {
       "high": 330,
       "source": "derived",
       "confidence": "estimated",
-      "note": "BR100: >300 MB on-chip SRAM across two tiles (Hot Chips 34)"
+      "note": "2 x BR106; BR100 has >300 MB across two tiles"
     }
   },
   "memory": {
@@ -317,9 +1975,9 @@ public enum EmbeddedSpecs {
       "value": 64,
       "low": 64,
       "high": 96,
-      "source": "derived",
+      "source": "br104",
       "confidence": "estimated",
-      "note": "2 x BR104's 32 GB; 4 stacks of 16-24 GB"
+      "note": "2 x BR106 (2 x BR104 32 GB = BR100 64 GB); 4 stacks of 16-24 GB"
     },
     "bandwidthGBps": {
       "value": 1640,
@@ -327,7 +1985,7 @@ public enum EmbeddedSpecs {
       "high": 1840,
       "source": "derived",
       "confidence": "estimated",
-      "note": "2 x BR104's 819 GB/s; high = HBM2E at 3.6 Gb/s"
+      "note": "2 x BR106 (BR100: 1,640 GB/s); high = HBM2E at 3.6 Gb/s"
     }
   },
   "d2d": {
@@ -355,7 +2013,7 @@ public enum EmbeddedSpecs {
       "high": 640,
       "source": "hc34",
       "confidence": "estimated",
-      "note": "BR100: 8 x 64 GB/s = 512 GB/s bidirectional; BR166 assumed the same"
+      "note": "BR100: 8 x 64 GB/s = 512 GB/s bidirectional; BR166 assumed the same (IPO coverage: ~2x BR106 on-chip interconnect)"
     },
     "direction": "bidirectional",
     "domainSize": {
@@ -401,7 +2059,1657 @@ public enum EmbeddedSpecs {
     "high": 600,
     "source": "derived",
     "confidence": "estimated",
-    "note": "BR100 OAM is 550 W"
+    "note": "BR100 OAM is 550 W; PCIe version likely lower"
+  },
+  "notes": [
+    "About 2x BR106 in peak compute, memory capacity, video codec and on-chip interconnect; positioned against NVIDIA A100."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br20x.json", text: #"""
+{
+  "id": "br20x",
+  "name": "Biren BR20X (second-generation data-center flagship, roadmap)",
+  "vendor": "Biren",
+  "family": "biren-br2",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "commercial in 2026; architecture done, in physical design and tape-out verification"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "peers": {
+      "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
+    },
+    "lightsphere": {
+      "title": "LightSphere X optical-interconnect supernode (Shanghai Yidian, Xizhi/Lightelligence, Biren, ZTE; WAIC July 2025; 'up to 2,000 cards') with Biren GPU modules, as summarized in chips.md"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "low": 1,
+      "high": 2,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "two-die package assumed, continuing BR100/BR166"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 1500,
+    "low": 1100,
+    "high": 2250,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "'higher single-card compute' than BR166 (1,024): nominal 1.5x; low 1.1x for a domestic-process respin; high 2.2x = the H100 -> B200 step"
+  },
+  "fp16DenseTflops": {
+    "value": 1500,
+    "low": 1100,
+    "high": 2250,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "same rate as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 3000,
+    "low": 2200,
+    "high": 4500,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "native FP8 (IPO coverage); 2x BF16 as on H100/B200/MI300X"
+  },
+  "fp4DenseTflops": {
+    "value": 6000,
+    "low": 4400,
+    "high": 9000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "native FP4 (IPO coverage); 2x FP8 as on B200/MI355X"
+  },
+  "int8DenseTops": {
+    "value": 3000,
+    "low": 2200,
+    "high": 4500,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "2x BF16 as on BR100"
+  },
+  "memory": {
+    "type": "HBM3/HBM3e (assumed)",
+    "capacityGB": {
+      "value": 144,
+      "low": 96,
+      "high": 192,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "'larger memory' than BR166 (64 GB): peers' next step is 141-192 GB (H200, MI300X); low 96 GB"
+    },
+    "bandwidthGBps": {
+      "value": 4000,
+      "low": 2400,
+      "high": 6000,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "'faster memory' than BR166 (1.64 TB/s): ~2.4x as H100 -> B200; low 2.4 TB/s (HBM2E-class x 6), high 6 TB/s"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 1792,
+      "low": 896,
+      "high": 3600,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "twice BR166's 896 GB/s bidirectional; range 1x-4x"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "BLink next generation + supernode fabric",
+    "bandwidthGBps": {
+      "value": 1024,
+      "low": 768,
+      "high": 1800,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "'higher interconnect bandwidth' than BLink 512 GB/s bidirectional: 2x nominal (NVLink 900 -> 1,800 step); low 1.5x, high 3.5x"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 16,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "8 OAMs per server by default"
+    },
+    "maxDomainSize": {
+      "value": 128,
+      "low": 32,
+      "high": 384,
+      "source": "lightsphere",
+      "confidence": "estimated",
+      "note": "'supernode system design' (IPO coverage); peers' supernodes: NVL72, MTT C256, CloudMatrix 384; Biren GPUs already ship in the LightSphere X optical supernode"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "switched supernode fabric assumed, NVSwitch-class latency"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s RoCE per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "peer generation: 400 Gb/s per accelerator"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 750,
+    "low": 600,
+    "high": 1000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "BR166 OAM ~550 W; peers grew 400 -> 700 -> 1,000 W per generation"
+  },
+  "notes": [
+    "Roadmap: higher single-card compute, native FP8 and FP4, larger and faster memory, higher interconnect bandwidth, supernode system design; aimed at LLM training/inference efficiency and lower TCO."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br30x.json", text: #"""
+{
+  "id": "br30x",
+  "name": "Biren BR30X (cloud training and inference, roadmap)",
+  "vendor": "Biren",
+  "family": "biren-br3",
+  "status": "roadmap",
+  "year": {
+    "value": 2028,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "early R&D; commercial in 2028"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "peers": {
+      "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "low": 1,
+      "high": 4,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "multi-die assumed; 3D stacking named as a longer-term direction"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 3000,
+    "low": 2000,
+    "high": 5000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "BR20X (1,500) x 2 = one peer generation step (H100 -> B200: 2.3x; Ascend 950 -> 970: 4x over 3 years at FP8); range 1.3x-3.3x BR20X"
+  },
+  "fp16DenseTflops": {
+    "value": 3000,
+    "low": 2000,
+    "high": 5000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "same rate as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 6000,
+    "low": 4000,
+    "high": 10000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "fp4DenseTflops": {
+    "value": 12000,
+    "low": 8000,
+    "high": 20000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "2x FP8"
+  },
+  "int8DenseTops": {
+    "value": 6000,
+    "low": 4000,
+    "high": 10000,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "memory": {
+    "type": "HBM3e/HBM4 (assumed)",
+    "capacityGB": {
+      "value": 288,
+      "low": 192,
+      "high": 432,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "2x BR20X; peers 2028: 288 GB (Ascend 970, MI355X)"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "low": 5000,
+      "high": 14400,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "2x BR20X; peers 8-14.4 TB/s (MI355X, Ascend 970)"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 3600,
+      "low": 1792,
+      "high": 10000,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "2x BR20X estimate"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "BLink third generation + supernode fabric (co-packaged optics named as a longer-term direction)",
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1200,
+      "high": 4000,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "2x BR20X; peers 2028: Ascend 970 4 TB/s, NVLink 6 3.6 TB/s"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 16,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "8 per server by default"
+    },
+    "maxDomainSize": {
+      "value": 256,
+      "low": 64,
+      "high": 1024,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "supernode"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "switched fabric"
+    }
+  },
+  "scaleOut": {
+    "name": "800 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 100,
+      "low": 50,
+      "high": 200,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "peer generation: 800 Gb/s per accelerator"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 1200,
+    "low": 900,
+    "high": 1600,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "peers: B200 1,000 W, MI355X 1,400 W"
+  },
+  "notes": [
+    "Early R&D; commercial in 2028. Longer term: 3D stacking and co-packaged optics (CPO). All values are roadmap estimates."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br31x.json", text: #"""
+{
+  "id": "br31x",
+  "name": "Biren BR31X (edge inference, roadmap)",
+  "vendor": "Biren",
+  "family": "biren-br3",
+  "status": "roadmap",
+  "year": {
+    "value": 2028,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "early R&D; commercial in 2028"
+  },
+  "formFactors": [
+    "PCIe (edge card)"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "peers": {
+      "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 384,
+    "low": 192,
+    "high": 768,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "BR110 estimate (128) x 3 over two generations; range 1.5x-6x"
+  },
+  "fp16DenseTflops": {
+    "value": 384,
+    "low": 192,
+    "high": 768,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "same rate as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 768,
+    "low": 384,
+    "high": 1536,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "FP8 assumed, as introduced by BR20X; 2x BF16"
+  },
+  "fp4DenseTflops": {
+    "value": 1536,
+    "low": 768,
+    "high": 3072,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "FP4 assumed, as introduced by BR20X; 2x FP8"
+  },
+  "int8DenseTops": {
+    "value": 768,
+    "low": 384,
+    "high": 1536,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "memory": {
+    "type": "LPDDR/GDDR (assumed)",
+    "capacityGB": {
+      "value": 32,
+      "low": 16,
+      "high": 64,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "2x BR110 estimate"
+    },
+    "bandwidthGBps": {
+      "value": 400,
+      "low": 200,
+      "high": 800,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "2x BR110 estimate"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe (no fabric, assumed)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 16,
+      "high": 64,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "PCIe Gen5 x8 - Gen5 x16"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 4,
+      "low": 1,
+      "high": 8,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "small edge server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "PCIe-class software latency"
+    }
+  },
+  "scaleOut": {
+    "name": "Ethernet 25-100 Gb/s (assumed)",
+    "nicBandwidthGBps": {
+      "value": 6.25,
+      "low": 3.125,
+      "high": 12.5,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "50 Gb/s nominal"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "peers",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 75,
+    "low": 40,
+    "high": 150,
+    "source": "peers",
+    "confidence": "estimated",
+    "note": "edge power envelope as BR110"
+  },
+  "notes": [
+    "Edge inference; early R&D; commercial in 2028. All values are roadmap estimates."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/cambricon-mlu370-x8.json", text: #"""
+{
+  "id": "cambricon-mlu370-x8",
+  "name": "Cambricon MLU370-X8",
+  "vendor": "Cambricon",
+  "family": "cambricon",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "source": "vendor",
+    "confidence": "vendor-official",
+    "note": "2022-03-21"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "vendor": {
+      "title": "Cambricon MLU370-X8 launch (2022-03-21), as reported by guangxilong.com / rencaizhenjiang.com (Chinese press reproducing vendor spec)"
+    },
+    "mlulink": {
+      "title": "Cambricon MLU370-X8 launch (2022-03-21), as reported by guangxilong.com / rencaizhenjiang.com (Chinese press reproducing vendor spec)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 4,
+      "source": "vendor",
+      "confidence": "vendor-official",
+      "note": "2 Siyuan 370 chips per card, each with 2 chiplets"
+    },
+    "processNode": "7nm"
+  },
+  "fp32DenseTflops": {
+    "value": 32,
+    "source": "vendor",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 96,
+    "source": "vendor",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 96,
+    "source": "vendor",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 256,
+    "source": "vendor",
+    "confidence": "vendor-official"
+  },
+  "int4DenseTops": {
+    "value": 512,
+    "source": "vendor",
+    "confidence": "vendor-official"
+  },
+  "memory": {
+    "type": "LPDDR5",
+    "capacityGB": {
+      "value": 48,
+      "source": "vendor",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 614.4,
+      "source": "vendor",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 200,
+      "low": 100,
+      "high": 400,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "chiplet link inside each Siyuan 370 and the on-card link between the two chips: no figure; assumed of the order of the MLU-Link card bandwidth"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "MLU-Link bridge (4 cards / 8 chips full mesh)",
+    "bandwidthGBps": {
+      "value": 200,
+      "source": "mlulink",
+      "confidence": "vendor-official",
+      "note": "'3.1x PCIe 4.0' per vendor, so the bidirectional aggregate (PCIe 4.0 x16 = 64 GB/s bidirectional)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 4,
+      "source": "mlulink",
+      "confidence": "vendor-official",
+      "note": "4 cards per MLU-Link bridge"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "100 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 6.25,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 250,
+    "source": "vendor",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/cambricon-mlu590.json", text: #"""
+{
+  "id": "cambricon-mlu590",
+  "name": "Cambricon MLU590 (Siyuan 590)",
+  "vendor": "Cambricon",
+  "family": "cambricon",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "low": 2022,
+    "high": 2024,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "launch date not found"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "mlu290": {
+      "title": "Cambricon Siyuan 290 / MLU290-M5 (2021-01), 21ic.com and zoukankan.com"
+    },
+    "derived": {
+      "title": "chipmodel estimate from the predecessor MLU290-M5 (512 TOPS INT8, 32 GB HBM2, 1.23 TB/s, 600 GB/s MLU-Link, 350 W) and A100-class positioning (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    },
+    "processNode": "7nm-class"
+  },
+  "bf16DenseTflops": {
+    "value": 300,
+    "low": 200,
+    "high": 400,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "no public spec sheet; A100-class positioning (312); MLU290 INT8 512 TOPS implies ~256 FP16-class"
+  },
+  "fp16DenseTflops": {
+    "value": 300,
+    "low": 200,
+    "high": 400,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "int8DenseTops": {
+    "value": 600,
+    "low": 400,
+    "high": 800,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x FP16"
+  },
+  "memory": {
+    "type": "HBM2e (assumed)",
+    "capacityGB": {
+      "value": 80,
+      "low": 64,
+      "high": 96,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "A100-class"
+    },
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1600,
+      "high": 2700,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "A100-class; MLU290 1.23 TB/s"
+    }
+  },
+  "scaleUp": {
+    "name": "MLU-Link (8 cards per server)",
+    "bandwidthGBps": {
+      "value": 600,
+      "low": 400,
+      "high": 800,
+      "source": "mlu290",
+      "confidence": "estimated",
+      "note": "MLU290: 6 links x 8 lanes x 50 Gb/s x 2 directions = 600 GB/s bidirectional; MLU590 assumed at least equal"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "low": 350,
+    "high": 550,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MLU290-M5 is 350 W"
+  },
+  "notes": [
+    "Cambricon has published no spec sheet; every value is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/enflame-s60.json", text: #"""
+{
+  "id": "enflame-s60",
+  "name": "Enflame S60 (inference)",
+  "vendor": "Enflame",
+  "family": "enflame",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "low": 2023,
+    "high": 2024,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "launch date not found"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "derived": {
+      "title": "chipmodel estimate from the inference-card class of 2023 (NVIDIA L40S: 362 TFLOPS BF16, 48 GB, 864 GB/s, 350 W; A10-class parts) (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 150,
+    "low": 64,
+    "high": 256,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "no figure; domestic inference card below the L40S class (362)"
+  },
+  "fp16DenseTflops": {
+    "value": 150,
+    "low": 64,
+    "high": 256,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "int8DenseTops": {
+    "value": 300,
+    "low": 128,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x FP16 assumed"
+  },
+  "memory": {
+    "type": "GDDR6 (assumed)",
+    "capacityGB": {
+      "value": 48,
+      "low": 32,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inference card class (L40S 48 GB)"
+    },
+    "bandwidthGBps": {
+      "value": 600,
+      "low": 400,
+      "high": 900,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "GDDR6 inference card class"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe (no fabric, assumed)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0/5.0 x16"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "Ethernet 100 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 3.125,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 300,
+    "low": 150,
+    "high": 350,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "inference card class"
+  },
+  "notes": [
+    "No public figures were found; every value is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/gaudi2.json", text: #"""
+{
+  "id": "gaudi2",
+  "name": "Intel Gaudi 2 (HL-225H OAM)",
+  "vendor": "Intel",
+  "family": "intel-gaudi",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "source": "sram",
+    "confidence": "press/analyst",
+    "note": "2022-05"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "hc": {
+      "title": "Intel, 'Intel Gaudi 3 AI Accelerator: Architected for Gen AI Training and Inference' (R. Kaplan, Hot Chips 2024); copy at sgpjbg.com/baogao/465025.html"
+    },
+    "fp8": {
+      "title": "Commonly quoted Gaudi 2 FP8 peak 865 TFLOPS (2x BF16; not confirmed in a vendor table in the reference research); PCGuia (2024-04) reports 835 TFLOPS FP8 matrix"
+    },
+    "sram": {
+      "title": "Nerdshala (2022), Gaudi2: 6x16GB HBM2e, 2.45 TB/s, 48 MB SRAM, PCIe 4.0 x16"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 7nm"
+  },
+  "bf16DenseTflops": {
+    "value": 432,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "matrix (MME)"
+  },
+  "fp16DenseTflops": {
+    "value": 432,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "same rate as BF16 (assumed)"
+  },
+  "fp8DenseTflops": {
+    "value": 865,
+    "low": 835,
+    "high": 865,
+    "source": "fp8",
+    "confidence": "press/analyst",
+    "note": "commonly quoted 865; PCGuia reports 835"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 48,
+      "source": "sram",
+      "confidence": "press/analyst"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 6,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 96,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 2460,
+      "source": "hc",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "24 x 100 GbE RoCE v2 on die; 21 ports all-to-all in an 8-card HLS-Gaudi2",
+    "links": {
+      "value": 21,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 262.5,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "21 x 100 Gb/s = 262.5 GB/s each way (3 ports to each of 7 peers); all 24 ports = 600 GB/s bidirectional"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "3 x 100 GbE RoCE v2 on die",
+    "nicBandwidthGBps": {
+      "value": 37.5,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "3 x 100 Gb/s = 37.5 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 600,
+    "source": "hc",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/gaudi3.json", text: #"""
+{
+  "id": "gaudi3",
+  "name": "Intel Gaudi 3 (HL-325L OAM)",
+  "vendor": "Intel",
+  "family": "intel-gaudi",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "announced 2024-04; volume 2H 2024"
+  },
+  "formFactors": [
+    "OAM",
+    "PCIe"
+  ],
+  "sources": {
+    "hc": {
+      "title": "Intel, 'Intel Gaudi 3 AI Accelerator: Architected for Gen AI Training and Inference' (R. Kaplan, Hot Chips 2024); copy at sgpjbg.com/baogao/465025.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "two compute dies joined by an interposer bridge, one device to software"
+    },
+    "processNode": "TSMC 5nm"
+  },
+  "bf16DenseTflops": {
+    "value": 1835,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "matrix (MME); BF16 vector only 28.7 TFLOPS"
+  },
+  "fp16DenseTflops": {
+    "value": 1835,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "same rate as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 1835,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "FP8 not faster than BF16 on Gaudi 3"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 96,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 12800,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "SRAM bandwidth 12.8 TB/s"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 128,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 3670,
+      "source": "hc",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1000,
+      "high": 4000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure published; the two dies act as one device with a shared address space, so the bridge must carry a large part of one die's HBM traffic (1,835 GB/s): range 1,000-4,000 each way"
+    },
+    "direction": "perDirection"
+  },
+  "scaleUp": {
+    "name": "24 x 200 GbE RoCE v2 on die; 21 ports all-to-all in an 8-card HLS-Gaudi3",
+    "links": {
+      "value": 21,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 525,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "21 x 200 Gb/s = 525 GB/s each way; all 24 ports = 1,200 GB/s bidirectional"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "3 x 200 GbE RoCE v2 on die",
+    "nicBandwidthGBps": {
+      "value": 75,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "3 x 200 Gb/s = 75 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 900,
+    "source": "hc",
+    "confidence": "vendor-official",
+    "note": "OAM air; 1,200 W liquid; PCIe HL-338 600 W"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/gb200-nvl72.json", text: #"""
+{
+  "id": "gb200-nvl72",
+  "name": "NVIDIA GB200 NVL72 (per Blackwell GPU in the rack)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-blackwell",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "announced 2024-03; volume 2025"
+  },
+  "formFactors": [
+    "GB200 superchip (NVL72 rack)"
+  ],
+  "sources": {
+    "nvl72": {
+      "title": "NVIDIA GB200 NVL72 product page (also aiwiki.ai/wiki/nvidia_gb200_nvl72 summary)",
+      "url": "https://www.nvidia.com/en-us/data-center/gb200-nvl72/"
+    },
+    "tb": {
+      "title": "NVIDIA Blackwell Architecture Technical Brief (2024)"
+    },
+    "verda": {
+      "title": "Verda (ex-DataCrunch) blog 'NVIDIA GB300 NVL72: GPU Architecture & Performance' (per-GPU dense table)",
+      "url": "https://verda.com/blog/gb300-nvl72-architecture"
+    },
+    "power": {
+      "title": "Verda (ex-DataCrunch) blog 'NVIDIA GB300 NVL72: GPU Architecture & Performance' (per-GPU dense table)",
+      "url": "https://verda.com/blog/gb300-nvl72-architecture"
+    },
+    "nic": {
+      "title": "NVIDIA NVLink & NVSwitch page ; NVIDIA HGX B200 / DGX B200 datasheets",
+      "url": "https://www.nvidia.com/en-us/data-center/nvlink/"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "one B200-class GPU = two dies"
+    },
+    "processNode": "TSMC 4NP",
+    "transistorsBillion": {
+      "value": 208,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "both dies"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 45,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "rack 3,240 TFLOPS / 72"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 45,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "rack 3,240 TFLOPS / 72"
+  },
+  "tf32DenseTflops": {
+    "value": 1250,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "rack 90 PFLOPS dense / 72 (headline 180 PF is sparse)"
+  },
+  "tf32SparseTflops": {
+    "value": 2500,
+    "source": "nvl72",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 2500,
+    "low": 2250,
+    "high": 2500,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "rack 180 PFLOPS dense / 72 (headline 360 PF is sparse); Verda lists 2,250 for HGX B200, the GB200 part runs at higher power"
+  },
+  "bf16SparseTflops": {
+    "value": 5000,
+    "source": "nvl72",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 2500,
+    "low": 2250,
+    "high": 2500,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "NVL72 rack dense figure / 72 GPUs"
+  },
+  "fp16SparseTflops": {
+    "value": 5000,
+    "source": "nvl72",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 5000,
+    "low": 4500,
+    "high": 5000,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "rack 360 PFLOPS dense / 72 (headline 720 PF is sparse)"
+  },
+  "fp8SparseTflops": {
+    "value": 10000,
+    "source": "nvl72",
+    "confidence": "vendor-official"
+  },
+  "fp6DenseTflops": {
+    "value": 5000,
+    "low": 4500,
+    "high": 5000,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "FP6 runs at the FP8 rate"
+  },
+  "fp4DenseTflops": {
+    "value": 10000,
+    "low": 9000,
+    "high": 10000,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "rack 720 PFLOPS dense / 72 (headline 1,440 PF is sparse); Verda lists 9,000"
+  },
+  "fp4SparseTflops": {
+    "value": 20000,
+    "source": "nvl72",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 5000,
+    "low": 4500,
+    "high": 5000,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "assumed equal to FP8 as on B200"
+  },
+  "memory": {
+    "type": "HBM3e",
+    "stacks": {
+      "value": 8,
+      "source": "tb",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 186,
+      "low": 186,
+      "high": 192,
+      "source": "nvl72",
+      "confidence": "vendor-official",
+      "note": "rack 13.4 TB / 72 = 186 GB (NVIDIA MIG guide lists GB200 at 186 GB); 192 GB raw"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "source": "nvl72",
+      "confidence": "vendor-official",
+      "note": "rack 576 TB/s / 72"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 10000,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "NV-HBI 10 TB/s die-to-die; direction convention not stated, taken as the bidirectional total (5 TB/s each way, the conservative reading)"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 + NVLink Switch trays (GB200 NVL72, one 72-GPU domain)",
+    "links": {
+      "value": 18,
+      "source": "tb",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "nvl72",
+      "confidence": "vendor-official",
+      "note": "1.8 TB/s bidirectional = 900 GB/s each way; rack 130 TB/s = 72 x 1.8 TB/s"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 72,
+      "source": "nvl72",
+      "confidence": "vendor-official",
+      "note": "all 72 GPUs of the rack in one NVLink domain"
+    },
+    "maxDomainSize": {
+      "value": 576,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "NVLink 5 domains up to 576 GPUs"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "tb",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 Gb/s (ConnectX-7), one NIC per GPU",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "source": "nic",
+      "confidence": "press/analyst",
+      "note": "400 Gb/s = 50 GB/s each way (ConnectX-8 800 Gb/s on GB300)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "nic",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1200,
+    "source": "power",
+    "confidence": "press/analyst",
+    "note": "per GPU; rack ~120 kW incl. Grace CPUs and switches"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/h100-pcie-80gb.json", text: #"""
+{
+  "id": "h100-pcie-80gb",
+  "name": "NVIDIA H100 PCIe 80GB",
+  "vendor": "NVIDIA",
+  "family": "nvidia-hopper",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA H100 Tensor Core GPU datasheet (PCIe column)",
+      "url": "https://www.nvidia.com/en-us/data-center/h100/"
+    },
+    "wp": {
+      "title": "NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022)"
+    },
+    "derived": {
+      "title": "chipmodel estimate for PCIe servers without an NVLink fabric (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 4N",
+    "computeDieAreaMm2": {
+      "value": 814,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 80,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 26,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 51,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 51,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 378,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 756 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 756,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 756,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 1512 TFLOPS is the 2:4 sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 1512,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 756,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 1512,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 1513,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8SparseTflops": {
+    "value": 3026,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 1513,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 3026,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 103.9,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "50 MB L2 + 114 SMs x (228 KB L1/shared + 256 KB register file)"
+    },
+    "l2CacheMB": {
+      "value": 50,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 5,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 80,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 2000,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 5.0 x16 (8-GPU PCIe server; NVLink bridge joins pairs only)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 50,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 5.0 x16 = 64 GB/s each way raw (128 GB/s bidirectional per the datasheet); low = ~50 GB/s achievable through a PCIe switch. The NVLink bridge (600 GB/s bidirectional) links only 2 GPUs"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 PCIe cards per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe peer-to-peer collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s NIC per 1-2 GPUs (assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no reference design; 200-400 Gb/s per GPU assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "low": 300,
+    "high": 350,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet: 300-350 W configurable"
   }
 }
 
@@ -470,7 +3778,7 @@ public enum EmbeddedSpecs {
     "value": 494.7,
     "source": "ds",
     "confidence": "vendor-official",
-    "note": "datasheet headline 989 TFLOPS is sparse"
+    "note": "datasheet headline 989 TFLOPS is the 2:4 sparse figure"
   },
   "tf32SparseTflops": {
     "value": 989,
@@ -480,7 +3788,8 @@ public enum EmbeddedSpecs {
   "bf16DenseTflops": {
     "value": 989.4,
     "source": "ds",
-    "confidence": "vendor-official"
+    "confidence": "vendor-official",
+    "note": "datasheet headline 1979 TFLOPS is the 2:4 sparse figure"
   },
   "bf16SparseTflops": {
     "value": 1979,
@@ -519,10 +3828,10 @@ public enum EmbeddedSpecs {
   },
   "onChip": {
     "sramMB": {
-      "value": 83,
+      "value": 112.4,
       "source": "wp",
       "confidence": "vendor-official",
-      "note": "50 MB L2 + 132 SMs x (228 KB shared/L1 + 256 KB register file)"
+      "note": "50 MB L2 + 132 SMs x (228 KB L1/shared + 256 KB register file) = 50 + 29.4 + 33 MB"
     },
     "l2CacheMB": {
       "value": 50,
@@ -535,7 +3844,8 @@ public enum EmbeddedSpecs {
     "stacks": {
       "value": 5,
       "source": "wp",
-      "confidence": "vendor-official"
+      "confidence": "vendor-official",
+      "note": "5 of 6 HBM3 stacks active"
     },
     "capacityGB": {
       "value": 80,
@@ -605,6 +3915,3165 @@ public enum EmbeddedSpecs {
     "source": "ds",
     "confidence": "vendor-official"
   }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/h20.json", text: #"""
+{
+  "id": "h20",
+  "name": "NVIDIA H20 (China, Hopper)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-hopper",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "semi",
+    "confidence": "press/analyst",
+    "note": "announced 2023-11, shipped 2024"
+  },
+  "formFactors": [
+    "SXM5"
+  ],
+  "sources": {
+    "semi": {
+      "title": "SemiAnalysis 'Nvidia's New China AI Chips Circumvent US Restrictions' (2023-11) and reproduced spec tables (e.g. taoguba.com.cn/Article/2551318; LLM-Prof hardware_spec.md on GitHub)"
+    },
+    "wp": {
+      "title": "NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see the value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 4N",
+    "computeDieAreaMm2": {
+      "value": 814,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 80,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 1,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 1,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "fp32DenseTflops": {
+    "value": 44,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "tf32DenseTflops": {
+    "value": 74,
+    "source": "semi",
+    "confidence": "press/analyst",
+    "note": "all H20 compute figures are dense"
+  },
+  "bf16DenseTflops": {
+    "value": 148,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "bf16SparseTflops": {
+    "value": 296,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "fp16DenseTflops": {
+    "value": 148,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "fp16SparseTflops": {
+    "value": 296,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "fp8DenseTflops": {
+    "value": 296,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "fp8SparseTflops": {
+    "value": 592,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "int8DenseTops": {
+    "value": 296,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "int8SparseTops": {
+    "value": 592,
+    "source": "semi",
+    "confidence": "press/analyst"
+  },
+  "onChip": {
+    "l2CacheMB": {
+      "value": 60,
+      "source": "semi",
+      "confidence": "press/analyst"
+    }
+  },
+  "memory": {
+    "type": "HBM3",
+    "capacityGB": {
+      "value": 96,
+      "source": "semi",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 4000,
+      "source": "semi",
+      "confidence": "press/analyst",
+      "note": "some tables give 4022 GB/s"
+    }
+  },
+  "scaleUp": {
+    "name": "NVLink 4 + NVSwitch (HGX H20 8-GPU)",
+    "links": {
+      "value": 18,
+      "source": "semi",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 900,
+      "source": "semi",
+      "confidence": "press/analyst",
+      "note": "900 GB/s bidirectional = 450 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "semi",
+      "confidence": "press/analyst"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s NIC per GPU (HGX reference design, assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "HGX 8-GPU boards are built with one 400 Gb/s NIC per GPU; some deployments use 200 Gb/s"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "source": "semi",
+    "confidence": "press/analyst"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/h200-sxm-141gb.json", text: #"""
+{
+  "id": "h200-sxm-141gb",
+  "name": "NVIDIA H200 SXM 141GB",
+  "vendor": "NVIDIA",
+  "family": "nvidia-hopper",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "announced 2023-11, shipping 2024"
+  },
+  "formFactors": [
+    "SXM5"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA H200 Tensor Core GPU datasheet",
+      "url": "https://www.nvidia.com/en-us/data-center/h200/"
+    },
+    "wp": {
+      "title": "NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022) (same GH100 die)"
+    },
+    "dgx": {
+      "title": "NVIDIA DGX H200 / HGX H200 reference design: 8x ConnectX-7 400 Gb/s, one per GPU"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 4N",
+    "computeDieAreaMm2": {
+      "value": 814,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 80,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 34,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 67,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 67,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 494.7,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 989 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 989,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 989.4,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 1979 TFLOPS is the 2:4 sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 1979,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 989.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 1979,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 1978.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8SparseTflops": {
+    "value": 3958,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 1978.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 3958,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 112.4,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "50 MB L2 + 132 SMs x (228 KB L1/shared + 256 KB register file)"
+    },
+    "l2CacheMB": {
+      "value": 50,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM3e",
+    "stacks": {
+      "value": 6,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 141,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 4800,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "NVLink 4 + NVSwitch (HGX H200 8-GPU)",
+    "links": {
+      "value": 18,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 900,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "900 GB/s bidirectional = 450 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 Gb/s (ConnectX-7), one NIC per GPU",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "source": "dgx",
+      "confidence": "vendor-official",
+      "note": "400 Gb/s = 50 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "dgx",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 700,
+    "source": "ds",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/h800-sxm5-80gb.json", text: #"""
+{
+  "id": "h800-sxm5-80gb",
+  "name": "NVIDIA H800 SXM5 80GB (China)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-hopper",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "formFactors": [
+    "SXM5"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA H800 Tensor Core GPU datasheet (nvidia.cn)"
+    },
+    "wp": {
+      "title": "NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022)"
+    },
+    "hgx": {
+      "title": "HGX H800 reference design: one ConnectX-7 400 Gb/s NIC per GPU (DeepSeek-V3 technical report: 8 x 400 Gb/s InfiniBand per 8-GPU node)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 4N",
+    "computeDieAreaMm2": {
+      "value": 814,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 80,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 1,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "FP64 cut to 1 TFLOPS (vector and tensor); all other compute = H100 SXM"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 1,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 67,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 494.7,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 989 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 989,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 989.4,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 1979 TFLOPS is the 2:4 sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 1979,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 989.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 1979,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 1978.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8SparseTflops": {
+    "value": 3958,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 1978.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 3958,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 112.4,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "same GH100 configuration as H100 SXM5"
+    },
+    "l2CacheMB": {
+      "value": 50,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM3",
+    "stacks": {
+      "value": 5,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 80,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 3350,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "NVLink 4 (8 links) + NVSwitch (HGX H800 8-GPU)",
+    "links": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 400,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "400 GB/s bidirectional = 200 GB/s each way (DeepSeek measured ~160 GB/s achievable)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 Gb/s (ConnectX-7), one NIC per GPU",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "source": "hgx",
+      "confidence": "press/analyst",
+      "note": "400 Gb/s = 50 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "hgx",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 700,
+    "source": "ds",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/hygon-k100.json", text: #"""
+{
+  "id": "hygon-k100",
+  "name": "Hygon DCU K100 (Shensuan-2)",
+  "vendor": "Hygon",
+  "family": "hygon",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "low": 2023,
+    "high": 2024,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "launch date not found"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "derived": {
+      "title": "chipmodel estimate: CDNA-lineage DCU (Hygon licensed AMD technology), A100-class or below (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 192,
+    "low": 100,
+    "high": 300,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "no figure found; CDNA2-like DCU below A100 (312) and MI250X per GCD (191.5)"
+  },
+  "fp16DenseTflops": {
+    "value": 192,
+    "low": 100,
+    "high": 300,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "memory": {
+    "type": "HBM2e (assumed)",
+    "capacityGB": {
+      "value": 64,
+      "low": 32,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as MI250X per GCD (64 GB)"
+    },
+    "bandwidthGBps": {
+      "value": 1600,
+      "low": 1000,
+      "high": 2000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as MI250X per GCD (1.64 TB/s)"
+    }
+  },
+  "scaleUp": {
+    "name": "xGMI-class link / PCIe (assumed)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 32,
+      "high": 200,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0/5.0 x16 or an xGMI-class bridge"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "low": 300,
+    "high": 450,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "PCIe accelerator class"
+  },
+  "notes": [
+    "No specification was found in the reference research; every value is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/iluvatar-bi-v150.json", text: #"""
+{
+  "id": "iluvatar-bi-v150",
+  "name": "Iluvatar CoreX Tiangai 150 (BI-V150)",
+  "vendor": "Iluvatar CoreX",
+  "family": "iluvatar",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "low": 2022,
+    "high": 2024,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "launch date not found"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "status": {
+      "title": "TechNews.tw / UDN (2026-01-27/29), Iluvatar four-generation architecture roadmap"
+    },
+    "biv100": {
+      "title": "TheFPSReview (2021-04-02), 'China's First 7-Nanometer GPU Big Island...' ; Geektopia (via TechPowerUp) (2021-04-05), Iluvatar CoreX Big Island production"
+    },
+    "derived": {
+      "title": "chipmodel estimate from the predecessor BI-V100 (147 TFLOPS FP16/BF16, 32 GB HBM2, 1.2 TB/s, 300 W) (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die with 2.5D HBM assumed, as BI-V100"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 190,
+    "low": 147,
+    "high": 300,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "successor of BI-V100 (147): +30% nominal; no public figure"
+  },
+  "fp16DenseTflops": {
+    "value": 190,
+    "low": 147,
+    "high": 300,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp32DenseTflops": {
+    "value": 47,
+    "low": 37,
+    "high": 75,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "BI-V100 FP32 37 TFLOPS scaled as BF16"
+  },
+  "int8DenseTops": {
+    "value": 380,
+    "low": 295,
+    "high": 600,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "2x FP16 as on BI-V100"
+  },
+  "memory": {
+    "type": "HBM2e (assumed)",
+    "capacityGB": {
+      "value": 64,
+      "low": 32,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "2x BI-V100's 32 GB"
+    },
+    "bandwidthGBps": {
+      "value": 1600,
+      "low": 1200,
+      "high": 2000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BI-V100 1.2 TB/s; HBM2e step"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 4.0 x16 (8 cards per server, assumed)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0 x16 = 32 GB/s each way; a proprietary card link may exist"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 100-200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 6.25,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "low": 300,
+    "high": 400,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "BI-V100 300 W"
+  },
+  "notes": [
+    "HK prospectus (9903, 2025-12-30) product tables were not retrievable; every value is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/iluvatar-mr-v100.json", text: #"""
+{
+  "id": "iluvatar-mr-v100",
+  "name": "Iluvatar CoreX Zhikai 100 (MR-V100, inference)",
+  "vendor": "Iluvatar CoreX",
+  "family": "iluvatar",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "low": 2021,
+    "high": 2023,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "launch date not found"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "status": {
+      "title": "TechNews.tw / UDN (2026-01-27/29), Iluvatar four-generation architecture roadmap"
+    },
+    "biv100": {
+      "title": "TheFPSReview (2021-04-02), 'China's First 7-Nanometer GPU Big Island...' ; Geektopia (via TechPowerUp) (2021-04-05), Iluvatar CoreX Big Island production"
+    },
+    "derived": {
+      "title": "chipmodel estimate from the training part BI-V100 of the same generation (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 96,
+    "low": 48,
+    "high": 147,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "inference part below the training BI-V100 (147)"
+  },
+  "fp16DenseTflops": {
+    "value": 96,
+    "low": 48,
+    "high": 147,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "int8DenseTops": {
+    "value": 192,
+    "low": 96,
+    "high": 384,
+    "source": "biv100",
+    "confidence": "estimated",
+    "note": "2x FP16 as on BI-V100; INT8 is the main inference format"
+  },
+  "memory": {
+    "type": "GDDR/HBM (assumed)",
+    "capacityGB": {
+      "value": 32,
+      "low": 16,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inference card class"
+    },
+    "bandwidthGBps": {
+      "value": 800,
+      "low": 400,
+      "high": 1200,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inference card class"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 4.0 x16 (no fabric, assumed)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0 x16 = 32 GB/s each way"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "Ethernet 100 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 3.125,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 150,
+    "low": 75,
+    "high": 250,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "single-slot/dual-slot inference card class"
+  },
+  "notes": [
+    "No public figures; every value is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/kunlunxin-p800.json", text: #"""
+{
+  "id": "kunlunxin-p800",
+  "name": "Kunlunxin P800 (3rd gen XPU-P)",
+  "vendor": "Kunlunxin",
+  "family": "kunlunxin",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "status",
+    "confidence": "press/analyst"
+  },
+  "formFactors": [
+    "OAM",
+    "PCIe"
+  ],
+  "sources": {
+    "status": {
+      "title": "Reuters (2025-04-25), 'China's Baidu says its Kunlun chip cluster can train DeepSeek-like models' (30,000 P800 cluster), via newsbuck.com ; Reportify summary of Baidu World 2025 (2025-11-13): Kunlun P800 (2024), M100 (early 2026), M300 (early 2027), Tianchi 256/512 supernodes (2026)"
+    },
+    "r200": {
+      "title": "Kunlunxin (Qi Wei) talk at BAAI Conference 2022, summarised at besthub.dev: XPU-R, 7nm, 256 TOPS INT8, GDDR6, PCIe 4.0"
+    },
+    "derived": {
+      "title": "chipmodel estimate from the predecessor Kunlun 2 (R200: 256 TOPS INT8, ~128 TFLOPS FP16, 32 GB GDDR6) and its use for large-model training at 30,000-chip scale (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 350,
+    "low": 250,
+    "high": 450,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "no public spec sheet; ~2.7x Kunlun 2 (128 FP16) for a training part used for DeepSeek-class models; H20-to-A100/H800-class range"
+  },
+  "fp16DenseTflops": {
+    "value": 350,
+    "low": 250,
+    "high": 450,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "int8DenseTops": {
+    "value": 700,
+    "low": 500,
+    "high": 900,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x FP16"
+  },
+  "memory": {
+    "type": "HBM (assumed)",
+    "capacityGB": {
+      "value": 64,
+      "low": 32,
+      "high": 96,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "training part; 32-96 GB"
+    },
+    "bandwidthGBps": {
+      "value": 1600,
+      "low": 1000,
+      "high": 2800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "HBM2e-class"
+    }
+  },
+  "scaleUp": {
+    "name": "XPU Link (8 per server; Tianchi supernodes from 2026)",
+    "bandwidthGBps": {
+      "value": 400,
+      "low": 200,
+      "high": 800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 200-400 Gb/s per chip (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "low": 300,
+    "high": 500,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "training accelerator class"
+  },
+  "notes": [
+    "30,000-chip cluster lit up (Apr 2025); used to train Qianfan-VL on >5,000 chips. No spec sheet found; every value is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/metax-c500.json", text: #"""
+{
+  "id": "metax-c500",
+  "name": "MetaX Xiyun C500 (MXC500)",
+  "vendor": "MetaX",
+  "family": "metax",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "status",
+    "confidence": "press/analyst",
+    "note": "2024-02"
+  },
+  "formFactors": [
+    "OAM",
+    "PCIe"
+  ],
+  "sources": {
+    "quoted": {
+      "title": "Commonly quoted MetaX C500 figures (280 TFLOPS BF16, 64 GB HBM2e, 1.8 TB/s), not confirmed in the material of the reference research (chips.md, confidence U)"
+    },
+    "fp32": {
+      "title": "IThome via juanzhizmbwg.com: MXC500 15 TFLOPS FP32"
+    },
+    "status": {
+      "title": "think-gap.top summary: MetaX Lingang 10k-GPU cluster (C550 or C600), Wuxi C550 cluster, >25,000 C500 shipped, 2024 revenue RMB 743M ; TrendForce News (2025-12-11), MetaX IPO: C600 with HBM3e and FP8, mass production 1H 2026; N100 (2023-04), C500 (2024-02)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    },
+    "processNode": "7nm"
+  },
+  "fp32DenseTflops": {
+    "value": 15,
+    "source": "fp32",
+    "confidence": "press/analyst",
+    "note": "vector"
+  },
+  "bf16DenseTflops": {
+    "value": 280,
+    "low": 240,
+    "high": 320,
+    "source": "quoted",
+    "confidence": "press/analyst",
+    "note": "commonly quoted (A100-class); not confirmed in the reference research"
+  },
+  "fp16DenseTflops": {
+    "value": 280,
+    "low": 240,
+    "high": 320,
+    "source": "quoted",
+    "confidence": "press/analyst",
+    "note": "as BF16"
+  },
+  "memory": {
+    "type": "HBM2e",
+    "capacityGB": {
+      "value": 64,
+      "source": "quoted",
+      "confidence": "press/analyst",
+      "note": "commonly quoted"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "low": 1600,
+      "high": 1800,
+      "source": "quoted",
+      "confidence": "press/analyst",
+      "note": "commonly quoted; not confirmed"
+    }
+  },
+  "scaleUp": {
+    "name": "MetaXLink (8 GPUs per server)",
+    "bandwidthGBps": {
+      "value": 400,
+      "low": 128,
+      "high": 600,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; A100-class positioning (NVLink 3: 600 GB/s bidirectional); low = PCIe 5.0 x16 (128 bidirectional)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 200 Gb/s per GPU (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "low": 300,
+    "high": 450,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; A100-class OAM/PCIe parts run 300-450 W"
+  },
+  "notes": [
+    ">25,000 C500 shipped by 2025; ~98% of MetaX 2024 revenue."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/metax-c600.json", text: #"""
+{
+  "id": "metax-c600",
+  "name": "MetaX Xiyun C600",
+  "vendor": "MetaX",
+  "family": "metax",
+  "status": "announced",
+  "year": {
+    "value": 2025,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "launched 2025-07 (WAIC); mass production 1H 2026 (target)"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "press": {
+      "title": "Internetor.net (reproducing SCMP, 2025-12): MetaX C600 launched July 2025, HBM3e, FP8, 144 GB, 'fully domestically produced'"
+    },
+    "status": {
+      "title": "TrendForce News (2025-12-11), MetaX IPO: C600 with HBM3e and FP8, mass production 1H 2026; N100 (2023-04), C500 (2024-02)"
+    },
+    "ipo": {
+      "title": "Biren IPO press coverage context (chips.md): MetaX C600 positioned against NVIDIA A100, its next generation against H100; CCTV 2025-09-16: 4,096 MetaX cards = 984 PFLOPS (~240 TFLOPS per card)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    },
+    "processNode": "domestic 7nm-class (fully domestic supply chain)"
+  },
+  "bf16DenseTflops": {
+    "value": 300,
+    "low": 240,
+    "high": 500,
+    "source": "ipo",
+    "confidence": "estimated",
+    "note": "positioned against A100 (312): ~C500 level (280); CCTV MetaX per-card ~240 bounds the low end; high = 1.6x for an H100-leaning part"
+  },
+  "fp16DenseTflops": {
+    "value": 300,
+    "low": 240,
+    "high": 500,
+    "source": "ipo",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 600,
+    "low": 480,
+    "high": 1000,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "FP8 supported (press); 2x BF16 as on peers"
+  },
+  "memory": {
+    "type": "HBM3e",
+    "capacityGB": {
+      "value": 144,
+      "source": "press",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 3000,
+      "low": 2000,
+      "high": 4800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published; 144 GB HBM3e = six 24 GB stacks (as H200: 4.8 TB/s); domestic HBM3e likely slower"
+    }
+  },
+  "scaleUp": {
+    "name": "MetaXLink (supernode expansion)",
+    "bandwidthGBps": {
+      "value": 800,
+      "low": 400,
+      "high": 1200,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 2x the C500 estimate"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s RoCE per GPU (assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 550,
+    "low": 400,
+    "high": 700,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; 144 GB HBM3e OAM parts run 500-700 W"
+  },
+  "notes": [
+    "Compute, bandwidth and power are not public; everything but capacity and FP8 support is an estimate."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mi250x.json", text: #"""
+{
+  "id": "mi250x",
+  "name": "AMD Instinct MI250X",
+  "vendor": "AMD",
+  "family": "amd-cdna2",
+  "status": "shipping",
+  "year": {
+    "value": 2021,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ds": {
+      "title": "AMD Instinct MI250X datasheet",
+      "url": "https://www.amd.com/en/products/accelerators/instinct/mi200/mi250x.html"
+    },
+    "wp": {
+      "title": "AMD CDNA 2 Architecture whitepaper (2021)"
+    },
+    "frontier": {
+      "title": "OLCF Frontier user guide: each node = 1 EPYC + 4 MI250X, 4 HPE Slingshot 200 Gb/s NICs (one per MI250X)",
+      "url": "https://docs.olcf.ornl.gov/systems/frontier_user_guide.html"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "two GCDs; each GCD shows up as its own GPU to software"
+    },
+    "processNode": "TSMC N6",
+    "transistorsBillion": {
+      "value": 58.2,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 47.9,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 95.7,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 47.9,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector; packed FP32 95.7"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 95.7,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 383,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "no structured sparsity on CDNA2"
+  },
+  "fp16DenseTflops": {
+    "value": 383,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 383,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "l2CacheMB": {
+      "value": 16,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "8 MB per GCD"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 128,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 3277,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 400,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "GCD-to-GCD: 4 Infinity Fabric links, 400 GB/s bidirectional (200 GB/s each way)"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "Infinity Fabric (4 MI250X per node, e.g. Frontier)",
+    "links": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 800,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "aggregate peak over 8 links x 100 GB/s, bidirectional"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 4,
+      "source": "frontier",
+      "confidence": "press/analyst",
+      "note": "4 MI250X per node"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "Infinity Fabric / RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "HPE Slingshot 200 Gb/s, one NIC per MI250X (Frontier)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "source": "frontier",
+      "confidence": "press/analyst",
+      "note": "200 Gb/s = 25 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "frontier",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 560,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "peak, liquid cooled; 500 W air"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mi300x.json", text: #"""
+{
+  "id": "mi300x",
+  "name": "AMD Instinct MI300X",
+  "vendor": "AMD",
+  "family": "amd-cdna3",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "launched 2023-12-06"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ds": {
+      "title": "AMD Instinct MI300X datasheet",
+      "url": "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html"
+    },
+    "wp": {
+      "title": "AMD CDNA 3 Architecture whitepaper (2023)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "vlsi24": {
+      "title": "AMD MI300X/MI300A IOD presentation at VLSI Symposium 2024 (IOD-to-IOD links 3.0 TB/s and 2.4 TB/s), as relayed by Vengineer blog (2024-07-10)",
+      "url": "https://vengineer.hatenablog.com/entry/2024/07/10/080000"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 8,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "8 XCDs (compute) hybrid-bonded on base dies"
+    },
+    "ioDies": {
+      "value": 4,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "XCD TSMC N5 / IOD TSMC N6",
+    "transistorsBillion": {
+      "value": 153,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 81.7,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 163.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 163.4,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector and matrix"
+  },
+  "tf32DenseTflops": {
+    "value": 653.7,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "sparse 1,307.4"
+  },
+  "tf32SparseTflops": {
+    "value": 1307.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 1307.4,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "AMD headline 2,614.9 is the sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 1307.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "AMD headline 5,229.8 is the sparse figure"
+  },
+  "fp8SparseTflops": {
+    "value": 5229.8,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 5229.8,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 288,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "256 MB Infinity Cache + 8 XCDs x 4 MB L2"
+    },
+    "l2CacheMB": {
+      "value": 256,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "last-level Infinity Cache (MALL); each XCD also has 4 MB L2"
+    }
+  },
+  "memory": {
+    "type": "HBM3",
+    "stacks": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 192,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 5300,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 2400,
+      "low": 2400,
+      "high": 6000,
+      "source": "vlsi24",
+      "confidence": "press/analyst",
+      "note": "IOD-to-IOD Infinity Fabric AP link: 2.4 TB/s on one IOD edge and 3.0 TB/s on the other (VLSI 2024 slide via a blog); the slower edge is taken as the die-to-die figure. Direction convention not stated: taken as the bidirectional total (conservative), high = 6,000 if 3.0 TB/s is per direction"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "Infinity Fabric (8-GPU UBB, fully connected)",
+    "links": {
+      "value": 7,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 896,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "7 links x 128 GB/s = 896 GB/s aggregate bidirectional (448 each way; 64 GB/s each way to each peer)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "Infinity Fabric / RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s NIC per GPU (typical MI300X platform, assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "MI300X platforms ship with one 400 Gb/s NIC per GPU in most reference builds; 200 Gb/s seen"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 750,
+    "source": "ds",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mi325x.json", text: #"""
+{
+  "id": "mi325x",
+  "name": "AMD Instinct MI325X",
+  "vendor": "AMD",
+  "family": "amd-cdna3",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "announced 2024-10, shipping 2025-Q1"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ds": {
+      "title": "AMD Instinct MI325X datasheet",
+      "url": "https://www.amd.com/en/products/accelerators/instinct/mi300/mi325x.html"
+    },
+    "wp": {
+      "title": "AMD CDNA 3 Architecture whitepaper (2023) (same XCD/IOD configuration as MI300X)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "vlsi24": {
+      "title": "AMD MI300X/MI300A IOD presentation at VLSI Symposium 2024 (IOD-to-IOD links 3.0 TB/s and 2.4 TB/s), as relayed by Vengineer blog (2024-07-10)",
+      "url": "https://vengineer.hatenablog.com/entry/2024/07/10/080000"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 8,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "8 XCDs (compute) hybrid-bonded on base dies"
+    },
+    "ioDies": {
+      "value": 4,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "XCD TSMC N5 / IOD TSMC N6",
+    "transistorsBillion": {
+      "value": 153,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 81.7,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 163.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 163.4,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector and matrix"
+  },
+  "tf32DenseTflops": {
+    "value": 653.7,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "sparse 1,307.4"
+  },
+  "tf32SparseTflops": {
+    "value": 1307.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 1307.4,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "AMD headline 2,614.9 is the sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 1307.4,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "AMD headline 5,229.8 is the sparse figure"
+  },
+  "fp8SparseTflops": {
+    "value": 5229.8,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 2614.9,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 5229.8,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 288,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "256 MB Infinity Cache + 8 XCDs x 4 MB L2"
+    },
+    "l2CacheMB": {
+      "value": 256,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "last-level Infinity Cache (MALL); each XCD also has 4 MB L2"
+    }
+  },
+  "memory": {
+    "type": "HBM3E",
+    "stacks": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 256,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 6000,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 2400,
+      "low": 2400,
+      "high": 6000,
+      "source": "vlsi24",
+      "confidence": "press/analyst",
+      "note": "IOD-to-IOD Infinity Fabric AP link: 2.4 TB/s on one IOD edge and 3.0 TB/s on the other (VLSI 2024 slide via a blog); the slower edge is taken as the die-to-die figure. Direction convention not stated: taken as the bidirectional total (conservative), high = 6,000 if 3.0 TB/s is per direction"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "Infinity Fabric (8-GPU UBB, fully connected)",
+    "links": {
+      "value": 7,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 896,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "7 links x 128 GB/s = 896 GB/s aggregate bidirectional (448 each way; 64 GB/s each way to each peer)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "Infinity Fabric / RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s NIC per GPU (typical MI300X platform, assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "MI300X platforms ship with one 400 Gb/s NIC per GPU in most reference builds; 200 Gb/s seen"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mi355x.json", text: #"""
+{
+  "id": "mi355x",
+  "name": "AMD Instinct MI355X",
+  "vendor": "AMD",
+  "family": "amd-cdna4",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "announced 2025-06-12; shipping 2H 2025"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ds": {
+      "title": "AMD Instinct MI355X datasheet / launch (2025-06-12); press: The Register, Tom's Hardware, Wccftech",
+      "url": "https://www.amd.com/en/products/accelerators/instinct/mi350/mi355x.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "nic": {
+      "title": "The Register, 'AMD's MI355X is a 1.4 kW liquid-cooled monster' (2025-06-12)",
+      "url": "https://www.theregister.com/2025/06/12/amd_mi355x/"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "8 XCDs on 2 IODs (3D hybrid bond)"
+    },
+    "ioDies": {
+      "value": 2,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "processNode": "XCD TSMC N3P / IOD TSMC N6",
+    "transistorsBillion": {
+      "value": 185,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp64DenseTflops": {
+    "value": 78.6,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "vector = matrix"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 78.6,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 2500,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "sparse ~5,000"
+  },
+  "bf16SparseTflops": {
+    "value": 5000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 2500,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 5000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 5000,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "sparse ~10,000"
+  },
+  "fp8SparseTflops": {
+    "value": 10000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp6DenseTflops": {
+    "value": 10000,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "MXFP6 runs at the FP4 rate on CDNA4"
+  },
+  "fp4DenseTflops": {
+    "value": 10000,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "MXFP4; press headline 20.1 PFLOPS is the sparse figure"
+  },
+  "fp4SparseTflops": {
+    "value": 20000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 5000,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "l2CacheMB": {
+      "value": 256,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "Infinity Cache (a reseller blog says 64 MB, conflicting with AMD)"
+    }
+  },
+  "memory": {
+    "type": "HBM3E",
+    "stacks": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 288,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 5400,
+      "low": 2400,
+      "high": 10000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "IOD-to-IOD link between the 2 base dies; no figure in the reference data. MI300X has 2.4 + 3.0 TB/s of IOD-to-IOD links per IOD (VLSI 2024); with two IODs one boundary carries both: 5.4 TB/s nominal, bidirectional (conservative); range 2.4-10 TB/s"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "Infinity Fabric 4th gen (8-GPU UBB)",
+    "links": {
+      "value": 7,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1075,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "7 links x 153.6 GB/s = 1,075 GB/s aggregate bidirectional"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "Infinity Fabric / RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "AMD Pensando Pollara 400 Gb/s AI NIC, one per GPU",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "source": "nic",
+      "confidence": "press/analyst",
+      "note": "400 Gb/s = 50 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1400,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "liquid cooled; MI350X 1,000 W air"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mtt-s4000.json", text: #"""
+{
+  "id": "mtt-s4000",
+  "name": "Moore Threads MTT S4000",
+  "vendor": "Moore Threads",
+  "family": "mthreads",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "2023-12"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "launch": {
+      "title": "io-tech.fi, 'Moore Threads julkaisi uuden MTT S4000...' (2023-12)"
+    },
+    "itbear": {
+      "title": "ITBEAR (2025-12-20) citing Moore Threads' disclosed S4000 figures: FP32 25 / TF32 49 / FP16 98 / INT8 196, max 450 W"
+    },
+    "mtlink": {
+      "title": "io-tech.fi, 'Moore Threads julkaisi uuden MTT S4000...' (2023-12)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "single die assumed"
+    }
+  },
+  "fp32DenseTflops": {
+    "value": 25,
+    "source": "launch",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 50,
+    "low": 49,
+    "high": 50,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "later disclosure: 49"
+  },
+  "bf16DenseTflops": {
+    "value": 100,
+    "low": 98,
+    "high": 100,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "later disclosure (ITBEAR): 98"
+  },
+  "fp16DenseTflops": {
+    "value": 100,
+    "low": 98,
+    "high": 100,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "later disclosure: 98"
+  },
+  "int8DenseTops": {
+    "value": 200,
+    "low": 196,
+    "high": 200,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "later disclosure: 196"
+  },
+  "memory": {
+    "type": "GDDR6 (384-bit)",
+    "capacityGB": {
+      "value": 48,
+      "source": "launch",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 768,
+      "source": "launch",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "MTLink 1.0 (8 cards per MCCX D800 server)",
+    "bandwidthGBps": {
+      "value": 240,
+      "source": "mtlink",
+      "confidence": "vendor-official",
+      "note": "launch figure; direction convention not stated: taken as the bidirectional total (conservative). Some press conflated it with the 768 GB/s memory bandwidth"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "launch",
+      "confidence": "vendor-official",
+      "note": "MCCX D800 = 8 cards"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 200 Gb/s per card (KUAE cluster, assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no per-card figure; 100-400 Gb/s assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 450,
+    "source": "launch",
+    "confidence": "vendor-official",
+    "note": "max"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mtt-s5000.json", text: #"""
+{
+  "id": "mtt-s5000",
+  "name": "Moore Threads MTT S5000",
+  "vendor": "Moore Threads",
+  "family": "mthreads",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "announced 2024; specs disclosed 2025-12 to 2026-02"
+  },
+  "formFactors": [
+    "OAM-style module"
+  ],
+  "sources": {
+    "press": {
+      "title": "ldeepai.com, 'Moore Threads MTT S5000 1000 TFLOPS FP8' (2026-02) ; Reportify summary of 傅里叶的猫 '聊一聊刚刚曝光参数的摩尔线程S5000' (2026-02-14): 1000 TFLOPS liquid / 920 TFLOPS air, 80 GB, 1.6 TB/s"
+    },
+    "mem": {
+      "title": "ldeepai.com, 'Moore Threads MTT S5000 1000 TFLOPS FP8' (2026-02) ; Reportify summary of 傅里叶的猫 '聊一聊刚刚曝光参数的摩尔线程S5000' (2026-02-14): 1000 TFLOPS liquid / 920 TFLOPS air, 80 GB, 1.6 TB/s"
+    },
+    "su": {
+      "title": "ldeepai.com, 'Moore Threads MTT S5000 1000 TFLOPS FP8' (2026-02)"
+    },
+    "c256": {
+      "title": "World Journal / IT之家 on Moore Threads MDC 2025 (2025-12-20): Huagang architecture, Huashan chip, MTLink 4.0, 1314 GB/s chip-to-chip"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed; single die assumed"
+    }
+  },
+  "fp8DenseTflops": {
+    "value": 1000,
+    "low": 920,
+    "high": 1024,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "liquid-cooled (920 air-cooled; another report 1,024); dense vs sparse not stated, treated as dense"
+  },
+  "bf16DenseTflops": {
+    "value": 500,
+    "low": 460,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "half of FP8 (FP8 = 2x BF16 on peer GPUs); not published"
+  },
+  "fp16DenseTflops": {
+    "value": 500,
+    "low": 460,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "memory": {
+    "capacityGB": {
+      "value": 80,
+      "source": "mem",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 1600,
+      "source": "mem",
+      "confidence": "press/analyst"
+    }
+  },
+  "scaleUp": {
+    "name": "MTLink (inter-card)",
+    "bandwidthGBps": {
+      "value": 784,
+      "low": 784,
+      "high": 1568,
+      "source": "su",
+      "confidence": "press/analyst",
+      "note": "direction convention not stated: taken as the bidirectional total (conservative), high = 1,568 if per direction"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server by default"
+    },
+    "maxDomainSize": {
+      "value": 256,
+      "source": "c256",
+      "confidence": "press/analyst",
+      "note": "MTT C256 supernode architecture"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s RoCE per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 700,
+    "low": 500,
+    "high": 800,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; H100-class compute parts run 600-800 W"
+  },
+  "notes": [
+    "First Moore Threads part with FP8; formats FP8 through FP64."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mtt-s80.json", text: #"""
+{
+  "id": "mtt-s80",
+  "name": "Moore Threads MTT S80 (consumer graphics)",
+  "vendor": "Moore Threads",
+  "family": "mthreads",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "source": "vendor",
+    "confidence": "vendor-official",
+    "note": "2022-11"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "vendor": {
+      "title": "VideoCardz / Tom's HW Italia / PurePC coverage of MTT S80 & S3000 launch (2022-11)"
+    },
+    "tdp": {
+      "title": "VideoCardz / Tom's HW Italia / PurePC coverage of MTT S80 & S3000 launch (2022-11)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "vendor",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 22,
+      "source": "vendor",
+      "confidence": "vendor-official"
+    }
+  },
+  "fp32DenseTflops": {
+    "value": 14.4,
+    "source": "vendor",
+    "confidence": "vendor-official",
+    "note": "4,096 MUSA cores at 1.8 GHz"
+  },
+  "fp16DenseTflops": {
+    "value": 28.8,
+    "low": 14.4,
+    "high": 57.6,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "tensor-core rate not published (128 tensor cores); 2x FP32 nominal, range 1x-4x (S4000 has FP16 = 4x FP32)"
+  },
+  "bf16DenseTflops": {
+    "value": 28.8,
+    "low": 14.4,
+    "high": 57.6,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as FP16 (BF16 support on Chunxiao not confirmed)"
+  },
+  "memory": {
+    "type": "GDDR6 (14 Gb/s, 256-bit)",
+    "capacityGB": {
+      "value": 16,
+      "source": "vendor",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 448,
+      "source": "vendor",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 5.0 x16 (no fabric)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 25,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 5.0 x16 = 64 GB/s each way raw; consumer hosts often run Gen4 (32)"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 4,
+      "low": 1,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "consumer card: multi-card setups of up to 4-8"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "host Ethernet (assumed)",
+    "nicBandwidthGBps": {
+      "value": 3.125,
+      "low": 1.25,
+      "high": 12.5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "25 Gb/s host NIC assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 255,
+    "source": "tdp",
+    "confidence": "press/analyst"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/rtx-pro-6000-server.json", text: #"""
+{
+  "id": "rtx-pro-6000-server",
+  "name": "NVIDIA RTX PRO 6000 Blackwell Server Edition",
+  "vendor": "NVIDIA",
+  "family": "nvidia-blackwell",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "announced GTC 2025-03"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA RTX PRO 6000 Blackwell Server Edition product page and datasheet (2025): 96 GB GDDR7 ECC, 4 PFLOPS FP4 (sparse), up to 600 W, PCIe 5.0 x16, no NVLink",
+      "url": "https://www.nvidia.com/en-us/data-center/rtx-pro-6000-blackwell-server-edition/"
+    },
+    "hmc": {
+      "title": "hmc-tech.com GPU database, NVIDIA RTX PRO 6000 Blackwell: FP4 2.02 PF dense / 4.03 PF sparse, FP8 1.01 PF dense, FP16/BF16 503.8 TF dense (FP32 accumulate), TF32 251.9, INT8 1.01 POPS, FP32 125.95, 2617 MHz boost",
+      "url": "https://hmc-tech.com/gpu/nvidia-rtx-pro-6000-blackwell-vs-amd-radeon-pro-duo-polaris"
+    },
+    "mig": {
+      "title": "NVIDIA MIG user guide, Supported GPUs: RTX PRO 6000 Blackwell Server Edition, GB202, compute capability 12.0, 96GB",
+      "url": "https://docs.nvidia.com/datacenter/tesla/mig-user-guide/supported-gpus.html"
+    },
+    "gpuname": {
+      "title": "gpu.name / VideoCardz (2025-03): RTX PRO 6000 Blackwell, 24,064 CUDA cores, 96 GB GDDR7, 512-bit, 1,792 GB/s, 600 W, PCIe Gen 5; 40-up.com: TSMC 4N, 92.2 B transistors, 750 mm2",
+      "url": "https://gpu.name/posts/nvidia-unveils-rtx-pro-6000-blackwell-gpu-with-24-064-cores-and-96gb-memory"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "mig",
+      "confidence": "vendor-official",
+      "note": "one GB202 die"
+    },
+    "processNode": "TSMC 4N-class",
+    "computeDieAreaMm2": {
+      "value": 750,
+      "source": "gpuname",
+      "confidence": "press/analyst"
+    },
+    "transistorsBillion": {
+      "value": 92.2,
+      "source": "gpuname",
+      "confidence": "press/analyst"
+    }
+  },
+  "fp32DenseTflops": {
+    "value": 125.95,
+    "low": 119.7,
+    "high": 125.95,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "CUDA-core FP32; Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "tf32DenseTflops": {
+    "value": 251.9,
+    "low": 239.3,
+    "high": 251.9,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "tf32SparseTflops": {
+    "value": 503.8,
+    "source": "hmc",
+    "confidence": "press/analyst"
+  },
+  "bf16DenseTflops": {
+    "value": 503.8,
+    "low": 478.6,
+    "high": 503.8,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "dense with FP32 accumulate (full rate on RTX PRO, unlike GeForce); = FP4 sparse 4,030 / 8. Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "bf16SparseTflops": {
+    "value": 1007.6,
+    "source": "hmc",
+    "confidence": "press/analyst"
+  },
+  "fp16DenseTflops": {
+    "value": 503.8,
+    "low": 478.6,
+    "high": 503.8,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "fp16SparseTflops": {
+    "value": 1007.6,
+    "source": "hmc",
+    "confidence": "press/analyst"
+  },
+  "fp8DenseTflops": {
+    "value": 1007.6,
+    "low": 957.2,
+    "high": 1007.6,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "fp8SparseTflops": {
+    "value": 2015.2,
+    "source": "hmc",
+    "confidence": "press/analyst"
+  },
+  "fp4DenseTflops": {
+    "value": 2015.2,
+    "low": 1914.4,
+    "high": 2015.2,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "NVIDIA headline 4 PFLOPS FP4 is the sparse figure. Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "fp4SparseTflops": {
+    "value": 4030.4,
+    "source": "hmc",
+    "confidence": "press/analyst"
+  },
+  "int8DenseTops": {
+    "value": 1007.6,
+    "low": 957.2,
+    "high": 1007.6,
+    "source": "hmc",
+    "confidence": "press/analyst",
+    "note": "Workstation Edition figures at 2,617 MHz boost; the Server Edition is specified with the same 4 PFLOPS sparse FP4 headline, its sustained clocks may be lower (low end = -5%)"
+  },
+  "int8SparseTops": {
+    "value": 2015.2,
+    "source": "hmc",
+    "confidence": "press/analyst"
+  },
+  "onChip": {
+    "l2CacheMB": {
+      "value": 128,
+      "source": "gpuname",
+      "confidence": "press/analyst",
+      "note": "full GB202 L2 (RTX 5090: 96 MB)"
+    }
+  },
+  "memory": {
+    "type": "GDDR7 (ECC)",
+    "capacityGB": {
+      "value": 96,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "32 x 3 GB GDDR7 in clamshell on a 512-bit bus"
+    },
+    "bandwidthGBps": {
+      "value": 1597,
+      "low": 1597,
+      "high": 1792,
+      "source": "ds",
+      "confidence": "press/analyst",
+      "note": "Server Edition datasheet value as recalled (not re-fetched in a stored copy); the Workstation Edition runs 28 Gb/s GDDR7 = 1,792 GB/s (high end)"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 5.0 x16 (no NVLink; 8-GPU RTX PRO server)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 50,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 5.0 x16 = 64 GB/s each way raw; low = ~50 GB/s achievable through the server's PCIe switches. No NVLink on this card"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 cards per RTX PRO server (as in the calibration case)"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe peer-to-peer collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "ConnectX-8 SuperNIC, ~400 Gb/s per GPU (RTX PRO Server reference design, assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RTX PRO Servers pair GPUs with ConnectX-8 SuperNICs (800 Gb/s per 2 GPUs); 200-800 Gb/s per GPU seen"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 600,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "configurable max power up to 600 W"
+  },
+  "notes": [
+    "Not in the shared chips.json; figures from the vendor product page and third-party spec tables, see sources."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/tpu-v4.json", text: #"""
+{
+  "id": "tpu-v4",
+  "name": "Google TPU v4",
+  "vendor": "Google",
+  "family": "google-tpu",
+  "status": "shipping",
+  "year": {
+    "value": 2021,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "internal from 2020; Cloud GA 2022"
+  },
+  "formFactors": [
+    "TPU v4 board (4 chips per host)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU v4 documentation",
+      "url": "https://cloud.google.com/tpu/docs/v4"
+    },
+    "isca23": {
+      "title": "Jouppi et al., 'TPU v4: An Optically Reconfigurable Supercomputer for Machine Learning with Hardware Support for Embeddings', ISCA 2023"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "isca23",
+      "confidence": "vendor-official",
+      "note": "one die with 2 TensorCores"
+    },
+    "processNode": "7nm"
+  },
+  "bf16DenseTflops": {
+    "value": 275,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 275,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 160,
+      "source": "isca23",
+      "confidence": "vendor-official",
+      "note": "128 MiB CMEM + 2 x 16 MiB VMEM = 160 MiB (~168 MB)"
+    }
+  },
+  "memory": {
+    "type": "HBM2",
+    "capacityGB": {
+      "value": 34.4,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "32 GiB = 34.4 GB"
+    },
+    "bandwidthGBps": {
+      "value": 1200,
+      "source": "doc",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "ICI, 3D torus via optical circuit switches",
+    "links": {
+      "value": 6,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 300,
+      "low": 270,
+      "high": 300,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "6 ICI links at ~50 GB/s each way (half of v5p's 600 GB/s per direction, which Google states as 2x v4)"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 4096,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "one pod = 4,096 chips"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "DCN (data-center network), per chip",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 3.125,
+      "high": 12.5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no per-chip figure; 4 chips per host sharing 100-400 Gb/s of host networking"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 192,
+    "source": "isca23",
+    "confidence": "vendor-official",
+    "note": "measured max per chip (min 90 / mean 170 / max 192 W)"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/tpu-v5p.json", text: #"""
+{
+  "id": "tpu-v5p",
+  "name": "Google TPU v5p",
+  "vendor": "Google",
+  "family": "google-tpu",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "2023-12"
+  },
+  "formFactors": [
+    "TPU v5p board (4 chips per host)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU v5p documentation (earlier revision) ; Google Cloud TPU v5p documentation (current revision)",
+      "url": "https://cloud.google.com/tpu/docs/v5p"
+    },
+    "int8": {
+      "title": "Google Cloud TPU v5p documentation (earlier revision)",
+      "url": "https://cloud.google.com/tpu/docs/v5p"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one die with 2 TensorCores + 4 SparseCores assumed (as TPU v4)"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 459,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 459,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "FP8 accepted but no speed-up over BF16 on v5p"
+  },
+  "int8DenseTops": {
+    "value": 918,
+    "source": "int8",
+    "confidence": "press/analyst"
+  },
+  "memory": {
+    "type": "HBM2e",
+    "capacityGB": {
+      "value": 95,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 2765,
+      "source": "doc",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "ICI, 3D torus (pod = 8,960 chips)",
+    "links": {
+      "value": 6,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1200,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "1,200 GB/s bidirectional per chip; an older doc revision gives 4,800 Gb/s = 600 GB/s, the per-direction value"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 6144,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "largest single-job slice: 6,144 chips (96 cubes); the calibration cases run 1,024-6,144-chip slices as one ICI domain"
+    },
+    "maxDomainSize": {
+      "value": 8960,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "full pod"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "DCN (data-center network), 50 Gb/s per chip",
+    "nicBandwidthGBps": {
+      "value": 6.25,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "50 Gb/s = 6.25 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "low": 250,
+    "high": 600,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "Google publishes no TDP for v5p; TPU v4 measured 170 W mean / 192 W max at 275 TFLOPS; v5p has 1.7x the compute and 2.3x the memory bandwidth at a similar process class: wide range"
+  },
+  "notes": [
+    "Slice names count TensorCores (2 per chip): v5p-1024 = 512 chips."
+  ]
 }
 
 """#),
