@@ -32,10 +32,15 @@ func trainingCaseErrors() throws -> TrainingCaseErrors {
 }
 
 @Suite struct TrainingCalibrationTests {
-    /// Prints the per-case table with CHIPMODEL_TRAINING_REPORT=1.
+    /// Every training case with a catalog chip is estimated; the weighted median error stays
+    /// within the 10% aim. Prints the per-case table with CHIPMODEL_TRAINING_REPORT=1.
     @Test func trainingCasesWithinBounds() throws {
-        guard ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_REPORT"] != nil else { return }
         let r = try trainingCaseErrors()
+        #expect(r.rows.count >= 30)
+        #expect(r.rows.allSatisfy { $0.estimate != nil }, "failed: \(r.rows.filter { $0.estimate == nil }.map(\.id))")
+        #expect(r.weightedMedian <= 0.10)
+        #expect(r.maxAbs <= 0.5)
+        guard ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_REPORT"] != nil else { return }
         for row in r.rows {
             let est = row.estimate.map { formatQuantity($0) } ?? "-"
             let err = row.error.map { String(format: "%+.1f%%", $0 * 100) } ?? "fail"
@@ -69,8 +74,19 @@ func trainingCaseErrors() throws -> TrainingCaseErrors {
                 return sum / max(wsum, 1e-9)
             }
             let hasLowPrecision = fc.contains { $0.precision.bytesPerElement <= 1 }
+            let hasWide = fc.contains { $0.precision.bytesPerElement > 1 }
             var best = objective(cal)
+            // Families with few cases fit the matrix fraction only (the rest stays the prior:
+            // the mean of the well-sampled families).
+            let full = fc.count >= 6
             for _ in 0..<3 {
+                if !full {
+                    for mf in stride(from: 0.30, through: 0.95, by: 0.0125) {
+                        var c2 = cal; c2.training.matmulPeakFraction = mf
+                        let o = objective(c2); if o < best { best = o; cal = c2 }
+                    }
+                    continue
+                }
                 for mf in stride(from: 0.40, through: 0.90, by: 0.025) {
                     var c2 = cal; c2.training.matmulPeakFraction = mf
                     let o = objective(c2); if o < best { best = o; cal = c2 }
@@ -91,7 +107,7 @@ func trainingCaseErrors() throws -> TrainingCaseErrors {
                     var c2 = cal; c2.training.scaleOutFraction = so
                     let o = objective(c2); if o < best { best = o; cal = c2 }
                 }
-                if hasLowPrecision {
+                if hasLowPrecision && hasWide {
                     for lp in stride(from: 0.4, through: 1.0, by: 0.025) {
                         var c2 = cal; c2.training.lowPrecisionMatmulScale = lp
                         let o = objective(c2); if o < best { best = o; cal = c2 }

@@ -186,12 +186,18 @@ public struct TrainingCostModel: Sendable {
         self.chips = chips
         self.calibration = cal
         var dev = try RooflineDevice(chip: chip, format: workload.precision, calibration: cal)
+        // A spec without on-chip SRAM/L2 size would make every GEMM re-read its operands from
+        // HBM (the roofline's no-reuse bound). Training GEMMs are tiled on every accelerator,
+        // so assume half of a 50 MB L2 (H100's) for tiles; stated in the explanation.
+        if dev.sramTileBytes <= 0 { dev.sramTileBytes = TrainingCostModel.assumedTileBytes }
         if workload.precision.bytesPerElement <= 1 {
             dev.sustainedMatmulFlops *= cal.training.lowPrecisionMatmulScale
         }
         device = dev
         if workload.precision.bytesPerElement < 2, let wide = [NumberFormat.bf16, .fp16].first(where: { chip.matmulTflops[$0] != nil }) {
-            attentionDevice = try RooflineDevice(chip: chip, format: wide, calibration: cal)
+            var a = try RooflineDevice(chip: chip, format: wide, calibration: cal)
+            if a.sramTileBytes <= 0 { a.sramTileBytes = TrainingCostModel.assumedTileBytes }
+            attentionDevice = a
         } else {
             attentionDevice = dev
         }
@@ -204,6 +210,9 @@ public struct TrainingCostModel: Sendable {
     }
 
     public var domainSize: Int { network.scaleUp.domainSize }
+
+    /// Tile capacity assumed when the chip spec gives no SRAM or L2 size, bytes.
+    public static let assumedTileBytes = 25e6
 
     /// A GEMM or attention timed on the roofline, with the small-GEMM efficiency
     /// `w / (w + w0)` of `TrainingCalibration.gemmHalfEfficiencyFlops`.
