@@ -105,7 +105,7 @@ struct SplitMix: RandomNumberGenerator {
     @Test func simdMatchesScalarBitForBit() {
         var rng = SplitMix(state: 20_240_601)
         func u(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.next() >> 11) / Double(1 << 53) }
-        var batch = CandidateBatch(capacity: 16)
+        let batch = CandidateBatch(capacity: 16)
         for _ in 0..<1003 {
             batch.append(CandidateInputs(
                 microbatches: u(1, 512).rounded(), stageLayers: u(1, 96).rounded(), bubbleFactor: u(0, 63),
@@ -117,9 +117,9 @@ struct SplitMix: RandomNumberGenerator {
         }
         let k = CandidateScalars(residual: 0.3, microbatchOverhead: 1e-3, stepOverhead: 0.05, capacityBytes: 72e9)
         batch.evaluateSIMD(k)
-        let simd = Array(batch.out.prefix(batch.count))
+        let simd = (0..<batch.count).map { batch.result(at: $0) }
         batch.evaluateScalar(k)
-        let scalar = Array(batch.out.prefix(batch.count))
+        let scalar = (0..<batch.count).map { batch.result(at: $0) }
         #expect(simd.count == 1003)
         #expect(simd.contains { !$0.isFinite } && simd.contains { $0.isFinite })
         #expect(zip(simd, scalar).allSatisfy { $0.bitPattern == $1.bitPattern })

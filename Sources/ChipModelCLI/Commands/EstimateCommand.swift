@@ -101,7 +101,8 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
                                                    constraints: constraints, options: options)
             var json = estimateJSON(e)
             func ranged(_ nominal: Double, _ lo: Double?, _ hi: Double?, _ f: (Double) -> String) -> String {
-                guard let lo, let hi else { return f(nominal) }
+                guard let lo, let hi, nominal != 0,
+                      abs(lo - nominal) / abs(nominal) > 0.005 || abs(hi - nominal) / abs(nominal) > 0.005 else { return f(nominal) }
                 return "\(f(nominal)) (\(f(min(lo, hi)))-\(f(max(lo, hi))))"
             }
             table.add([chip.id, "\(count)", e.plan.description,
@@ -111,7 +112,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
                        ranged(e.mfu, e.low?.mfu, e.high?.mfu) { formatQuantity($0 * 100, decimals: 1) + "%" },
                        formatQuantity(e.memory.total / 1e9), ranged(e.days, e.low?.days, e.high?.days) { formatQuantity($0) }])
             notes.append("\(chip.id): \(e.candidatesEvaluated) candidates searched in \(formatQuantity(e.searchSeconds * 1e3)) ms"
-                         + (e.usesEstimatedSpecs ? "; uses estimated specs (range = low/high spec corners)" : ""))
+                         + (e.low != nil ? "; estimated specs: ranges are the low/high spec corners" : ""))
             if chipIDs.count == 1 || top != nil {
                 details.append(contentsOf: TrainingEstimator.explain(e).map { "  " + $0 })
                 if let top {

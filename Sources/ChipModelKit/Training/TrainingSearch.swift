@@ -22,60 +22,69 @@ public struct TrainingSearchResult: Sendable {
     public var best: RankedPlan? { top.first }
 }
 
-/// A structure-of-arrays batch of candidates: 17 columns of `capacity` Doubles.
-public struct CandidateBatch {
+/// A structure-of-arrays batch of candidates: `columns` columns of `capacity` Doubles in one
+/// manually managed buffer (no copy-on-write checks in the fill loop).
+public final class CandidateBatch {
     public static let columns = 19
     public private(set) var capacity: Int
     public var count = 0
-    public var storage: [Double]
-    public var out: [Double]
+    public private(set) var storage: UnsafeMutablePointer<Double>
+    public private(set) var out: UnsafeMutablePointer<Double>
 
     public init(capacity: Int) {
         self.capacity = max(8, capacity)
-        storage = [Double](repeating: 0, count: CandidateBatch.columns * self.capacity)
-        out = [Double](repeating: 0, count: self.capacity)
+        storage = .allocate(capacity: CandidateBatch.columns * self.capacity)
+        out = .allocate(capacity: self.capacity)
     }
 
-    public mutating func reserve(_ n: Int) {
+    deinit {
+        storage.deallocate()
+        out.deallocate()
+    }
+
+    public func reserve(_ n: Int) {
         guard n > capacity else { return }
         var c = capacity
         while c < n { c *= 2 }
-        var s = [Double](repeating: 0, count: CandidateBatch.columns * c)
+        let s = UnsafeMutablePointer<Double>.allocate(capacity: CandidateBatch.columns * c)
         for col in 0..<CandidateBatch.columns {
-            for i in 0..<count { s[col * c + i] = storage[col * capacity + i] }
+            (s + col * c).update(from: storage + col * capacity, count: count)
         }
+        storage.deallocate()
+        out.deallocate()
         storage = s
-        out = [Double](repeating: 0, count: c)
+        out = .allocate(capacity: c)
         capacity = c
     }
 
     @inline(__always)
-    public mutating func append(_ x: CandidateInputs) {
+    public func append(_ x: CandidateInputs) {
         if count == capacity { reserve(count + 1) }
-        let c = capacity, i = count
-        storage.withUnsafeMutableBufferPointer { p in
-            p[0 * c + i] = x.microbatches
-            p[1 * c + i] = x.stageLayers
-            p[2 * c + i] = x.bubbleFactor
-            p[3 * c + i] = x.layerForward
-            p[4 * c + i] = x.extraForward
-            p[5 * c + i] = x.layerRecompute
-            p[6 * c + i] = x.tpComm
-            p[7 * c + i] = x.tpHide
-            p[8 * c + i] = x.tpPasses
-            p[9 * c + i] = x.epComm
-            p[10 * c + i] = x.cpComm
-            p[11 * c + i] = x.ppComm
-            p[12 * c + i] = x.dpComm
-            p[13 * c + i] = x.dpOverlap
-            p[14 * c + i] = x.zeroGather
-            p[15 * c + i] = x.optimizer
-            p[16 * c + i] = x.memoryBytes
-            p[17 * c + i] = x.dpParamGather
-            p[18 * c + i] = x.paramGatherOverlap
-        }
+        let c = capacity, p = storage + count
+        p[0] = x.microbatches
+        p[c] = x.stageLayers
+        p[2 * c] = x.bubbleFactor
+        p[3 * c] = x.layerForward
+        p[4 * c] = x.extraForward
+        p[5 * c] = x.layerRecompute
+        p[6 * c] = x.tpComm
+        p[7 * c] = x.tpHide
+        p[8 * c] = x.tpPasses
+        p[9 * c] = x.epComm
+        p[10 * c] = x.cpComm
+        p[11 * c] = x.ppComm
+        p[12 * c] = x.dpComm
+        p[13 * c] = x.dpOverlap
+        p[14 * c] = x.zeroGather
+        p[15 * c] = x.optimizer
+        p[16 * c] = x.memoryBytes
+        p[17 * c] = x.dpParamGather
+        p[18 * c] = x.paramGatherOverlap
         count += 1
     }
+
+    public func memoryBytes(at i: Int) -> Double { storage[16 * capacity + i] }
+    public func result(at i: Int) -> Double { out[i] }
 
     public func inputs(at i: Int) -> CandidateInputs {
         let c = capacity
@@ -90,15 +99,10 @@ public struct CandidateBatch {
 
     /// Evaluates every candidate with the SIMD8 kernel (`candidateStepSeconds` lane by lane;
     /// the tail of fewer than 8 candidates uses the scalar function, which is bit-identical).
-    public mutating func evaluateSIMD(_ k: CandidateScalars) {
-        let n = count, c = capacity
+    public func evaluateSIMD(_ k: CandidateScalars) {
+        let n = count
         let simdCount = n & ~7
-        storage.withUnsafeBufferPointer { sp in
-            out.withUnsafeMutableBufferPointer { op in
-                guard let base = sp.baseAddress, let ob = op.baseAddress else { return }
-                candidateKernelSIMD8(UnsafeRawPointer(base), stride: c, count: simdCount, k, UnsafeMutableRawPointer(ob))
-            }
-        }
+        candidateKernelSIMD8(UnsafeRawPointer(storage), stride: capacity, count: simdCount, k, UnsafeMutableRawPointer(out))
         var i = simdCount
         while i < n {
             out[i] = candidateStepSeconds(inputs(at: i), k)
@@ -107,7 +111,7 @@ public struct CandidateBatch {
     }
 
     /// Scalar reference over the whole batch.
-    public mutating func evaluateScalar(_ k: CandidateScalars) {
+    public func evaluateScalar(_ k: CandidateScalars) {
         for i in 0..<count { out[i] = candidateStepSeconds(inputs(at: i), k) }
     }
 }
@@ -188,9 +192,12 @@ public enum TrainingSearch {
     struct LayerKey: Hashable { var t: Int, c: Int, e: Int, b: Int, sp: Bool }
     struct Outer { var t: Int, c: Int, e: Int, p: Int }
 
-    /// Packed inner choice of a candidate.
-    struct Choice {
-        var b: Int, sp: Bool, v: Int, r: RecomputeMode, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool
+    /// Packed inner choice of a candidate: group index (bits 0-23), virtual stages (24-35),
+    /// recompute (36-37), ZeRO (38-39), overlap flags dp/ag/tp/pp (40-43).
+    @inline(__always)
+    static func pack(group: Int, v: Int, r: Int, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool) -> UInt64 {
+        UInt64(group) | UInt64(v) << 24 | UInt64(r) << 36 | UInt64(z) << 38
+            | (odp ? 1 << 40 : 0) | (oag ? 1 << 41 : 0) | (otp ? 1 << 42 : 0) | (opp ? 1 << 43 : 0)
     }
 
     final class Shared: @unchecked Sendable {
@@ -250,10 +257,9 @@ public enum TrainingSearch {
         let shared = Shared()
         let topN = max(1, options.top)
         DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
-            var batch = CandidateBatch(capacity: 4096)
-            var choices: [Choice] = []
+            let batch = CandidateBatch(capacity: 4096)
+            var choices: [UInt64] = []
             var groups: [TrainingCostModel.GroupCosts] = []
-            var groupOf: [Int] = []
             var localTop: [(Double, Int, Int, RankedPlan)] = []
             var evaluated = 0, feasible = 0
             var least: (Double, Int, Int, RankedPlan)?
@@ -266,7 +272,6 @@ public enum TrainingSearch {
                 batch.count = 0
                 choices.removeAll(keepingCapacity: true)
                 groups.removeAll(keepingCapacity: true)
-                groupOf.removeAll(keepingCapacity: true)
                 for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
                     for sp in c.sequenceParallel.map({ [$0] }) ?? (o.t > 1 ? [false, true] : [false]) {
                         guard let ki = keyIndex[LayerKey(t: o.t, c: o.c, e: o.e, b: b, sp: sp)], let layer = layers[ki],
@@ -290,13 +295,13 @@ public enum TrainingSearch {
                             for z in zValues {
                                 let zi = model.zeroInputs(g, st, zero: z)
                                 for r in rValues {
+                                    let ri = r == .none ? 0 : (r == .selective ? 1 : 2)
                                     let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z).total
                                     for (odp, oag) in dpLevels { for otp in otpValues { for opp in oppValues {
                                         batch.append(model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
                                                                     overlapDP: odp, overlapParamGather: oag, overlapTP: otp,
                                                                     overlapPP: opp))
-                                        choices.append(Choice(b: b, sp: sp, v: v, r: r, z: z, odp: odp, oag: oag, otp: otp, opp: opp))
-                                        groupOf.append(gi)
+                                        choices.append(pack(group: gi, v: v, r: ri, z: z, odp: odp, oag: oag, otp: otp, opp: opp))
                                     } } }
                                 }
                             }
@@ -308,16 +313,19 @@ public enum TrainingSearch {
                 batch.evaluateSIMD(model.scalars)
                 evaluated += count
                 for i in 0..<count {
-                    let t = batch.out[i]
+                    let t = batch.result(at: i)
                     func ranked(_ seconds: Double) -> RankedPlan {
                         let ch = choices[i]
-                        let g = groups[groupOf[i]]
-                        return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: ch.b,
-                                                             virtualStages: ch.v, recompute: ch.r, zeroStage: ch.z,
-                                                             sequenceParallel: ch.sp, overlapDataParallel: ch.odp,
-                                                             overlapTensorParallel: ch.otp, overlapParamGather: ch.oag,
-                                                             overlapPipelineComm: ch.opp),
-                                          stepSeconds: seconds, memoryBytes: batch.storage[16 * batch.capacity + i])
+                        let g = groups[Int(ch & 0xFF_FFFF)]
+                        let r: RecomputeMode = [.none, .selective, .full][Int(ch >> 36 & 3)]
+                        return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
+                                                             virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
+                                                             zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
+                                                             overlapDataParallel: ch >> 40 & 1 == 1,
+                                                             overlapTensorParallel: ch >> 42 & 1 == 1,
+                                                             overlapParamGather: ch >> 41 & 1 == 1,
+                                                             overlapPipelineComm: ch >> 43 & 1 == 1),
+                                          stepSeconds: seconds, memoryBytes: batch.memoryBytes(at: i))
                     }
                     if t.isFinite {
                         feasible += 1
@@ -325,7 +333,7 @@ public enum TrainingSearch {
                             insert((t, oi, i, ranked(t)), into: &localTop, limit: topN)
                         }
                     } else if feasible == 0 {
-                        let mem = batch.storage[16 * batch.capacity + i]
+                        let mem = batch.memoryBytes(at: i)
                         if least == nil || mem < least!.0 { least = (mem, oi, i, ranked(t)) }
                     }
                 }
