@@ -31,6 +31,20 @@ import Testing
         #expect(plan["tp"]?.numberValue == 2)
     }
 
+    @Test func scalingTableAndTopPlans() throws {
+        let (code, out, _) = runCLI(["estimate", "--chip", "h100-sxm5-80gb", "--chips", "16", "--model", "llama2-7b",
+                                     "--seq", "2048", "--batch", "64", "--scaling", "--top", "3", "--format", "json"])
+        #expect(code == 0)
+        let e = try #require(JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first)
+        let rows = try #require(e["scaling"]?.arrayValue)
+        #expect(rows.map { $0["chips"]?.numberValue } == [8, 16])
+        #expect(rows.first?["scalingEfficiency"]?.numberValue == 1)
+        #expect((e["top"]?.arrayValue?.count ?? 0) >= 3)
+        let (code2, text, _) = runCLI(["estimate", "--chip", "h100-sxm5-80gb", "--chips", "16", "--model", "llama2-7b",
+                                       "--seq", "2048", "--batch", "64", "--scaling", "--top", "3"])
+        #expect(code2 == 0 && text.contains("top 3 plans on h100-sxm5-80gb") && text.contains("scaling on h100-sxm5-80gb"))
+    }
+
     @Test func degreesThatDoNotDivideAreUsageErrors() {
         let (code, _, err) = runCLI(["estimate", "--chip", "a100-sxm4-80gb", "--chips", "64", "--tp", "3"])
         #expect(code == 64)

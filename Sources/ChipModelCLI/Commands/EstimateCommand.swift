@@ -130,12 +130,16 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
                 var t = TextTable(headers: ["chips", "plan", "tokens/s", "tokens/s/chip", "efficiency"])
                 var jr: [JSONValue] = []
                 for r in rows {
-                    t.add(["\(r.chips)", r.plan?.description ?? (r.note ?? "-"), formatQuantity(r.tokensPerSecond),
-                           formatQuantity(r.tokensPerSecondPerChip), formatQuantity(r.efficiency * 100, decimals: 1) + "%"])
+                    if let plan = r.plan {
+                        t.add(["\(r.chips)", plan.description, formatQuantity(r.tokensPerSecond),
+                               formatQuantity(r.tokensPerSecondPerChip), formatQuantity(r.efficiency * 100, decimals: 1) + "%"])
+                    } else {
+                        t.add(["\(r.chips)", r.note ?? "-", "-", "-", "-"])
+                    }
                     jr.append(.object([("chips", .int(r.chips)), ("plan", r.plan.map { .object(planJSON($0)) } ?? .null),
                                        ("tokensPerSecond", .num(r.tokensPerSecond)),
                                        ("tokensPerSecondPerChip", .num(r.tokensPerSecondPerChip)),
-                                       ("scalingEfficiency", .num(r.efficiency)), ("note", .str(r.note))]))
+                                       ("scalingEfficiency", r.plan == nil ? .null : .num(r.efficiency)), ("note", .str(r.note))]))
                 }
                 details.append("scaling on \(chip.id) (global batch \(batch) held fixed, best plan per size):")
                 details.append(contentsOf: t.renderText().split(separator: "\n").map { "  " + $0 })

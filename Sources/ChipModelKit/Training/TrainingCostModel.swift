@@ -172,6 +172,8 @@ public struct TrainingCostModel: Sendable {
     public let network: ClusterNetwork
     public let calibration: FamilyCalibration
     public let scalars: CandidateScalars
+    /// Assumptions made for missing spec values, for explanations.
+    public let assumptions: [String]
     /// Bytes of an activation element (BF16: FP8 training keeps activations and TP/PP
     /// traffic in BF16, as Transformer Engine does).
     public let activationElementBytes = 2.0
@@ -189,7 +191,11 @@ public struct TrainingCostModel: Sendable {
         // A spec without on-chip SRAM/L2 size would make every GEMM re-read its operands from
         // HBM (the roofline's no-reuse bound). Training GEMMs are tiled on every accelerator,
         // so assume half of a 50 MB L2 (H100's) for tiles; stated in the explanation.
-        if dev.sramTileBytes <= 0 { dev.sramTileBytes = TrainingCostModel.assumedTileBytes }
+        var notes: [String] = []
+        if dev.sramTileBytes <= 0 {
+            dev.sramTileBytes = TrainingCostModel.assumedTileBytes
+            notes.append("the spec gives no SRAM/L2 size: GEMM tiling assumes \(formatQuantity(TrainingCostModel.assumedTileBytes / 1e6)) MB of on-chip tile capacity")
+        }
         if workload.precision.bytesPerElement <= 1 {
             dev.sustainedMatmulFlops *= cal.training.lowPrecisionMatmulScale
         }
@@ -202,6 +208,9 @@ public struct TrainingCostModel: Sendable {
             attentionDevice = dev
         }
         network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, calibration: cal)
+        if chip.scaleUpPerDirectionGBps == nil { notes.append("the spec gives no scale-up link: every collective uses the scale-out NICs") }
+        if chip.scaleOutPerDirectionGBps == nil { notes.append("the spec gives no scale-out NIC: collectives that leave the scale-up domain cannot run (infinite time)") }
+        assumptions = notes
         guard let cap = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         scalars = CandidateScalars(residual: cal.training.tpOverlapResidual,
                                    microbatchOverhead: cal.training.microbatchOverheadSeconds,

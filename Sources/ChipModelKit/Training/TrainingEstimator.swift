@@ -48,6 +48,8 @@ public struct TrainingEstimate: Sendable {
     public var high: TrainingCornerValues?
     public var usesEstimatedSpecs: Bool
     public var calibrationProvenance: String
+    /// Assumptions made for spec values the chip lacks.
+    public var assumptions: [String] = []
 }
 
 /// The headline numbers of one corner.
@@ -190,7 +192,8 @@ public enum TrainingEstimator {
                                    capacity: cap),
             days: w.tokenBudget / tps / 86400, layer: layer, inputs: x, microbatches: g.microbatches,
             candidatesEvaluated: 0, searchSeconds: 0, top: [], low: nil, high: nil,
-            usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance)
+            usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance,
+            assumptions: model.assumptions)
     }
 
     /// Throughput from one scale-up domain up to `chips` (doubling), each with its own best
@@ -218,6 +221,10 @@ public enum TrainingEstimator {
                 rows.append(ScalingRow(chips: n, plan: e.plan, tokensPerSecond: e.tokensPerSecond,
                                        tokensPerSecondPerChip: e.tokensPerSecondPerChip,
                                        efficiency: base.map { e.tokensPerSecondPerChip / $0 } ?? 1, note: nil))
+            } catch let e as TrainingInfeasibleError {
+                let note = e.neededBytes.map { "does not fit: needs \(gb($0)) GB per chip, \(gb(e.usableBytes ?? 0)) GB usable" }
+                    ?? "no valid plan"
+                rows.append(ScalingRow(chips: n, plan: nil, tokensPerSecond: 0, tokensPerSecondPerChip: 0, efficiency: 0, note: note))
             } catch {
                 rows.append(ScalingRow(chips: n, plan: nil, tokensPerSecond: 0, tokensPerSecondPerChip: 0, efficiency: 0,
                                        note: "\(error)"))
@@ -249,6 +256,7 @@ public enum TrainingEstimator {
             out.append("range (spec corners): step \(formatQuantity(hi.stepSeconds))-\(formatQuantity(lo.stepSeconds)) s, tokens/s/chip \(formatQuantity(lo.tokensPerSecondPerChip))-\(formatQuantity(hi.tokensPerSecondPerChip))")
         }
         out.append("calibration: \(e.calibrationProvenance)")
+        for a in e.assumptions { out.append("assumption: \(a)") }
         return out
     }
 }
