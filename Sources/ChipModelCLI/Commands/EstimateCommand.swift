@@ -95,10 +95,11 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
         let params = ChipParameters(chip: chip)
         let fallback: NumberFormat = params.matmulTflops[.bf16] != nil ? .bf16 : (params.matmulTflops[.fp16] != nil ? .fp16 : .bf16)
         workload.precision = try parsePrecision(args, default: fallback)
-        do { _ = try params.matmulPeak(workload.precision) } catch { throw RunError(error.description) }
+        let emulate = args.has("--emulate")
+        do { _ = try params.matmulPeak(workload.precision, emulate: emulate) } catch { throw RunError(error.description) }
         do {
             let e = try TrainingEstimator.estimate(workload: workload, chip: chip, chips: count, scaleUpDomain: domain,
-                                                   constraints: constraints, options: options)
+                                                   constraints: constraints, options: options, emulate: emulate)
             var json = estimateJSON(e)
             func ranged(_ nominal: Double, _ lo: Double?, _ hi: Double?, _ f: (Double) -> String) -> String {
                 guard let lo, let hi, nominal != 0,
@@ -126,7 +127,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             }
             if args.has("--scaling") {
                 let rows = TrainingEstimator.scaling(workload: workload, chip: chip, chips: count, scaleUpDomain: domain,
-                                                     constraints: constraints, options: options)
+                                                     constraints: constraints, options: options, emulate: emulate)
                 var t = TextTable(headers: ["chips", "plan", "tokens/s", "tokens/s/chip", "efficiency"])
                 var jr: [JSONValue] = []
                 for r in rows {

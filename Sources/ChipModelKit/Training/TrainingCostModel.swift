@@ -178,8 +178,9 @@ public struct TrainingCostModel: Sendable {
     /// traffic in BF16, as Transformer Engine does).
     public let activationElementBytes = 2.0
 
+    /// `emulate` runs a training format the chip lacks at the next wider format it has.
     public init(workload: TrainingWorkload, chip: ChipParameters, chips: Int, scaleUpDomain: Int? = nil,
-                calibration: FamilyCalibration? = nil) throws {
+                calibration: FamilyCalibration? = nil, emulate: Bool = false) throws {
         var cal = calibration ?? Calibration.family(chip.family)
         if let f = cal.training.matmulPeakFraction { cal.matmulPeakFraction = f }
         if let f = cal.training.scaleOutFraction { cal.scaleOutFraction = f }
@@ -187,7 +188,7 @@ public struct TrainingCostModel: Sendable {
         self.chip = chip
         self.chips = chips
         self.calibration = cal
-        var dev = try RooflineDevice(chip: chip, format: workload.precision, calibration: cal)
+        var dev = try RooflineDevice(chip: chip, format: workload.precision, emulate: emulate, calibration: cal)
         // A spec without on-chip SRAM/L2 size would make every GEMM re-read its operands from
         // HBM (the roofline's no-reuse bound). Training GEMMs are tiled on every accelerator,
         // so assume half of a 50 MB L2 (H100's) for tiles; stated in the explanation.
@@ -196,7 +197,7 @@ public struct TrainingCostModel: Sendable {
             dev.sramTileBytes = TrainingCostModel.assumedTileBytes
             notes.append("the spec gives no SRAM/L2 size: GEMM tiling assumes \(formatQuantity(TrainingCostModel.assumedTileBytes / 1e6)) MB of on-chip tile capacity")
         }
-        if workload.precision.bytesPerElement <= 1 {
+        if dev.computeFormat.bytesPerElement <= 1 {
             dev.sustainedMatmulFlops *= cal.training.lowPrecisionMatmulScale
         }
         device = dev

@@ -120,10 +120,11 @@ public enum TrainingEstimator {
     public static func estimate(workload: TrainingWorkload, chip: Chip, chips: Int, scaleUpDomain: Int? = nil,
                                 constraints: PlanConstraints = PlanConstraints(),
                                 options: TrainingSearch.Options = TrainingSearch.Options(),
-                                calibration: FamilyCalibration? = nil, corners: Bool = true) throws -> TrainingEstimate {
+                                calibration: FamilyCalibration? = nil, corners: Bool = true,
+                                emulate: Bool = false) throws -> TrainingEstimate {
         let params = ChipParameters(chip: chip, corner: .nominal)
         let model = try TrainingCostModel(workload: workload, chip: params, chips: chips, scaleUpDomain: scaleUpDomain,
-                                          calibration: calibration)
+                                          calibration: calibration, emulate: emulate)
         let result = TrainingSearch.run(model, constraints: constraints, options: options)
         guard let best = result.best else {
             if let least = result.leastMemory {
@@ -146,7 +147,7 @@ public enum TrainingEstimator {
             for corner in [Corner.low, .high] {
                 let p = ChipParameters(chip: chip, corner: corner)
                 if let cm = try? TrainingCostModel(workload: workload, chip: p, chips: chips, scaleUpDomain: scaleUpDomain,
-                                                   calibration: calibration),
+                                                   calibration: calibration, emulate: emulate),
                    let e = evaluate(best.plan, model: cm, ignoreMemory: true) {
                     let v = TrainingCornerValues(stepSeconds: e.stepSeconds, tokensPerSecondPerChip: e.tokensPerSecondPerChip,
                                                  mfu: e.mfu, days: e.days)
@@ -202,7 +203,7 @@ public enum TrainingEstimator {
     public static func scaling(workload: TrainingWorkload, chip: Chip, chips: Int, scaleUpDomain: Int? = nil,
                                constraints: PlanConstraints = PlanConstraints(),
                                options: TrainingSearch.Options = TrainingSearch.Options(),
-                               calibration: FamilyCalibration? = nil) -> [ScalingRow] {
+                               calibration: FamilyCalibration? = nil, emulate: Bool = false) -> [ScalingRow] {
         let params = ChipParameters(chip: chip)
         let domain = max(1, scaleUpDomain ?? params.scaleUpDomainSize)
         var counts: [Int] = []
@@ -216,7 +217,7 @@ public enum TrainingEstimator {
             cons.dp = nil // DP follows the chip count
             do {
                 let e = try estimate(workload: workload, chip: chip, chips: n, scaleUpDomain: scaleUpDomain, constraints: cons,
-                                     options: options, calibration: calibration, corners: false)
+                                     options: options, calibration: calibration, corners: false, emulate: emulate)
                 if base == nil { base = e.tokensPerSecondPerChip }
                 rows.append(ScalingRow(chips: n, plan: e.plan, tokensPerSecond: e.tokensPerSecond,
                                        tokensPerSecondPerChip: e.tokensPerSecondPerChip,
