@@ -91,10 +91,14 @@ public enum TrainingEstimator {
         for (name, v) in [("tp", c.tp), ("pp", c.pp), ("dp", c.dp), ("cp", c.cp)] {
             if let v, chips % v != 0 { return "--\(name) \(v) does not divide the chip count \(chips)" }
         }
-        let fixed = [c.tp, c.pp, c.dp, c.cp].compactMap { $0 }.reduce(1) { $0 * $1 }
-        if chips % fixed != 0 { return "the product of the given parallel degrees (\(fixed)) does not divide the chip count \(chips)" }
-        if let tp = c.tp, let pp = c.pp, let dp = c.dp, tp * pp * dp * (c.cp ?? 1) != chips {
-            return "tp x pp x dp x cp = \(tp * pp * dp * (c.cp ?? 1)) but the cluster has \(chips) chips"
+        // Products in Double: each degree is at most the chip count, their product may not fit an Int.
+        let given = [c.tp, c.pp, c.dp, c.cp].compactMap { $0 }
+        let fixed = given.reduce(1.0) { $0 * Double($1) }
+        if fixed > Double(chips) || chips % Int(fixed) != 0 {
+            return "the product of the given parallel degrees (\(given.map(String.init).joined(separator: " x "))) does not divide the chip count \(chips)"
+        }
+        if c.tp != nil, c.pp != nil, c.dp != nil, fixed != Double(chips) {
+            return "tp x pp x dp x cp = \(formatQuantity(fixed)) but the cluster has \(chips) chips"
         }
         if let tp = c.tp, m.heads % tp != 0 { return "--tp \(tp) does not divide the model's \(m.heads) attention heads" }
         if let pp = c.pp, pp > m.layers { return "--pp \(pp) exceeds the model's \(m.layers) layers" }

@@ -215,7 +215,7 @@ public enum TrainingSearch {
         let w = model.workload, m = w.model, n = model.chips
         let B = w.globalBatch, s = w.sequenceLength
         let tValues = c.tp.map { [$0] } ?? divisors(m.heads).filter { n % $0 == 0 }
-        let cValues = c.cp.map { [$0] } ?? [1, 2, 4, 8, 16].filter { s % $0 == 0 && s / $0 >= 128 }
+        let cValues = c.cp.map { [$0] } ?? [1, 2, 4, 8, 16].filter { $0 == 1 || (s % $0 == 0 && s / $0 >= 128) }
         let eValues = c.ep.map { [$0] } ?? (m.isMoE ? divisors(m.experts) : [1])
         var outerList: [Outer] = []
         for t in tValues { for cc in cValues where n % (t * cc) == 0 {
@@ -290,7 +290,9 @@ public enum TrainingSearch {
                             ?? (d > 1 ? [(false, false), (true, false), (true, true)] : [(false, false)])
                         let oppValues = options.overlapPipelineComm.map { [$0] } ?? (o.p > 1 ? [false, true] : [true])
                         let otpValues = options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
-                        for v in vValues where v >= 1 && o.p * v <= m.layers {
+                        // Interleaving needs PP > 1 and, as in Megatron-LM, a microbatch count
+                        // that is a multiple of PP.
+                        for v in vValues where v >= 1 && o.p * v <= m.layers && (v == 1 || (o.p > 1 && g.microbatches % o.p == 0)) {
                             let st = model.stage(g, virtualStages: v)
                             for z in zValues {
                                 let zi = model.zeroInputs(g, st, zero: z)
