@@ -174,6 +174,8 @@ public struct TrainingCostModel: Sendable {
     public let scalars: CandidateScalars
     /// Assumptions made for missing spec values, for explanations.
     public let assumptions: [String]
+    /// Weights per layer, cached from the model (the search asks for them per candidate).
+    let attentionParams: Double, denseMlpParams: Double, expertParams: Double
     /// Bytes of an activation element (BF16: FP8 training keeps activations and TP/PP
     /// traffic in BF16, as Transformer Engine does).
     public let activationElementBytes = 2.0
@@ -185,6 +187,9 @@ public struct TrainingCostModel: Sendable {
         if let f = cal.training.matmulPeakFraction { cal.matmulPeakFraction = f }
         if let f = cal.training.scaleOutFraction { cal.scaleOutFraction = f }
         self.workload = workload
+        attentionParams = workload.model.attentionParamsPerLayer
+        denseMlpParams = workload.model.denseMlpParamsPerLayer
+        expertParams = workload.model.expertParams
         self.chip = chip
         self.chips = chips
         self.calibration = cal
@@ -369,11 +374,11 @@ public struct TrainingCostModel: Sendable {
         let L = Double(m.layers), T = Double(t)
         let denseShare = Double(m.denseFfnLayers) / L, moeShare = Double(m.moeLayers) / L
         let emb = Double(m.vocab) * Double(m.hidden) * ((p == 1 && !m.tiedEmbeddings) ? 2 : 1)
-        var dense = stageLayers * (m.attentionParamsPerLayer + denseShare * m.denseMlpParamsPerLayer) + emb
+        var dense = stageLayers * (attentionParams + denseShare * denseMlpParams) + emb
         var expert = 0.0
         if moeShare > 0 {
-            dense += stageLayers * moeShare * (Double(m.sharedExperts) * m.expertParams + Double(m.hidden * m.experts))
-            expert = stageLayers * moeShare * Double(m.experts) / Double(e) * m.expertParams
+            dense += stageLayers * moeShare * (Double(m.sharedExperts) * expertParams + Double(m.hidden * m.experts))
+            expert = stageLayers * moeShare * Double(m.experts) / Double(e) * expertParams
         }
         return (dense / T, expert / T)
     }
