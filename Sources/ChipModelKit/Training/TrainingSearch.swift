@@ -60,7 +60,13 @@ public final class CandidateBatch {
     @inline(__always)
     public func append(_ x: CandidateInputs) {
         if count == capacity { reserve(count + 1) }
-        let c = capacity, p = storage + count
+        CandidateBatch.write(x, to: storage + count, stride: capacity)
+        count += 1
+    }
+
+    /// Writes one candidate's columns at `p` (column j at `p[j * stride]`).
+    @inline(__always)
+    public static func write(_ x: CandidateInputs, to p: UnsafeMutablePointer<Double>, stride c: Int) {
         p[0] = x.microbatches
         p[c] = x.stageLayers
         p[2 * c] = x.bubbleFactor
@@ -80,7 +86,6 @@ public final class CandidateBatch {
         p[16 * c] = x.memoryBytes
         p[17 * c] = x.dpParamGather
         p[18 * c] = x.paramGatherOverlap
-        count += 1
     }
 
     public func memoryBytes(at i: Int) -> Double { storage[16 * capacity + i] }
@@ -270,6 +275,7 @@ public enum TrainingSearch {
                 let d = n / (o.t * o.c * o.p)
                 guard d <= B else { continue }
                 batch.count = 0
+                var n0 = 0
                 choices.removeAll(keepingCapacity: true)
                 groups.removeAll(keepingCapacity: true)
                 for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
@@ -299,10 +305,26 @@ public enum TrainingSearch {
                                 for r in rValues {
                                     let ri = r == .none ? 0 : (r == .selective ? 1 : 2)
                                     let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z).total
+                                    // The overlap options change only these columns; the rest is
+                                    // assembled once (same expressions as `assemble`, so the
+                                    // search and single-plan evaluation agree bit for bit).
+                                    let base = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
+                                                              overlapDP: false, overlapParamGather: false, overlapTP: false,
+                                                              overlapPP: true)
+                                    let ppBlocking = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
+                                                                    overlapDP: false, overlapParamGather: false, overlapTP: false,
+                                                                    overlapPP: false).ppComm
+                                    let needed = n0 + dpLevels.count * otpValues.count * oppValues.count
+                                    if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
+                                    let stride = batch.capacity, basePtr = batch.storage
                                     for (odp, oag) in dpLevels { for otp in otpValues { for opp in oppValues {
-                                        batch.append(model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                                    overlapDP: odp, overlapParamGather: oag, overlapTP: otp,
-                                                                    overlapPP: opp))
+                                        var x = base
+                                        x.tpHide = otp ? g.layer.gemmSeconds : 0
+                                        x.dpOverlap = odp ? 1 : 0
+                                        x.paramGatherOverlap = odp && oag ? 1 : 0
+                                        if !opp { x.ppComm = ppBlocking }
+                                        CandidateBatch.write(x, to: basePtr + n0, stride: stride)
+                                        n0 += 1
                                         choices.append(pack(group: gi, v: v, r: ri, z: z, odp: odp, oag: oag, otp: otp, opp: opp))
                                     } } }
                                 }
@@ -310,7 +332,8 @@ public enum TrainingSearch {
                         }
                     }
                 }
-                let count = batch.count
+                batch.count = n0
+                let count = n0
                 guard count > 0 else { continue }
                 batch.evaluateSIMD(model.scalars)
                 evaluated += count
