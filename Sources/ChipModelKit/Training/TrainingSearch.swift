@@ -277,6 +277,45 @@ public enum TrainingSearch {
                 batch.count = 0
                 var n0 = 0
                 choices.removeAll(keepingCapacity: true)
+                var offset = 0
+                // Evaluates the filled candidates (one group: small enough that its 19 columns
+                // stay in L2) and keeps the best; candidates are ranked by (time, outer item,
+                // position in the outer item's enumeration), independent of batching and threads.
+                func flush() {
+                    batch.count = n0
+                    let count = n0
+                    guard count > 0 else { return }
+                    batch.evaluateSIMD(model.scalars)
+                    evaluated += count
+                    for i in 0..<count {
+                        let t = batch.result(at: i)
+                        func ranked(_ seconds: Double) -> RankedPlan {
+                            let ch = choices[i]
+                            let g = groups[Int(ch & 0xFF_FFFF)]
+                            let r: RecomputeMode = [.none, .selective, .full][Int(ch >> 36 & 3)]
+                            return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
+                                                                 virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
+                                                                 zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
+                                                                 overlapDataParallel: ch >> 40 & 1 == 1,
+                                                                 overlapTensorParallel: ch >> 42 & 1 == 1,
+                                                                 overlapParamGather: ch >> 41 & 1 == 1,
+                                                                 overlapPipelineComm: ch >> 43 & 1 == 1),
+                                              stepSeconds: seconds, memoryBytes: batch.memoryBytes(at: i))
+                        }
+                        if t.isFinite {
+                            feasible += 1
+                            if localTop.count < topN || better((t, oi, offset + i), than: localTop[localTop.count - 1]) {
+                                insert((t, oi, offset + i, ranked(t)), into: &localTop, limit: topN)
+                            }
+                        } else if feasible == 0 {
+                            let mem = batch.memoryBytes(at: i)
+                            if least == nil || mem < least!.0 { least = (mem, oi, offset + i, ranked(t)) }
+                        }
+                    }
+                    offset += count
+                    n0 = 0
+                    choices.removeAll(keepingCapacity: true)
+                }
                 groups.removeAll(keepingCapacity: true)
                 for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
                     for sp in c.sequenceParallel.map({ [$0] }) ?? (o.t > 1 ? [false, true] : [false]) {
@@ -330,38 +369,10 @@ public enum TrainingSearch {
                                 }
                             }
                         }
+                        flush()
                     }
                 }
-                batch.count = n0
-                let count = n0
-                guard count > 0 else { continue }
-                batch.evaluateSIMD(model.scalars)
-                evaluated += count
-                for i in 0..<count {
-                    let t = batch.result(at: i)
-                    func ranked(_ seconds: Double) -> RankedPlan {
-                        let ch = choices[i]
-                        let g = groups[Int(ch & 0xFF_FFFF)]
-                        let r: RecomputeMode = [.none, .selective, .full][Int(ch >> 36 & 3)]
-                        return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
-                                                             virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
-                                                             zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
-                                                             overlapDataParallel: ch >> 40 & 1 == 1,
-                                                             overlapTensorParallel: ch >> 42 & 1 == 1,
-                                                             overlapParamGather: ch >> 41 & 1 == 1,
-                                                             overlapPipelineComm: ch >> 43 & 1 == 1),
-                                          stepSeconds: seconds, memoryBytes: batch.memoryBytes(at: i))
-                    }
-                    if t.isFinite {
-                        feasible += 1
-                        if localTop.count < topN || better((t, oi, i), than: localTop[localTop.count - 1]) {
-                            insert((t, oi, i, ranked(t)), into: &localTop, limit: topN)
-                        }
-                    } else if feasible == 0 {
-                        let mem = batch.memoryBytes(at: i)
-                        if least == nil || mem < least!.0 { least = (mem, oi, i, ranked(t)) }
-                    }
-                }
+                flush()
             }
             shared.lock.lock()
             shared.evaluated += evaluated
