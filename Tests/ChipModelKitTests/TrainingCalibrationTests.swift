@@ -54,8 +54,8 @@ func trainingCaseErrors() throws -> TrainingCaseErrors {
 /// descent over a grid of each constant, minimizing the weighted mean absolute relative error
 /// of the family's training cases (weights from the case file). Prints the fitted constants.
 @Suite struct TrainingCalibrationFit {
-    @Test func fitFamilies() throws {
-        guard ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_FIT"] != nil else { return }
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_FIT"] != nil))
+    func fitFamilies() throws {
         let catalog = try ChipCatalog.builtIn()
         let zoo = try ModelZoo.builtIn()
         let cases = try benchmarkCases().filter { $0.kind == .training }

@@ -113,7 +113,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
                        ranged(e.mfu, e.low?.mfu, e.high?.mfu) { formatQuantity($0 * 100, decimals: 1) + "%" },
                        formatQuantity(e.memory.total / 1e9), ranged(e.days, e.low?.days, e.high?.days) { formatQuantity($0) }])
             notes.append("\(chip.id): \(e.candidatesEvaluated) candidates searched in \(formatQuantity(e.searchSeconds * 1e3)) ms"
-                         + (e.low != nil ? "; estimated specs: ranges are the low/high spec corners" : ""))
+                         + (showsRange(e) ? "; estimated specs: ranges are the low/high spec corners" : ""))
             if chipIDs.count == 1 || top != nil {
                 details.append(contentsOf: TrainingEstimator.explain(e).map { "  " + $0 })
                 if let top {
@@ -174,6 +174,12 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
         if !details.isEmpty { context.out(details.joined(separator: "\n") + "\n") }
     }
     return 0
+}
+
+/// True when the low/high corners move the step time by more than 0.5%.
+func showsRange(_ e: TrainingEstimate) -> Bool {
+    guard let lo = e.low, let hi = e.high, e.stepSeconds > 0 else { return false }
+    return abs(lo.stepSeconds - e.stepSeconds) / e.stepSeconds > 0.005 || abs(hi.stepSeconds - e.stepSeconds) / e.stepSeconds > 0.005
 }
 
 func planJSON(_ p: TrainingPlan) -> [(String, JSONValue)] { p.jsonMembers }
