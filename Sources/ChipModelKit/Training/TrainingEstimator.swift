@@ -1,3 +1,35 @@
+// The training estimator: how long a transformer takes to train on N chips, with which plan, and why.
+//
+// Model (each piece cites its source in the doc comment where it is computed):
+// - Per layer and microbatch, `TrainingCostModel.layerCosts` builds the layer's operations sharded
+//   by TP (Megatron column/row parallel attention and MLP, Shoeybi 2019, Narayanan 2021 section 3.2),
+//   CP (queries split, ring-attention K/V exchange) and EP (local experts, all-to-all dispatch and
+//   combine), and times each on the roofline (`Roofline.evaluate` on a `RooflineDevice`). GPT
+//   (2-matrix MLP), Llama (gated MLP, GQA), MoE (top-k routed experts, shared experts, dense first
+//   layers) and MLA (DeepSeek-V3 low-rank projections) shapes come from `ModelSpec`; embeddings and
+//   logits run on the pipeline's last stage. Attention is fused (FlashAttention); in FP8 training it
+//   runs at the BF16 peak.
+// - Backward = 2 x forward. Recompute: selective recomputes the attention core, full the whole
+//   forward (Korthikanti 2022).
+// - Pipeline: (m + (p-1)/v) microbatch-times per step (1F1B and interleaved schedules, Narayanan
+//   2021 section 2.2), p2p on the fill/drain critical path (and every microbatch without p2p
+//   overlap).
+// - Communication: TP all-reduces (or SP all-gather/reduce-scatter) per layer, optionally hidden
+//   behind GEMMs; DP gradient all-reduce / reduce-scatter + all-gather per ZeRO stage (ZeRO-3
+//   gathers weights per microbatch), optionally overlapped with backward/forward; EP all-to-all;
+//   CP K/V ring. Collectives use `ClusterNetwork` (two-tier alpha-beta; a group spanning scale-up
+//   domains runs hierarchically and pays the NICs for the traffic that leaves the domain). Rank
+//   order TP, CP, DP, PP: TP stays in the scale-up domain when it fits.
+// - Memory per chip: weights, gradients and Adam states per ZeRO stage (16 bytes/param unsharded,
+//   Rajbhandari 2020), Korthikanti's activation formulas per recompute mode and SP, the in-flight
+//   microbatches of 1F1B / interleaving, logits on the last stage; against the usable HBM.
+// - The step-time function over these inputs (`candidateStepSeconds`) is evaluated for every valid
+//   plan by `TrainingSearch` in SIMD8 batches (Calculon-style exhaustive search, Isaev et al. SC23).
+// - FLOP convention: model FLOPs = 3 x forward (6·N_active·tokens + attention QK^T/AV over the full
+//   square, logits included, embedding lookup excluded), as Korthikanti's 72·B·s·l·h²(1 + s/(6h) +
+//   V/(12·l·h)); MFU divides by the chip's dense peak in the training format; HFU adds recompute.
+// - Efficiency constants: `Calibration.families[...].training` (fitted per chip family on the
+//   training cases of Benchmarks/calibration-cases.json).
 import Foundation
 
 /// Memory per chip of a plan, bytes.
