@@ -170,3 +170,58 @@ struct SplitMix: RandomNumberGenerator {
         #expect(e.stepSeconds.isFinite && e.mfu > 0 && e.mfu < 1)
     }
 }
+
+@Suite struct TrainingCaseEstimatorTests {
+    /// Given plan fields are held fixed, absent ones searched; the explanation carries the breakdown.
+    @Test func honorsGivenPlanFields() throws {
+        let cases = try benchmarkCases()
+        let c = try #require(cases.first { $0.id == "TRN-KOR22-04" })
+        let e = try TrainingCaseEstimator().estimate(c, catalog: try ChipCatalog.builtIn(), zoo: try ModelZoo.builtIn())
+        let plan = Dictionary(e.plan, uniquingKeysWith: { a, _ in a })
+        #expect(plan["tp"]?.numberValue == 8 && plan["pp"]?.numberValue == 8 && plan["virtualStages"]?.numberValue == 3)
+        #expect(plan["recompute"]?.stringValue == "selective" && plan["sequenceParallel"]?.boolValue == true)
+        #expect(e.explanation.contains { $0.hasPrefix("step ") && $0.contains("bubble") })
+        #expect(e.value > 0 && e.value.isFinite)
+    }
+
+    @Test func scalingTableStartsAtOneDomain() throws {
+        let w = TrainingWorkload(model: smallGPT(), sequenceLength: 2048, globalBatch: 64, precision: .bf16)
+        let rows = TrainingEstimator.scaling(workload: w, chip: try a100(), chips: 32, options: .init(threads: 2))
+        #expect(rows.map(\.chips) == [8, 16, 32])
+        #expect(rows.first?.efficiency == 1)
+        #expect(rows.allSatisfy { $0.plan != nil && $0.efficiency > 0.5 && $0.efficiency <= 1.5 })
+    }
+}
+
+/// Release-mode throughput of the candidate kernel, SIMD vs scalar (CHIPMODEL_TRAINING_BENCH=1,
+/// `swift test -c release --filter TrainingKernelBench`).
+@Suite struct TrainingKernelBench {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_BENCH"] != nil))
+    func kernelThroughput() {
+        var rng = SplitMix(state: 7)
+        func u(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.next() >> 11) / Double(1 << 53) }
+        let n = 1 << 20
+        let batch = CandidateBatch(capacity: n)
+        for _ in 0..<n {
+            batch.append(CandidateInputs(
+                microbatches: u(1, 512).rounded(), stageLayers: u(1, 96).rounded(), bubbleFactor: u(0, 63),
+                layerForward: u(1e-4, 0.1), extraForward: u(0, 0.05), layerRecompute: u(0, 0.1), tpComm: u(0, 0.05),
+                tpHide: u(0, 0.08), tpPasses: u(2, 3).rounded(), epComm: u(0, 0.1), cpComm: u(0, 0.1), ppComm: u(0, 1),
+                dpComm: u(0, 5), dpOverlap: u(0, 1).rounded(), dpParamGather: u(0, 3), paramGatherOverlap: u(0, 1).rounded(),
+                zeroGather: u(0, 0.2), optimizer: u(0, 0.1), memoryBytes: u(1e9, 150e9)))
+        }
+        let k = CandidateScalars(residual: 0.3, microbatchOverhead: 1e-3, stepOverhead: 0.05, capacityBytes: 72e9)
+        func best(_ body: () -> Void) -> Double {
+            var t = Double.infinity
+            for _ in 0..<7 {
+                let s = DispatchTime.now().uptimeNanoseconds
+                body()
+                t = min(t, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9)
+            }
+            return t
+        }
+        let simd = best { batch.evaluateSIMD(k) }
+        let scalar = best { batch.evaluateScalar(k) }
+        print("KERNEL candidates \(n): SIMD8 \(Double(n) / simd / 1e6) M/s, scalar \(Double(n) / scalar / 1e6) M/s, ratio \(scalar / simd)")
+    }
+}
