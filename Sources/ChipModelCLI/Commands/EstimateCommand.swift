@@ -26,6 +26,9 @@ public enum EstimateCommand: CLICommand {
     combination, given fields held fixed), step time with its breakdown, tokens/s, MFU, memory per chip \
     and days for a token budget. With no arguments: Llama-3-70B on 1,024 chips of each of \
     \(defaultTrainingChips.joined(separator: ", ")) (seq 8192, global batch 512, bf16, 15 T tokens).
+    Defaults: --chips 1024, --model llama3-70b, --seq 8192, --batch 4Mi tokens / seq, --precision bf16 \
+    (fp16 where the chip lacks bf16), --tokens 15e12, the chip spec's scale-up domain. Degrees that do not \
+    divide the chip count are usage errors; a plan that does not fit is reported with the memory it needs.
     MFU counts model FLOPs (6 x active params x tokens + attention, no recompute) against the chip's \
     dense peak in the training format; HFU adds recomputed work.
 
