@@ -161,7 +161,7 @@ public struct TrainingCostModel: Sendable {
     public let chip: ChipParameters
     public let chips: Int
     public let device: RooflineDevice
-    /// The device the attention core runs on: FlashAttention kernels run in BF16/FP16 even
+    /// The device the attention core and the output layer run on: FlashAttention kernels run in BF16/FP16 even
     /// in FP8 training (Transformer Engine keeps attention in 16-bit), so with an 8-bit or
     /// narrower training format the core uses the chip's BF16 (else FP16) peak.
     public let attentionDevice: RooflineDevice
@@ -333,7 +333,9 @@ public struct TrainingCostModel: Sendable {
             cpExposed = max(0, comm - 3 * core.seconds)
         }
         // Embedding lookup and logits + cross-entropy (logits in FP32, read/written 3 times).
-        let logits = time(.gemm(m: tokens, n: ceilDiv(Double(m.vocab), T), k: h))
+        // The output layer stays in 16-bit in FP8 training (Transformer Engine's recipe keeps the
+        // first and last layers in higher precision), so it runs on the attention device.
+        let logits = time(.gemm(m: tokens, n: ceilDiv(Double(m.vocab), T), k: h), on: attentionDevice)
         let lossBytes = 3 * 2 * tok * Double(m.vocab) / T * 4
         let embedLogits = logits.seconds + Roofline.evaluate(.elementwise(bytes: lossBytes), on: device).seconds
             + Roofline.evaluate(.embedding(tokens: tokens, hidden: h), on: device).seconds
