@@ -174,7 +174,10 @@ public enum TrainingEstimator {
                 message: "no valid plan for \(workload.model.name) on \(chips) x \(chip.id) under the given constraints (global batch \(workload.globalBatch), \(workload.model.heads) heads, \(workload.model.layers) layers)",
                 candidatesEvaluated: 0, leastMemoryPlan: nil, neededBytes: nil, usableBytes: nil)
         }
-        var est = evaluate(best.plan, model: model)!
+        guard var est = evaluate(best.plan, model: model) else {
+            throw TrainingInfeasibleError(message: "internal: the searched plan \(best.plan) could not be re-evaluated",
+                                          candidatesEvaluated: result.candidatesEvaluated)
+        }
         est.candidatesEvaluated = result.candidatesEvaluated
         est.searchSeconds = result.searchSeconds
         est.top = result.top

@@ -309,7 +309,7 @@ public enum TrainingSearch {
                             }
                         } else if feasible == 0 {
                             let mem = batch.memoryBytes(at: i)
-                            if least == nil || mem < least!.0 { least = (mem, oi, offset + i, ranked(t)) }
+                            if mem < (least?.0 ?? .infinity) { least = (mem, oi, offset + i, ranked(t)) }
                         }
                     }
                     offset += count
@@ -379,7 +379,9 @@ public enum TrainingSearch {
             shared.feasible += feasible
             for e in localTop { insert(e, into: &shared.top, limit: topN) }
             if let l = least {
-                if shared.least == nil || l.0 < shared.least!.0 || (l.0 == shared.least!.0 && (l.1, l.2) < (shared.least!.1, shared.least!.2)) {
+                if let cur = shared.least {
+                    if l.0 < cur.0 || (l.0 == cur.0 && (l.1, l.2) < (cur.1, cur.2)) { shared.least = l }
+                } else {
                     shared.least = l
                 }
             }
