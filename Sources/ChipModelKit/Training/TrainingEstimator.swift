@@ -163,6 +163,12 @@ public enum TrainingEstimator {
                                           calibration: calibration, emulate: emulate)
         let result = TrainingSearch.run(model, constraints: constraints, options: options)
         guard let best = result.best else {
+            if let least = result.leastMemory, least.memoryBytes <= model.scalars.capacityBytes {
+                // Fits in memory but has no finite time: a collective cannot run (missing link spec).
+                throw TrainingInfeasibleError(
+                    message: "no plan can run on \(chips) x \(chip.id): " + (model.assumptions.isEmpty ? "every candidate has an unbounded communication time" : model.assumptions.joined(separator: "; ")),
+                    candidatesEvaluated: result.candidatesEvaluated)
+            }
             if let least = result.leastMemory {
                 let usable = model.scalars.capacityBytes
                 throw TrainingInfeasibleError(
