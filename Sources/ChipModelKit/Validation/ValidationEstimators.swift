@@ -6,7 +6,7 @@
 public enum ValidationEstimators {
     /// The default registry: every case kind mapped to the estimator that handles it.
     public static var `default`: [MeasurementCase.Kind: any CaseEstimating] {
-        [.inference: InferenceCaseEstimator()]
+        [.training: TrainingCaseEstimator(), .inference: InferenceCaseEstimator()]
     }
 
     /// Kinds the default registry does not cover yet.
