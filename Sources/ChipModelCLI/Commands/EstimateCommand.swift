@@ -107,7 +107,9 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             func ranged(_ nominal: Double, _ lo: Double?, _ hi: Double?, _ f: (Double) -> String) -> String {
                 guard let lo, let hi, nominal != 0,
                       abs(lo - nominal) / abs(nominal) > 0.005 || abs(hi - nominal) / abs(nominal) > 0.005 else { return f(nominal) }
-                return "\(f(nominal)) (\(f(min(lo, hi)))-\(f(max(lo, hi))))"
+                // The corners re-time the nominal plan at the low and high specs; a ratio such as MFU
+                // can land on either side of nominal, so the range shown spans all three.
+                return "\(f(nominal)) (\(f(min(lo, hi, nominal)))-\(f(max(lo, hi, nominal))))"
             }
             table.add([chip.id, "\(count)", e.plan.description,
                        ranged(e.stepSeconds, e.low?.stepSeconds, e.high?.stepSeconds) { formatQuantity($0) },
