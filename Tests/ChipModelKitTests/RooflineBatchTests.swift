@@ -90,4 +90,59 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(RooflineColumns(flops: ones, sustainedFlops: [], bytes: ones, bytesPerSecond: ones, sramBytes: ones,
                                 sramBytesPerSecond: ones, d2dBytes: ones, d2dBytesPerSecond: ones) == nil)
     }
+
+    // The reciprocal form: its SIMD kernel equals its own scalar oracle bit for bit (same
+    // random columns with zeros, infinities, huge values and ties), at every tail length.
+    @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 1000])
+    func reciprocalSIMDEqualsReciprocalScalarBitForBit(n: Int) {
+        for seed in UInt64(1)...3 {
+            let c = RooflineReciprocalColumns(Self.randomColumns(n, seed: seed &* 104_729 &+ UInt64(n)))
+            let scalar = RooflineBatch.evaluateScalar(c)
+            let simd = RooflineBatch.evaluate(c, threads: 1)
+            #expect(simd.bitwiseEqual(scalar), "n=\(n) seed=\(seed)")
+            #expect(simd.seconds.count == n && simd.boundCodes.count == n)
+        }
+    }
+
+    @Test func reciprocalThreadedEqualsScalar() {
+        let c = RooflineReciprocalColumns(Self.randomColumns(4099, seed: 43))
+        let scalar = RooflineBatch.evaluateScalar(c)
+        for t in [2, 3, 8] {
+            #expect(RooflineBatch.evaluate(c, threads: t).bitwiseEqual(scalar))
+        }
+    }
+
+    /// On normal (non-subnormal, finite, non-zero) values the reciprocal form is within a few
+    /// ulp of the division form; it picks the same ceiling unless two ceilings are that close.
+    @Test func reciprocalIsWithinUlpsOfDivision() {
+        var rng = SplitMix64(seed: 7)
+        func v() -> Double { exp(log(10.0) * (-3 + 18 * Double(rng.next() >> 11) / Double(1 << 53))) }
+        var c = RooflineColumns()
+        for _ in 0..<1000 {
+            c.append(flops: v(), sustainedFlops: v(), bytes: v(), bytesPerSecond: v(), sramBytes: v(),
+                     sramBytesPerSecond: v(), d2dBytes: v(), d2dBytesPerSecond: v())
+        }
+        let div = RooflineBatch.evaluateScalar(c)
+        let rec = RooflineBatch.evaluate(RooflineReciprocalColumns(c), threads: 1)
+        for i in 0..<c.count {
+            #expect(abs(rec.seconds[i] - div.seconds[i]) <= 4 * div.seconds[i].ulp, "point \(i)")
+        }
+        let boundChanges = zip(rec.boundCodes, div.boundCodes).filter { $0.0 != $0.1 }.count
+        #expect(boundChanges <= 2)
+    }
+
+    @Test func reciprocalSetWorkKeepsRates() {
+        let c = Self.randomColumns(20, seed: 9)
+        var r = RooflineReciprocalColumns(c)
+        let ones = [Double](repeating: 1, count: 20)
+        let accepted = r.setWork(flops: ones, bytes: ones, sramBytes: ones, d2dBytes: ones)
+        #expect(accepted)
+        let inverse = c.sustainedFlops.map { 1 / $0 }
+        #expect(r.secondsPerFlop == inverse)
+        #expect(r.flops == ones)
+        let rejected = !r.setWork(flops: [1], bytes: ones, sramBytes: ones, d2dBytes: ones)
+        #expect(rejected)
+        #expect(r.flops == ones)
+        #expect(RooflineBatch.evaluate(r).bitwiseEqual(RooflineBatch.evaluateScalar(r)))
+    }
 }

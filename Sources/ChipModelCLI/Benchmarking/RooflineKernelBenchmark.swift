@@ -4,12 +4,19 @@ import Foundation
 /// Measurement 1 of issue 8: the roofline kernel over 10^6 and 10^7 points.
 ///
 /// Variants, all on the same columns in the same process, interleaved per repetition:
-/// - `simd`: `RooflineBatch.evaluate` (the `SIMD8<Double>` kernel), 1 and 2 threads;
-/// - `scalar`: `RooflineBatch.evaluateScalar`, the test oracle (a loop over `Roofline.pointTime`);
+/// - `simd`: `RooflineBatch.evaluate` (the `SIMD8<Double>` division kernel), 1 and 2 threads;
+/// - `scalar`: `RooflineBatch.evaluateScalar`, the test oracle (a loop over `Roofline.pointTime`,
+///   inlined by the optimizer; LLVM may auto-vectorize it, which is why it runs close to `simd`);
+/// - `scalarCall`: `Roofline.pointTime` called per point through a non-inlined function (the
+///   scalar function as such, not vectorizable);
 /// - `direct`: the same arithmetic written the most direct way (`max` of four quotients and
-///   a chain of comparisons for the bound), over plain arrays.
-/// Each point reads 8 Doubles and writes a Double and a byte (73 B/point), and costs 4
-/// divisions: divider-bound in cache, memory-bound at 10^7 points (730 MB).
+///   a chain of comparisons for the bound), over plain arrays;
+/// - `recip.*`: the reciprocal form (`RooflineReciprocalColumns`: rates stored as 1/rate once,
+///   multiplications per point), SIMD kernel and its own scalar oracle
+///   (`Roofline.pointTimeReciprocal`), bit-identical to each other, within a few ulp of the
+///   division form.
+/// Each point reads 8 Doubles and writes a Double and a byte (73 B/point). The division form
+/// costs 4 divisions per point (divider-bound); the reciprocal form is memory-bound.
 public enum RooflineKernelBenchmark {
     /// The per-core machine limit quoted in PERFORMANCE.md (f64, in cache, 4 divides/point).
     public static let machineLimitMpointsPerCore = 300.0
@@ -18,7 +25,9 @@ public enum RooflineKernelBenchmark {
         name: "roofline-kernel",
         summary: "Roofline point kernel: SIMD vs scalar oracle vs direct loop, 10^6 and 10^7 points, 1 and 2 threads"
     ) { config in
-        let sizes = config.smoke ? [1_000, 4_099] : [1_000_000, 10_000_000]
+        // 16,384 points (1.2 MB) stay in the 2 MiB L2: the compute limit. 10^6 (73 MB) and
+        // 10^7 (730 MB) stream from L3/DRAM: the memory limit.
+        let sizes = config.smoke ? [1_000, 4_099] : [16_384, 1_000_000, 10_000_000]
         var out: [BenchmarkMeasurement] = []
         for n in sizes { out += measure(n: n, config: config) }
         return out
@@ -83,51 +92,124 @@ public enum RooflineKernelBenchmark {
         return x == 1 ? "1e\(e)" : "\(n)"
     }
 
+    /// The per-point scalar call: `Roofline.pointTime` called once per point through a
+    /// function the optimizer may not inline into the loop, so the loop cannot be vectorized.
+    /// This is the "scalar reference" in its literal sense (one scalar function call per point).
+    public static func scalarCall(_ c: RooflineColumns, into r: inout RooflineBatchResult) {
+        let n = c.count
+        if r.seconds.count != n { r.seconds = [Double](repeating: 0, count: n) }
+        if r.boundCodes.count != n { r.boundCodes = [UInt8](repeating: 0, count: n) }
+        let f = c.flops, p = c.sustainedFlops, b = c.bytes, bw = c.bytesPerSecond
+        let s = c.sramBytes, sbw = c.sramBytesPerSecond, d = c.d2dBytes, dbw = c.d2dBytesPerSecond
+        for i in 0..<n {
+            let t = pointTimeCall(f[i], p[i], b[i], bw[i], s[i], sbw[i], d[i], dbw[i])
+            r.seconds[i] = t.seconds
+            r.boundCodes[i] = t.bound.code
+        }
+    }
+
+    @inline(never)
+    static func pointTimeCall(_ f: Double, _ p: Double, _ b: Double, _ bw: Double, _ s: Double, _ sbw: Double,
+                              _ d: Double, _ dbw: Double) -> (seconds: Double, bound: Ceiling) {
+        Roofline.pointTime(flops: f, sustainedFlops: p, bytes: b, bytesPerSecond: bw, sramBytes: s,
+                           sramBytesPerSecond: sbw, d2dBytes: d, d2dBytesPerSecond: dbw)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
     static func measure(n: Int, config: BenchmarkConfig) -> [BenchmarkMeasurement] {
         let cols = columns(n, seed: 0x5EED &+ UInt64(n))
-        let variants: [(String, (inout RooflineBatchResult) -> Void)] = [
-            ("simd.threads1", { RooflineBatch.evaluate(cols, into: &$0, threads: 1) }),
-            ("scalar.threads1", { RooflineBatch.evaluateScalar(cols, into: &$0) }),
-            ("direct.threads1", { direct(cols, into: &$0) }),
-            ("simd.threads2", { RooflineBatch.evaluate(cols, into: &$0, threads: 2) }),
-            ("directVariadicMax.threads1", { directVariadic(cols, into: &$0) }),
-        ]
-        var results = variants.map { _ in RooflineBatchResult(seconds: [], boundCodes: []) }
-        for (k, v) in variants.enumerated() {  // first touch of the output pages, untimed
-            v.1(&results[k])
-        }
-        for _ in 0..<config.warmups { for (k, v) in variants.enumerated() { v.1(&results[k]) } }
-        var times = variants.map { _ in [Double]() }
         let clock = ContinuousClock()
+        // Reciprocal columns: built once per set of device columns (4 divisions per point,
+        // timed separately below), then evaluated against any number of operations.
+        var rec = RooflineReciprocalColumns()
+        let prepTime = clock.measure { rec = RooflineReciprocalColumns(cols) }
+        let recCols = rec
+        let oracleDiv = RooflineBatch.evaluateScalar(cols)
+        let oracleRec = RooflineBatch.evaluateScalar(recCols)
+        // (name, reciprocal form?, body)
+        let variants: [(String, Bool, (inout RooflineBatchResult) -> Void)] = [
+            ("simd.threads1", false, { RooflineBatch.evaluate(cols, into: &$0, threads: 1) }),
+            ("scalar.threads1", false, { RooflineBatch.evaluateScalar(cols, into: &$0) }),
+            ("scalarCall.threads1", false, { scalarCall(cols, into: &$0) }),
+            ("direct.threads1", false, { direct(cols, into: &$0) }),
+            ("simd.threads2", false, { RooflineBatch.evaluate(cols, into: &$0, threads: 2) }),
+            ("directVariadicMax.threads1", false, { directVariadic(cols, into: &$0) }),
+            ("recip.simd.threads1", true, { RooflineBatch.evaluate(recCols, into: &$0, threads: 1) }),
+            ("recip.scalar.threads1", true, { RooflineBatch.evaluateScalar(recCols, into: &$0) }),
+            ("recip.simd.threads2", true, { RooflineBatch.evaluate(recCols, into: &$0, threads: 2) }),
+        ]
+        // One untimed run each into its own buffer, checked against the oracle of its form;
+        // the timed runs then share one output buffer (memory stays ~ columns + 3 results).
+        var agree: [Bool] = []
+        for v in variants {
+            var r = RooflineBatchResult()
+            v.2(&r)
+            agree.append(r.bitwiseEqual(v.1 ? oracleRec : oracleDiv))
+        }
+        var scratch = RooflineBatchResult()
+        variants[0].2(&scratch)  // first touch of the shared output pages, untimed
+        for _ in 0..<config.warmups { for v in variants { v.2(&scratch) } }
+        // Each timed sample runs the variant `inner` times (at least ~2M points) so small sizes
+        // are not dominated by timer and dispatch overhead; times are per run.
+        let inner = max(1, 2_000_000 / max(n, 1))
+        var times = variants.map { _ in [Double]() }
         for _ in 0..<config.repetitions {
-            for (k, v) in variants.enumerated() {
-                let d = clock.measure { v.1(&results[k]) }
-                times[k].append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            for (k, v) in variants.enumerated() {  // interleaved: drift hits every variant alike
+                times[k].append(seconds(clock.measure { for _ in 0..<inner { v.2(&scratch) } }) / Double(inner))
             }
         }
-        blackHole(results)
-        // Every variant must agree with the oracle; the direct loop's `max` picks the same
-        // value (no NaN in these columns), and its bound chain the same earliest ceiling.
-        let oracle = results[1]
-        let agree = results.map { $0.bitwiseEqual(oracle) }
+        blackHole(scratch)
         let tag = label(n)
         let mpts = times.map { t in Double(n) / max(t.min() ?? 1, 1e-12) / 1e6 }
         let timing = times.map { BenchmarkTiming(seconds: $0) }
         func detail(_ k: Int) -> String {
-            "min \(formatQuantity(timing[k].min * 1e3)) ms, median \(formatQuantity(timing[k].median * 1e3)) ms over \(config.repetitions); "
-                + (agree[k] ? "bit-identical to scalar" : "DIFFERS from scalar")
+            "min \(formatQuantity(timing[k].min * 1e3)) ms, median \(formatQuantity(timing[k].median * 1e3)) ms over \(config.repetitions)"
+                + (inner > 1 ? " samples of \(inner) runs" : "") + "; "
+                + (agree[k] ? "bit-identical to " + (variants[k].1 ? "recip.scalar" : "scalar") : "DIFFERS from its scalar oracle")
         }
-        let name = { (k: Int) in "roofline.\(variants[k].0).n\(tag)" }
+        let idx = Dictionary(uniqueKeysWithValues: variants.enumerated().map { ($1.0, $0) })
+        func name(_ v: String) -> String { "roofline.\(v).n\(tag)" }
+        func m(_ v: String, vs ref: String? = nil, suffix: String = "", withDetail: Bool = true) -> BenchmarkMeasurement {
+            let k = idx[v] ?? 0
+            let r = ref.flatMap { idx[$0] }
+            return BenchmarkMeasurement(name: name(v) + suffix, value: mpts[k], unit: "Mpoints/s",
+                                        ratio: r.map { mpts[k] / mpts[$0] }, reference: ref.map(name),
+                                        detail: withDetail ? detail(k) : nil)
+        }
+        let limit = "\(Int(machineLimitMpointsPerCore)) Mpoints/s/core (PERFORMANCE.md, f64 in cache)"
+        func vsLimit(_ v: String) -> BenchmarkMeasurement {
+            let k = idx[v] ?? 0
+            return BenchmarkMeasurement(name: name(v) + ".vsMachineLimit", value: mpts[k], unit: "Mpoints/s",
+                                        ratio: mpts[k] / machineLimitMpointsPerCore, reference: limit)
+        }
+        let prep = seconds(prepTime)
         return [
-            BenchmarkMeasurement(name: name(0), value: mpts[0], unit: "Mpoints/s", ratio: mpts[0] / mpts[1], reference: name(1), detail: detail(0)),
-            BenchmarkMeasurement(name: name(0) + ".vsDirect", value: mpts[0], unit: "Mpoints/s", ratio: mpts[0] / mpts[2], reference: name(2)),
-            BenchmarkMeasurement(name: name(0) + ".vsMachineLimit", value: mpts[0], unit: "Mpoints/s",
-                                 ratio: mpts[0] / machineLimitMpointsPerCore,
-                                 reference: "\(Int(machineLimitMpointsPerCore)) Mpoints/s/core (PERFORMANCE.md, f64 in cache)"),
-            BenchmarkMeasurement(name: name(1), value: mpts[1], unit: "Mpoints/s", detail: detail(1)),
-            BenchmarkMeasurement(name: name(2), value: mpts[2], unit: "Mpoints/s", ratio: mpts[2] / mpts[1], reference: name(1), detail: detail(2)),
-            BenchmarkMeasurement(name: name(3), value: mpts[3], unit: "Mpoints/s", ratio: mpts[3] / mpts[0], reference: name(0), detail: detail(3)),
-            BenchmarkMeasurement(name: name(4), value: mpts[4], unit: "Mpoints/s", ratio: mpts[4] / mpts[1], reference: name(1), detail: detail(4)),
+            // Division form: SIMD kernel vs its bit-identical scalar oracle loop, vs the per-point
+            // scalar call, vs the direct loop.
+            m("simd.threads1", vs: "scalar.threads1"),
+            m("simd.threads1", vs: "scalarCall.threads1", suffix: ".vsScalarCall", withDetail: false),
+            m("simd.threads1", vs: "direct.threads1", suffix: ".vsDirect", withDetail: false),
+            vsLimit("simd.threads1"),
+            m("scalar.threads1"),
+            m("scalarCall.threads1", vs: "scalar.threads1"),
+            m("direct.threads1", vs: "scalar.threads1"),
+            m("simd.threads2", vs: "simd.threads1"),
+            m("directVariadicMax.threads1", vs: "scalar.threads1"),
+            // Reciprocal form (multiplications): vs its own bit-identical scalar oracle, and vs the
+            // division-form references (different rounding: within a few ulp, see RooflineBatch).
+            m("recip.simd.threads1", vs: "recip.scalar.threads1"),
+            m("recip.simd.threads1", vs: "scalar.threads1", suffix: ".vsDivisionScalar", withDetail: false),
+            m("recip.simd.threads1", vs: "scalarCall.threads1", suffix: ".vsScalarCall", withDetail: false),
+            m("recip.simd.threads1", vs: "direct.threads1", suffix: ".vsDirect", withDetail: false),
+            vsLimit("recip.simd.threads1"),
+            m("recip.scalar.threads1", vs: "scalar.threads1"),
+            m("recip.simd.threads2", vs: "recip.simd.threads1"),
+            BenchmarkMeasurement(name: "roofline.recip.prepare.n\(tag)", value: Double(n) / max(prep, 1e-12) / 1e6,
+                                 unit: "Mpoints/s",
+                                 detail: "building the reciprocal columns once (4 divisions/point, 1 run, includes allocation): \(formatQuantity(prep * 1e3)) ms"),
         ]
     }
 }
