@@ -26,7 +26,10 @@ public enum RoadmapCommand: CLICommand {
     """
     public static let options: [OptionSpec] = [
         .value("--model", "ID|FILE", "Model of the standard workloads (default llama3-70b)."),
-        .value("--parts", "ID,ID,...", "Only these parts, in this order (e.g. one product line: br106,br166,br20x,br30x,br31x)."),
+        .value("--parts", "ID,ID,...", "Only these parts, in this order (e.g. one product line: br106,br166,br20x,br30x)."),
+        .value("--training-chips", "N", "Chips of the standard training run (default 1024)."),
+        .value("--inference-chips", "N", "Chips of the standard inference run (default 8)."),
+        .flag("--roofline", "Use the roofline layer metric (one chip, one layer) instead of the estimators: a quick first look."),
     ]
     public static let maxPositionals = 1
 
@@ -37,9 +40,8 @@ public enum RoadmapCommand: CLICommand {
         }
         let catalog = try ChipModelCLI.catalog(args, context)
         do { _ = try Roadmap.parts(vendor: vendor, in: catalog) } catch {
-            var msg = "\(error)"
-            msg += "; known vendors: " + Roadmap.vendors(in: catalog).joined(separator: ", ")
-            throw RunError(msg, exitCode: 64)
+            // A usage error (exit 64 with the usage line), naming the vendors there are.
+            throw UsageError("\(error); known vendors: " + Roadmap.vendors(in: catalog).joined(separator: ", "))
         }
         let only = args.value("--parts").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let ws = try workloads(args, context)
@@ -55,7 +57,13 @@ public enum RoadmapCommand: CLICommand {
     /// fallback if an estimator cannot run a chip.
     static func workloads(_ args: ParsedArguments, _ context: CommandContext) throws -> [RoadmapWorkload] {
         let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
-        return RoadmapWorkload.rooflineDefaults(model: model)
+        if args.has("--roofline") { return RoadmapWorkload.rooflineDefaults(model: model) }
+        guard model.isDecoder else {
+            throw UsageError("the roadmap workloads train and serve a decoder LLM; '\(model.id)' is \(model.architecture.rawValue)")
+        }
+        let training = StandardTraining(model: model, chips: try args.int("--training-chips", range: 1...1_000_000) ?? 1024)
+        let inference = StandardInference(model: model, chips: try args.int("--inference-chips", range: 1...1_000_000) ?? 8)
+        return RoadmapWorkload.estimatorDefaults(model: model, training: training, inference: inference)
     }
 
     static func headline(_ chip: Chip) -> [(String, String)] {
