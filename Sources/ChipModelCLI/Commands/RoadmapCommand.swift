@@ -119,7 +119,10 @@ public enum RoadmapCommand: CLICommand {
         }
         let specNames = roadmap.entries.first.map { headline($0.chip).map(\.0) } ?? []
         var headers = ["part", "year", "status"] + specNames
-        headers += workloads.map { "\($0.name) \(unitShort($0.unit))" }
+        headers += workloads.map { w in
+            let u = unitShort(w.unit)
+            return u.hasPrefix(w.name + " ") ? u : "\(w.name) \(u)"
+        }
         var t = TextTable(headers: headers)
         for e in roadmap.entries {
             var row = [e.chip.id, e.chip.year.formatted(), e.chip.status.rawValue] + headline(e.chip).map(\.1)

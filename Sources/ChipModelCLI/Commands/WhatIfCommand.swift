@@ -159,7 +159,9 @@ public enum WhatIfCommand: CLICommand {
             if chip.hasRanges {
                 let plans = Array(e.top.prefix(5).map(\.plan)) + [e.plan]
                 for corner in [Corner.low, .high] {
-                    let c = try t.estimate(ChipParameters(chip: chip, corner: corner), candidates: plans)
+                    let cp = ChipParameters(chip: chip, corner: corner)
+                    // None of the nominal plans fits this corner (less memory): search it in full.
+                    let c = try (try? t.estimate(cp, candidates: plans)) ?? t.estimate(cp)
                     values.append([c.tokensPerSecondPerChip, c.tokensPerSecond, c.mfu, c.stepSeconds])
                 }
             }
