@@ -7,22 +7,30 @@ public enum RoadmapCommand: CLICommand {
     public static let abstract = "Show a vendor's parts in order with estimated delivered throughput."
     public static let usage = "roadmap VENDOR [--model ID|FILE] [--format table|json|csv]"
     public static let discussion = """
-    Lists the vendor's chips (matched case-insensitively, e.g. 'biren', 'nvidia') ordered by year, then
-    status (shipping, announced, roadmap), then id; with headline specs and
-    throughput on a standard training and a standard inference workload, each with the low-high range
+    Lists the vendor's chips (matched case-insensitively, e.g. 'biren', 'nvidia'): data-center parts first, then
+    edge parts (spec key 'segment'), each by year, then status (shipping, announced, roadmap), then id; with headline
+    specs and throughput on a standard training and a standard inference workload, each with the low-high range
     of the chip's ranged spec values (corner evaluation).
 
-    Attribution: for each part against its predecessor (the part before it; roadmap siblings of the same
-    year share one predecessor), the spec groups are switched from the old part's values to the new one's
-    one at a time in this fixed order, measuring the workload after each switch:
+    Attribution: each part is compared with its predecessor, the latest part of the same segment from an earlier
+    year (an edge card never sits between data-center generations). The spec groups are switched from the old
+    part's values to the new one's one at a time in this fixed order, measuring the workload after each switch:
       compute peaks, memory bandwidth, memory capacity, on-chip memory, compute dies, d2d link,
       scale-up, scale-out, efficiency family.
     A group's share is its change over the whole change (shares sum to 100%; the order matters when
     specs interact, e.g. a compute gain only counts once memory stops binding).
 
-    Workloads: until the training and inference estimators are wired in, both are the roofline layer
-    metric (one chip, one Llama-3-70B layer's GEMMs + attention): training batch 8 x 4096 in BF16 and
-    decode at batch 32, context 4096, in FP8 where the chip has it (else BF16/FP16). Labelled as such.
+    Workloads (the estimators of 'estimate'):
+      training   Llama-3-70B pre-training, seq 8192, global batch 512 (4 Mi tokens), bf16 (fp16 where the chip lacks
+                 bf16), 1,024 chips (--training-chips), every plan field searched; tokens/s per chip.
+      inference  Llama-3-70B serving, 2048 in / 256 out tokens, offline, 8 chips (--inference-chips), fp8 where the
+                 chip has it (else bf16/fp16), plan and batch searched; tokens/s of the 8 chips.
+    Speed: a part's nominal corner runs the full training plan search; its low/high corners re-rank that search's
+    5 best plans (a full search when none fits). The attribution's hybrid chips evaluate only the 5 best plans of
+    each endpoint part's full search (exactly, memory checked) and take the fastest that fits; the endpoints keep
+    their full-search values, so the steps still sum to the whole change. The inference search runs in full.
+    --roofline uses the roofline layer metric instead (one chip, one Llama-3-70B layer: training batch 8 x 4096
+    in BF16, decode at batch 32, context 4096, in FP8 where the chip has it).
     """
     public static let options: [OptionSpec] = [
         .value("--model", "ID|FILE", "Model of the standard workloads (default llama3-70b)."),

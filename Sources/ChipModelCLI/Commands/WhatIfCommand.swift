@@ -12,15 +12,24 @@ public enum WhatIfCommand: CLICommand {
       chipmodel whatif --from br166 --inference --model llama3-70b --vary d2d.bandwidthGBps=448,896,1792,3584 --svg d2d.svg
       chipmodel whatif --from br166 --from a100-sxm4-80gb --vary memory.bandwidthGBps=1000..8000*2 --vary batch=8,32
     KEY is any numeric key of a chip spec file (bf16DenseTflops, memory.bandwidthGBps, scaleUp.domainSize,
-    d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric (roofline: batch, seq).
+    d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric:
+      training: \(trainingParameters.joined(separator: ", "))
+      inference: \(inferenceParameters.joined(separator: ", "))
+      roofline: batch, seq
     VALUES: a list (448,896), a geometric range (256..8192*2) or an arithmetic range (1000..4000+500).
     A set value is exact (source "what-if --set"); other ranged spec values give every result a low-high range
     (corner evaluation); --monte-carlo N adds seeded Monte Carlo percentiles.
 
-    Metric: until the training and inference estimators are wired in, the metric is the roofline layer metric:
-    one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; --inference:
-    decode, or prefill with --phase prefill), timed by the roofline; it has no parallelism, collectives or capacity check, and says so.
-    Options of 'estimate' (--chips, --tp, --pp, ...) are accepted for the estimators and ignored by it (with a note).
+    Metrics (--metric; the default follows --inference):
+      training   the training estimator ('estimate'): tokens/s per chip (charted), tokens/s, MFU and step time of the
+                 best plan, binding = the largest part of the step (compute, pipeline bubble, TP/PP/DP communication, ...).
+                 Defaults: llama3-70b, seq 8192, 4 Mi tokens per step, bf16, 1024 chips, every plan field searched.
+                 The low/high corners re-rank the nominal search's 5 best plans (a full search if none fits).
+      inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
+                 TTFT; binding = the resource with the most time per token (d2d link, memory bandwidth, prefill compute, ...).
+                 Defaults: llama3-70b, 2048 in / 256 out, offline, 8 chips, fp8 where the chip has it.
+      roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
+                 --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
     Chiplet economics ("monolithic or chiplets?"):
       chipmodel whatif --chiplets 1,2,4,8 --die-area 800 --node 7nm [--defect-density 0.09] [--wafer-cost 9346]
@@ -413,7 +422,9 @@ public enum WhatIfCommand: CLICommand {
             if axes.count > 1, let v = r.point[axes[1].name] { key += " \(axes[1].name)=\(formatQuantity(v))" }
             if series[key] == nil { order.append(key) }
             // Label the binding resource at the first point and wherever it changes.
-            let label = lastBinding[key] == r.row.binding ? nil : r.row.binding + "-bound"
+            // The binding resource without its qualifiers ("prefill compute; batch limited by ...").
+            let primary = r.row.binding.split(separator: ";").first.map(String.init) ?? r.row.binding
+            let label = lastBinding[key] == r.row.binding ? nil : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
             lastBinding[key] = r.row.binding
             series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
         }
