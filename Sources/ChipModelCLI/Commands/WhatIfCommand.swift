@@ -135,7 +135,8 @@ public enum WhatIfCommand: CLICommand {
            !args.all("--vary").contains(where: { v in trainingParameters.contains { v.hasPrefix($0 + "=") } }) {
             throw UsageError(problem)
         }
-        let label = "training: " + base.label
+        let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
+        let label = "training: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(chips) chips,", with: ", chips as swept,") : base.label)
         let outputs: [WhatIfMetric.Output] = [
             .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
             .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
@@ -211,7 +212,8 @@ public enum WhatIfCommand: CLICommand {
             tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
             chips: try args.int("--chips", range: 1...1_000_000) ?? 8, batch: try args.int("--batch", range: 1...1_000_000),
             constraints: plan, scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
-        let label = "inference: " + base.label
+        let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
+        let label = "inference: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)
         return WhatIfMetric.ranged(label: label, parameters: inferenceParameters, outputs: [
             .init("tokensPerSecond", unit: "inference tokens/s"), .init("tokensPerSecondPerChip", unit: "tokens/s/chip"),
             .init("tpotMs", unit: "TPOT ms", higherIsBetter: false), .init("ttftMs", unit: "TTFT ms", higherIsBetter: false),
