@@ -48,9 +48,58 @@ private func tempDir() throws -> String {
     }
 
     @Test func unknownVaryParameterNamesTheMetricParameters() {
-        let (code, _, err) = run(["whatif", "--from", "br166", "--vary", "chips=256..8192*2"])
+        let (code, _, err) = run(["whatif", "--from", "br166", "--metric", "roofline", "--vary", "chips=256..8192*2"])
         #expect(code == 64)
         #expect(err.contains("unknown parameter 'chips'") && err.contains("batch, seq"))
+        let (code2, _, err2) = run(["whatif", "--from", "br166", "--inference", "--vary", "seq=1,2"])
+        #expect(code2 == 64)
+        #expect(err2.contains("unknown parameter 'seq'") && err2.contains("chips, batch, tp"))
+    }
+
+    /// The training estimator is the default metric; workload parameters sweep like spec keys.
+    @Test func trainingMetricSweepsChipsWithRanges() throws {
+        let (code, out, err) = run(["whatif", "--from", "br166", "--from", "a100-sxm4-80gb", "--vary", "chips=64,128",
+                                    "--seq", "2048", "--format", "json"])
+        #expect(code == 0, "\(err)")
+        let doc = try JSONValue.parse(out)
+        #expect(doc["metric"]?.stringValue?.hasPrefix("training: Llama 3 70B pre-training") == true)
+        let rows = try #require(doc["rows"]?.arrayValue)
+        #expect(rows.count == 4)
+        for r in rows {
+            let m = try #require(r["metrics"]?.arrayValue)
+            try #require(m.map { $0["name"]?.stringValue } == ["tokensPerSecondPerChip", "tokensPerSecond", "mfu", "stepSeconds"])
+            let (lo, nom, hi) = (m[0]["low"]?.numberValue ?? 0, m[0]["nominal"]?.numberValue ?? 0, m[0]["high"]?.numberValue ?? 0)
+            #expect(nom > 0 && lo <= nom && nom <= hi)
+            if r["chip"]?.stringValue == "br166" { #expect(hi > lo * 1.1) }  // estimated specs give a wide range
+            #expect(r["binding"]?.stringValue?.isEmpty == false)
+            // tokens/s = per chip x chips.
+            let chips = try #require(r["parameters"]?["chips"]?.numberValue)
+            #expect(abs((m[1]["nominal"]?.numberValue ?? 0) - nom * chips) <= 1e-6 * nom * chips)
+        }
+        let (bad, _, berr) = run(["whatif", "--from", "br166", "--tp", "3"])
+        #expect(bad == 64 && berr.contains("--tp 3"))
+        let (bad2, _, berr2) = run(["whatif", "--from", "br166", "--metric", "training", "--inference"])
+        #expect(bad2 == 64 && berr2.contains("contradicts"))
+    }
+
+    /// The "done when" sweep: BR166's D2D bandwidth on Llama-3-70B serving (inference
+    /// estimator) binds at a very low bandwidth and stops binding further up, where the
+    /// throughput no longer changes.
+    @Test func inferenceD2DSweepFindsWhereTheLinkStopsBinding() throws {
+        let (code, out, err) = run(["whatif", "--from", "br166", "--inference", "--vary", "d2d.bandwidthGBps=28,448,3584",
+                                    "--format", "json"])
+        #expect(code == 0, "\(err)")
+        let rows = try #require(try JSONValue.parse(out)["rows"]?.arrayValue)
+        let bindings = rows.map { $0["binding"]?.stringValue ?? "" }
+        #expect(bindings[0].contains("d2d"))
+        #expect(!bindings[1].contains("d2d") && !bindings[2].contains("d2d"))
+        let tps = rows.map { $0["metrics"]?.arrayValue?.first?["nominal"]?.numberValue ?? 0 }
+        #expect(tps[0] < tps[1])
+        #expect(abs(tps[2] - tps[1]) <= 1e-9 * tps[1])
+        for r in rows {
+            let m = try #require(r["metrics"]?.arrayValue?.first)
+            #expect((m["low"]?.numberValue ?? 0) < (m["high"]?.numberValue ?? 0))
+        }
     }
 
     @Test func unknownChipSuggests() {
@@ -63,7 +112,7 @@ private func tempDir() throws -> String {
         let dir = try tempDir()
         let svg = dir + "/d2d.svg"
         let (code, out, err) = run(["whatif", "--from", "br166", "--from", "a100-sxm4-80gb", "--vary", "d2d.bandwidthGBps=14..3584*2",
-                                    "--format", "csv", "--svg", svg])
+                                    "--metric", "roofline", "--format", "csv", "--svg", svg])
         #expect(code == 0, "\(err)")
         let lines = out.split(separator: "\n")
         #expect(lines.count == 1 + 2 * 9)
@@ -82,7 +131,7 @@ private func tempDir() throws -> String {
 
     @Test func gridSweepAndMonteCarlo() throws {
         let (code, out, err) = run(["whatif", "--from", "br166", "--vary", "memory.bandwidthGBps=1000,4000", "--vary", "batch=1,64",
-                                    "--inference", "--monte-carlo", "50", "--seed", "3", "--format", "json"], terminal: true)
+                                    "--inference", "--metric", "roofline", "--monte-carlo", "50", "--seed", "3", "--format", "json"], terminal: true)
         #expect(code == 0, "\(err)")
         let rows = try #require(try JSONValue.parse(out)["rows"]?.arrayValue)
         #expect(rows.count == 4)
@@ -127,51 +176,32 @@ private func tempDir() throws -> String {
 }
 
 @Suite struct RoadmapCLITests {
-    /// Writes the Biren fixture (br106, br20x, br30x, br31x derived from BR166) as --specs files.
-    static func birenSpecs() throws -> String {
-        let dir = try tempDir()
-        let t = try ChipTemplate.find("br166", in: EmbeddedSpecs.chips)
-        let exact: [(String, Double)] = [("dies.computeDies", 2), ("memory.stacks", 4), ("d2d.bandwidthGBps", 896)]
-        let parts: [(String, Double, String, [(String, Double)])] = [
-            ("br106", 2024, "shipping", [("dies.computeDies", 1), ("bf16DenseTflops", 512), ("fp16DenseTflops", 512),
-                                         ("memory.bandwidthGBps", 820), ("memory.capacityGB", 32)]),
-            ("br20x", 2026, "roadmap", exact + [("fp8DenseTflops", 2000), ("memory.bandwidthGBps", 4000), ("d2d.bandwidthGBps", 1792)]),
-            ("br30x", 2028, "roadmap", exact + [("fp8DenseTflops", 4000), ("memory.bandwidthGBps", 8000)]),
-            ("br31x", 2028, "roadmap", exact + [("fp8DenseTflops", 500), ("memory.bandwidthGBps", 1000)]),
-        ]
-        for (id, year, status, sets) in parts {
-            var doc = try t.derivedDocument(sets, name: id).document
-            doc = doc.setting(.object([("value", .number(year)), ("source", .string("ipo")), ("confidence", .string("press/analyst"))]), at: ["year"]) ?? doc
-            doc = doc.setting(.string(status), at: ["status"]) ?? doc
-            try doc.serialized().write(toFile: "\(dir)/\(id).json", atomically: true, encoding: .utf8)
-        }
-        return dir
-    }
-
+    /// The real catalog's Biren roadmap on the roofline workloads (fast): order, chains, ranges
+    /// and attributions.
     @Test func birenRoadmapWithRangesAndAttribution() throws {
-        let dir = try Self.birenSpecs()
-        let (code, out, err) = run(["roadmap", "biren", "--specs", dir])
+        let (code, out, err) = run(["roadmap", "biren", "--roofline"])
         #expect(code == 0, "\(err)")
-        let order = ["br106", "br166", "br20x", "br30x", "br31x"].compactMap { out.range(of: "\n\($0) ")?.lowerBound }
-        #expect(order.count == 5 && order == order.sorted())
-        #expect(out.contains("br106 -> br166"))
-        #expect(out.contains("br20x -> br30x") && out.contains("br20x -> br31x"))
+        let order = ["br106", "br166", "br20x", "br30x", "br110", "br31x"].compactMap { out.range(of: "\n\($0) ")?.lowerBound }
+        #expect(order.count == 6 && order == order.sorted())
+        #expect(out.contains("br106 -> br166") && out.contains("br166 -> br20x") && out.contains("br20x -> br30x"))
+        #expect(out.contains("br110 -> br31x"))
+        #expect(!out.contains("-> br110") && !out.contains("br20x -> br31x") && !out.contains("br110 -> br20x"))
         #expect(out.contains("compute peaks"))
         #expect(out.contains("roofline layer"))
         // BR166's estimated specs carry ranges, so its throughput does too.
         let br166Line = out.split(separator: "\n").first { $0.hasPrefix("br166 ") }.map(String.init) ?? ""
         #expect(br166Line.components(separatedBy: ") ").count >= 3)
-        let (jcode, json, _) = run(["roadmap", "Biren", "--specs", dir, "--format", "json"])
+        let (jcode, json, _) = run(["roadmap", "Biren", "--roofline", "--format", "json"])
         #expect(jcode == 0)
         let parts = try #require(try JSONValue.parse(json)["parts"]?.arrayValue)
-        #expect(parts.count == 5)
-        let t = try #require(parts[1]["throughput"]?["training"])
+        #expect(parts.count == 8)
+        let br166 = try #require(parts.first { $0["id"]?.stringValue == "br166" })
+        #expect(br166["predecessor"]?.stringValue == "br106")
+        let t = try #require(br166["throughput"]?["training"])
         let (lo, nom, hi) = (t["low"]?.numberValue ?? 0, t["nominal"]?.numberValue ?? 0, t["high"]?.numberValue ?? 0)
         #expect(lo < nom && nom < hi)
-        for p in parts.dropFirst() {
+        for p in parts {
             for a in p["attribution"]?.arrayValue ?? [] {
-                // Shares are null when the workload did not change (e.g. BF16 training from
-                // BR20X to BR30X, whose fixture changes only FP8 and memory).
                 let from = a["fromValue"]?.numberValue ?? 0, to = a["toValue"]?.numberValue ?? 0
                 let shares = (a["steps"]?.arrayValue ?? []).compactMap { $0["share"]?.numberValue }
                 if abs(to - from) > 1e-6 * to { #expect(abs(shares.reduce(0, +) - 1) < 1e-9) } else { #expect(shares.isEmpty) }
@@ -179,11 +209,25 @@ private func tempDir() throws -> String {
         }
     }
 
-    @Test func unknownVendorListsKnownOnes() {
+    /// The estimator workloads (training tokens/s per chip, inference tokens/s), with ranges
+    /// and attribution; a small training cluster keeps the debug test fast.
+    @Test func estimatorRoadmapOfTwoParts() throws {
+        let (code, out, err) = run(["roadmap", "biren", "--parts", "br106,br166", "--training-chips", "64"])
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("training tokens/s per chip") && out.contains("inference tokens/s (8 chips)"))
+        #expect(out.contains("br106 -> br166  training") && out.contains("br106 -> br166  inference"))
+        #expect(!out.contains("roofline layer"))
+        #expect(!out.lowercased().contains("nan"))
+    }
+
+    @Test func unknownVendorListsKnownOnes() throws {
         let (code, _, err) = run(["roadmap", "nvdia"])
         #expect(code == 64)
         #expect(err.contains("unknown vendor 'nvdia' (did you mean 'nvidia'?)"))
-        #expect(err.contains("known vendors: Biren, NVIDIA"))
+        let vendors = Roadmap.vendors(in: try ChipCatalog.builtIn())
+        #expect(vendors.contains("Biren") && vendors.contains("NVIDIA") && vendors.count > 5)
+        #expect(err.contains("known vendors: " + vendors.joined(separator: ", ")))
+        #expect(err.contains("usage: chipmodel roadmap"))
         let (code2, _, err2) = run(["roadmap"])
         #expect(code2 == 64 && err2.contains("needs a VENDOR"))
     }
@@ -193,14 +237,16 @@ private func tempDir() throws -> String {
     /// The "done when" sweep on the roofline fallback: BR166's D2D bandwidth on a Llama-3-70B
     /// prefill binds at low bandwidth and stops binding further up.
     @Test func prefillD2DSweepShowsTheKnee() throws {
-        let (code, out, err) = run(["whatif", "--from", "br166", "--inference", "--phase", "prefill", "--model", "llama3-70b",
+        let (code, out, err) = run(["whatif", "--from", "br166", "--inference", "--metric", "roofline", "--phase", "prefill", "--model", "llama3-70b",
                                     "--vary", "d2d.bandwidthGBps=14..3584*2", "--format", "csv"])
         #expect(code == 0, "\(err)")
         let bindings = out.split(separator: "\n").dropFirst().map { $0.split(separator: ",").last.map(String.init) ?? "" }
         #expect(bindings.first == "d2d")
         #expect(bindings.last == "compute")
-        let (bad, _, berr) = run(["whatif", "--from", "br166", "--phase", "prefill"])
+        let (bad, _, berr) = run(["whatif", "--from", "br166", "--metric", "roofline", "--phase", "prefill"])
         #expect(bad == 64 && berr.contains("--phase applies to --inference"))
+        let (bad2, _, berr2) = run(["whatif", "--from", "br166", "--inference", "--phase", "prefill"])
+        #expect(bad2 == 64 && berr2.contains("--phase applies to --metric roofline"))
     }
 }
 
@@ -226,13 +272,15 @@ private func tempDir() throws -> String {
 
 @Suite struct RoadmapPartsTests {
     @Test func partsSelectsAndOrdersAndFlagsMissingSpecs() throws {
-        let dir = try RoadmapCLITests.birenSpecs()
-        // A part without on-chip memory in its spec: the caveat and the attribution flag it.
+        let dir = try tempDir()
+        // A hypothetical part (not in the catalog) without on-chip memory in its spec: the
+        // caveat and the attribution flag it.
         let t = try ChipTemplate.find("br166", in: EmbeddedSpecs.chips)
         var doc = try t.derivedDocument([("bf16DenseTflops", 1100), ("dies.computeDies", 2), ("memory.stacks", 4), ("d2d.bandwidthGBps", 896)], name: "br20y").document
         if let m = doc.objectMembers { doc = .object(m.filter { $0.0 != "onChip" }) }
+        doc = doc.setting(.object([("value", .number(2026)), ("source", .string("ipo")), ("confidence", .string("press/analyst"))]), at: ["year"]) ?? doc
         try doc.serialized().write(toFile: "\(dir)/br20y.json", atomically: true, encoding: .utf8)
-        let (code, out, err) = run(["roadmap", "biren", "--specs", dir, "--parts", "br166,br20y"])
+        let (code, out, err) = run(["roadmap", "biren", "--specs", dir, "--parts", "br166,br20y", "--roofline"])
         #expect(code == 0, "\(err)")
         #expect(out.contains("br166 -> br20y"))
         #expect(!out.contains("br106 ->"))

@@ -1,52 +1,6 @@
 import Testing
 @testable import ChipModelKit
 
-/// Biren roadmap fixture built from the BR166 spec by what-if edits (the catalog's own BR106 /
-/// BR20X / BR30X / BR31X specs come from the catalog work; these are test-only hypotheticals).
-enum BirenFixture {
-    static func br166() throws -> ChipTemplate { try ChipTemplate.find("br166", in: EmbeddedSpecs.chips) }
-
-    static func removing(_ key: String, from v: JSONValue) -> JSONValue {
-        guard let m = v.objectMembers else { return v }
-        return .object(m.filter { $0.0 != key })
-    }
-
-    static func document(_ base: ChipTemplate, id: String, year: Double, status: String, sets: [(String, Double)],
-                         dropD2D: Bool = false) throws -> JSONValue {
-        var doc = try base.derivedDocument(sets, name: id).document
-        doc = doc.setting(.object([("value", .number(year)), ("source", .string("ipo")), ("confidence", .string("press/analyst"))]), at: ["year"]) ?? doc
-        doc = doc.setting(.string(status), at: ["status"]) ?? doc
-        if dropD2D { doc = removing("d2d", from: doc) }
-        return doc
-    }
-
-    /// br106 (2024, one die) -> br166 -> br20x (2026 roadmap) -> br30x / br31x (2028 roadmap).
-    static func documents() throws -> [SpecDocument] {
-        let t = try br166()
-        // Values without a range must get one on a roadmap part: set them exactly.
-        let exact: [(String, Double)] = [("dies.computeDies", 2), ("memory.stacks", 4), ("d2d.bandwidthGBps", 896)]
-        let br106 = try document(t, id: "br106", year: 2024, status: "shipping",
-                                 sets: [("dies.computeDies", 1), ("bf16DenseTflops", 512), ("fp16DenseTflops", 512),
-                                        ("tf32DenseTflops", 256), ("fp32DenseTflops", 128), ("int8DenseTops", 1024),
-                                        ("memory.bandwidthGBps", 820), ("memory.capacityGB", 32), ("onChip.sramMB", 150)],
-                                 dropD2D: true)
-        let br20x = try document(t, id: "br20x", year: 2026, status: "roadmap",
-                                 sets: exact + [("fp8DenseTflops", 2000), ("bf16DenseTflops", 1000), ("memory.bandwidthGBps", 4000),
-                                                ("memory.capacityGB", 144), ("d2d.bandwidthGBps", 1792)])
-        let br30x = try document(t, id: "br30x", year: 2028, status: "roadmap",
-                                 sets: exact + [("fp8DenseTflops", 4000), ("bf16DenseTflops", 2000), ("memory.bandwidthGBps", 8000),
-                                                ("memory.capacityGB", 288), ("d2d.bandwidthGBps", 3584)])
-        let br31x = try document(t, id: "br31x", year: 2028, status: "roadmap",
-                                 sets: exact + [("dies.computeDies", 1), ("fp8DenseTflops", 500), ("bf16DenseTflops", 250),
-                                                ("memory.bandwidthGBps", 1000), ("memory.capacityGB", 48)])
-        return [br31x, br20x, br106, br30x].enumerated().map { SpecDocument(file: "fixture\($0.offset).json", text: $0.element.serialized()) }
-    }
-
-    static func catalog() throws -> ChipCatalog {
-        try ChipCatalog.load(builtIn: EmbeddedSpecs.chips, user: try documents())
-    }
-}
-
 @Suite struct ChipDerivationTests {
     @Test func derivesBR20XFromBR166() throws {
         let t = try ChipTemplate.find("br166", in: EmbeddedSpecs.chips)
@@ -234,20 +188,45 @@ enum BirenFixture {
 }
 
 @Suite struct RoadmapTests {
-    @Test func ordersPartsAndSharesPredecessors() throws {
-        let catalog = try BirenFixture.catalog()
+    /// The real catalog's Biren parts: data-center line first, edge cards (spec key `segment`)
+    /// after it as their own line.
+    @Test func ordersPartsBySegmentAndYear() throws {
+        let catalog = try ChipCatalog.builtIn()
         let parts = try Roadmap.parts(vendor: "BIREN", in: catalog)
-        #expect(parts.map(\.id) == ["br106", "br166", "br20x", "br30x", "br31x"])
+        #expect(parts.map(\.id) == ["br104", "br100", "br106", "br166", "br20x", "br30x", "br110", "br31x"])
         let preds = Roadmap.predecessors(parts)
-        #expect(preds == [nil, 0, 1, 2, 2])
+        let pred = Dictionary(uniqueKeysWithValues: zip(parts.map(\.id), preds.map { $0.map { parts[$0].id } }))
+        // The data-center chain BR106 -> BR166 -> BR20X -> BR30X and the edge line BR110 -> BR31X.
+        #expect(pred["br166"] == "br106" && pred["br20x"] == "br166" && pred["br30x"] == "br20x")
+        #expect(pred["br31x"] == "br110")
+        #expect(pred["br110"] == .some(nil) && pred["br104"] == .some(nil) && pred["br100"] == .some(nil))
+        // Parts of one year share a predecessor; an edge card never steps into the data-center line.
+        #expect(pred["br106"] == "br100")
         #expect(throws: UnknownIDError.self) { try Roadmap.parts(vendor: "nvdia", in: catalog) }
     }
 
+    @Test func segmentIsDecodedAndValidated() throws {
+        let catalog = try ChipCatalog.builtIn()
+        #expect(try catalog.chip("br110").segment == .edge)
+        #expect(try catalog.chip("br31x").segment == .edge)
+        #expect(try catalog.chip("br166").segment == .datacenter)
+        let t = try ChipTemplate.find("br166", in: EmbeddedSpecs.chips)
+        let doc = try t.derivedDocument([], name: "x").document
+        let edge = doc.setting(.string("edge"), at: ["segment"]) ?? doc
+        #expect(try ChipSpecDecoder.decode(edge, file: "x.json").get().segment == .edge)
+        let bad = doc.setting(.string("cloud"), at: ["segment"]) ?? doc
+        guard case let .failure(e) = ChipSpecDecoder.decode(bad, file: "x.json") else {
+            Issue.record("segment 'cloud' accepted")
+            return
+        }
+        #expect(e.problems.contains { $0.keyPath == "segment" })
+    }
+
     @Test func attributionSharesSumToOne() throws {
-        let catalog = try BirenFixture.catalog()
+        let catalog = try ChipCatalog.builtIn()
         let model = try ModelZoo.builtIn().model("llama3-70b")
         let roadmap = try Roadmap.build(vendor: "biren", catalog: catalog, workloads: RoadmapWorkload.rooflineDefaults(model: model))
-        #expect(roadmap.entries.count == 5)
+        #expect(roadmap.entries.count == 8)
         for e in roadmap.entries {
             for t in e.throughput {
                 let r = try t.value.get()
@@ -260,9 +239,32 @@ enum BirenFixture {
             }
         }
         // br106 -> br166 doubles the dies and the peaks.
-        let step = try #require(roadmap.entries[1].attributions.first { $0.workload == "training" })
+        let br166 = try #require(roadmap.entries.first { $0.chip.id == "br166" })
+        let step = try #require(br166.attributions.first { $0.workload == "training" })
         #expect(step.from == "br106" && step.to == "br166")
         #expect(step.steps.contains { $0.spec == "compute peaks" })
+    }
+
+    /// The estimator workloads: the table's values are the full searches', and the attribution
+    /// (reduced training search for the hybrids) ends exactly at them.
+    @Test func estimatorWorkloadsAttributeExactly() throws {
+        let catalog = try ChipCatalog.builtIn()
+        let model = try ModelZoo.builtIn().model("llama3-70b")
+        let ws = RoadmapWorkload.estimatorDefaults(model: model, training: StandardTraining(model: model, chips: 64))
+        let roadmap = try Roadmap.build(vendor: "biren", catalog: catalog, workloads: ws, only: ["br106", "br166"])
+        #expect(roadmap.entries.map(\.chip.id) == ["br106", "br166"])
+        let e = roadmap.entries[1]
+        #expect(e.predecessor == "br106")
+        #expect(e.attributions.map(\.workload) == ["training", "inference"])
+        for a in e.attributions {
+            let from = try #require(roadmap.entries[0].throughput.first { $0.workload == a.workload }).value.get()
+            let to = try #require(e.throughput.first { $0.workload == a.workload }).value.get()
+            #expect(abs(a.fromValue - from.nominal) <= 1e-9 * from.nominal)
+            #expect(abs(a.toValue - to.nominal) <= 1e-9 * to.nominal)
+            #expect(to.low < to.nominal && to.nominal < to.high)
+            #expect(abs(a.steps.compactMap(\.share).reduce(0, +) - 1) < 1e-9)
+            #expect(!a.steps.contains { $0.spec == "other" })
+        }
     }
 
     @Test func singleSpecChangeGetsTheWholeShare() throws {

@@ -330,7 +330,7 @@ enum ChipsRender {
         if let s = c.scaleOut { links.append(("scaleOut", .object(link(s.name, s.nicBandwidth)))) }
         var m: [(String, JSONValue)] = [
             ("id", .string(c.id)), ("name", .string(c.name)), ("vendor", .string(c.vendor)), ("family", .string(c.family)),
-            ("status", .string(c.status.rawValue)), ("formFactors", .array(c.formFactors.map { .string($0) })),
+            ("status", .string(c.status.rawValue)), ("segment", .string(c.segment.rawValue)), ("formFactors", .array(c.formFactors.map { .string($0) })),
         ]
         if let p = c.dies.processNode { m.append(("processNode", .string(p))) }
         if let t = c.memory.type { m.append(("memoryType", .string(t))) }

@@ -7,26 +7,37 @@ public enum RoadmapCommand: CLICommand {
     public static let abstract = "Show a vendor's parts in order with estimated delivered throughput."
     public static let usage = "roadmap VENDOR [--model ID|FILE] [--format table|json|csv]"
     public static let discussion = """
-    Lists the vendor's chips (matched case-insensitively, e.g. 'biren', 'nvidia') ordered by year, then
-    status (shipping, announced, roadmap), then id; with headline specs and
-    throughput on a standard training and a standard inference workload, each with the low-high range
+    Lists the vendor's chips (matched case-insensitively, e.g. 'biren', 'nvidia'): data-center parts first, then
+    edge parts (spec key 'segment'), each by year, then status (shipping, announced, roadmap), then id; with headline
+    specs and throughput on a standard training and a standard inference workload, each with the low-high range
     of the chip's ranged spec values (corner evaluation).
 
-    Attribution: for each part against its predecessor (the part before it; roadmap siblings of the same
-    year share one predecessor), the spec groups are switched from the old part's values to the new one's
-    one at a time in this fixed order, measuring the workload after each switch:
+    Attribution: each part is compared with its predecessor, the latest part of the same segment from an earlier
+    year (an edge card never sits between data-center generations). The spec groups are switched from the old
+    part's values to the new one's one at a time in this fixed order, measuring the workload after each switch:
       compute peaks, memory bandwidth, memory capacity, on-chip memory, compute dies, d2d link,
       scale-up, scale-out, efficiency family.
     A group's share is its change over the whole change (shares sum to 100%; the order matters when
     specs interact, e.g. a compute gain only counts once memory stops binding).
 
-    Workloads: until the training and inference estimators are wired in, both are the roofline layer
-    metric (one chip, one Llama-3-70B layer's GEMMs + attention): training batch 8 x 4096 in BF16 and
-    decode at batch 32, context 4096, in FP8 where the chip has it (else BF16/FP16). Labelled as such.
+    Workloads (the estimators of 'estimate'):
+      training   Llama-3-70B pre-training, seq 8192, global batch 512 (4 Mi tokens), bf16 (fp16 where the chip lacks
+                 bf16), 1,024 chips (--training-chips), every plan field searched; tokens/s per chip.
+      inference  Llama-3-70B serving, 2048 in / 256 out tokens, offline, 8 chips (--inference-chips), fp8 where the
+                 chip has it (else bf16/fp16), plan and batch searched; tokens/s of the 8 chips.
+    Speed: a part's nominal corner runs the full training plan search; its low/high corners re-rank that search's
+    5 best plans (a full search when none fits). The attribution's hybrid chips evaluate only the 5 best plans of
+    each endpoint part's full search (exactly, memory checked) and take the fastest that fits; the endpoints keep
+    their full-search values, so the steps still sum to the whole change. The inference search runs in full.
+    --roofline uses the roofline layer metric instead (one chip, one Llama-3-70B layer: training batch 8 x 4096
+    in BF16, decode at batch 32, context 4096, in FP8 where the chip has it).
     """
     public static let options: [OptionSpec] = [
         .value("--model", "ID|FILE", "Model of the standard workloads (default llama3-70b)."),
-        .value("--parts", "ID,ID,...", "Only these parts, in this order (e.g. one product line: br106,br166,br20x,br30x,br31x)."),
+        .value("--parts", "ID,ID,...", "Only these parts, in this order (e.g. one product line: br106,br166,br20x,br30x)."),
+        .value("--training-chips", "N", "Chips of the standard training run (default 1024)."),
+        .value("--inference-chips", "N", "Chips of the standard inference run (default 8)."),
+        .flag("--roofline", "Use the roofline layer metric (one chip, one layer) instead of the estimators: a quick first look."),
     ]
     public static let maxPositionals = 1
 
@@ -37,9 +48,8 @@ public enum RoadmapCommand: CLICommand {
         }
         let catalog = try ChipModelCLI.catalog(args, context)
         do { _ = try Roadmap.parts(vendor: vendor, in: catalog) } catch {
-            var msg = "\(error)"
-            msg += "; known vendors: " + Roadmap.vendors(in: catalog).joined(separator: ", ")
-            throw RunError(msg, exitCode: 64)
+            // A usage error (exit 64 with the usage line), naming the vendors there are.
+            throw UsageError("\(error); known vendors: " + Roadmap.vendors(in: catalog).joined(separator: ", "))
         }
         let only = args.value("--parts").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let ws = try workloads(args, context)
@@ -55,7 +65,13 @@ public enum RoadmapCommand: CLICommand {
     /// fallback if an estimator cannot run a chip.
     static func workloads(_ args: ParsedArguments, _ context: CommandContext) throws -> [RoadmapWorkload] {
         let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
-        return RoadmapWorkload.rooflineDefaults(model: model)
+        if args.has("--roofline") { return RoadmapWorkload.rooflineDefaults(model: model) }
+        guard model.isDecoder else {
+            throw UsageError("the roadmap workloads train and serve a decoder LLM; '\(model.id)' is \(model.architecture.rawValue)")
+        }
+        let training = StandardTraining(model: model, chips: try args.int("--training-chips", range: 1...1_000_000) ?? 1024)
+        let inference = StandardInference(model: model, chips: try args.int("--inference-chips", range: 1...1_000_000) ?? 8)
+        return RoadmapWorkload.estimatorDefaults(model: model, training: training, inference: inference)
     }
 
     static func headline(_ chip: Chip) -> [(String, String)] {
@@ -111,7 +127,10 @@ public enum RoadmapCommand: CLICommand {
         }
         let specNames = roadmap.entries.first.map { headline($0.chip).map(\.0) } ?? []
         var headers = ["part", "year", "status"] + specNames
-        headers += workloads.map { "\($0.name) \(unitShort($0.unit))" }
+        headers += workloads.map { w in
+            let u = unitShort(w.unit)
+            return u.hasPrefix(w.name + " ") ? u : "\(w.name) \(u)"
+        }
         var t = TextTable(headers: headers)
         for e in roadmap.entries {
             var row = [e.chip.id, e.chip.year.formatted(), e.chip.status.rawValue] + headline(e.chip).map(\.1)

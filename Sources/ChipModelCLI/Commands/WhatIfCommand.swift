@@ -12,15 +12,24 @@ public enum WhatIfCommand: CLICommand {
       chipmodel whatif --from br166 --inference --model llama3-70b --vary d2d.bandwidthGBps=448,896,1792,3584 --svg d2d.svg
       chipmodel whatif --from br166 --from a100-sxm4-80gb --vary memory.bandwidthGBps=1000..8000*2 --vary batch=8,32
     KEY is any numeric key of a chip spec file (bf16DenseTflops, memory.bandwidthGBps, scaleUp.domainSize,
-    d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric (roofline: batch, seq).
+    d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric:
+      training: \(trainingParameters.joined(separator: ", "))
+      inference: \(inferenceParameters.joined(separator: ", "))
+      roofline: batch, seq
     VALUES: a list (448,896), a geometric range (256..8192*2) or an arithmetic range (1000..4000+500).
     A set value is exact (source "what-if --set"); other ranged spec values give every result a low-high range
     (corner evaluation); --monte-carlo N adds seeded Monte Carlo percentiles.
 
-    Metric: until the training and inference estimators are wired in, the metric is the roofline layer metric:
-    one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; --inference:
-    decode, or prefill with --phase prefill), timed by the roofline; it has no parallelism, collectives or capacity check, and says so.
-    Options of 'estimate' (--chips, --tp, --pp, ...) are accepted for the estimators and ignored by it (with a note).
+    Metrics (--metric; the default follows --inference):
+      training   the training estimator ('estimate'): tokens/s per chip (charted), tokens/s, MFU and step time of the
+                 best plan, binding = the largest part of the step (compute, pipeline bubble, TP/PP/DP communication, ...).
+                 Defaults: llama3-70b, seq 8192, 4 Mi tokens per step, bf16, 1024 chips, every plan field searched.
+                 The low/high corners re-rank the nominal search's 5 best plans (a full search if none fits).
+      inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
+                 TTFT; binding = the resource with the most time per token (d2d link, memory bandwidth, prefill compute, ...).
+                 Defaults: llama3-70b, 2048 in / 256 out, offline, 8 chips, fp8 where the chip has it.
+      roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
+                 --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
     Chiplet economics ("monolithic or chiplets?"):
       chipmodel whatif --chiplets 1,2,4,8 --die-area 800 --node 7nm [--defect-density 0.09] [--wafer-cost 9346]
@@ -32,9 +41,9 @@ public enum WhatIfCommand: CLICommand {
         .value("--set", "KEY=VALUE", repeatable: true, "Set a spec value of the derived chip (e.g. fp8DenseTflops=2000)."),
         .value("--name", "NAME", "Name of the derived chip (its id is the name in lower case)."),
         .value("--vary", "KEY=VALUES", repeatable: true, "Sweep a spec key or workload parameter (at most two: a grid)."),
-        .value("--metric", "NAME", "Estimate to run at each point: \(metricNames.joined(separator: ", ")) (default: roofline)."),
+        .value("--metric", "NAME", "Estimate to run at each point: \(metricNames.joined(separator: ", ")) (default: training, or inference with --inference)."),
         .value("--phase", "PHASE", "Roofline metric with --inference: decode (default) or prefill."),
-        .value("--seq", "N", "Roofline metric: sequence length (training) or KV context (inference) (default 4096)."),
+        .value("--seq", "N", "Training: sequence length (default 8192). Roofline metric: sequence length or KV context (default 4096)."),
         .value("--svg", "FILE", "Write a line chart of the headline metric against the first swept parameter."),
         .value("--monte-carlo", "N", "Also draw N seeded Monte Carlo samples over the ranged spec values."),
         .value("--seed", "N", "Monte Carlo seed (default 1)."),
@@ -57,7 +66,11 @@ public enum WhatIfCommand: CLICommand {
         .value("--target-tflops", "T", "Throughput to reach: packages needed and their cost."),
     ]
 
-    public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions + ownOptions)
+    /// Training plan options of `estimate` the training metric honours (not its --top/--scaling).
+    static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
+
+    public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
+                                                             + trainingOptions + ownOptions)
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -67,34 +80,169 @@ public enum WhatIfCommand: CLICommand {
         return try runSweep(args, context)
     }
 
-    // MARK: - Metric seam
+    // MARK: - Metrics
 
-    /// The metrics `--metric` accepts. LEAD: add "training" and "inference" here and in
-    /// `makeMetric` when the estimators land (and make the default follow `--inference`).
-    static let metricNames = ["roofline"]
+    /// The metrics `--metric` accepts: the training estimator, the inference estimator, and the
+    /// roofline layer metric (one chip, one layer; kept as a quick first look).
+    static let metricNames = ["training", "inference", "roofline"]
 
-    /// The metric a sweep evaluates at every point. To plug an estimator in, return a
-    /// `WhatIfMetric` whose `evaluate(chip, point)` runs it on `chip` (already derived with
-    /// the point's spec values) with the point's workload parameters (`point["chips"]`,
-    /// `point["batch"]`, ... for the names listed in `parameters`) overriding the command's
-    /// options (`--chips`, `--batch`, `--tp`, ... from `sharedEstimateOptions`), and reports
-    /// the headline metric first, with ranges from `evaluateWithRanges(chip) { params in ... }`,
-    /// and the binding resource.
+    /// Workload parameters `--vary` may sweep besides spec keys, per metric.
+    static let trainingParameters = ["chips", "batch", "seq", "tp", "pp", "dp", "cp", "ep", "microbatch"]
+    static let inferenceParameters = ["chips", "batch", "tp", "pp", "ep", "replicas", "input-tokens", "output-tokens"]
+
+    /// The metric a sweep evaluates at every point: the point's workload parameters
+    /// (`point["chips"]`, ...) override the command's options (`--chips`, `--batch`, `--tp`, ...).
     static func makeMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
-        let kind = try args.choice("--metric", from: metricNames) ?? "roofline"
+        let inference = args.has("--inference")
+        let kind = try args.choice("--metric", from: metricNames) ?? (inference ? "inference" : "training")
+        if kind != "roofline", args.value("--phase") != nil { throw UsageError("--phase applies to --metric roofline") }
         switch kind {
+        case "training":
+            if inference { throw UsageError("--metric training contradicts --inference") }
+            return try trainingMetric(args, context)
+        case "inference":
+            if args.value("--seq") != nil { throw UsageError("the inference metric takes --input-tokens and --output-tokens, not --seq") }
+            return try inferenceMetric(args, context)
         default:
             let ignored = ["--chips", "--tp", "--pp", "--ep", "--scale-up-domain"].filter { args.value($0) != nil }
             if !ignored.isEmpty {
                 context.err("note: the roofline layer metric is for one chip; \(ignored.joined(separator: ", ")) ignored\n")
             }
-            return try rooflineWorkload(args).whatIfMetric
+            return try rooflineWorkload(args, context).whatIfMetric
         }
     }
 
-    static func rooflineWorkload(_ args: ParsedArguments) throws -> RooflineLayerWorkload {
+    /// Training estimator metric: tokens/s per chip (headline), tokens/s of the cluster, MFU and
+    /// step time of the best plan (full plan search at the nominal corner). Low/high corners
+    /// re-rank the nominal search's five best plans at the corner (the `estimate` command keeps
+    /// the nominal plan; re-ranking lets a corner with less memory fall back to a plan that fits).
+    static func trainingMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
+        let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
+        guard model.isDecoder else {
+            throw UsageError("the training estimator models decoder transformers; '\(model.id)' is \(model.architecture.rawValue) (try --inference)")
+        }
+        let seq = try args.int("--seq", range: 1...10_000_000) ?? 8192
+        let batch = try args.int("--batch", range: 1...100_000_000)
+        let chips = try args.int("--chips", range: 1...10_000_000) ?? 1024
+        let domain = try args.int("--scale-up-domain", range: 1...10_000_000)
+        let tokens = try args.double("--tokens", range: 1...1e18) ?? 15e12
+        let constraints = try trainingConstraints(args)
+        let precision = try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) }
+        let base = StandardTraining(model: model, sequenceLength: seq, globalBatch: batch, precision: precision,
+                                    emulate: args.has("--emulate"), chips: chips, scaleUpDomain: domain,
+                                    constraints: constraints, tokenBudget: tokens)
+        if let problem = TrainingEstimator.validate(constraints, workload: TrainingWorkload(model: model, sequenceLength: seq, globalBatch: base.globalBatch, precision: .bf16), chips: chips),
+           !args.all("--vary").contains(where: { v in trainingParameters.contains { v.hasPrefix($0 + "=") } }) {
+            throw UsageError(problem)
+        }
+        let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
+        let label = "training: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(chips) chips,", with: ", chips as swept,") : base.label)
+        let outputs: [WhatIfMetric.Output] = [
+            .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
+            .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
+        ]
+        return WhatIfMetric(label: label, parameters: trainingParameters) { chip, point in
+            var t = base
+            func whole(_ name: String) throws -> Int? {
+                guard let v = point[name] else { return nil }
+                guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
+                return Int(v)
+            }
+            if let v = try whole("chips") { t.chips = v }
+            if let v = try whole("seq") {
+                t.sequenceLength = v
+                if batch == nil { t.globalBatch = max(1, 4_194_304 / v) }
+            }
+            if let v = try whole("batch") { t.globalBatch = v }
+            if let v = try whole("tp") { t.constraints.tp = v }
+            if let v = try whole("pp") { t.constraints.pp = v }
+            if let v = try whole("dp") { t.constraints.dp = v }
+            if let v = try whole("cp") { t.constraints.cp = v }
+            if let v = try whole("ep") { t.constraints.ep = v }
+            if let v = try whole("microbatch") { t.constraints.microBatch = v }
+            let nominal = ChipParameters(chip: chip, corner: .nominal)
+            if let problem = TrainingEstimator.validate(t.constraints, workload: t.workload(for: nominal).0, chips: t.chips) {
+                throw WhatIfPointError(problem)
+            }
+            let e = try t.estimate(nominal)
+            var values = [[e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds]]
+            if chip.hasRanges {
+                let plans = Array(e.top.prefix(5).map(\.plan)) + [e.plan]
+                for corner in [Corner.low, .high] {
+                    let cp = ChipParameters(chip: chip, corner: corner)
+                    // None of the nominal plans fits this corner (less memory): search it in full.
+                    let c = try (try? t.estimate(cp, candidates: plans)) ?? t.estimate(cp)
+                    values.append([c.tokensPerSecondPerChip, c.tokensPerSecond, c.mfu, c.stepSeconds])
+                }
+            }
+            let metrics = outputs.enumerated().map { i, o in
+                let v = values.map { $0[i] }
+                return MetricValue(name: o.name, unit: o.unit, nominal: v[0], low: v.min(), high: v.max(), higherIsBetter: o.higherIsBetter)
+            }
+            return MetricRow(metrics: metrics, binding: trainingBinding(e.breakdown), notes: [label, "training plan on \(t.chips) x \(chip.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"])
+        }
+    }
+
+    /// Inference estimator metric: system tokens/s (headline), tokens/s per chip, TPOT and
+    /// TTFT; every corner searched (the inference search is small).
+    static func inferenceMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
+        let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
+        guard model.isDecoder else {
+            throw UsageError("the what-if inference metric reports LLM tokens/s; '\(model.id)' is \(model.architecture.rawValue) (use 'estimate --inference')")
+        }
+        let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
+        var plan = PlanConstraints()
+        plan.tp = try args.int("--tp", range: 1...65_536)
+        plan.pp = try args.int("--pp", range: 1...65_536)
+        plan.ep = try args.int("--ep", range: 1...65_536)
+        plan.replicas = try args.int("--replicas", range: 1...1_000_000)
+        var kvPrecision: NumberFormat?
+        if let s = args.value("--kv-precision") {
+            guard let f = NumberFormat(name: s) else {
+                throw UsageError("invalid value '\(s)' for --kv-precision; expected one of: \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kvPrecision = f
+        }
+        let base = StandardInference(
+            model: model, scenario: scenario,
+            inputTokens: try args.int("--input-tokens", range: 1...1_000_000) ?? 2048,
+            outputTokens: try args.int("--output-tokens", range: 1...1_000_000) ?? 256,
+            precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
+            kvPrecision: kvPrecision, ttftBoundMs: try args.double("--ttft-ms", range: 1e-3...1e9),
+            tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
+            chips: try args.int("--chips", range: 1...1_000_000) ?? 8, batch: try args.int("--batch", range: 1...1_000_000),
+            constraints: plan, scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
+        let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
+        let label = "inference: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)
+        return WhatIfMetric.ranged(label: label, parameters: inferenceParameters, outputs: [
+            .init("tokensPerSecond", unit: "inference tokens/s"), .init("tokensPerSecondPerChip", unit: "tokens/s/chip"),
+            .init("tpotMs", unit: "TPOT ms", higherIsBetter: false), .init("ttftMs", unit: "TTFT ms", higherIsBetter: false),
+        ]) { p, point in
+            var w = base
+            func whole(_ name: String) throws -> Int? {
+                guard let v = point[name] else { return nil }
+                guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
+                return Int(v)
+            }
+            if let v = try whole("chips") { w.chips = v }
+            if let v = try whole("batch") { w.batch = v }
+            if let v = try whole("tp") { w.constraints.tp = v }
+            if let v = try whole("pp") { w.constraints.pp = v }
+            if let v = try whole("ep") { w.constraints.ep = v }
+            if let v = try whole("replicas") { w.constraints.replicas = v }
+            if let v = try whole("input-tokens") { w.inputTokens = v }
+            if let v = try whole("output-tokens") { w.outputTokens = v }
+            let e = try w.estimate(p)
+            guard let tps = e.tokensPerSecond, let perChip = e.tokensPerSecondPerChip else {
+                throw WhatIfPointError("no tokens/s for \(model.id)")
+            }
+            return ([tps, perChip, e.tpotMs ?? .nan, e.ttftMs ?? .nan], e.binding)
+        }
+    }
+
+    static func rooflineWorkload(_ args: ParsedArguments, _ context: CommandContext) throws -> RooflineLayerWorkload {
         let inference = args.has("--inference")
-        let model = try loadModelOrDefault(args)
+        let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
         let format = try parsePrecision(args, default: .bf16)
         let batch = try args.int("--batch", range: 1...10_000_000) ?? (inference ? 32 : 8)
         let seq = try args.int("--seq", range: 1...10_000_000) ?? 4096
@@ -103,11 +251,6 @@ public enum WhatIfCommand: CLICommand {
         let mode: RooflineLayerWorkload.Mode = inference ? (phase == "prefill" ? .prefill : .inference) : .training
         return RooflineLayerWorkload(model: model, mode: mode, batch: inference && phase == "prefill" && args.value("--batch") == nil ? 1 : batch, seq: seq,
                                      format: format, emulate: args.has("--emulate"))
-    }
-
-    static func loadModelOrDefault(_ args: ParsedArguments) throws -> ModelSpec {
-        let context = CommandContext()
-        return try loadModel(args.value("--model") ?? "llama3-70b", context)
     }
 
     // MARK: - Sweeps
@@ -281,7 +424,9 @@ public enum WhatIfCommand: CLICommand {
             if axes.count > 1, let v = r.point[axes[1].name] { key += " \(axes[1].name)=\(formatQuantity(v))" }
             if series[key] == nil { order.append(key) }
             // Label the binding resource at the first point and wherever it changes.
-            let label = lastBinding[key] == r.row.binding ? nil : r.row.binding + "-bound"
+            // The binding resource without its qualifiers ("prefill compute; batch limited by ...").
+            let primary = r.row.binding.split(separator: ";").first.map(String.init) ?? r.row.binding
+            let label = lastBinding[key] == r.row.binding ? nil : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
             lastBinding[key] = r.row.binding
             series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
         }
@@ -440,6 +585,12 @@ public enum WhatIfCommand: CLICommand {
         context.out("\nassumptions (each is a flag; see 'chipmodel help whatif'):\n")
         for (n, v, s) in assumptions { context.out("  \(n): \(v)  [\(s)]\n") }
     }
+}
+
+/// A workload parameter value a sweep point cannot run with (the row shows it as n/a).
+struct WhatIfPointError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }
 
 /// Options with duplicates (by name) removed, first kept: commands that merge shared option

@@ -17,7 +17,7 @@ public enum CLIFuzzTargets {
     public static let skippedCommands: Set<String> = ["fuzz"]
     public static let allowedExitCodes: Set<Int32> = [0, 1, 64, 65, 66, 73]
     /// Prefixes every stderr line must start with.
-    public static let stderrPrefixes = ["error: ", "usage: ", "See 'chipmodel help", "note: ", "warning: "]
+    public static let stderrPrefixes = ["error: ", "usage: ", "See 'chipmodel help", "note: ", "warning: ", "wrote "]
 
     /// Real invocations, per command (options a command lacks become usage errors, which is
     /// fine: they start being meaningful when the command gains them).
@@ -306,7 +306,7 @@ public enum CLIFuzzTargets {
         if code == 64 && !err.contains("usage: chipmodel") { return .failed("usage error without the usage line: \(err.prefix(300))") }
         if (64...66).contains(code) && !out.isEmpty { return .failed("exit \(code) after writing to stdout (half-done)") }
         let tainted = taint(args, files)
-        if let bad = nonFiniteWord(in: out, excusedBy: tainted) { return .failed("stdout shows '\(bad)' as a number") }
+        if let bad = nonFiniteWord(in: out, excusedBy: tainted, excusedWords: builtInSpecWords) { return .failed("stdout shows '\(bad)' as a number") }
         if code == 0, !out.isEmpty, formatRequested(args) == "json", !args.contains("--help"), !args.contains("-h") {
             if (try? JSONValue.parse(out)) == nil { return .failed("--format json output does not parse") }
         }
@@ -334,13 +334,29 @@ public enum CLIFuzzTargets {
         (args + files.values.map { String(decoding: $0, as: UTF8.self) }).joined(separator: "\u{1}").lowercased()
     }
 
+    /// The non-finite words (`nan`, `inf`, `infinity`, whole words) the built-in chip specs use
+    /// as prose (AMD's "Infinity Fabric"), which `chips` prints verbatim: excused like user input.
+    static let builtInSpecWords: Set<String> = {
+        var found: Set<String> = []
+        for d in EmbeddedSpecs.chips {
+            var word = ""
+            for ch in String(decoding: d.bytes, as: UTF8.self) + " " {
+                if ch.isLetter { word.append(ch); continue }
+                let l = word.lowercased()
+                if l == "nan" || l == "inf" || l == "infinity" { found.insert(l) }
+                word = ""
+            }
+        }
+        return found
+    }()
+
     /// The first `nan`, `inf`, `infinity` word (any case, also `-nan`, `+inf`) in `text` not
     /// excused by the user's input.
-    public static func nonFiniteWord(in text: String, excusedBy tainted: String = "") -> String? {
+    public static func nonFiniteWord(in text: String, excusedBy tainted: String = "", excusedWords: Set<String> = []) -> String? {
         var word = ""
         func bad(_ w: String) -> Bool {
             let l = w.lowercased()
-            return (l == "nan" || l == "inf" || l == "infinity") && !tainted.contains(l)
+            return (l == "nan" || l == "inf" || l == "infinity") && !tainted.contains(l) && !excusedWords.contains(l)
         }
         for ch in text {
             if ch.isLetter { word.append(ch); continue }

@@ -1,4 +1,11 @@
 /// Shipping state of a part.
+/// The market a part is built for. Edge parts (low-power inference cards) form their own line
+/// on a vendor's roadmap instead of sitting between data-center generations.
+public enum ChipSegment: String, Sendable, CaseIterable {
+    case datacenter
+    case edge
+}
+
 public enum ChipStatus: String, Sendable, CaseIterable {
     case shipping, announced, roadmap
 }
@@ -103,6 +110,9 @@ public struct Chip: Sendable, Equatable {
     public var family: String
     public var status: ChipStatus
     public var year: SpecValue
+    /// Market segment (spec key `segment`, default data center): a vendor's roadmap compares
+    /// each part with the latest earlier part of the same segment.
+    public var segment: ChipSegment = .datacenter
     public var formFactors: [String]
     public var dies: Dies
     /// Dense peaks, TFLOPS (or TOPS for integer formats), per format.

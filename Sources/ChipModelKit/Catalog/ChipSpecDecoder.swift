@@ -36,6 +36,7 @@ public enum ChipSpecDecoder {
         let family = root.string("family", required: true)
         let statusText = root.choice("status", from: ChipStatus.allCases.map(\.rawValue), required: true)
         let formFactors = root.stringArray("formFactors", required: true)
+        let segmentText = root.choice("segment", from: ChipSegment.allCases.map(\.rawValue))
         let notes = root.stringArray("notes") ?? []
 
         // Sources first: every value refers to one by key.
@@ -141,10 +142,12 @@ public enum ChipSpecDecoder {
 
         guard let id, let name, let vendor, let family, let status, let year, let formFactors, let dies else { return nil }
         if formFactors.isEmpty { log.add("formFactors", "must list at least one form factor") }
-        return Chip(id: id, name: name, vendor: vendor, family: family, status: status, year: year,
-                    formFactors: formFactors, dies: dies, densePeaks: dense, sparsePeaks: sparse,
-                    matrixPeaks: matrix, onChip: onChip, memory: memory, d2d: d2d, scaleUp: scaleUp,
-                    scaleOut: scaleOut, tdpW: tdp, sources: sources, notes: notes)
+        var chip = Chip(id: id, name: name, vendor: vendor, family: family, status: status, year: year,
+                        formFactors: formFactors, dies: dies, densePeaks: dense, sparsePeaks: sparse,
+                        matrixPeaks: matrix, onChip: onChip, memory: memory, d2d: d2d, scaleUp: scaleUp,
+                        scaleOut: scaleOut, tdpW: tdp, sources: sources, notes: notes)
+        chip.segment = segmentText.flatMap(ChipSegment.init(rawValue:)) ?? .datacenter
+        return chip
     }
 
     public static func isValidID(_ id: String) -> Bool {

@@ -1760,6 +1760,7 @@ public enum EmbeddedSpecs {
     "confidence": "press/analyst",
     "note": "22 units sold in H1 2025; launch date not found"
   },
+  "segment": "edge",
   "formFactors": [
     "PCIe (edge card)"
   ],
@@ -2509,6 +2510,7 @@ public enum EmbeddedSpecs {
     "confidence": "press/analyst",
     "note": "early R&D; commercial in 2028"
   },
+  "segment": "edge",
   "formFactors": [
     "PCIe (edge card)"
   ],

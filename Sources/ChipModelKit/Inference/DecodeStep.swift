@@ -3,8 +3,11 @@
 ///
 ///     flops = b·flopsPerSeq + b·L·flopsPerSeqToken
 ///     bytes = bytesFixed + min(b·bytesPerSeq, bytesPerSeqCap) + b·L·bytesPerSeqToken
-///     time  = max(flops / sustainedFlops, bytes / bytesPerSecond)      (roofline point)
+///     d2d   = b·d2dBytesPerSeq + b·L·d2dBytesPerSeqToken               (multi-die packages)
+///     time  = max(flops / sustainedFlops, bytes / bytesPerSecond, d2d / d2dBytesPerSecond)
 ///
+/// (the roofline point, `Roofline.pointTime`, with the D2D ceiling of a multi-die package;
+/// the D2D terms are zero on a monolithic chip).
 /// `bytesPerSeqCap` models MoE weights: a batch touches at most all local experts. Terms are
 /// already multiplied by the number of layers they stand for (n·max(a, b) = max(n·a, n·b)).
 public struct DecodeTerm: Sendable, Equatable {
@@ -19,10 +22,21 @@ public struct DecodeTerm: Sendable, Equatable {
     public var bytesPerSeqToken: Double
     public var sustainedFlops: Double
     public var bytesPerSecond: Double
+    /// Bytes crossing the die-to-die link each way per sequence (activations a die does not
+    /// own) and per sequence and context token (K/V heads shared across dies), per direction.
+    public var d2dBytesPerSeq: Double = 0
+    public var d2dBytesPerSeqToken: Double = 0
+    /// Sustained D2D bandwidth each way, B/s (infinite on a monolithic chip).
+    public var d2dBytesPerSecond: Double = .infinity
 
     public init(name: String, kind: Kind, flopsPerSeq: Double = 0, flopsPerSeqToken: Double = 0, bytesFixed: Double = 0,
                 bytesPerSeq: Double = 0, bytesPerSeqCap: Double = .greatestFiniteMagnitude, bytesPerSeqToken: Double = 0,
-                sustainedFlops: Double, bytesPerSecond: Double) {
+                sustainedFlops: Double, bytesPerSecond: Double, d2dBytesPerSeq: Double = 0, d2dBytesPerSeqToken: Double = 0,
+                d2dBytesPerSecond: Double = .infinity) {
+        self.d2dBytesPerSeq = d2dBytesPerSeq
+        self.d2dBytesPerSeqToken = d2dBytesPerSeqToken
+        // A zero or invalid D2D bandwidth would give 0/0: treat it as a tiny positive one.
+        self.d2dBytesPerSecond = d2dBytesPerSecond > 0 ? d2dBytesPerSecond : 1e-300
         self.name = name
         self.kind = kind
         self.flopsPerSeq = flopsPerSeq
@@ -40,12 +54,25 @@ public struct DecodeTerm: Sendable, Equatable {
         let perSeq = b * bytesPerSeq
         return bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken
     }
+    public func d2dBytes(batch b: Double, context l: Double) -> Double { b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken }
     /// Scalar reference time.
     public func seconds(batch b: Double, context l: Double) -> Double {
         let tc = (b * flopsPerSeq + b * l * flopsPerSeqToken) / sustainedFlops
         let perSeq = b * bytesPerSeq
         let tm = (bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken) / bytesPerSecond
-        return tm > tc ? tm : tc
+        let td = (b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken) / d2dBytesPerSecond
+        let t = tm > tc ? tm : tc
+        return td > t ? td : t
+    }
+
+    /// The ceiling that sets the term's time (ties go to compute, then memory, as in
+    /// `Roofline.pointTime`).
+    public func ceiling(batch b: Double, context l: Double) -> Ceiling {
+        let tc = flops(batch: b, context: l) / sustainedFlops
+        let tm = bytes(batch: b, context: l) / bytesPerSecond
+        let td = d2dBytes(batch: b, context: l) / d2dBytesPerSecond
+        if td > tm && td > tc { return .d2d }
+        return tm > tc ? .memory : .compute
     }
 }
 
@@ -159,6 +186,8 @@ public struct DecodeStepModel: Sendable, Equatable {
             perSeq.replace(with: cap, where: cap .<= perSeq)
             var tm = (SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken) / SIMD8(repeating: t.bytesPerSecond)
             tm.replace(with: tc, where: tm .<= tc)
+            let td = (b * t.d2dBytesPerSeq + b * context * t.d2dBytesPerSeqToken) / SIMD8(repeating: t.d2dBytesPerSecond)
+            tm.replace(with: td, where: tm .< td)
             stage = stage + tm
         }
         var comm = SIMD8<Double>(repeating: 0)
@@ -179,7 +208,8 @@ public struct DecodeStepModel: Sendable, Equatable {
         for t in terms {
             let tc = t.flops(batch: b, context: context) / t.sustainedFlops
             let tm = t.bytes(batch: b, context: context) / t.bytesPerSecond
-            out.append((t.name, p * max(tc, tm) / efficiency, tc >= tm))
+            let td = t.d2dBytes(batch: b, context: context) / t.d2dBytesPerSecond
+            out.append((t.name, p * max(tc, tm, td) / efficiency, tc >= tm && tc >= td))
         }
         for c in comms { out.append((c.name, p * c.seconds(batch: b), false)) }
         out.append(("scheduling overhead", overheadSeconds, false))

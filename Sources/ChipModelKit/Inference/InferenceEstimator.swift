@@ -157,14 +157,37 @@ public enum InferenceEstimator {
                 let key: String
                 if i < m.decode.terms.count {
                     let t = m.decode.terms[i]
-                    key = part.computeBound ? "compute" : (t.kind == .kvCache ? "memory bandwidth (KV cache reads)" : "memory bandwidth (weight reads)")
+                    if t.ceiling(batch: Double(b) / Double(m.decode.pp), context: context) == .d2d {
+                        key = "d2d link"
+                    } else {
+                        key = part.computeBound ? "compute" : (t.kind == .kvCache ? "memory bandwidth (KV cache reads)" : "memory bandwidth (weight reads)")
+                    }
                 } else if i < m.decode.terms.count + m.decode.comms.count {
                     key = "scale-up network"
                 } else { key = "scheduling overhead" }
                 byKind[key, default: 0] += part.seconds
             }
             let prefillShare = Double(b) / output * sweep.prefillPerSequenceSeconds
-            byKind["prefill compute", default: 0] += prefillShare
+            // The prefill share goes to the ceiling that binds each prefill operation (roofline),
+            // so a D2D- or memory-bound prefill is named as such.
+            var prefillByBound: [String: Double] = [:]
+            for (_, op, count) in m.prefillLayerOps(sequences: chunkSeqs, length: input) {
+                let r = Roofline.evaluate(op, on: m.device)
+                let name: String
+                switch r.bound {
+                case .compute: name = "prefill compute"
+                case .memory: name = "prefill memory bandwidth"
+                case .sram: name = "prefill on-chip bandwidth"
+                case .d2d: name = "prefill d2d link"
+                }
+                prefillByBound[name, default: 0] += r.seconds * count
+            }
+            let prefillTotal = prefillByBound.values.reduce(0, +)
+            if prefillTotal > 0 {
+                for (k, v) in prefillByBound { byKind[k, default: 0] += prefillShare * v / prefillTotal }
+            } else {
+                byKind["prefill compute", default: 0] += prefillShare
+            }
             var binding = byKind.max { $0.value < $1.value }?.key ?? "compute"
             if batch == nil && !single1 && b == kvMax { binding += "; batch limited by KV-cache capacity" }
             else if batch == nil && !single1 && b == InferenceCalibration.maxScheduledBatch * (dp ? tp : 1) { binding += "; batch at the scheduler limit" }
@@ -185,6 +208,10 @@ public enum InferenceEstimator {
             lines.append("decode step at batch \(b), mean context \(formatQuantity(context)) tokens: \(formatQuantity(m.decode.stepSeconds(batch: Double(b), context: context) * 1e3)) ms")
             for part in parts {
                 lines.append("  \(part.name): \(formatQuantity(part.seconds * 1e3)) ms\(part.computeBound ? " (compute-bound)" : "")")
+                if let t = m.decode.terms.first(where: { $0.name == part.name }),
+                   t.ceiling(batch: Double(b) / Double(m.decode.pp), context: context) == .d2d {
+                    lines[lines.count - 1] += " (d2d-bound)"
+                }
             }
             lines.append("prefill of \(chunkSeqs) x \(input) tokens (one chunk): occupancy \(formatQuantity(chunk.occupancy * 1e3)) ms, latency \(formatQuantity(chunk.latency * 1e3)) ms")
             lines += chunk.lines

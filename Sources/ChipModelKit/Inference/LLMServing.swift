@@ -167,23 +167,53 @@ public struct LLMServingModel: Sendable {
         let F = device.sustainedMatmulFlops, BW = device.memoryBytesPerSecond, V = device.sustainedVectorFlops
         let h = Double(model.hidden)
         var terms: [DecodeTerm] = []
+        // Multi-die packages: bytes crossing the D2D link per sequence, with the roofline's
+        // split rules (`Roofline.cost`: the cheapest GEMM split crosses one operand; attention
+        // split by heads crosses K/V only when the KV heads do not divide among the dies),
+        // for one decode token (GEMM M = 1, attention over one context token). GEMMs use the
+        // prefill shapes (`prefillLayerOps`). Zero on a monolithic chip.
+        let dieCount = device.dies, d2dFormat = device.format, kvf = kvFormat
+        let shardHeads = dp ? 1 : tp
+        func gemmD2D(n: Double, k: Int) -> Double {
+            guard dieCount > 1 else { return 0 }
+            return Roofline.cost(.gemm(m: 1, n: max(1, Int(n.rounded())), k: max(1, k)), format: d2dFormat, dies: dieCount)
+                .d2dBytesPerDirection
+        }
+        let attnD2DPerToken: Double = {
+            guard dieCount > 1 else { return 0 }
+            let hd = model.attention == .mla ? model.headDim + model.ropeHeadDim : model.headDim
+            let kvh = model.attention == .mla ? 1 : (dp ? model.kvHeads : max(1, model.kvHeads / min(tp, model.kvHeads)))
+            let op = Operation.attention(batch: 1, heads: max(1, model.heads / shardHeads), kvHeads: kvh, queryLength: 1,
+                                         keyLength: 1, headDim: hd, causal: true)
+            // K/V cross in the KV-cache format; with DP attention a chip holds 1/tp of the sequences.
+            let c = Roofline.cost(op, format: kvf, dies: dieCount)
+            return c.d2dBytesPerDirection / Double(dp ? tp : 1)
+        }()
+        let D2DBW = device.d2dBytesPerSecondPerDirection
+        let attnGemmN = model.attentionParamsPerLayer / h / Double(shardHeads)
         let attnW = model.attentionParamsPerLayer / R
         terms.append(DecodeTerm(name: "attention projections (weights)", kind: .weights,
                                 flopsPerSeq: 2 * model.attentionParamsPerLayer / T * layersPerStage, bytesFixed: attnW * wb * layersPerStage,
-                                bytesPerSeq: 2 * h * act / D * layersPerStage, sustainedFlops: F, bytesPerSecond: BW))
+                                bytesPerSeq: 2 * h * act / D * layersPerStage, sustainedFlops: F, bytesPerSecond: BW,
+                                d2dBytesPerSeq: gemmD2D(n: attnGemmN, k: model.hidden) / Double(D) * layersPerStage,
+                                d2dBytesPerSecond: D2DBW))
         let headsPerChip = Double(model.heads) / T
         let attnDim: Double = model.attention == .mla
             ? Double(2 * model.kvLoraRank + model.ropeHeadDim) / 2 : Double(model.headDim)
         terms.append(DecodeTerm(name: "attention over the KV cache", kind: .kvCache,
                                 flopsPerSeqToken: 4 * headsPerChip * attnDim * layersPerStage,
                                 bytesPerSeqToken: model.kvValuesPerTokenPerLayer * kvFormat.bytesPerElement / kvShard * layersPerStage,
-                                sustainedFlops: F, bytesPerSecond: BW))
+                                sustainedFlops: F, bytesPerSecond: BW,
+                                d2dBytesPerSeqToken: attnD2DPerToken * layersPerStage, d2dBytesPerSecond: D2DBW))
         let denseLayersPerStage = Double(model.denseFfnLayers) / P
         let moeLayersPerStage = Double(model.moeLayers) / P
         if denseLayersPerStage > 0 {
             let w = model.denseMlpParamsPerLayer / R
             terms.append(DecodeTerm(name: "MLP (weights)", kind: .weights, flopsPerSeq: 2 * model.denseMlpParamsPerLayer / T * denseLayersPerStage,
-                                    bytesFixed: w * wb * denseLayersPerStage, sustainedFlops: F, bytesPerSecond: BW))
+                                    bytesFixed: w * wb * denseLayersPerStage, sustainedFlops: F, bytesPerSecond: BW,
+                                    d2dBytesPerSeq: gemmD2D(n: Double(model.ffnHidden * (model.gatedMlp ? 3 : 2)) / Double(shardHeads),
+                                                            k: model.hidden) * denseLayersPerStage,
+                                    d2dBytesPerSecond: D2DBW))
         }
         if moeLayersPerStage > 0 {
             let router = h * Double(model.experts)
@@ -199,7 +229,11 @@ public struct LLMServingModel: Sendable {
                                     flopsPerSeq: 2 * Double(model.expertsPerToken) * model.expertParams / T * moeLayersPerStage,
                                     bytesPerSeq: Double(model.expertsPerToken) * perExpertBytes * moeLayersPerStage,
                                     bytesPerSeqCap: Double(model.experts) * perExpertBytes * moeLayersPerStage,
-                                    sustainedFlops: F, bytesPerSecond: BW))
+                                    sustainedFlops: F, bytesPerSecond: BW,
+                                    d2dBytesPerSeq: Double(model.expertsPerToken) / Double(self.ep)
+                                        * gemmD2D(n: Double(model.expertFfnHidden * (model.gatedMlp ? 3 : 2) * self.ep) / T, k: model.hidden)
+                                        * moeLayersPerStage,
+                                    d2dBytesPerSecond: D2DBW))
         }
         if moeLayersPerStage > 0 {
             // Token permutation: each (token, expert) row is written once in expert order and
@@ -218,7 +252,8 @@ public struct LLMServingModel: Sendable {
         // LM head on the last stage; it bounds the pipeline period.
         let head = Double(model.vocab) * h
         terms.append(DecodeTerm(name: "LM head (weights)", kind: .weights, flopsPerSeq: 2 * head / T, bytesFixed: head / R * wb,
-                                bytesPerSeq: Double(model.vocab) / T * 4, sustainedFlops: F, bytesPerSecond: BW))
+                                bytesPerSeq: Double(model.vocab) / T * 4, sustainedFlops: F, bytesPerSecond: BW,
+                                d2dBytesPerSeq: gemmD2D(n: Double(model.vocab) / T, k: model.hidden) / Double(D), d2dBytesPerSecond: D2DBW))
 
         var comms: [DecodeComm] = []
         let tpTier = tp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut

@@ -37,7 +37,7 @@ public enum FuzzValues {
     ]
     /// Keys the loaders know (renamed, duplicated and added by the mutators).
     public static let keys: [String] = [
-        "id", "name", "vendor", "family", "status", "year", "formFactors", "notes", "sources", "title", "url",
+        "id", "name", "vendor", "family", "status", "segment", "year", "formFactors", "notes", "sources", "title", "url",
         "value", "low", "high", "source", "confidence", "note", "dies", "computeDies", "ioDies", "processNode",
         "computeDieAreaMm2", "transistorsBillion", "onChip", "sramMB", "l2CacheMB", "bandwidthGBps", "memory",
         "type", "stacks", "capacityGB", "d2d", "direction", "latencyNs", "scaleUp", "links", "domainSize",

@@ -15,6 +15,10 @@ public struct RoadmapWorkload: Sendable {
     public var evaluate: @Sendable (ChipParameters) throws -> Double
     /// A caveat about a chip's result (a spec the workload needs is missing and was assumed), or nil.
     public var caveat: @Sendable (Chip) -> String?
+    /// Optional faster metric for one attribution step from `from` to `to` (nil: `evaluate`):
+    /// returns the function evaluated on the step's hybrid chips. It must give `evaluate`'s
+    /// values at the two endpoints so the step shares sum to the whole change.
+    public var attribution: (@Sendable (_ from: ChipParameters, _ to: ChipParameters) throws -> @Sendable (ChipParameters) throws -> Double)? = nil
 
     public init(name: String, unit: String, label: String, caveat: @escaping @Sendable (Chip) -> String? = { _ in nil },
                 evaluate: @escaping @Sendable (ChipParameters) throws -> Double) {
@@ -176,39 +180,39 @@ public struct Roadmap: Sendable {
         Array(Set(catalog.chips.map(\.vendor))).sorted()
     }
 
-    /// The vendor's chips in roadmap order: by year (nominal), then status (shipping,
-    /// announced, roadmap), then id (vendors number parts upward within a generation:
-    /// BR106 before BR166, BR30X before BR31X).
+    /// The vendor's chips in roadmap order: data-center parts first, then edge parts (spec key
+    /// `segment`), each segment by year (nominal), then status (shipping, announced, roadmap),
+    /// then id (vendors number parts upward within a generation: BR106 before BR166).
     public static func parts(vendor: String, in catalog: ChipCatalog) throws(UnknownIDError) -> [Chip] {
         let key = vendor.lowercased()
         let chips = catalog.chips.filter { $0.vendor.lowercased() == key }
         guard !chips.isEmpty else {
             let vendors = vendors(in: catalog)
-            var e = UnknownIDError(kind: "vendor", id: vendor, suggestions: nearestNames(to: key, in: vendors.map { $0.lowercased() }))
-            e.suggestions = e.suggestions.isEmpty ? [] : e.suggestions
-            throw e
+            throw UnknownIDError(kind: "vendor", id: vendor, suggestions: nearestNames(to: key, in: vendors.map { $0.lowercased() }))
         }
         let statusRank: [ChipStatus: Int] = [.shipping: 0, .announced: 1, .roadmap: 2]
+        let segmentRank: [ChipSegment: Int] = [.datacenter: 0, .edge: 1]
         return chips.sorted { a, b in
+            if a.segment != b.segment { return (segmentRank[a.segment] ?? 0) < (segmentRank[b.segment] ?? 0) }
             if a.year.nominal != b.year.nominal { return a.year.nominal < b.year.nominal }
             if a.status != b.status { return (statusRank[a.status] ?? 0) < (statusRank[b.status] ?? 0) }
             return a.id < b.id
         }
     }
 
-    /// Predecessors: each part is compared with the one before it, except that roadmap parts
-    /// of the same year (siblings such as BR30X / BR31X) are both compared with the part
-    /// before the first of them.
+    /// Predecessors: each part is compared with the latest part before it in `parts` of the
+    /// same segment (data center or edge) and an earlier year. Parts of one segment and year
+    /// (BR100 / BR104, or roadmap siblings) share one predecessor; an edge card is never a
+    /// step of the data-center line and the other way round. The first part of a segment has none.
     public static func predecessors(_ parts: [Chip]) -> [Int?] {
         var out: [Int?] = []
-        for i in parts.indices {
-            guard i > 0 else { out.append(nil); continue }
-            let p = parts[i - 1], c = parts[i]
-            if p.status == .roadmap, c.status == .roadmap, p.year.nominal == c.year.nominal {
-                out.append(out[i - 1])
-            } else {
-                out.append(i - 1)
+        for (i, c) in parts.enumerated() {
+            var pred: Int?
+            for j in stride(from: i - 1, through: 0, by: -1) {
+                let p = parts[j]
+                if p.segment == c.segment, p.year.nominal < c.year.nominal { pred = j; break }
             }
+            out.append(pred)
         }
         return out
     }
@@ -244,7 +248,14 @@ public struct Roadmap: Sendable {
             if let pi = preds[i] {
                 let a = ChipParameters(chip: parts[pi]), b = ChipParameters(chip: chip)
                 for w in workloads {
-                    if let at = try? RoadmapAttribution.attribute(workload: w.name, from: a, to: b, metric: w.evaluate) {
+                    let metric: @Sendable (ChipParameters) throws -> Double
+                    if let prepare = w.attribution {
+                        guard let m = try? prepare(a, b) else { continue }
+                        metric = m
+                    } else {
+                        metric = w.evaluate
+                    }
+                    if let at = try? RoadmapAttribution.attribute(workload: w.name, from: a, to: b, metric: metric) {
                         attributions.append(at)
                     }
                 }
