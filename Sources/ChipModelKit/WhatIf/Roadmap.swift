@@ -201,9 +201,11 @@ public struct Roadmap: Sendable {
     }
 
     /// Predecessors: each part is compared with the latest part before it in `parts` of the
-    /// same segment (data center or edge) and an earlier year. Parts of one segment and year
-    /// (BR100 / BR104, or roadmap siblings) share one predecessor; an edge card is never a
-    /// step of the data-center line and the other way round. The first part of a segment has none.
+    /// same segment (data center or edge) and an earlier year, preferring among the parts of
+    /// that year the latest one with no more compute dies than this part (so a single-die part
+    /// follows the previous single-die part: BR104 -> BR106, not the two-die BR100). Parts of
+    /// one segment and year share one predecessor; an edge card is never a step of the
+    /// data-center line and the other way round. The first part of a segment has none.
     public static func predecessors(_ parts: [Chip]) -> [Int?] {
         var out: [Int?] = []
         for (i, c) in parts.enumerated() {
@@ -211,6 +213,12 @@ public struct Roadmap: Sendable {
             for j in stride(from: i - 1, through: 0, by: -1) {
                 let p = parts[j]
                 if p.segment == c.segment, p.year.nominal < c.year.nominal { pred = j; break }
+            }
+            if let j = pred {
+                // Among the parts of the predecessor's year, the latest with no more dies.
+                let year = parts[j].year.nominal
+                let sameYear = (0...j).filter { parts[$0].segment == c.segment && parts[$0].year.nominal == year }
+                if let k = sameYear.last(where: { parts[$0].dies.computeDieCount <= c.dies.computeDieCount }) { pred = k }
             }
             out.append(pred)
         }
