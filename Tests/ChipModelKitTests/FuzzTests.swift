@@ -17,20 +17,60 @@ import Testing
         return report
     }
 
+    /// The repository's calibration cases (read from the source tree at test time) as extra
+    /// seeds of the case target, next to the built-in seed case file.
+    static var calibrationCases: [SpecDocument] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = "Benchmarks/calibration-cases.json"
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { return [] }
+        return [SpecDocument(file: path, bytes: [UInt8](data))]
+    }
+
     @Test func quickRunOverLibraryTargets() {
-        let corpus = FuzzCorpus.builtIn(limits: .init(maxArrayLength: 500, maxNesting: 100))
+        let corpus = FuzzCorpus.builtIn(extraCases: Self.calibrationCases, limits: .init(maxArrayLength: 500, maxNesting: 100))
         let report = Self.run(KitFuzzTargets.all(corpus), iterations: 2_000)
         #expect(report.count == 2_000 || report.stoppedByTimeLimit)
         // The mutators must reach both sides of every target.
-        for t in ["json", "chip-spec", "catalog", "model"] {
+        for t in ["json", "chip-spec", "catalog", "model", "cases"] {
             #expect((report.accepted[t] ?? 0) > 0, "\(t) never accepted an input")
             #expect((report.rejected[t] ?? 0) > 0, "\(t) never rejected an input")
         }
     }
 
+    @Test func seedCaseFilesDecode() {
+        // The case target's seeds are valid: both sides of the target are reachable.
+        #expect(!Self.calibrationCases.isEmpty, "Benchmarks/calibration-cases.json not found")
+        for doc in [FuzzCorpus.seedCases] + Self.calibrationCases {
+            #expect(KitFuzzTargets.checkCases(doc.bytes, file: doc.file) == .accepted, "\(doc.file)")
+        }
+        // The checks can fail: a decoded list with an out-of-range value is reported.
+        guard case var .success(cases) = CaseDecoder.decode(bytes: FuzzCorpus.seedCases.bytes, file: "s.json") else {
+            Issue.record("seed cases do not decode")
+            return
+        }
+        cases[0].measured = .nan
+        #expect(KitFuzzTargets.checkCaseList(cases) != nil)
+        cases[0].measured = 1
+        cases[1].id = cases[0].id
+        #expect(KitFuzzTargets.checkCaseList(cases) != nil)
+    }
+
+    @Test func caseFilesWithSpecialNumbersAreCleanErrors() {
+        let text = String(decoding: FuzzCorpus.seedCases.bytes, as: UTF8.self)
+        for raw in ["NaN", "Infinity", "-1", "0", "1e400", "\"13.75\"", "1e308"] {
+            let bad = text.replacingOccurrences(of: "\"value\": 13.75", with: "\"value\": \(raw)")
+            #expect(KitFuzzTargets.checkCases(Array(bad.utf8), file: "c.json") != .accepted || raw == "1e308", "\(raw)")
+            if case .failed(let m) = KitFuzzTargets.checkCases(Array(bad.utf8), file: "c.json") { Issue.record("\(raw): \(m)") }
+        }
+        for raw in ["0", "-64", "1e19", "2.5", "99999999999"] {
+            let bad = text.replacingOccurrences(of: "\"count\": 64", with: "\"count\": \(raw)")
+            #expect(KitFuzzTargets.checkCases(Array(bad.utf8), file: "c.json") == .rejected, "\(raw)")
+        }
+    }
+
     @Test(.enabled(if: FuzzTests.longIterations != nil, "set CHIPMODEL_FUZZ_ITERATIONS for the long run"))
     func longRunOverLibraryTargets() {
-        let report = Fuzzer(targets: KitFuzzTargets.all(FuzzCorpus.builtIn()), seed: Self.seed)
+        let report = Fuzzer(targets: KitFuzzTargets.all(FuzzCorpus.builtIn(extraCases: Self.calibrationCases)), seed: Self.seed)
             .run(iterations: Self.longIterations ?? 0)
         print(report.summary)
         for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
