@@ -100,7 +100,12 @@ public struct ClusterNetwork: Sendable, Equatable {
         case .allReduce:
             let ring = 2 * (N - 1) / N * S / B + 2 * (N - 1) * alpha
             let tree = 2 * S / B + 2 * steps * alpha
-            return Swift.min(ring, tree)
+            // Rabenseifner: reduce-scatter then all-gather (Thakur et al. 2005, section 4.4),
+            // exactly the two phases below. Without it a flat all-reduce could cost more than
+            // the reduce-scatter + all-gather the hierarchical path composes, so a group that
+            // grows past one scale-up domain could get faster (found by the property tests).
+            let halving = 2 * ((N - 1) / N * S / B + Swift.min(N - 1, steps) * alpha)
+            return Swift.min(ring, tree, halving)
         case .reduceScatter, .allGather:
             return (N - 1) / N * S / B + Swift.min(N - 1, steps) * alpha
         case .allToAll:
