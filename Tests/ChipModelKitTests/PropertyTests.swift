@@ -146,6 +146,19 @@ import Testing
         })
     }
 
+    @Test func allReduceNeverCostsMoreThanItsPhases() {
+        // An all-reduce can always run as a reduce-scatter then an all-gather (Rabenseifner),
+        // so it never costs more; the hierarchical path composes these phases across domains.
+        Self.check(forAllCases(count: Self.cases, seed: Self.seed) { rng in
+            let (net, _, n, inner) = Self.collectiveCase(&rng)
+            let bytes = rng.logUniform(1, 1e11)
+            let ar = net.time(.allReduce, bytes: bytes, groupSize: n, innerSize: inner)
+            let phases = net.time(.reduceScatter, bytes: bytes, groupSize: n, innerSize: inner)
+                + net.time(.allGather, bytes: bytes, groupSize: n, innerSize: inner)
+            return PropertyLaws.notSlower(ar, than: phases, relativeTolerance: 1e-12, "all-reduce vs RS + AG over \(n) (inner \(inner ?? -1)), \(bytes) B")
+        })
+    }
+
     @Test func collectivesAreDeterministic() {
         Self.check(forAllCases(count: Self.cases, seed: Self.seed) { rng in
             let (net, c, n, inner) = Self.collectiveCase(&rng)
