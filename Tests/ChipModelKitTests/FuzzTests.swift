@@ -191,6 +191,51 @@ import Testing
         }
     }
 
+    @Test func devicesWithZeroRatesAreRefusedNotNaN() throws {
+        // Hand-built parameters (library callers, what-if derivations) with a zero or
+        // non-finite rate: a clean error at device construction, never a NaN time.
+        let chip = try ChipCatalog.builtIn().chip("h100-sxm5-80gb")
+        let good = ChipParameters(chip: chip)
+        for bw in [0.0, -1, .nan, .infinity] {
+            var p = good
+            p.memoryBandwidthGBps = bw
+            #expect(throws: MissingSpecError.self) { try RooflineDevice(chip: p, format: .bf16) }
+        }
+        for peak in [0.0, -5, .nan] {
+            var p = good
+            p.matmulTflops[.bf16] = peak
+            #expect(throws: MissingSpecError.self) { try RooflineDevice(chip: p, format: .bf16) }
+        }
+        var p = good
+        p.vectorTflops[.fp32] = 0
+        let d = try RooflineDevice(chip: p, format: .bf16)
+        let r = Roofline.evaluate(.rowwise(kind: .layernorm, tokens: 4096, hidden: 8192), on: d)
+        #expect(d.sustainedVectorFlops > 0 && r.seconds.isFinite && r.seconds > 0)
+        // Collectives: the tree depth is bounded for any group size (a doubling loop never
+        // ended past 2^62), and a missing tier is named, not timed.
+        #expect(ClusterNetwork.treeSteps(Int.max) == 63 && ClusterNetwork.treeSteps(1) == 0 && ClusterNetwork.treeSteps(5) == 3)
+        let net = ClusterNetwork(chip: good)
+        #expect(net.time(.allReduce, bytes: 1e9, groupSize: Int.max).isFinite)
+        var noNIC = good
+        noNIC.scaleOutPerDirectionGBps = nil
+        let n2 = ClusterNetwork(chip: noNIC)
+        #expect(n2.missingTier(groupSize: 64)?.name == "scale-out")
+        #expect(n2.missingTier(groupSize: 8) == nil)
+    }
+
+    @Test func servingWithoutTheNeededNetworkNamesTheSpecKey() throws {
+        // Used to print 0 tokens/s with empty TTFT/TPOT (infinite collective times).
+        var chip = ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb"))
+        chip.scaleOutPerDirectionGBps = nil
+        let w = InferenceWorkload(model: try ModelZoo.builtIn().model("llama3-70b"), scenario: .offline, inputTokens: 2048,
+                                  outputTokens: 256, precision: .bf16)
+        #expect(throws: MissingSpecError.self) {
+            try InferenceEstimator.estimate(w, chip: chip, chips: 64, constraints: PlanConstraints(tp: 16))
+        }
+        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 64)
+        #expect(e.plan.tp * e.plan.pp <= 8 && (e.tokensPerSecond ?? 0) > 0)
+    }
+
     @Test func deepNestingAndEnormousArraysAreHandled() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(KitFuzzTargets.checkJSON(Array(deep.utf8)) == .rejected)
