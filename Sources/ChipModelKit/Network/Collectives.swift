@@ -100,14 +100,14 @@ public struct ClusterNetwork: Sendable, Equatable {
         case .allReduce:
             let ring = 2 * (N - 1) / N * S / B + 2 * (N - 1) * alpha
             let tree = 2 * S / B + 2 * steps * alpha
-            // Rabenseifner: reduce-scatter then all-gather (Thakur et al. 2005, section 4.4),
-            // exactly the two phases below. Without it a flat all-reduce could cost more than
-            // the reduce-scatter + all-gather the hierarchical path composes, so a group that
-            // grows past one scale-up domain could get faster (found by the property tests).
-            let halving = 2 * ((N - 1) / N * S / B + Swift.min(N - 1, steps) * alpha)
-            return Swift.min(ring, tree, halving)
+            return Swift.min(ring, tree)
         case .reduceScatter, .allGather:
-            return (N - 1) / N * S / B + Swift.min(N - 1, steps) * alpha
+            // Ring (NCCL's algorithm for both): N-1 steps. The ring all-reduce above is exactly
+            // a ring reduce-scatter plus a ring all-gather, so an all-reduce never costs more
+            // than the phases the hierarchical path composes. (These used min(N-1, log2 N)
+            // steps, recursive halving, which made a flat all-reduce dearer than its own phases
+            // and a DP group faster once it left the scale-up domain; found by the properties.)
+            return (N - 1) / N * S / B + (N - 1) * alpha
         case .allToAll:
             return (N - 1) / N * S / B + (N - 1) * alpha
         case .pointToPoint:
