@@ -480,6 +480,39 @@ import Testing
         })
     }
 
+    /// A what-if can set any spec value in 1e-12...1e18 (`whatif --set`): the estimators must
+    /// answer (finite) or throw a clean error, never trap (Int conversions of huge ratios) or
+    /// return NaN.
+    @Test func absurdChipsNeverTrapTheEstimators() throws {
+        let zoo = try ModelZoo.builtIn()
+        let encoders = [try zoo.model("resnet50-v1.5"), try zoo.model("bert-large")]
+        Self.check(forAllCases(count: 150, seed: Self.seed) { rng in
+            var chip = Self.perturbedChip(&rng)
+            func absurd() -> Double { rng.pick([1e-12, 1e-6, 1e6, 1e12, 1e18]) }
+            switch rng.below(6) {
+            case 0: for f in chip.matmulTflops.keys { chip.matmulTflops[f] = absurd() }
+            case 1: chip.memoryBandwidthGBps = absurd()
+            case 2: chip.memoryCapacityGB = absurd()
+            case 3: chip.scaleUpPerDirectionGBps = absurd(); chip.scaleOutPerDirectionGBps = absurd()
+            case 4: chip.sramMB = absurd(); chip.sramBandwidthGBps = absurd()
+            default: chip.d2dPerDirectionGBps = absurd(); chip.computeDies = 2
+            }
+            let c = Self.trainingCase(&rng)
+            if let e = Self.evaluate(c, chip: chip) {
+                let values = [e.stepSeconds, e.mfu, e.hfu, e.tokensPerSecond, e.memory.total]
+                if !values.allSatisfy({ $0.isFinite }) { return "\(chip.id) training \(c.plan): \(values)" }
+            }
+            for model in [Self.smallModel(&rng), rng.pick(encoders)] {
+                let w = InferenceWorkload(model: model, scenario: rng.pick(InferenceScenario.allCases), inputTokens: 512, outputTokens: model.isDecoder ? 64 : 0,
+                                          precision: Self.trainingFormat(chip))
+                guard let e = try? InferenceEstimator.estimate(w, chip: chip, chips: rng.pick([1, 8])) else { continue }
+                let values = [e.tokensPerSecond, e.samplesPerSecond, e.ttftMs, e.tpotMs, e.latencyMs].compactMap { $0 } + [e.memory.neededBytes]
+                if !values.allSatisfy({ $0.isFinite && $0 >= 0 }) { return "\(chip.id) serving \(model.id): \(values)" }
+            }
+            return nil
+        })
+    }
+
     // MARK: Inference at a fixed plan
 
     struct ServingCase {
