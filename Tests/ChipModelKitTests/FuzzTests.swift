@@ -236,6 +236,17 @@ import Testing
         #expect(e.plan.tp * e.plan.pp <= 8 && (e.tokensPerSecond ?? 0) > 0)
     }
 
+    @Test func encoderServingOnAnEnormousMemoryDoesNotTrap() throws {
+        // `Int(free / perSampleActivation)` trapped past 2^63 (whatif --set memory.capacityGB=1e18).
+        var chip = ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb"))
+        chip.memoryCapacityGB = 1e18
+        for id in ["resnet50-v1.5", "bert-large"] {
+            let w = InferenceWorkload(model: try ModelZoo.builtIn().model(id), scenario: .offline, inputTokens: 384, outputTokens: 0, precision: .bf16)
+            let e = try InferenceEstimator.estimate(w, chip: chip, chips: 1)
+            #expect(e.plan.batch <= 4096 && (e.samplesPerSecond ?? 0).isFinite)
+        }
+    }
+
     @Test func deepNestingAndEnormousArraysAreHandled() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(KitFuzzTargets.checkJSON(Array(deep.utf8)) == .rejected)

@@ -502,6 +502,13 @@ import Testing
                 let values = [e.stepSeconds, e.mfu, e.hfu, e.tokensPerSecond, e.memory.total]
                 if !values.allSatisfy({ $0.isFinite }) { return "\(chip.id) training \(c.plan): \(values)" }
             }
+            // The plan search over the same cluster (threads 1: small and deterministic).
+            if let model = try? TrainingCostModel(workload: c.workload, chip: chip, chips: c.plan.chips, scaleUpDomain: c.domain) {
+                let r = TrainingSearch.run(model, constraints: PlanConstraints(), options: .init(top: 1, threads: 1))
+                if let best = r.best, !(best.stepSeconds.isFinite && best.stepSeconds > 0 && best.memoryBytes.isFinite) {
+                    return "\(chip.id) training search: best \(best.plan) at \(best.stepSeconds) s"
+                }
+            }
             for model in [Self.smallModel(&rng), rng.pick(encoders)] {
                 let w = InferenceWorkload(model: model, scenario: rng.pick(InferenceScenario.allCases), inputTokens: 512, outputTokens: model.isDecoder ? 64 : 0,
                                           precision: Self.trainingFormat(chip))
