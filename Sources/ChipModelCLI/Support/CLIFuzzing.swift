@@ -54,11 +54,18 @@ public enum CLIFuzzTargets {
                      ["estimate", "--inference", "--chip", "br166", "--chips", "1", "--model", "resnet50-v1.5", "--batch", "32"],
                      ["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chips", "1", "--model", "bert-large", "--scenario", "server"]],
         "validate": [["validate", "--cases", "cases.json"], ["validate", "--cases", "cases.json", "--format", "json"],
-                     ["validate", "--cases", "cases.json", "--explain", "TRN-SEED-01"]],
+                     ["validate", "--cases", "cases.json", "--explain", "TRN-SEED-01"],
+                     ["validate", "--cases", "/fuzz/cases.json", "--kind", "inference", "--format", "csv"],
+                     ["validate", "--cases", "cases.json", "--kind", "training", "--explain", "INF-SEED-01"],
+                     ["validate", "--cases", "model.json"], ["validate", "--cases", "empty.json"]],
         "whatif": [["whatif", "--from", "h100-sxm5-80gb", "--set", "memory.bandwidthGBps=4000", "--model", "llama3-8b"],
                    ["whatif", "--from", "br166", "--vary", "bf16DenseTflops=500,1000,2000", "--format", "csv"],
-                   ["whatif", "--from", "a100-sxm4-80gb", "--set", "scaleUp.bandwidthGBps=1800", "--vary", "memory.capacityGB=40,80,160"]],
-        "roadmap": [["roadmap", "nvidia"], ["roadmap", "biren", "--format", "json"], ["roadmap", "NVIDIA", "--format", "csv"]],
+                   ["whatif", "--from", "a100-sxm4-80gb", "--set", "scaleUp.bandwidthGBps=1800", "--vary", "memory.capacityGB=40,80,160"],
+                   ["whatif", "--from", "br166", "--inference", "--model", "llama3-70b", "--vary", "d2d.bandwidthGBps=448,896,1792", "--svg", "out.svg"],
+                   ["whatif", "--from", "br166", "--from", "a100-sxm4-80gb", "--vary", "memory.bandwidthGBps=1000..8000*2", "--vary", "batch=8,32"],
+                   ["whatif", "--chiplets", "1,2,4,8", "--die-area", "800", "--node", "7nm", "--format", "json"]],
+        "roadmap": [["roadmap", "nvidia"], ["roadmap", "biren", "--format", "json"], ["roadmap", "NVIDIA", "--format", "csv"],
+                    ["roadmap", "biren", "--parts", "br106,br166,br20x", "--model", "llama3-8b"]],
     ]
 
     /// What the argument generator draws from: ids from the built-in catalog and model zoo.
