@@ -592,6 +592,31 @@ import Testing
         Self.check(Self.servingImprovementNeverSlower("scale-out bandwidth") { p, k in p.scaleOutPerDirectionGBps = p.scaleOutPerDirectionGBps.map { $0 * k } })
     }
 
+    /// Serving: more chips at a fixed per-replica plan (more replicas) never lowers system
+    /// throughput, and per-chip throughput never rises.
+    @Test func inferenceMoreReplicasNeverLowerThroughput() {
+        Self.check(forAllCases(count: Self.estimatorCases / 3, seed: Self.seed) { rng in
+            let c = Self.servingCase(&rng)
+            let w = InferenceWorkload(model: c.model, scenario: rng.pick(InferenceScenario.allCases), inputTokens: c.input,
+                                      outputTokens: c.output, precision: Self.trainingFormat(c.chip))
+            var rows: [(chips: Int, tps: Double)] = []
+            for r in [1, 2, 4] {
+                let chips = r * c.tp * c.pp
+                guard let e = try? InferenceEstimator.estimate(w, chip: c.chip, chips: chips,
+                                                               constraints: PlanConstraints(tp: c.tp, pp: c.pp, ep: 1), batch: c.batch),
+                      let tps = e.tokensPerSecond else { return nil }
+                rows.append((chips, tps))
+            }
+            let what = "\(c.chip.id) \(c.model.id) \(w.scenario) tp\(c.tp) pp\(c.pp) batch \(c.batch)"
+            var problems: [String?] = [PropertyLaws.nonDecreasing(rows.map(\.tps), relativeTolerance: 1e-12, "\(what): tokens/s vs replicas")]
+            for r in rows {
+                problems.append(PropertyLaws.fraction((r.tps / Double(r.chips)) / (rows[0].tps / Double(rows[0].chips)),
+                                                      "\(what): per-chip efficiency at \(r.chips) chips", tolerance: 1e-9))
+            }
+            return problems.compactMap { $0 }.first
+        })
+    }
+
     // MARK: SIMD paths equal their scalar references
 
     @Test func simdEqualsScalar() {
