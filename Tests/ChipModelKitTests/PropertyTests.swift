@@ -331,7 +331,8 @@ import Testing
     /// communication (`dpOverlap` x backward, ZeRO-3 gathers x forward). When DP/ZeRO traffic
     /// exceeds its window, faster compute shrinks both windows, so the exposed TP time grows
     /// while the DP/ZeRO exposure absorbs the whole compute saving: the step gets slightly
-    /// slower (0.1-0.6% in the failing cases). A fix bounds the DP window by the backward time
+    /// slower (5000 seeded cases: 24 with more compute, worst +1.4%; 4 with more memory
+    /// bandwidth, worst +0.8%; none with more D2D or network). A fix bounds the DP window by the backward time
     /// not already hiding TP traffic, in `candidateStepSeconds` and the SIMD kernel, and needs a
     /// refit of the training constants.
     static func doubleCountedOverlap(_ c: TrainingCase, _ base: TrainingEstimate, _ improved: TrainingEstimate) -> Bool {
