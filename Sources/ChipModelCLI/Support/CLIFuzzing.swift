@@ -316,7 +316,16 @@ public enum CLIFuzzTargets {
     // MARK: Checks
 
     /// Runs `args` in-process over `files` and checks the outcome.
+    /// Failure messages name the command (the fuzz summary counts failures by kind).
     public static func check(_ args: [String], files: [String: [UInt8]]) -> FuzzOutcome {
+        let outcome = checkRun(args, files: files)
+        if case let .failed(message) = outcome, let command = args.first, ChipModelCLI.commands.contains(where: { $0.name == command }) {
+            return .failed("\(command): \(message)")
+        }
+        return outcome
+    }
+
+    static func checkRun(_ args: [String], files: [String: [UInt8]]) -> FuzzOutcome {
         let context = CommandContext(environment: [:], currentDirectory: "/fuzz", memoryFiles: files)
         let code = ChipModelCLI.run(args, context: context)
         let out = context.stdout, err = context.stderr
