@@ -17,20 +17,60 @@ import Testing
         return report
     }
 
+    /// The repository's calibration cases (read from the source tree at test time) as extra
+    /// seeds of the case target, next to the built-in seed case file.
+    static var calibrationCases: [SpecDocument] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = "Benchmarks/calibration-cases.json"
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { return [] }
+        return [SpecDocument(file: path, bytes: [UInt8](data))]
+    }
+
     @Test func quickRunOverLibraryTargets() {
-        let corpus = FuzzCorpus.builtIn(limits: .init(maxArrayLength: 500, maxNesting: 100))
+        let corpus = FuzzCorpus.builtIn(extraCases: Self.calibrationCases, limits: .init(maxArrayLength: 500, maxNesting: 100))
         let report = Self.run(KitFuzzTargets.all(corpus), iterations: 2_000)
         #expect(report.count == 2_000 || report.stoppedByTimeLimit)
         // The mutators must reach both sides of every target.
-        for t in ["json", "chip-spec", "catalog", "model"] {
+        for t in ["json", "chip-spec", "catalog", "model", "cases"] {
             #expect((report.accepted[t] ?? 0) > 0, "\(t) never accepted an input")
             #expect((report.rejected[t] ?? 0) > 0, "\(t) never rejected an input")
         }
     }
 
+    @Test func seedCaseFilesDecode() {
+        // The case target's seeds are valid: both sides of the target are reachable.
+        #expect(!Self.calibrationCases.isEmpty, "Benchmarks/calibration-cases.json not found")
+        for doc in [FuzzCorpus.seedCases] + Self.calibrationCases {
+            #expect(KitFuzzTargets.checkCases(doc.bytes, file: doc.file) == .accepted, "\(doc.file)")
+        }
+        // The checks can fail: a decoded list with an out-of-range value is reported.
+        guard case var .success(cases) = CaseDecoder.decode(bytes: FuzzCorpus.seedCases.bytes, file: "s.json") else {
+            Issue.record("seed cases do not decode")
+            return
+        }
+        cases[0].measured = .nan
+        #expect(KitFuzzTargets.checkCaseList(cases) != nil)
+        cases[0].measured = 1
+        cases[1].id = cases[0].id
+        #expect(KitFuzzTargets.checkCaseList(cases) != nil)
+    }
+
+    @Test func caseFilesWithSpecialNumbersAreCleanErrors() {
+        let text = String(decoding: FuzzCorpus.seedCases.bytes, as: UTF8.self)
+        for raw in ["NaN", "Infinity", "-1", "0", "1e400", "\"13.75\"", "1e308"] {
+            let bad = text.replacingOccurrences(of: "\"value\": 13.75", with: "\"value\": \(raw)")
+            #expect(KitFuzzTargets.checkCases(Array(bad.utf8), file: "c.json") != .accepted || raw == "1e308", "\(raw)")
+            if case .failed(let m) = KitFuzzTargets.checkCases(Array(bad.utf8), file: "c.json") { Issue.record("\(raw): \(m)") }
+        }
+        for raw in ["0", "-64", "1e19", "2.5", "99999999999"] {
+            let bad = text.replacingOccurrences(of: "\"count\": 64", with: "\"count\": \(raw)")
+            #expect(KitFuzzTargets.checkCases(Array(bad.utf8), file: "c.json") == .rejected, "\(raw)")
+        }
+    }
+
     @Test(.enabled(if: FuzzTests.longIterations != nil, "set CHIPMODEL_FUZZ_ITERATIONS for the long run"))
     func longRunOverLibraryTargets() {
-        let report = Fuzzer(targets: KitFuzzTargets.all(FuzzCorpus.builtIn()), seed: Self.seed)
+        let report = Fuzzer(targets: KitFuzzTargets.all(FuzzCorpus.builtIn(extraCases: Self.calibrationCases)), seed: Self.seed)
             .run(iterations: Self.longIterations ?? 0)
         print(report.summary)
         for f in report.failures { Issue.record(Comment(rawValue: f.description)) }
@@ -129,20 +169,81 @@ import Testing
         #expect(m.totalParams.isFinite && m.kvValuesPerTokenPerLayer > 0)
     }
 
-    @Test func specialNumbersAreCleanErrors() {
+    /// A built-in spec picked by file name (the catalog's order changes as chips are added).
+    static func builtInChip(_ file: String) -> SpecDocument? {
+        EmbeddedSpecs.chips.first { $0.file.hasSuffix("/" + file) }
+    }
+
+    @Test func specialNumbersAreCleanErrors() throws {
+        let a100 = try #require(Self.builtInChip("a100-sxm4-80gb.json"))
+        #expect(String(decoding: a100.bytes, as: UTF8.self).contains("\"value\": 2039"))
         for raw in ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "\"NaN\"", "\"Infinity\"", "-0", "1e-400", "5e-324", "1e308", "1e19"] {
-            // A100 SXM4 80GB's memory bandwidth (2039 GB/s); found by file, not by catalog position.
-            let base = (EmbeddedSpecs.chips.first { $0.file.hasSuffix("/a100-sxm4-80gb.json") } ?? EmbeddedSpecs.chips[0]).bytes
-            let original = String(decoding: base, as: UTF8.self)
-            let text = original.replacingOccurrences(of: "\"value\": 2039", with: "\"value\": \(raw)")
-            #expect(text != original, "the spec no longer has the value the test replaces")
-            let doc = Array(text.utf8)
+            var doc = a100.bytes
+            let text = String(decoding: doc, as: UTF8.self).replacingOccurrences(of: "\"value\": 2039", with: "\"value\": \(raw)")
+            doc = Array(text.utf8)
             #expect(KitFuzzTargets.checkChipSpec(doc, file: "c.json") == .rejected, "\(raw)")
         }
+        let bert = try #require(EmbeddedSpecs.models.first { $0.file.hasSuffix("/bert-large.json") })
         for raw in ["1e308", "-0", "0", "2.5", "\"8192\"", "1e19", "-64"] {
-            let text = String(decoding: EmbeddedSpecs.models[0].bytes, as: UTF8.self)
+            let text = String(decoding: bert.bytes, as: UTF8.self)
                 .replacingOccurrences(of: "\"hidden\": 1024", with: "\"hidden\": \(raw)")
             #expect(KitFuzzTargets.checkModel(Array(text.utf8), file: "m.json") == .rejected, "\(raw)")
+        }
+    }
+
+    @Test func devicesWithZeroRatesAreRefusedNotNaN() throws {
+        // Hand-built parameters (library callers, what-if derivations) with a zero or
+        // non-finite rate: a clean error at device construction, never a NaN time.
+        let chip = try ChipCatalog.builtIn().chip("h100-sxm5-80gb")
+        let good = ChipParameters(chip: chip)
+        for bw in [0.0, -1, .nan, .infinity] {
+            var p = good
+            p.memoryBandwidthGBps = bw
+            #expect(throws: MissingSpecError.self) { try RooflineDevice(chip: p, format: .bf16) }
+        }
+        for peak in [0.0, -5, .nan] {
+            var p = good
+            p.matmulTflops[.bf16] = peak
+            #expect(throws: MissingSpecError.self) { try RooflineDevice(chip: p, format: .bf16) }
+        }
+        var p = good
+        p.vectorTflops[.fp32] = 0
+        let d = try RooflineDevice(chip: p, format: .bf16)
+        let r = Roofline.evaluate(.rowwise(kind: .layernorm, tokens: 4096, hidden: 8192), on: d)
+        #expect(d.sustainedVectorFlops > 0 && r.seconds.isFinite && r.seconds > 0)
+        // Collectives: the tree depth is bounded for any group size (a doubling loop never
+        // ended past 2^62), and a missing tier is named, not timed.
+        #expect(ClusterNetwork.treeSteps(Int.max) == 63 && ClusterNetwork.treeSteps(1) == 0 && ClusterNetwork.treeSteps(5) == 3)
+        let net = ClusterNetwork(chip: good)
+        #expect(net.time(.allReduce, bytes: 1e9, groupSize: Int.max).isFinite)
+        var noNIC = good
+        noNIC.scaleOutPerDirectionGBps = nil
+        let n2 = ClusterNetwork(chip: noNIC)
+        #expect(n2.missingTier(groupSize: 64)?.name == "scale-out")
+        #expect(n2.missingTier(groupSize: 8) == nil)
+    }
+
+    @Test func servingWithoutTheNeededNetworkNamesTheSpecKey() throws {
+        // Used to print 0 tokens/s with empty TTFT/TPOT (infinite collective times).
+        var chip = ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb"))
+        chip.scaleOutPerDirectionGBps = nil
+        let w = InferenceWorkload(model: try ModelZoo.builtIn().model("llama3-70b"), scenario: .offline, inputTokens: 2048,
+                                  outputTokens: 256, precision: .bf16)
+        #expect(throws: MissingSpecError.self) {
+            try InferenceEstimator.estimate(w, chip: chip, chips: 64, constraints: PlanConstraints(tp: 16))
+        }
+        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 64)
+        #expect(e.plan.tp * e.plan.pp <= 8 && (e.tokensPerSecond ?? 0) > 0)
+    }
+
+    @Test func encoderServingOnAnEnormousMemoryDoesNotTrap() throws {
+        // `Int(free / perSampleActivation)` trapped past 2^63 (whatif --set memory.capacityGB=1e18).
+        var chip = ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb"))
+        chip.memoryCapacityGB = 1e18
+        for id in ["resnet50-v1.5", "bert-large"] {
+            let w = InferenceWorkload(model: try ModelZoo.builtIn().model(id), scenario: .offline, inputTokens: 384, outputTokens: 0, precision: .bf16)
+            let e = try InferenceEstimator.estimate(w, chip: chip, chips: 1)
+            #expect(e.plan.batch <= 4096 && (e.samplesPerSecond ?? 0).isFinite)
         }
     }
 
@@ -159,8 +260,8 @@ import Testing
         #expect(KitFuzzTargets.checkJSON([]) == .rejected)
     }
 
-    @Test func catalogIsAllOrNothing() {
-        let good = EmbeddedSpecs.chips[0]
+    @Test func catalogIsAllOrNothing() throws {
+        let good = try #require(Self.builtInChip("a100-sxm4-80gb.json"))
         let bad = SpecDocument(file: "user/bad.json", text: "{")
         let renamed = SpecDocument(file: "user/new.json",
                                    text: String(decoding: good.bytes, as: UTF8.self).replacingOccurrences(of: "\"id\": \"a100-sxm4-80gb\"", with: "\"id\": \"my-chip\""))

@@ -2,7 +2,7 @@ import ChipModelKit
 import Foundation
 
 /// `chipmodel fuzz`: the long fuzz run (issue 9). Runs the library targets (JSON parser, chip
-/// spec decoder, catalog, model decoder) and the command-line target round-robin; input `i`
+/// spec decoder, catalog, model decoder, case decoder) and the command-line target round-robin; input `i`
 /// is a pure function of `(seed, i)`, so a failure is replayed with
 /// `chipmodel fuzz --seed S --from I --iterations 1 --show`. When an input traps, the process
 /// prints the index it died on before it exits.
@@ -16,7 +16,7 @@ public enum FuzzCommand: CLICommand {
     result or a clean one-line error with an allowed exit code, and that no output shows NaN or
     infinity. Exit 0 when every input passed, 1 when a check failed.
 
-    Targets: json, chip-spec, catalog, model, cli-load, cli (default: all). Examples:
+    Targets: json, chip-spec, catalog, model, cases, cli-load, cli (default: all). Examples:
       chipmodel fuzz --iterations 1000000 --seed 42
       chipmodel fuzz --seed 42 --from 123456 --iterations 1 --show
     """
@@ -24,7 +24,7 @@ public enum FuzzCommand: CLICommand {
         .value("--iterations", "N", "Inputs to run (default 10000)."),
         .value("--seed", "S", "Seed, a whole number 0...2^64-1 (default 1)."),
         .value("--from", "I", "Index of the first input (default 0)."),
-        .value("--targets", "LIST", "Comma-separated targets: json, chip-spec, catalog, model, cli-load, cli."),
+        .value("--targets", "LIST", "Comma-separated targets: json, chip-spec, catalog, model, cases, cli-load, cli."),
         .value("--corpus", "DIR", "Extra seed documents: case files (JSON arrays), chip and model specs."),
         .value("--max-seconds", "T", "Stop after this many seconds."),
         .flag("--show", "Print every input (for replaying one)."),

@@ -18,6 +18,9 @@ public enum CLIFuzzTargets {
     public static let allowedExitCodes: Set<Int32> = [0, 1, 64, 65, 66, 73]
     /// Prefixes every stderr line must start with.
     public static let stderrPrefixes = ["error: ", "usage: ", "See 'chipmodel help", "note: ", "warning: ", "wrote "]
+    /// Product names that contain a non-finite word (spec text the user did not type):
+    /// removed before the output is scanned.
+    public static let productNames = ["infinity fabric", "infinity cache", "infinityfabric"]
 
     /// Real invocations, per command (options a command lacks become usage errors, which is
     /// fine: they start being meaningful when the command gains them).
@@ -28,21 +31,41 @@ public enum CLIFuzzTargets {
         "roofline": [["roofline", "h100-sxm5-80gb"], ["roofline", "a100-sxm4-80gb", "--precision", "bf16", "--op", "gemm:4096,4096,4096"],
                      ["roofline", "br166", "--precision", "fp8", "--emulate", "--format", "json"],
                      ["roofline", "h100-sxm5-80gb", "--op", "gemm:1,8192,8192", "--svg", "out.svg"],
-                     ["roofline", "h100-sxm5-80gb", "--op", "attention:1,32,8,2048,2048,128", "--format", "csv"]],
-        "estimate": [["estimate", "--chip", "h100-sxm5-80gb", "--chips", "1024", "--model", "llama3-70b"],
+                     ["roofline", "h100-sxm5-80gb", "--op", "attention:1,32,8,2048,2048,128", "--format", "csv"],
+                     ["roofline", "mi300x", "--op", "conv2d:32,64,64,56,56,3,1", "--op", "elementwise:1e9", "--op", "gemm:8192,8192,8192@k", "--compare", "b200-sxm-180gb"]],
+        // Small clusters and models: a debug-build plan search over 1024 chips of a 70B model
+        // takes seconds, and the quick run in `swift test` must stay within a few seconds.
+        "estimate": [["estimate", "--chip", "h100-sxm5-80gb", "--chips", "64", "--model", "llama3-8b", "--seq", "2048", "--batch", "64"],
                      ["estimate", "--chip", "a100-sxm4-80gb", "--chips", "64", "--model", "gpt3-175b", "--tp", "8", "--pp", "8",
                       "--batch", "64", "--precision", "fp16"],
                      ["estimate", "--chip", "h100-sxm5-80gb", "--chip", "br166", "--chips", "8", "--model", "model.json", "--format", "json"],
+                     ["estimate", "--chip", "mi300x", "--chips", "16", "--model", "llama2-7b", "--seq", "4096", "--batch", "32",
+                      "--tp", "2", "--zero", "1", "--recompute", "selective", "--format", "csv"],
+                     ["estimate", "--chip", "h100-sxm5-80gb", "--chips", "32", "--model", "mixtral-8x7b", "--ep", "8", "--tp", "8",
+                      "--scale-up-domain", "8", "--specs", "specs", "--seq", "2048", "--batch", "32"],
+                     ["estimate", "--chip", "h100-sxm5-80gb", "--chips", "16", "--model", "llama3-8b", "--batch", "16", "--scaling"],
                      ["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chips", "8", "--model", "llama2-70b", "--precision", "fp8"],
-                     ["estimate", "--chip", "h100-sxm5-80gb", "--chips", "256", "--model", "mixtral-8x7b", "--ep", "8",
-                      "--scale-up-domain", "8", "--specs", "specs"],
-                     ["estimate", "--inference", "--chip", "br166", "--chips", "1", "--model", "resnet50-v1.5", "--batch", "32"]],
+                     ["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chips", "8", "--model", "llama3-70b", "--scenario", "server",
+                      "--ttft-ms", "500", "--tpot-ms", "50", "--format", "json"],
+                     ["estimate", "--inference", "--chip", "mi300x", "--chips", "8", "--model", "mixtral-8x7b", "--tp", "8", "--ep", "8",
+                      "--input-tokens", "1024", "--output-tokens", "1024", "--svg", "out.svg"],
+                     ["estimate", "--inference", "--chip", "a100-sxm4-80gb", "--chips", "1", "--model", "llama3-8b", "--scenario", "single-stream",
+                      "--kv-precision", "fp8", "--format", "csv"],
+                     ["estimate", "--inference", "--chip", "br166", "--chips", "1", "--model", "resnet50-v1.5", "--batch", "32"],
+                     ["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chips", "1", "--model", "bert-large", "--scenario", "server"]],
         "validate": [["validate", "--cases", "cases.json"], ["validate", "--cases", "cases.json", "--format", "json"],
-                     ["validate", "--cases", "cases.json", "--explain", "TRN-SEED-01"]],
+                     ["validate", "--cases", "cases.json", "--explain", "TRN-SEED-01"],
+                     ["validate", "--cases", "/fuzz/cases.json", "--kind", "inference", "--format", "csv"],
+                     ["validate", "--cases", "cases.json", "--kind", "training", "--explain", "INF-SEED-01"],
+                     ["validate", "--cases", "model.json"], ["validate", "--cases", "empty.json"]],
         "whatif": [["whatif", "--from", "h100-sxm5-80gb", "--set", "memory.bandwidthGBps=4000", "--model", "llama3-8b"],
                    ["whatif", "--from", "br166", "--vary", "bf16DenseTflops=500,1000,2000", "--format", "csv"],
-                   ["whatif", "--from", "a100-sxm4-80gb", "--set", "scaleUp.bandwidthGBps=1800", "--vary", "memory.capacityGB=40,80,160"]],
-        "roadmap": [["roadmap", "nvidia"], ["roadmap", "biren", "--format", "json"], ["roadmap", "NVIDIA", "--format", "csv"]],
+                   ["whatif", "--from", "a100-sxm4-80gb", "--set", "scaleUp.bandwidthGBps=1800", "--vary", "memory.capacityGB=40,80,160"],
+                   ["whatif", "--from", "br166", "--inference", "--model", "llama3-70b", "--vary", "d2d.bandwidthGBps=448,896,1792", "--svg", "out.svg"],
+                   ["whatif", "--from", "br166", "--from", "a100-sxm4-80gb", "--vary", "memory.bandwidthGBps=1000..8000*2", "--vary", "batch=8,32"],
+                   ["whatif", "--chiplets", "1,2,4,8", "--die-area", "800", "--node", "7nm", "--format", "json"]],
+        "roadmap": [["roadmap", "nvidia"], ["roadmap", "biren", "--format", "json"], ["roadmap", "NVIDIA", "--format", "csv"],
+                    ["roadmap", "biren", "--parts", "br106,br166,br20x", "--model", "llama3-8b"]],
     ]
 
     /// What the argument generator draws from: ids from the built-in catalog and model zoo.
@@ -293,7 +316,16 @@ public enum CLIFuzzTargets {
     // MARK: Checks
 
     /// Runs `args` in-process over `files` and checks the outcome.
+    /// Failure messages name the command (the fuzz summary counts failures by kind).
     public static func check(_ args: [String], files: [String: [UInt8]]) -> FuzzOutcome {
+        let outcome = checkRun(args, files: files)
+        if case let .failed(message) = outcome, let command = args.first, ChipModelCLI.commands.contains(where: { $0.name == command }) {
+            return .failed("\(command): \(message)")
+        }
+        return outcome
+    }
+
+    static func checkRun(_ args: [String], files: [String: [UInt8]]) -> FuzzOutcome {
         let context = CommandContext(environment: [:], currentDirectory: "/fuzz", memoryFiles: files)
         let code = ChipModelCLI.run(args, context: context)
         let out = context.stdout, err = context.stderr
@@ -306,7 +338,7 @@ public enum CLIFuzzTargets {
         if code == 64 && !err.contains("usage: chipmodel") { return .failed("usage error without the usage line: \(err.prefix(300))") }
         if (64...66).contains(code) && !out.isEmpty { return .failed("exit \(code) after writing to stdout (half-done)") }
         let tainted = taint(args, files)
-        if let bad = nonFiniteWord(in: out, excusedBy: tainted, excusedWords: builtInSpecWords) { return .failed("stdout shows '\(bad)' as a number") }
+        if let bad = nonFiniteWord(in: out, excusedBy: tainted) { return .failed("stdout shows '\(bad)' as a number") }
         if code == 0, !out.isEmpty, formatRequested(args) == "json", !args.contains("--help"), !args.contains("-h") {
             if (try? JSONValue.parse(out)) == nil { return .failed("--format json output does not parse") }
         }
@@ -334,29 +366,17 @@ public enum CLIFuzzTargets {
         (args + files.values.map { String(decoding: $0, as: UTF8.self) }).joined(separator: "\u{1}").lowercased()
     }
 
-    /// The non-finite words (`nan`, `inf`, `infinity`, whole words) the built-in chip specs use
-    /// as prose (AMD's "Infinity Fabric"), which `chips` prints verbatim: excused like user input.
-    static let builtInSpecWords: Set<String> = {
-        var found: Set<String> = []
-        for d in EmbeddedSpecs.chips {
-            var word = ""
-            for ch in String(decoding: d.bytes, as: UTF8.self) + " " {
-                if ch.isLetter { word.append(ch); continue }
-                let l = word.lowercased()
-                if l == "nan" || l == "inf" || l == "infinity" { found.insert(l) }
-                word = ""
-            }
-        }
-        return found
-    }()
-
     /// The first `nan`, `inf`, `infinity` word (any case, also `-nan`, `+inf`) in `text` not
     /// excused by the user's input.
-    public static func nonFiniteWord(in text: String, excusedBy tainted: String = "", excusedWords: Set<String> = []) -> String? {
+    public static func nonFiniteWord(in text: String, excusedBy tainted: String = "") -> String? {
+        var text = text
+        if text.range(of: "infinity", options: .caseInsensitive) != nil {
+            for name in productNames { text = text.replacingOccurrences(of: name, with: "", options: .caseInsensitive) }
+        }
         var word = ""
         func bad(_ w: String) -> Bool {
             let l = w.lowercased()
-            return (l == "nan" || l == "inf" || l == "infinity") && !tainted.contains(l) && !excusedWords.contains(l)
+            return (l == "nan" || l == "inf" || l == "infinity") && !tainted.contains(l)
         }
         for ch in text {
             if ch.isLetter { word.append(ch); continue }

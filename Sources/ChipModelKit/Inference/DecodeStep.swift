@@ -101,9 +101,7 @@ public struct DecodeComm: Sendable, Equatable {
         self.name = name
         self.count = count
         let N = Double(n), B = tier.bytesPerSecond > 0 ? tier.bytesPerSecond : 1e-300, alpha = tier.latencySeconds
-        var steps = 0.0
-        var x = 1
-        while x < n { x <<= 1; steps += 1 }
+        let steps = Double(ClusterNetwork.treeSteps(n))
         guard n > 1 else {
             ringFixed = 0; ringPerSeq = 0; treeFixed = 0; treePerSeq = 0
             return
@@ -115,7 +113,7 @@ public struct DecodeComm: Sendable, Equatable {
             treeFixed = 2 * steps * alpha
             treePerSeq = 2 * bytesPerSeq / B
         case .reduceScatter, .allGather:
-            ringFixed = Swift.min(N - 1, steps) * alpha
+            ringFixed = (N - 1) * alpha
             ringPerSeq = (N - 1) / N * bytesPerSeq / B
             treeFixed = ringFixed
             treePerSeq = ringPerSeq

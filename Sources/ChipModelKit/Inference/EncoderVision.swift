@@ -124,7 +124,8 @@ public enum EncoderVisionEstimator {
         guard free > perSampleActivation else {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity((weights + reserve + perSampleActivation) / 1e9)) GB per chip, has \(formatQuantity(capacity / 1e9)) GB")
         }
-        let maxBatch = min(4096, Int(free / perSampleActivation))
+        // Clamped in Double first: `Int(x)` traps past 2^63 (a what-if capacity of 1e18 GB).
+        let maxBatch = Int(min(4096, (free / perSampleActivation).rounded(.down)))
         if let batch, batch > maxBatch {
             throw DoesNotFitError("\(model.id) at batch \(batch) does not fit on \(chip.id): needs \(formatQuantity((weights + reserve + Double(batch) * perSampleActivation) / 1e9)) GB per chip, has \(formatQuantity(capacity / 1e9)) GB")
         }

@@ -96,6 +96,7 @@ public enum InferenceEstimator {
         let reserve = context
         var best: (score: Double, est: InferenceEstimate)?
         var smallestNeed: (need: Double, have: Double, plan: String)?
+        var missingKey: String?
         // DP attention is searched for MLA models (its usual deployment) with experts over the TP group.
         var layouts: [(tp: Int, pp: Int, ep: Int, dp: Bool)] = []
         for (tp, pp, ep) in plans {
@@ -105,6 +106,10 @@ public enum InferenceEstimator {
         for (tp, pp, ep, dp) in layouts {
             let m = try LLMServingModel(model: model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
                                         tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp)
+            if let key = m.missingNetworkKey {
+                missingKey = missingKey ?? key
+                continue
+            }
             let replicas = constraints.replicas ?? max(1, chips / (tp * pp))
             let kvMax = m.maxBatch(tokensPerSequence: reserve)
             let need = m.weightsBytes + m.workspaceBytes + reserve * m.kvBytesPerToken * Double(batch ?? 1)
@@ -228,6 +233,7 @@ public enum InferenceEstimator {
             best = (score, est)
         }
         if let best { return best.est }
+        if let key = missingKey, smallestNeed == nil { throw MissingSpecError(chip: chip.id, key: key) }
         if let s = smallestNeed {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity(s.need / 1e9)) GB per chip (best layout \(s.plan)), has \(formatQuantity(s.have / 1e9)) GB")
         }

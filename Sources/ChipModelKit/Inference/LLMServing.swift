@@ -276,6 +276,22 @@ public struct LLMServingModel: Sendable {
                                  overheadSeconds: calibration.stepOverheadSeconds)
     }
 
+    /// The spec key of a network tier this layout's collectives need but the chip's spec lacks
+    /// (they would take forever), or nil. The estimator skips such layouts and reports the key
+    /// (`MissingSpecError`) when no other layout runs; an infinite time is never printed.
+    public var missingNetworkKey: String? {
+        func key(_ t: NetworkTier) -> String { t.domainSize == Int.max ? "scaleOut.nicBandwidthGBps" : "scaleUp.bandwidthGBps" }
+        let domain = network.scaleUp.domainSize
+        let tpTier = tp <= domain ? network.scaleUp : network.scaleOut
+        if tp > 1 && !dpAttention, let t = network.missingTier(groupSize: tp, innerSize: min(tp, domain)) { return key(t) }
+        if ep > 1 && model.moeLayers > 0 {
+            if !(tpTier.bytesPerSecond > 0) { return key(tpTier) }
+            if let t = network.missingTier(groupSize: ep, innerSize: min(ep, domain)) { return key(t) }
+        }
+        if pp > 1, let t = network.missingTier(groupSize: 2, innerSize: tp * pp <= domain ? 2 : 1) { return key(t) }
+        return nil
+    }
+
     /// Memory at a replica batch of `batch` sequences holding `tokensPerSequence` tokens each.
     public func memory(batch: Int, tokensPerSequence: Double) -> InferenceMemory {
         InferenceMemory(capacityBytes: capacityBytes, weightsBytes: weightsBytes, workspaceBytes: workspaceBytes,

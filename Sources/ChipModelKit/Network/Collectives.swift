@@ -70,22 +70,44 @@ public struct ClusterNetwork: Sendable, Equatable {
         }
     }
 
+    /// ceil(log2 n) for n >= 1, the depth of a binary tree over n ranks (bit arithmetic: a
+    /// doubling loop never ends for n > 2^62).
+    static func treeSteps(_ n: Int) -> Int {
+        n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount
+    }
+
+    /// The tier a collective over `groupSize` chips (`innerSize` per domain) needs that has no
+    /// bandwidth (no link spec), or nil when it can run. Callers turn a non-nil tier into a
+    /// `MissingSpecError`-style message; `time` is +infinity for such a group and must never
+    /// be printed.
+    public func missingTier(groupSize: Int, innerSize: Int? = nil) -> NetworkTier? {
+        guard groupSize > 1 else { return nil }
+        let a = max(1, min(innerSize ?? min(groupSize, scaleUp.domainSize), groupSize))
+        let b = max(1, groupSize / a)
+        if a > 1 && !(scaleUp.bytesPerSecond > 0) { return scaleUp }
+        if b > 1 && !(scaleOut.bytesPerSecond > 0) { return scaleOut }
+        return nil
+    }
+
     /// One tier: ring algorithms for bandwidth, a binary tree (2·log2 n steps) where latency
     /// dominates, whichever is faster (NCCL picks between ring and tree the same way).
     static func flat(_ collective: Collective, bytes: Double, n: Int, tier: NetworkTier) -> Double {
         guard n > 1 else { return 0 }
         guard tier.bytesPerSecond > 0 else { return .infinity }
         let N = Double(n), S = bytes, B = tier.bytesPerSecond, alpha = tier.latencySeconds
-        var steps = 0.0
-        var x = 1
-        while x < n { x <<= 1; steps += 1 }
+        let steps = Double(treeSteps(n))
         switch collective {
         case .allReduce:
             let ring = 2 * (N - 1) / N * S / B + 2 * (N - 1) * alpha
             let tree = 2 * S / B + 2 * steps * alpha
             return Swift.min(ring, tree)
         case .reduceScatter, .allGather:
-            return (N - 1) / N * S / B + Swift.min(N - 1, steps) * alpha
+            // Ring (NCCL's algorithm for both): N-1 steps. The ring all-reduce above is exactly
+            // a ring reduce-scatter plus a ring all-gather, so an all-reduce never costs more
+            // than the phases the hierarchical path composes. (These used min(N-1, log2 N)
+            // steps, recursive halving, which made a flat all-reduce dearer than its own phases
+            // and a DP group faster once it left the scale-up domain; found by the properties.)
+            return (N - 1) / N * S / B + (N - 1) * alpha
         case .allToAll:
             return (N - 1) / N * S / B + (N - 1) * alpha
         case .pointToPoint:

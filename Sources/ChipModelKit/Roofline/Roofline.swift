@@ -55,6 +55,10 @@ public struct RooflineDevice: Sendable, Equatable {
         let cal = calibration ?? Calibration.family(chip.family)
         let (used, peakT) = try chip.matmulPeak(format, emulate: emulate)
         guard let bw = chip.memoryBandwidthGBps else { throw MissingSpecError(chip: chip.id, key: "memory.bandwidthGBps") }
+        // The spec decoder and the commands reject zero, negative and non-finite rates; a
+        // library caller building `ChipParameters` by hand must not get NaN times (0/0) either.
+        guard bw > 0, bw.isFinite else { throw MissingSpecError(chip: chip.id, key: "memory.bandwidthGBps (a positive finite value)") }
+        guard peakT > 0, peakT.isFinite else { throw MissingSpecError(chip: chip.id, key: "\(used.rawValue) peak (a positive finite value)") }
         chipID = chip.id
         self.format = format
         computeFormat = used
@@ -62,7 +66,8 @@ public struct RooflineDevice: Sendable, Equatable {
         sustainedMatmulFlops = peakFlops * cal.matmulPeakFraction
         // Vector units: the FP32 vector peak where stated, else 1/16 of the 16-bit matrix peak
         // (the ratio on A100, 19.5 vs 312 BF16, is 1/16; H100 67/989 is 1/15).
-        let vectorT = chip.vectorTflops[.fp32] ?? ((chip.matmulTflops[.bf16] ?? chip.matmulTflops[.fp16] ?? peakT) / 16)
+        let statedVectorT = chip.vectorTflops[.fp32] ?? ((chip.matmulTflops[.bf16] ?? chip.matmulTflops[.fp16] ?? peakT) / 16)
+        let vectorT = statedVectorT > 0 && statedVectorT.isFinite ? statedVectorT : peakT / 16
         sustainedVectorFlops = vectorT * 1e12 * cal.matmulPeakFraction
         peakMemoryBytesPerSecond = bw * 1e9
         memoryBytesPerSecond = bw * 1e9 * cal.memoryBandwidthFraction

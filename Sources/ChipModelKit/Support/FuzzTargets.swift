@@ -5,7 +5,15 @@ import Foundation
 public enum KitFuzzTargets {
     /// Every library target over `corpus`.
     public static func all(_ corpus: FuzzCorpus) -> [FuzzTarget] {
-        [json(corpus), chipSpec(corpus), catalog(corpus), model(corpus)]
+        [json(corpus), chipSpec(corpus), catalog(corpus), model(corpus), cases(corpus)]
+    }
+
+    /// The case loader (`CaseDecoder.decode`, CASES.md format) over mutated case files.
+    public static func cases(_ corpus: FuzzCorpus) -> FuzzTarget {
+        FuzzTarget("cases") { rng in
+            let bytes = corpus.mutated(rng.pick(corpus.cases), rng: &rng)
+            return FuzzResult(checkCases(bytes, file: "fuzz/cases.json"), input: FuzzFormat.literal(bytes, limit: corpus.describeLimit))
+        }
     }
 
     public static func json(_ corpus: FuzzCorpus) -> FuzzTarget {
@@ -81,8 +89,40 @@ public enum KitFuzzTargets {
         checkDecoder(bytes, file: file, decode: ModelDecoder.decode(bytes:file:), validate: checkModelSpec)
     }
 
-    /// Any decoder of the `(bytes, file) -> Result<T, InputError>` shape (add the case loader
-    /// here when it exists: `checkDecoder(b, file: f, decode: CaseDecoder.decode, validate: ...)`).
+    /// The case decoder: cases whose every number is finite and in range, ids unique, or
+    /// one-line problems naming the file.
+    public static func checkCases(_ bytes: [UInt8], file: String) -> FuzzOutcome {
+        checkDecoder(bytes, file: file, decode: CaseDecoder.decode(bytes:file:), validate: checkCaseList)
+    }
+
+    /// What a decoded case list must satisfy for the validator to use it without traps.
+    public static func checkCaseList(_ cases: [MeasurementCase]) -> String? {
+        var ids = Set<String>()
+        for c in cases {
+            if c.id.isEmpty { return "a case has an empty id" }
+            if !ids.insert(c.id).inserted { return "duplicate case id '\(c.id)' accepted" }
+            if !(c.weight.isFinite && c.weight >= 0 && c.weight <= 1) { return "\(c.id): weight \(c.weight) accepted" }
+            if !(c.measured.isFinite && c.measured > 0) { return "\(c.id): measured value \(c.measured) accepted" }
+            if c.chipCount < 1 { return "\(c.id): chip count \(c.chipCount) accepted" }
+            if c.metric.isTraining != (c.kind == .training) { return "\(c.id): metric \(c.metric) with a \(c.kind) workload accepted" }
+            for (name, v) in [("scaleUpDomain", c.scaleUpDomain), ("sequenceLength", c.sequenceLength), ("globalBatch", c.globalBatch),
+                              ("batch", c.batch)] {
+                if let v, v < 1 { return "\(c.id): \(name) \(v) accepted" }
+            }
+            // Token counts may be 0 (CASES.md: outputTokens 0 for encoders; the estimators
+            // treat a 0-token prompt as 1 token).
+            for (name, v) in [("inputTokens", c.inputTokens), ("outputTokens", c.outputTokens)] {
+                if let v, v < 0 { return "\(c.id): \(name) \(v) accepted" }
+            }
+            for (name, v) in [("ttftMs", c.ttftBoundMs), ("tpotMs", c.tpotBoundMs)] {
+                if let v, !(v.isFinite && v > 0) { return "\(c.id): latency bound \(name) \(v) accepted" }
+            }
+            if case let .inline(m) = c.model, let p = checkModelSpec(m) { return "\(c.id): inline model: \(p)" }
+        }
+        return nil
+    }
+
+    /// Any decoder of the `(bytes, file) -> Result<T, InputError>` shape.
     public static func checkDecoder<T>(_ bytes: [UInt8], file: String, decode: ([UInt8], String) -> Result<T, InputError>,
                                        validate: (T) -> String?) -> FuzzOutcome {
         switch decode(bytes, file) {

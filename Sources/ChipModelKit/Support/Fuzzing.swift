@@ -420,6 +420,10 @@ public enum FuzzOutcome: Sendable, Equatable {
     case failed(String)
 }
 
+extension FuzzOutcome {
+    var failureMessage: String? { if case let .failed(m) = self { return m } else { return nil } }
+}
+
 /// What a target returns: the outcome and a description of the input (built only when asked
 /// for: on a failure, or by `chipmodel fuzz --show`).
 public struct FuzzResult {
@@ -462,6 +466,9 @@ public struct FuzzReport: Sendable {
     public var failures: [FuzzFailure] = []
     /// Failures beyond those kept in `failures`.
     public var droppedFailures = 0
+    /// Every failure counted by kind (target and the message up to its first quote),
+    /// so a long run's closing note can say what failed, not only how often.
+    public var failureKinds: [String: Int] = [:]
     public var seconds = 0.0
     /// The slowest single input: seconds, target, index.
     public var slowest: (seconds: Double, target: String, index: Int) = (0, "", -1)
@@ -473,6 +480,9 @@ public struct FuzzReport: Sendable {
             + "\(failures.count + droppedFailures) failures\n"
         for name in Set(accepted.keys).union(rejected.keys).sorted() {
             s += "  \(name): \(accepted[name] ?? 0) results, \(rejected[name] ?? 0) clean errors\n"
+        }
+        for (kind, n) in failureKinds.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(12) {
+            s += "  failure kind \(kind): \(n)\n"
         }
         if slowest.index >= 0 {
             s += "  slowest input: \(slowest.target) #\(slowest.index), \(String(format: "%.4f", slowest.seconds)) s\n"
@@ -498,6 +508,10 @@ public struct Fuzzer: Sendable {
         (targets[index % targets.count], FuzzRNG(seed: seed, index: UInt64(index)))
     }
 
+    /// An input slower than this fails as a possible hang (no absurd size may make a command
+    /// search for minutes; a debug build under load stays well below it).
+    public static let slowInputSeconds = 10.0
+
     public func run(start: Int = 0, iterations: Int, timeLimitSeconds: Double? = nil, keepFailures: Int = 20,
                     beforeInput: ((Int) -> Void)? = nil, afterInput: ((Int, FuzzResult) -> Void)? = nil,
                     progress: ((FuzzReport) -> Void)? = nil) -> FuzzReport {
@@ -514,10 +528,16 @@ public struct Fuzzer: Sendable {
             afterInput?(i, result)
             report.count += 1
             if dt > report.slowest.seconds { report.slowest = (dt, target.name, i) }
-            switch result.outcome {
+            var outcome = result.outcome
+            if dt > Fuzzer.slowInputSeconds {
+                outcome = .failed("took \(String(format: "%.1f", dt)) s (possible hang)" + (outcome.failureMessage.map { "; \($0)" } ?? ""))
+            }
+            switch outcome {
             case .accepted: report.accepted[target.name, default: 0] += 1
             case .rejected: report.rejected[target.name, default: 0] += 1
             case let .failed(message):
+                let kind = String(message.prefix { $0 != "'" && $0 != "\"" && $0 != "\n" }.prefix(80))
+                report.failureKinds["\(target.name): \(kind)", default: 0] += 1
                 if report.failures.count < keepFailures {
                     report.failures.append(FuzzFailure(target: target.name, index: i, message: message, input: result.input))
                 } else {
