@@ -181,30 +181,8 @@ func formatSignedPercent(_ x: Double) -> String {
     return (x >= 0 ? "+" : "") + formatFixed(x * 100, decimals: 1) + "%"
 }
 
-/// Columns padded to their widest cell; numeric-looking columns right-aligned.
+/// Columns padded to their widest cell; numeric-looking columns (and FAILED markers)
+/// right-aligned.
 func alignedTable(headers: [String], rows: [[String]]) -> String {
-    let n = headers.count
-    var widths = headers.map(\.count)
-    for r in rows { for (i, c) in r.prefix(n).enumerated() { widths[i] = max(widths[i], c.count) } }
-    let right = Set((0..<n).filter { i in
-        rows.contains { $0.count > i && !$0[i].isEmpty } && rows.allSatisfy { r in
-            guard r.count > i, let f = r[i].first else { return true }
-            return r[i] == "-" || r[i] == "FAILED" || f.isNumber || ((f == "+" || f == "-") && r[i].count > 1)
-        }
-    })
-    func line(_ cells: [String]) -> String {
-        var parts: [String] = []
-        for i in 0..<n {
-            let c = i < cells.count ? cells[i] : ""
-            let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
-            parts.append(right.contains(i) ? pad + c : c + pad)
-        }
-        var s = parts.joined(separator: "  ")
-        while s.hasSuffix(" ") { s.removeLast() }
-        return s
-    }
-    var out = line(headers) + "\n"
-    out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-    for r in rows { out += line(r) + "\n" }
-    return out
+    TextTable(headers: headers, rows: rows, alignAsNumber: ["-", "FAILED"]).renderText()
 }
