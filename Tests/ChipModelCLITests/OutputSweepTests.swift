@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ChipModelCLI
+import ChipModelFuzz
 @testable import ChipModelKit
 
 /// No estimate, table, JSON, CSV or SVG ever shows NaN or infinity (issue 9): every command's

@@ -1,9 +1,12 @@
+import Foundation
 import Testing
 @testable import ChipModelKit
+import ChipModelFuzz
+import ChipModelTestSupport
 
 /// Physics of the estimates over seeded random chips, operations, networks and models
 /// (issue 9). Each test runs a few hundred cases in well under a second in a debug build; a
-/// failure names the case index and seed, which `FuzzRNG(seed:index:)` replays.
+/// failure names the case index and seed, which `SplitMix64(seed:index:)` replays.
 @Suite struct PropertyTests {
     static let seed: UInt64 = 0xC41B_0DE1
     static let cases = 400
@@ -13,13 +16,13 @@ import Testing
     }
 
     /// A random chip as a device in one of its formats, with a random operation.
-    static func deviceAndOp(_ rng: inout FuzzRNG) -> (ChipParameters, NumberFormat, Operation)? {
+    static func deviceAndOp(_ rng: inout SplitMix64) -> (ChipParameters, NumberFormat, RooflineOperation)? {
         let p = RandomSpecs.parameters(&rng)
         guard let format = rng.pickIfAny(p.formats) else { return nil }
         return (p, format, RandomSpecs.operation(&rng))
     }
 
-    static func time(_ p: ChipParameters, _ f: NumberFormat, _ op: Operation) -> Double? {
+    static func time(_ p: ChipParameters, _ f: NumberFormat, _ op: RooflineOperation) -> Double? {
         guard let d = try? RooflineDevice(chip: p, format: f) else { return nil }
         return Roofline.evaluate(op, on: d).seconds
     }
@@ -95,7 +98,7 @@ import Testing
 
     // MARK: Collectives
 
-    static func collectiveCase(_ rng: inout FuzzRNG) -> (ClusterNetwork, Collective, Int, Int?) {
+    static func collectiveCase(_ rng: inout SplitMix64) -> (ClusterNetwork, Collective, Int, Int?) {
         let net = RandomSpecs.network(&rng)
         let n = rng.chance(0.1) ? rng.pick([1, 2]) : 1 << rng.below(16)
         let inner: Int? = rng.bool() ? nil : 1 + rng.below(n)
@@ -212,7 +215,7 @@ import Testing
             && $0.memoryCapacityGB != nil && $0.scaleUpPerDirectionGBps != nil && $0.scaleOutPerDirectionGBps != nil }
 
     /// A catalog chip with every number scaled by a random factor in [0.5, 2].
-    static func perturbedChip(_ rng: inout FuzzRNG) -> ChipParameters {
+    static func perturbedChip(_ rng: inout SplitMix64) -> ChipParameters {
         var p = rng.pick(catalogParameters)
         func k() -> Double { rng.uniform(0.5, 2) }
         for f in p.matmulTflops.keys { p.matmulTflops[f]! *= k() }
@@ -237,7 +240,7 @@ import Testing
     }
 
     /// A small decoder (2-8 layers, hidden 256-4096): GPT, Llama (GQA) or MoE.
-    static func smallModel(_ rng: inout FuzzRNG) -> ModelSpec {
+    static func smallModel(_ rng: inout SplitMix64) -> ModelSpec {
         let heads = 4 << rng.below(4)
         let headDim = rng.pick([64, 128])
         let hidden = heads * headDim
@@ -260,7 +263,7 @@ import Testing
     static func trainingFormat(_ p: ChipParameters) -> NumberFormat { p.matmulTflops[.bf16] != nil ? .bf16 : .fp16 }
 
     /// A random fully specified plan for `model` with `m` microbatches per DP rank.
-    static func trainingPlan(_ model: ModelSpec, _ rng: inout FuzzRNG) -> (plan: TrainingPlan, globalBatch: Int) {
+    static func trainingPlan(_ model: ModelSpec, _ rng: inout SplitMix64) -> (plan: TrainingPlan, globalBatch: Int) {
         let tps = [1, 2, 4, 8].filter { model.heads % $0 == 0 }
         let tp = rng.pick(tps)
         let pp = rng.pick([1, 2].filter { $0 <= model.layers })
@@ -282,7 +285,7 @@ import Testing
         var domain: Int?
     }
 
-    static func trainingCase(_ rng: inout FuzzRNG) -> TrainingCase {
+    static func trainingCase(_ rng: inout SplitMix64) -> TrainingCase {
         let chip = perturbedChip(&rng)
         let model = smallModel(&rng)
         let (plan, batch) = trainingPlan(model, &rng)
@@ -302,7 +305,7 @@ import Testing
     }
 
     /// Cases per estimator law (`CHIPMODEL_PROPERTY_CASES=5000` for a long run; 5000 passed).
-    static let estimatorCases = Int(FuzzTests.environment["CHIPMODEL_PROPERTY_CASES"] ?? "") ?? 300
+    static let estimatorCases = Int(ProcessInfo.processInfo.environment["CHIPMODEL_PROPERTY_CASES"] ?? "") ?? 300
 
     @Test func trainingEstimatesAreFiniteWithFractionsBelowOne() {
         var evaluated = 0
@@ -531,7 +534,7 @@ import Testing
         var input: Int, output: Int
     }
 
-    static func servingCase(_ rng: inout FuzzRNG) -> ServingCase {
+    static func servingCase(_ rng: inout SplitMix64) -> ServingCase {
         let chip = perturbedChip(&rng)
         let model = smallModel(&rng)
         let tp = rng.pick([1, 2, 4, 8].filter { model.heads % $0 == 0 })
@@ -623,7 +626,7 @@ import Testing
     @Test func simdEqualsScalar() {
         // Roofline: the batch path (`evaluateMany`, SIMD) vs `Roofline.evaluate`, random chips and operations.
         Self.check(forAllCases(count: 40, seed: Self.seed) { rng in
-            var points: [(Operation, RooflineDevice, DieSplit)] = []
+            var points: [(RooflineOperation, RooflineDevice, DieSplit)] = []
             for _ in 0..<(1 + rng.below(20)) {
                 guard let (p, f, op) = Self.deviceAndOp(&rng), let d = try? RooflineDevice(chip: p, format: f) else { continue }
                 points.append((op, d, rng.pick(DieSplit.allCases)))

@@ -68,7 +68,7 @@ public enum RooflineCommand: CLICommand {
         }
         let catalog = try ChipModelCLI.catalog(args, context)
         var runs: [ChipRun] = []
-        var points: [(Operation, RooflineDevice, DieSplit)] = []
+        var points: [(RooflineOperation, RooflineDevice, DieSplit)] = []
         for id in ids {
             let chip = try catalog.chip(id)
             let params = ChipParameters(chip: chip)

@@ -6,16 +6,6 @@ public enum CaseMetric: String, Sendable, CaseIterable {
     public var isTraining: Bool { self == .stepTimeSeconds || self == .tokensPerSecondPerChip }
 }
 
-/// Inference scenario (MLPerf naming).
-public enum InferenceScenario: String, Sendable, CaseIterable {
-    /// Maximum throughput, no latency bound.
-    case offline
-    /// Highest throughput whose TTFT and TPOT stay under the bounds.
-    case server
-    /// One request at a time.
-    case singleStream = "single-stream"
-}
-
 /// A model named by id or given inline.
 public enum ModelReference: Sendable, Equatable {
     case builtIn(String)
