@@ -71,7 +71,7 @@ public enum PlanSearchBenchmark {
     /// One timed search (cost model + search), all threads unless `threads` is given.
     static func search(_ s: Setup, model m: ModelSpec, chip: Chip, threads: Int? = nil) throws -> TrainingSearchResult {
         let workload = TrainingWorkload(model: m, sequenceLength: s.sequenceLength, globalBatch: s.globalBatch, precision: s.precision)
-        let cm = try TrainingCostModel(workload: workload, chip: ChipParameters(chip: chip), chips: s.chips)
+        let cm = try TrainingCostModel(workload: workload, cluster: Cluster(chip: ChipParameters(chip: chip), count: s.chips))
         var options = TrainingSearch.Options()
         if let threads { options.threads = threads }
         return TrainingSearch.run(cm, constraints: PlanConstraints(), options: options)

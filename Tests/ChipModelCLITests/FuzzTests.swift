@@ -231,9 +231,9 @@ import ChipModelFuzz
         let w = InferenceWorkload(model: try ModelZoo.builtIn().model("llama3-70b"), scenario: .offline, inputTokens: 2048,
                                   outputTokens: 256, precision: .bf16)
         #expect(throws: MissingSpecError.self) {
-            try InferenceEstimator.estimate(w, chip: chip, chips: 64, constraints: PlanConstraints(tp: 16))
+            try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 64), constraints: PlanConstraints(tp: 16))
         }
-        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 64)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 64))
         #expect(e.plan.tp * e.plan.pp <= 8 && (e.tokensPerSecond ?? 0) > 0)
     }
 
@@ -243,7 +243,7 @@ import ChipModelFuzz
         chip.memoryCapacityGB = 1e18
         for id in ["resnet50-v1.5", "bert-large"] {
             let w = InferenceWorkload(model: try ModelZoo.builtIn().model(id), scenario: .offline, inputTokens: 384, outputTokens: 0, precision: .bf16)
-            let e = try InferenceEstimator.estimate(w, chip: chip, chips: 1)
+            let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 1))
             #expect(e.plan.batch <= 4096 && (e.samplesPerSecond ?? 0).isFinite)
         }
     }

@@ -8,7 +8,7 @@ import Testing
         let (code, out, err) = runCLI(["estimate", "--inference"])
         #expect(code == 0)
         #expect(out.contains("Llama 3 70B, offline, 2048 in / 256 out tokens, 8 chips each"))
-        for id in defaultInferenceChips {
+        for id in StandardRunDefaults.inferenceChipIDs {
             // Each default chip is either estimated or named in a note.
             #expect(out.contains(id) || err.contains("chip '\(id)' is not in the catalog"))
         }

@@ -70,7 +70,7 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(abs(dp.weightsBytes - tpModel.weightsBytes - extra) < 1)
         // Searched for MLA models: a 16-chip DeepSeek-V3 plan reports which attention it chose.
         let w = InferenceWorkload(model: model, scenario: .offline, inputTokens: 1024, outputTokens: 256, precision: .fp8)
-        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 16, constraints: PlanConstraints(tp: 8, ep: 8), scaleUpDomain: 16)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 16, scaleUpDomain: 16), constraints: PlanConstraints(tp: 8, ep: 8))
         #expect(e.plan.json.contains { $0.0 == "dpAttention" })
     }
 
@@ -79,12 +79,12 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         let model = try zooModel("llama3-70b")
         let base = InferenceWorkload(model: model, scenario: .offline, inputTokens: 1024, outputTokens: 256, precision: .fp8)
         let plan = PlanConstraints(tp: 8, pp: 1)
-        let offline = try InferenceEstimator.estimate(base, chip: chip, chips: 8, constraints: plan)
+        let offline = try InferenceEstimator.estimate(base, on: Cluster(chip: chip, count: 8), constraints: plan)
         var w = base
         w.scenario = .server
         w.tpotBoundMs = 40
         w.ttftBoundMs = 2000
-        let server = try InferenceEstimator.estimate(w, chip: chip, chips: 8, constraints: plan)
+        let server = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 8), constraints: plan)
         #expect(try #require(server.tpotMs) <= 40)
         #expect(try #require(server.ttftMs) <= 2000)
         #expect(server.plan.batch < offline.plan.batch)
@@ -93,13 +93,13 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(server.sweep.contains { !$0.meetsBounds })
         #expect(server.sweep.first { $0.batch == server.plan.batch }?.meetsBounds == true)
         w.tpotBoundMs = 0.01
-        #expect(throws: DoesNotFitError.self) { try InferenceEstimator.estimate(w, chip: chip, chips: 8, constraints: plan) }
+        #expect(throws: DoesNotFitError.self) { try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 8), constraints: plan) }
     }
 
     @Test func singleStreamLatencyAddsUp() throws {
         let chip = try h100()
         let w = InferenceWorkload(model: try zooModel("llama3-8b"), scenario: .singleStream, inputTokens: 512, outputTokens: 100, precision: .bf16)
-        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 1)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 1))
         #expect(e.plan.batch == 1)
         let ttft = try #require(e.ttftMs), tpot = try #require(e.tpotMs), lat = try #require(e.latencyMs)
         #expect(abs(lat - (ttft + 99 * tpot)) < 1e-6 * lat)
@@ -111,7 +111,7 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         let chip = try h100()
         let w = InferenceWorkload(model: try zooModel("llama3.1-405b"), scenario: .offline, inputTokens: 1024, outputTokens: 128, precision: .bf16)
         do {
-            _ = try InferenceEstimator.estimate(w, chip: chip, chips: 2)
+            _ = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 2))
             Issue.record("expected DoesNotFitError")
         } catch let e as DoesNotFitError {
             #expect(e.message.contains("needs") && e.message.contains("has 80 GB"))
@@ -144,12 +144,12 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
     @Test func encoderAndCNNServing() throws {
         let chip = try h100()
         let rn = InferenceWorkload(model: try zooModel("resnet50-v1.5"), scenario: .offline, inputTokens: 0, outputTokens: 0, precision: .int8)
-        let off = try InferenceEstimator.estimate(rn, chip: chip, chips: 8)
+        let off = try InferenceEstimator.estimate(rn, on: Cluster(chip: chip, count: 8))
         #expect(off.plan.replicas == 8 && off.plan.tp == 1)
         #expect(off.tokensPerSecond == nil && off.samplesPerSecond! > 100_000)
         var srv = rn
         srv.scenario = .server
-        let s = try InferenceEstimator.estimate(srv, chip: chip, chips: 8)
+        let s = try InferenceEstimator.estimate(srv, on: Cluster(chip: chip, count: 8))
         #expect(s.latencyMs! <= 15 * InferenceCalibration.serverBatchLatencyFraction)
         #expect(s.samplesPerSecond! <= off.samplesPerSecond!)
     }

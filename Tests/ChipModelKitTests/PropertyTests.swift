@@ -300,7 +300,7 @@ import ChipModelTestSupport
         var w = c.workload
         if let globalBatch { w.globalBatch = globalBatch }
         let p = plan ?? c.plan
-        guard let model = try? TrainingCostModel(workload: w, chip: chip ?? c.chip, chips: p.chips, scaleUpDomain: c.domain) else { return nil }
+        guard let model = try? TrainingCostModel(workload: w, cluster: Cluster(chip: chip ?? c.chip, count: p.chips, scaleUpDomain: c.domain)) else { return nil }
         return TrainingEstimator.evaluate(p, model: model, ignoreMemory: true)
     }
 
@@ -507,7 +507,7 @@ import ChipModelTestSupport
                 if !values.allSatisfy({ $0.isFinite }) { return "\(chip.id) training \(c.plan): \(values)" }
             }
             // The plan search over the same cluster (threads 1: small and deterministic).
-            if let model = try? TrainingCostModel(workload: c.workload, chip: chip, chips: c.plan.chips, scaleUpDomain: c.domain) {
+            if let model = try? TrainingCostModel(workload: c.workload, cluster: Cluster(chip: chip, count: c.plan.chips, scaleUpDomain: c.domain)) {
                 let r = TrainingSearch.run(model, constraints: PlanConstraints(), options: .init(top: 1, threads: 1))
                 if let best = r.best, !(best.stepSeconds.isFinite && best.stepSeconds > 0 && best.memoryBytes.isFinite) {
                     return "\(chip.id) training search: best \(best.plan) at \(best.stepSeconds) s"
@@ -516,7 +516,7 @@ import ChipModelTestSupport
             for model in [Self.smallModel(&rng), rng.pick(encoders)] {
                 let w = InferenceWorkload(model: model, scenario: rng.pick(InferenceScenario.allCases), inputTokens: 512, outputTokens: model.isDecoder ? 64 : 0,
                                           precision: Self.trainingFormat(chip))
-                guard let e = try? InferenceEstimator.estimate(w, chip: chip, chips: rng.pick([1, 8])) else { continue }
+                guard let e = try? InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: rng.pick([1, 8]))) else { continue }
                 let values = [e.tokensPerSecond, e.samplesPerSecond, e.ttftMs, e.tpotMs, e.latencyMs].compactMap { $0 } + [e.memory.neededBytes]
                 if !values.allSatisfy({ $0.isFinite && $0 >= 0 }) { return "\(chip.id) serving \(model.id): \(values)" }
             }
@@ -553,8 +553,7 @@ import ChipModelTestSupport
         let prefill = m.prefillSeconds(sequences: 1, length: c.input).latency
         let w = InferenceWorkload(model: c.model, scenario: .offline, inputTokens: c.input, outputTokens: c.output,
                                   precision: trainingFormat(chip))
-        let e = try? InferenceEstimator.estimate(w, chip: chip, chips: c.tp * c.pp,
-                                                 constraints: PlanConstraints(tp: c.tp, pp: c.pp, ep: 1, replicas: 1), batch: c.batch)
+        let e = try? InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: c.tp * c.pp), constraints: PlanConstraints(tp: c.tp, pp: c.pp, ep: 1, replicas: 1), options: .init(batch: c.batch))
         return (step, prefill, e?.tokensPerSecond)
     }
 
@@ -606,8 +605,7 @@ import ChipModelTestSupport
             var rows: [(chips: Int, tps: Double)] = []
             for r in [1, 2, 4] {
                 let chips = r * c.tp * c.pp
-                guard let e = try? InferenceEstimator.estimate(w, chip: c.chip, chips: chips,
-                                                               constraints: PlanConstraints(tp: c.tp, pp: c.pp, ep: 1), batch: c.batch),
+                guard let e = try? InferenceEstimator.estimate(w, on: Cluster(chip: c.chip, count: chips), constraints: PlanConstraints(tp: c.tp, pp: c.pp, ep: 1), options: .init(batch: c.batch)),
                       let tps = e.tokensPerSecond else { return nil }
                 rows.append((chips, tps))
             }
@@ -640,7 +638,7 @@ import ChipModelTestSupport
         // (with capacities that reject some of them) plus random lanes.
         Self.check(forAllCases(count: 40, seed: Self.seed) { rng in
             let c = Self.trainingCase(&rng)
-            guard let e = Self.evaluate(c), let model = try? TrainingCostModel(workload: c.workload, chip: c.chip, chips: c.plan.chips) else { return nil }
+            guard let e = Self.evaluate(c), let model = try? TrainingCostModel(workload: c.workload, cluster: Cluster(chip: c.chip, count: c.plan.chips)) else { return nil }
             var k = model.scalars
             k.capacityBytes = e.inputs.memoryBytes * rng.pick([0.5, 1, 2])
             let batch = CandidateBatch(capacity: 8)
@@ -694,14 +692,14 @@ import ChipModelTestSupport
         let w = TrainingWorkload(model: model, sequenceLength: 2048, globalBatch: 32, precision: .bf16)
         for id in ["h100-sxm5-80gb", "mi300x"] {
             let chip = try catalog.chip(id)
-            let a = try TrainingEstimator.estimate(workload: w, chip: chip, chips: 16, options: .init(threads: 2))
-            let b = try TrainingEstimator.estimate(workload: w, chip: chip, chips: 16, options: .init(threads: 1))
+            let a = try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: chip), count: 16), options: TrainingEstimator.Options(search: .init(threads: 2)))
+            let b = try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: chip), count: 16), options: TrainingEstimator.Options(search: .init(threads: 1)))
             #expect(a.plan == b.plan, "\(id)")
             #expect(PropertyLaws.bitIdentical([a.stepSeconds, a.mfu, a.hfu, a.memory.total, a.tokensPerSecond],
                                               [b.stepSeconds, b.mfu, b.hfu, b.memory.total, b.tokensPerSecond], id) == nil)
             let iw = InferenceWorkload(model: model, scenario: .server, inputTokens: 1024, outputTokens: 256, precision: .bf16)
             let p = ChipParameters(chip: chip)
-            let x = try InferenceEstimator.estimate(iw, chip: p, chips: 8), y = try InferenceEstimator.estimate(iw, chip: p, chips: 8)
+            let x = try InferenceEstimator.estimate(iw, on: Cluster(chip: p, count: 8)), y = try InferenceEstimator.estimate(iw, on: Cluster(chip: p, count: 8))
             #expect(x.plan == y.plan)
             #expect(PropertyLaws.bitIdentical([x.tokensPerSecond ?? -1, x.ttftMs ?? -1, x.tpotMs ?? -1, x.memory.neededBytes],
                                               [y.tokensPerSecond ?? -1, y.ttftMs ?? -1, y.tpotMs ?? -1, y.memory.neededBytes], id) == nil)

@@ -15,8 +15,7 @@ func smallGPT() -> ModelSpec {
 func a100() throws -> Chip { try ChipCatalog.builtIn().chip("a100-sxm4-80gb") }
 
 func costModel(_ m: ModelSpec, chips: Int, seq: Int = 2048, batch: Int, precision: NumberFormat = .bf16) throws -> TrainingCostModel {
-    try TrainingCostModel(workload: TrainingWorkload(model: m, sequenceLength: seq, globalBatch: batch, precision: precision),
-                          chip: ChipParameters(chip: try a100()), chips: chips, scaleUpDomain: 8)
+    try TrainingCostModel(workload: TrainingWorkload(model: m, sequenceLength: seq, globalBatch: batch, precision: precision), cluster: Cluster(chip: ChipParameters(chip: try a100()), count: chips, scaleUpDomain: 8))
 }
 
 /// Deterministic generator for the SIMD-vs-scalar sample (SplitMix64).
@@ -148,10 +147,10 @@ struct SplitMix: RandomNumberGenerator {
     @Test func infeasiblePlanCarriesTheReason() throws {
         let w = TrainingWorkload(model: gpt3(), sequenceLength: 2048, globalBatch: 8, precision: .bf16)
         #expect(throws: TrainingInfeasibleError.self) {
-            _ = try TrainingEstimator.estimate(workload: w, chip: try a100(), chips: 8, constraints: PlanConstraints(tp: 8))
+            _ = try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: try a100()), count: 8), constraints: PlanConstraints(tp: 8))
         }
         do {
-            _ = try TrainingEstimator.estimate(workload: w, chip: try a100(), chips: 8, constraints: PlanConstraints(tp: 8))
+            _ = try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: try a100()), count: 8), constraints: PlanConstraints(tp: 8))
         } catch let e as TrainingInfeasibleError {
             let need = try #require(e.neededBytes), usable = try #require(e.usableBytes)
             #expect(need > usable)
@@ -162,8 +161,7 @@ struct SplitMix: RandomNumberGenerator {
     @Test func moeAndMlaModelsEstimate() throws {
         let zoo = try ModelZoo.builtIn()
         let ds = try zoo.model("deepseek-v3")
-        let cm = try TrainingCostModel(workload: TrainingWorkload(model: ds, sequenceLength: 4096, globalBatch: 512, precision: .bf16),
-                                       chip: ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb")), chips: 256)
+        let cm = try TrainingCostModel(workload: TrainingWorkload(model: ds, sequenceLength: 4096, globalBatch: 512, precision: .bf16), cluster: Cluster(chip: ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb")), count: 256))
         let plan = TrainingPlan(tp: 2, pp: 8, dp: 16, ep: 16, microBatch: 1, virtualStages: 1, recompute: .full, zeroStage: 1)
         let e = try #require(TrainingEstimator.evaluate(plan, model: cm, ignoreMemory: true))
         #expect(e.breakdown.epExposed > 0)
@@ -186,7 +184,7 @@ struct SplitMix: RandomNumberGenerator {
 
     @Test func scalingTableStartsAtOneDomain() throws {
         let w = TrainingWorkload(model: smallGPT(), sequenceLength: 2048, globalBatch: 64, precision: .bf16)
-        let rows = TrainingEstimator.scaling(workload: w, chip: try a100(), chips: 32, options: .init(threads: 2))
+        let rows = TrainingEstimator.scaling(w, on: Cluster(chip: ChipParameters(chip: try a100()), count: 32), options: TrainingEstimator.Options(search: .init(threads: 2)))
         #expect(rows.map(\.chips) == [8, 16, 32])
         #expect(rows.first?.efficiency == 1)
         #expect(rows.allSatisfy { $0.plan != nil && $0.efficiency > 0.5 && $0.efficiency <= 1.5 })

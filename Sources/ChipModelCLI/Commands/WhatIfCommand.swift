@@ -23,11 +23,11 @@ public enum WhatIfCommand: CLICommand {
     Metrics (--metric; the default follows --inference):
       training   the training estimator ('estimate'): tokens/s per chip (charted), tokens/s, MFU and step time of the
                  best plan, binding = the largest part of the step (compute, pipeline bubble, TP/PP/DP communication, ...).
-                 Defaults: llama3-70b, seq 8192, 4 Mi tokens per step, bf16, 1024 chips, every plan field searched.
-                 The low/high corners re-rank the nominal search's 5 best plans (a full search if none fits).
+                 Defaults: \(D.trainingModelID), seq \(D.trainingSequenceLength), \(D.trainingTokensPerStep) tokens per step, bf16, \(D.trainingChips) chips,
+                 every plan field searched; each low/high corner (and Monte Carlo sample) runs its own full search.
       inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
                  TTFT; binding = the resource with the most time per token (d2d link, memory bandwidth, prefill compute, ...).
-                 Defaults: llama3-70b, 2048 in / 256 out, offline, 8 chips, fp8 where the chip has it.
+                 Defaults: \(D.inferenceModelID), \(D.inferenceInputTokens) in / \(D.inferenceOutputTokens) out, offline, \(D.inferenceChips) chips, fp8 where the chip has it.
       roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
                  --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
@@ -113,25 +113,22 @@ public enum WhatIfCommand: CLICommand {
     }
 
     /// Training estimator metric: tokens/s per chip (headline), tokens/s of the cluster, MFU and
-    /// step time of the best plan (full plan search at the nominal corner). Low/high corners
-    /// re-rank the nominal search's five best plans at the corner (the `estimate` command keeps
-    /// the nominal plan; re-ranking lets a corner with less memory fall back to a plan that fits).
+    /// step time of the best plan, every corner with its own full plan search (the range policy
+    /// every command shares).
     static func trainingMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
-        let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
+        let model = try loadModel(args.value("--model") ?? StandardRunDefaults.trainingModelID, context)
         guard model.isDecoder else {
             throw UsageError("the training estimator models decoder transformers; '\(model.id)' is \(model.architecture.rawValue) (try --inference)")
         }
-        let seq = try args.int("--seq", range: 1...10_000_000) ?? 8192
         let batch = try args.int("--batch", range: 1...100_000_000)
-        let chips = try args.int("--chips", range: 1...10_000_000) ?? 1024
-        let domain = try args.int("--scale-up-domain", range: 1...10_000_000)
-        let tokens = try args.double("--tokens", range: 1...1e18) ?? 15e12
-        let constraints = try trainingConstraints(args)
-        let precision = try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) }
-        let base = StandardTraining(model: model, sequenceLength: seq, globalBatch: batch, precision: precision,
-                                    emulate: args.has("--emulate"), chips: chips, scaleUpDomain: domain,
-                                    constraints: constraints, tokenBudget: tokens)
-        if let problem = TrainingEstimator.validate(constraints, workload: TrainingWorkload(model: model, sequenceLength: seq, globalBatch: base.globalBatch, precision: .bf16), chips: chips),
+        let chips = try args.int("--chips", range: 1...10_000_000) ?? StandardRunDefaults.trainingChips
+        let base = TrainingRun(model: model, sequenceLength: try args.int("--seq", range: 1...10_000_000) ?? StandardRunDefaults.trainingSequenceLength,
+                               globalBatch: batch, precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
+                               emulate: args.has("--emulate"), chips: chips,
+                               scaleUpDomain: try args.int("--scale-up-domain", range: 1...10_000_000),
+                               constraints: try trainingConstraints(args),
+                               tokenBudget: try args.double("--tokens", range: 1...1e18) ?? StandardRunDefaults.trainingTokenBudget)
+        if let problem = base.constraintProblem,
            !args.all("--vary").contains(where: { v in trainingParameters.contains { v.hasPrefix($0 + "=") } }) {
             throw UsageError(problem)
         }
@@ -141,7 +138,7 @@ public enum WhatIfCommand: CLICommand {
             .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
             .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
         ]
-        return WhatIfMetric(label: label, parameters: trainingParameters) { chip, point in
+        return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
             var t = base
             func whole(_ name: String) throws -> Int? {
                 guard let v = point[name] else { return nil }
@@ -151,7 +148,7 @@ public enum WhatIfCommand: CLICommand {
             if let v = try whole("chips") { t.chips = v }
             if let v = try whole("seq") {
                 t.sequenceLength = v
-                if batch == nil { t.globalBatch = max(1, 4_194_304 / v) }
+                if batch == nil { t.globalBatch = StandardRunDefaults.trainingGlobalBatch(sequenceLength: v) }
             }
             if let v = try whole("batch") { t.globalBatch = v }
             if let v = try whole("tp") { t.constraints.tp = v }
@@ -160,57 +157,31 @@ public enum WhatIfCommand: CLICommand {
             if let v = try whole("cp") { t.constraints.cp = v }
             if let v = try whole("ep") { t.constraints.ep = v }
             if let v = try whole("microbatch") { t.constraints.microBatch = v }
-            let nominal = ChipParameters(chip: chip, corner: .nominal)
-            if let problem = TrainingEstimator.validate(t.constraints, workload: t.workload(for: nominal).0, chips: t.chips) {
-                throw WhatIfPointError(problem)
-            }
-            let e = try t.estimate(nominal)
-            var values = [[e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds]]
-            if chip.hasRanges {
-                let plans = Array(e.top.prefix(5).map(\.plan)) + [e.plan]
-                for corner in [Corner.low, .high] {
-                    let cp = ChipParameters(chip: chip, corner: corner)
-                    // None of the nominal plans fits this corner (less memory): search it in full.
-                    let c = try (try? t.estimate(cp, candidates: plans)) ?? t.estimate(cp)
-                    values.append([c.tokensPerSecondPerChip, c.tokensPerSecond, c.mfu, c.stepSeconds])
-                }
-            }
-            let metrics = outputs.enumerated().map { i, o in
-                let v = values.map { $0[i] }
-                return MetricValue(name: o.name, unit: o.unit, nominal: v[0], low: v.min(), high: v.max(), higherIsBetter: o.higherIsBetter)
-            }
-            return MetricRow(metrics: metrics, binding: trainingBinding(e.breakdown), notes: [label, "training plan on \(t.chips) x \(chip.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"])
+            if let problem = t.constraintProblem { throw WhatIfPointError(problem) }
+            let e = try t.estimate(p)
+            let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
+            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
         }
     }
 
     /// Inference estimator metric: system tokens/s (headline), tokens/s per chip, TPOT and
     /// TTFT; every corner searched (the inference search is small).
     static func inferenceMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
-        let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
+        let model = try loadModel(args.value("--model") ?? StandardRunDefaults.inferenceModelID, context)
         guard model.isDecoder else {
             throw UsageError("the what-if inference metric reports LLM tokens/s; '\(model.id)' is \(model.architecture.rawValue) (use 'estimate --inference')")
         }
         let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
-        var plan = PlanConstraints()
-        plan.tp = try args.int("--tp", range: 1...65_536)
-        plan.pp = try args.int("--pp", range: 1...65_536)
-        plan.ep = try args.int("--ep", range: 1...65_536)
-        plan.replicas = try args.int("--replicas", range: 1...1_000_000)
-        var kvPrecision: NumberFormat?
-        if let s = args.value("--kv-precision") {
-            guard let f = NumberFormat(name: s) else {
-                throw UsageError("invalid value '\(s)' for --kv-precision; expected one of: \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            kvPrecision = f
-        }
-        let base = StandardInference(
+        let plan = try inferenceConstraints(args)
+        let kvPrecision = try parseKVPrecision(args)
+        let base = InferenceRun(
             model: model, scenario: scenario,
-            inputTokens: try args.int("--input-tokens", range: 1...1_000_000) ?? 2048,
-            outputTokens: try args.int("--output-tokens", range: 1...1_000_000) ?? 256,
+            inputTokens: try args.int("--input-tokens", range: 1...1_000_000) ?? StandardRunDefaults.inferenceInputTokens,
+            outputTokens: try args.int("--output-tokens", range: 1...1_000_000) ?? StandardRunDefaults.inferenceOutputTokens,
             precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
             kvPrecision: kvPrecision, ttftBoundMs: try args.double("--ttft-ms", range: 1e-3...1e9),
             tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
-            chips: try args.int("--chips", range: 1...1_000_000) ?? 8, batch: try args.int("--batch", range: 1...1_000_000),
+            chips: try args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips, batch: try args.int("--batch", range: 1...1_000_000),
             constraints: plan, scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
         let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
         let label = "inference: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)
@@ -242,7 +213,7 @@ public enum WhatIfCommand: CLICommand {
 
     static func rooflineWorkload(_ args: ParsedArguments, _ context: CommandContext) throws -> RooflineLayerWorkload {
         let inference = args.has("--inference")
-        let model = try loadModel(args.value("--model") ?? "llama3-70b", context)
+        let model = try loadModel(args.value("--model") ?? StandardRunDefaults.trainingModelID, context)
         let format = try parsePrecision(args, default: .bf16)
         let batch = try args.int("--batch", range: 1...10_000_000) ?? (inference ? 32 : 8)
         let seq = try args.int("--seq", range: 1...10_000_000) ?? 4096
@@ -275,11 +246,12 @@ public enum WhatIfCommand: CLICommand {
         if svgPath != nil, axes.isEmpty { throw UsageError("--svg charts a sweep: add --vary KEY=VALUES") }
 
         // Without --vary but with --set, show the base chip beside the derived one.
+        let policy: RangePolicy = mcSamples.map { .monteCarlo(samples: $0, seed: seed) } ?? .corners
         var sweeps: [WhatIfSweep] = []
         if axes.isEmpty, !sets.isEmpty || name != nil {
-            sweeps.append(WhatIfSweep(templates: templates, metric: metric))
+            sweeps.append(WhatIfSweep(templates: templates, metric: metric, policy: policy))
         }
-        sweeps.append(WhatIfSweep(templates: templates, sets: sets, name: name, axes: axes, metric: metric))
+        sweeps.append(WhatIfSweep(templates: templates, sets: sets, name: name, axes: axes, metric: metric, policy: policy))
         do { for s in sweeps { try s.validate() } } catch let e as WhatIfKeyError {
             throw UsageError(e.description)
         } catch let e as SweepSyntaxError { throw UsageError(e.description) }
@@ -287,26 +259,16 @@ public enum WhatIfCommand: CLICommand {
         let total = sweeps.reduce(0) { $0 + $1.pointCount }
         let progress = SweepProgress(context: context, total: total, label: "whatif")
         var results: [SweepResult] = []
-        var mc: [MonteCarlo.Summary?] = []
         for s in sweeps {
             let r = try s.run { _, _ in progress.step() }
             results += r
         }
-        if let n = mcSamples {
-            for r in results {
-                if r.row.failed { mc.append(nil); continue }
-                var values: [Double] = []
-                for c in MonteCarlo.sampleChips(r.chip, samples: n, seed: seed) {
-                    values.append((try? metric.evaluate(c, r.point))?.headline?.nominal ?? .nan)
-                }
-                mc.append(MonteCarlo.summarize(values))
-            }
-        }
         progress.finish()
+        let mc: [MonteCarlo.Summary?]? = mcSamples == nil ? nil : results.map { $0.row.failed ? nil : $0.row.monteCarlo }
         if let failure = results.first(where: { $0.row.failed }), results.allSatisfy({ $0.row.failed }) {
             throw RunError(failure.row.notes.first ?? "the estimate failed at every point")
         }
-        try render(results, mc: mcSamples == nil ? nil : mc, axes: axes, metric: metric, seed: seed, format: format, context: context)
+        try render(results, mc: mc, axes: axes, metric: metric, seed: seed, format: format, context: context)
         if let svgPath, let first = axes.first {
             try context.writeFile(svgPath, chart(results, axes: axes, first: first, metric: metric))
             context.err("wrote \(svgPath)\n")

@@ -11,8 +11,8 @@ public struct InferenceCaseEstimator: CaseEstimating {
         let input = c.inputTokens ?? (model.architecture == .bert ? 384 : 0)
         let w = InferenceWorkload(model: model, scenario: scenario, inputTokens: input, outputTokens: c.outputTokens ?? 0,
                                   precision: c.precision, ttftBoundMs: c.ttftBoundMs, tpotBoundMs: c.tpotBoundMs)
-        let e = try InferenceEstimator.estimate(w, chip: chip, chips: c.chipCount, constraints: c.plan, batch: c.batch,
-                                                scaleUpDomain: c.scaleUpDomain)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
+                                                constraints: c.plan, options: InferenceEstimator.Options(batch: c.batch))
         let value: Double?
         switch c.metric {
         case .tokensPerSecond: value = e.tokensPerSecond

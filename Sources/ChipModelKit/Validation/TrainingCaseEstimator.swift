@@ -11,7 +11,7 @@ public struct TrainingCaseEstimator: CaseEstimating {
 
     public func estimate(_ c: MeasurementCase, catalog: ChipCatalog, zoo: ModelZoo) throws -> CaseEstimate {
         guard c.kind == .training else { throw TrainingInfeasibleError(message: "not a training case", candidatesEvaluated: 0) }
-        let chip = try catalog.chip(c.chip)
+        let chip = ChipParameters(chip: try catalog.chip(c.chip))
         let model = try c.resolveModel(in: zoo)
         guard model.isDecoder else {
             throw TrainingInfeasibleError(message: "the training estimator models decoder transformers; \(model.name) is \(model.architecture.rawValue)", candidatesEvaluated: 0)
@@ -23,8 +23,9 @@ public struct TrainingCaseEstimator: CaseEstimating {
         if let problem = TrainingEstimator.validate(c.plan, workload: w, chips: c.chipCount) {
             throw TrainingInfeasibleError(message: problem, candidatesEvaluated: 0)
         }
-        let e = try TrainingEstimator.estimate(workload: w, chip: chip, chips: c.chipCount, scaleUpDomain: c.scaleUpDomain,
-                                               constraints: c.plan, options: options, calibration: calibration, corners: false)
+        let e = try TrainingEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
+                                               constraints: c.plan,
+                                               options: TrainingEstimator.Options(search: options, calibration: calibration))
         let value: Double
         switch c.metric {
         case .stepTimeSeconds: value = e.stepSeconds

@@ -1,12 +1,12 @@
 import Foundation
 
 extension RoadmapWorkload {
-    /// The roadmap's standard workloads on the real estimators (see `StandardTraining` and
-    /// `StandardInference` for their definitions): training tokens/s per chip and inference
-    /// tokens/s of the whole 8-chip system.
+    /// The roadmap's standard workloads on the real estimators (see `TrainingRun` and
+    /// `InferenceRun` for their definitions): training tokens/s per chip and inference tokens/s
+    /// of the whole 8-chip system.
     ///
-    /// Training ranges: a part's nominal corner runs the full plan search; its low and high
-    /// corners re-rank that search's best plans at the corner (a full search when none fits).
+    /// Ranges follow the one range policy (`Ranges`): every corner of a part runs the full
+    /// plan search, as in `estimate` and `whatif`.
     ///
     /// Attribution runs the workload on many hybrid chips (about ten per step and workload).
     /// The inference estimator's search is small and runs in full. The training plan search
@@ -15,14 +15,14 @@ extension RoadmapWorkload {
     /// (exactly, memory checked) and the fastest that fits is taken. The endpoints' values are
     /// the full search's (their own best plan is among the candidates and beats the other's),
     /// so the steps still sum to the whole change.
-    public static func estimatorDefaults(model: ModelSpec, training: StandardTraining? = nil,
-                                         inference: StandardInference? = nil, attributionCandidates: Int = 5) -> [RoadmapWorkload] {
-        let train = training ?? StandardTraining(model: model)
-        let infer = inference ?? StandardInference(model: model)
+    public static func estimatorDefaults(model: ModelSpec, training: TrainingRun? = nil,
+                                         inference: InferenceRun? = nil, attributionCandidates: Int = 5) -> [RoadmapWorkload] {
+        let train = training ?? TrainingRun(model: model)
+        let infer = inference ?? InferenceRun(model: model)
         let k = max(1, attributionCandidates)
         let memo = TrainingMemo()
-        // A part's nominal corner runs the full search (remembered); its low and high corners
-        // re-rank that search's best plans (as `whatif` does; `estimate` keeps the nominal plan).
+        // Full searches made in this run, remembered by parameters (the attribution's endpoints
+        // are the parts' nominal corners, already searched for the table).
         @Sendable func full(_ p: ChipParameters) throws -> TrainingEstimate {
             if let e = memo.find(p) { return e }
             let e = try train.estimate(p)
@@ -30,12 +30,7 @@ extension RoadmapWorkload {
             return e
         }
         var t = RoadmapWorkload(name: "training", unit: "training tokens/s per chip", label: train.label) { p in
-            if p.corner != .nominal, let n = memo.nominal(of: p.id),
-               let e = try? train.estimate(p, candidates: Array(n.top.prefix(k).map(\.plan)) + [n.plan]) {
-                return e.tokensPerSecondPerChip
-            }
-            // No nominal search yet, or none of its plans fits this corner: search in full.
-            return try full(p).tokensPerSecondPerChip
+            try full(p).tokensPerSecondPerChip
         }
         t.attribution = { a, b in
             var plans: [TrainingPlan] = []
@@ -70,12 +65,6 @@ final class TrainingMemo: @unchecked Sendable {
     func find(_ p: ChipParameters) -> TrainingEstimate? {
         lock.lock(); defer { lock.unlock() }
         return entries.first { $0.0 == p }?.1
-    }
-
-    /// The nominal-corner estimate of the part with this id.
-    func nominal(of id: String) -> TrainingEstimate? {
-        lock.lock(); defer { lock.unlock() }
-        return entries.first { $0.0.id == id && $0.0.corner == .nominal }?.1
     }
 
     func add(_ p: ChipParameters, _ e: TrainingEstimate) {

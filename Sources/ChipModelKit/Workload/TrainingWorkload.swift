@@ -7,13 +7,17 @@ public struct TrainingWorkload: Sendable, Equatable {
     public var precision: NumberFormat
     /// Tokens to train for the "days" figure.
     public var tokenBudget: Double
+    /// Run a training format the chip lacks at the next wider format it has (`--emulate`).
+    public var emulate: Bool
 
-    public init(model: ModelSpec, sequenceLength: Int, globalBatch: Int, precision: NumberFormat, tokenBudget: Double = 15e12) {
+    public init(model: ModelSpec, sequenceLength: Int, globalBatch: Int, precision: NumberFormat,
+                tokenBudget: Double = StandardRunDefaults.trainingTokenBudget, emulate: Bool = false) {
         self.model = model
         self.sequenceLength = sequenceLength
         self.globalBatch = globalBatch
         self.precision = precision
         self.tokenBudget = tokenBudget
+        self.emulate = emulate
     }
 
     public var tokensPerStep: Double { Double(sequenceLength) * Double(globalBatch) }

@@ -39,18 +39,30 @@ public struct InferenceEstimate: Sendable {
 /// Estimates serving throughput and latency: LLMs (prefill + decode with continuous batching),
 /// BERT-style encoders and ResNet CNNs, searching unset plan fields.
 public enum InferenceEstimator {
-    /// Estimates `workload` on `chips` chips of `chip`, honouring the fixed fields of
-    /// `constraints` (tp, pp, ep, replicas) and `batch`, searching the rest. Throws
-    /// `DoesNotFitError` (memory needed vs available) when no plan fits.
-    public static func estimate(_ workload: InferenceWorkload, chip: ChipParameters, chips: Int,
-                                constraints: PlanConstraints = PlanConstraints(), batch: Int? = nil,
-                                scaleUpDomain: Int? = nil) throws -> InferenceEstimate {
+    /// What the estimator may search.
+    public struct Options: Sendable, Equatable {
+        /// Concurrent sequences per replica (LLM) or samples per chip batch (encoder/CNN);
+        /// nil: the best batch that fits (and meets the latency bounds) is searched.
+        public var batch: Int?
+        public init(batch: Int? = nil) { self.batch = batch }
+    }
+
+    /// The inference estimator's one door: `workload` served on `cluster` (one spec corner of
+    /// one chip), honouring the fixed fields of `constraints` (tp, pp, ep, replicas) and
+    /// `options.batch`, searching the rest. Ranges over a chip's spec corners come from calling
+    /// it per corner (`Ranges.evaluate`). Throws `DoesNotFitError` (memory needed vs available)
+    /// when no plan fits, `MissingSpecError` when a needed spec value is absent.
+    public static func estimate(_ workload: InferenceWorkload, on cluster: Cluster,
+                                constraints: PlanConstraints = PlanConstraints(),
+                                options: Options = Options()) throws -> InferenceEstimate {
+        let chip = cluster.chip, chips = cluster.count, batch = options.batch
         guard chips >= 1 else { throw DoesNotFitError("need at least one chip") }
         switch workload.model.architecture {
         case .bert, .resnet:
             return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch)
         case .gpt, .llama, .moe:
-            return try estimateLLM(workload, chip: chip, chips: chips, constraints: constraints, batch: batch, scaleUpDomain: scaleUpDomain)
+            return try estimateLLM(workload, chip: chip, chips: chips, constraints: constraints, batch: batch,
+                                   scaleUpDomain: cluster.scaleUpDomainOverride)
         }
     }
 

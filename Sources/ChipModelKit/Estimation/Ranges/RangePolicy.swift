@@ -1,3 +1,22 @@
+// The one range policy of chipmodel: how an estimate made from a chip with ranged
+// (estimated or roadmap) spec values gets its low-high range. Every command (`estimate`,
+// `whatif`, `roadmap`) and every estimator goes through `Ranges.evaluate`, so the same run
+// prints the same range wherever it appears.
+//
+// - `.corners` (the default): the estimate is made in full at the chip's pessimistic, nominal
+//   and optimistic corners (`Corner`): every ranged capability at its low / nominal / high end,
+//   latencies and power the other way round. "In full" means each corner runs the estimator's
+//   own search (its best plan for that corner's chip), never the nominal plan re-timed. The
+//   range of a metric is the lowest and highest value over the corners that could be
+//   estimated; a corner that cannot (the pessimistic chip has too little memory for any plan)
+//   is named in the result instead of silently dropped.
+// - `.monteCarlo(samples:seed:)`: the corners, plus seeded Monte Carlo samples (each ranged
+//   value drawn from triangular(low, nominal, high), every sample estimated in full);
+//   percentiles p5/p50/p95 are reported beside the corner range.
+//
+// Corner analysis bounds a metric that is monotone in each spec value (throughput never falls
+// when a bandwidth rises), which the roofline and alpha-beta models are at a fixed plan.
+
 /// A result with its uncertainty: the nominal value and the lowest and highest values over the
 /// evaluated corners (or Monte Carlo percentiles). `low <= nominal <= high` is not assumed of
 /// the inputs (a metric need not be monotone in every spec); `low`/`high` are the extremes.
@@ -5,11 +24,14 @@ public struct RangedValue: Sendable, Equatable {
     public var low: Double
     public var nominal: Double
     public var high: Double
+    /// Corners that could not be estimated, with the reason (`low corner: does not fit ...`).
+    public var unavailable: [String]
 
-    public init(low: Double, nominal: Double, high: Double) {
+    public init(low: Double, nominal: Double, high: Double, unavailable: [String] = []) {
         self.low = low
         self.nominal = nominal
         self.high = high
+        self.unavailable = unavailable
     }
 
     public init(exact x: Double) { self.init(low: x, nominal: x, high: x) }
@@ -17,39 +39,101 @@ public struct RangedValue: Sendable, Equatable {
     public var hasRange: Bool { high > low * (1 + 1e-12) }
 }
 
-/// Evaluates `body` at the chip's pessimistic, nominal and optimistic corners (every ranged
-/// capability at its low / nominal / high end, latencies and power the other way round, see
-/// `Corner`) and reports the nominal value with the extremes as the range. For a chip with
-/// no ranged values the three are equal. This is corner analysis: it bounds a metric that is
-/// monotone in each spec value (throughput never falls when a bandwidth rises), which every
-/// roofline and alpha-beta model is.
-///
-/// Estimators call it as `evaluateWithRanges(chip) { params in try myEstimate(params) }`.
-public func evaluateWithRanges(_ chip: Chip, _ body: (ChipParameters) throws -> Double) rethrows -> RangedValue {
-    let nominal = try body(ChipParameters(chip: chip, corner: .nominal))
-    guard chip.hasRanges else { return RangedValue(exact: nominal) }
-    let a = try body(ChipParameters(chip: chip, corner: .low))
-    let b = try body(ChipParameters(chip: chip, corner: .high))
-    return RangedValue(low: min(a, b, nominal), nominal: nominal, high: max(a, b, nominal))
+/// How ranges are computed (see the top of this file).
+public enum RangePolicy: Sendable, Equatable {
+    case corners
+    case monteCarlo(samples: Int, seed: UInt64)
+
+    /// Monte Carlo samples asked for (0 for `.corners`).
+    public var samples: Int {
+        if case let .monteCarlo(n, _) = self { return n }
+        return 0
+    }
 }
 
-/// Like `evaluateWithRanges(_:_:)` for an estimate with several outputs: the closure returns
-/// one number per output; each output gets its own range.
-public func evaluateWithRanges(_ chip: Chip, outputs: Int, _ body: (ChipParameters) throws -> [Double]) throws -> [RangedValue] {
-    let nominal = try body(ChipParameters(chip: chip, corner: .nominal))
-    guard nominal.count == outputs else { throw RangeEvaluationError(expected: outputs, got: nominal.count) }
-    guard chip.hasRanges else { return nominal.map(RangedValue.init(exact:)) }
-    let a = try body(ChipParameters(chip: chip, corner: .low))
-    let b = try body(ChipParameters(chip: chip, corner: .high))
-    guard a.count == outputs, b.count == outputs else { throw RangeEvaluationError(expected: outputs, got: min(a.count, b.count)) }
-    return (0..<outputs).map { RangedValue(low: min(a[$0], b[$0], nominal[$0]), nominal: nominal[$0], high: max(a[$0], b[$0], nominal[$0])) }
+/// An estimate of any kind made under a `RangePolicy`: the nominal estimate, the estimates at
+/// the other corners (or why they failed), and Monte Carlo samples when asked.
+public struct RangedEstimate<Estimate: Sendable>: Sendable {
+    public var nominal: Estimate
+    /// The low and high corners, when the chip has ranged values: each estimated in full, or the
+    /// reason it could not be.
+    public var corners: [(corner: Corner, outcome: Result<Estimate, RangeCornerFailure>)]
+    /// Monte Carlo samples that could be estimated (empty unless the policy asks for them).
+    public var samples: [Estimate]
+    /// Monte Carlo samples asked for (so a summary can say how many failed).
+    public var samplesRequested: Int
+    public var seed: UInt64?
+
+    /// The estimates at the low and high corners that could be made.
+    public var cornerEstimates: [Estimate] { corners.compactMap { try? $0.outcome.get() } }
+
+    /// The range of one metric: nominal, and the extremes over nominal and the corners.
+    public func range(_ metric: (Estimate) -> Double) -> RangedValue {
+        let n = metric(nominal)
+        let values = [n] + cornerEstimates.map(metric).filter(\.isFinite)
+        let failed = corners.compactMap { c -> String? in
+            if case let .failure(f) = c.outcome { return "\(c.corner.rawValue) corner: \(f.message)" }
+            return nil
+        }
+        return RangedValue(low: values.min() ?? n, nominal: n, high: values.max() ?? n, unavailable: failed)
+    }
+
+    /// Monte Carlo percentiles of one metric, nil without samples.
+    public func monteCarlo(_ metric: (Estimate) -> Double) -> MonteCarlo.Summary? {
+        guard samplesRequested > 0 else { return nil }
+        return MonteCarlo.summarize(samples.map(metric))
+    }
+
+    /// The same ranged estimate with every point mapped (e.g. to its headline metrics).
+    public func map<T: Sendable>(_ f: (Estimate) throws -> T) rethrows -> RangedEstimate<T> {
+        RangedEstimate<T>(nominal: try f(nominal),
+                          corners: try corners.map { c in
+                              switch c.outcome {
+                              case let .success(e): return (c.corner, .success(try f(e)))
+                              case let .failure(x): return (c.corner, .failure(x))
+                              }
+                          },
+                          samples: try samples.map(f), samplesRequested: samplesRequested, seed: seed)
+    }
 }
 
-/// A multi-output estimate returned the wrong number of values.
-public struct RangeEvaluationError: Error, Sendable, CustomStringConvertible {
-    public var expected: Int
-    public var got: Int
-    public var description: String { "estimate returned \(got) values, expected \(expected)" }
+/// Why one corner of a ranged estimate could not be made.
+public struct RangeCornerFailure: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+public enum Ranges {
+    /// Estimates `body` under `policy` on `chip`: nominal first (its error is the estimate's
+    /// error), then the low and high corners when the chip has ranged values, then Monte Carlo
+    /// samples when asked. A corner or sample that throws is recorded, not fatal.
+    public static func evaluate<E: Sendable>(_ chip: Chip, policy: RangePolicy = .corners,
+                                              _ body: (ChipParameters) throws -> E) throws -> RangedEstimate<E> {
+        let nominal = try body(ChipParameters(chip: chip, corner: .nominal))
+        var corners: [(corner: Corner, outcome: Result<E, RangeCornerFailure>)] = []
+        if chip.hasRanges {
+            for corner in [Corner.low, .high] {
+                do { corners.append((corner, .success(try body(ChipParameters(chip: chip, corner: corner))))) } catch {
+                    corners.append((corner, .failure(RangeCornerFailure(oneLine("\(error)", limit: 300)))))
+                }
+            }
+        }
+        var samples: [E] = []
+        var seed: UInt64?
+        if case let .monteCarlo(n, s) = policy, n > 0 {
+            seed = s
+            for c in MonteCarlo.sampleChips(chip, samples: n, seed: s) {
+                if let e = try? body(ChipParameters(chip: c, corner: .nominal)) { samples.append(e) }
+            }
+        }
+        return RangedEstimate(nominal: nominal, corners: corners, samples: samples, samplesRequested: policy.samples, seed: seed)
+    }
+}
+
+/// The corner range of one number computed from a chip (`Ranges.evaluate` under `.corners`,
+/// then `range`): the convenience for metrics that are a single number.
+public func evaluateWithRanges(_ chip: Chip, _ body: (ChipParameters) throws -> Double) throws -> RangedValue {
+    try Ranges.evaluate(chip) { try body($0) }.range { $0 }
 }
 
 /// Seeded Monte Carlo over a chip's ranged spec values.

@@ -64,9 +64,11 @@ public struct TrainingCostModel: Sendable {
     /// traffic in BF16, as Transformer Engine does).
     public let activationElementBytes = 2.0
 
-    /// `emulate` runs a training format the chip lacks at the next wider format it has.
-    public init(workload: TrainingWorkload, chip: ChipParameters, chips: Int, scaleUpDomain: Int? = nil,
-                calibration: FamilyCalibration? = nil, emulate: Bool = false) throws {
+    /// The cost model of `workload` on `cluster` (the workload's `emulate` runs a training
+    /// format the chip lacks at the next wider format it has); `calibration` overrides the
+    /// chip family's constants (the calibration fit uses it).
+    public init(workload: TrainingWorkload, cluster: Cluster, calibration: FamilyCalibration? = nil) throws {
+        let chip = cluster.chip, chips = cluster.count, emulate = workload.emulate
         var cal = calibration ?? Calibration.family(chip.family)
         if let f = cal.training.matmulPeakFraction { cal.matmulPeakFraction = f }
         if let f = cal.training.scaleOutFraction { cal.scaleOutFraction = f }
@@ -97,7 +99,7 @@ public struct TrainingCostModel: Sendable {
         } else {
             attentionDevice = dev
         }
-        network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, calibration: cal)
+        network = ClusterNetwork(chip: chip, domainSize: cluster.scaleUpDomainOverride, calibration: cal)
         if chip.scaleUpPerDirectionGBps == nil { notes.append("the spec gives no scale-up link: every collective uses the scale-out NICs") }
         if chip.scaleOutPerDirectionGBps == nil { notes.append("the spec gives no scale-out NIC: collectives that leave the scale-up domain cannot run (infinite time)") }
         assumptions = notes

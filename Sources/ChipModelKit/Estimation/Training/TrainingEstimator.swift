@@ -74,22 +74,10 @@ public struct TrainingEstimate: Sendable {
     public var searchSeconds: Double
     /// Runners-up of the search, best first (includes the chosen plan).
     public var top: [RankedPlan]
-    /// Low and high corners of a chip with ranged specs (the same plan evaluated at
-    /// `Corner.low` and `Corner.high`), nil for a chip with exact specs.
-    public var low: TrainingCornerValues?
-    public var high: TrainingCornerValues?
     public var usesEstimatedSpecs: Bool
     public var calibrationProvenance: String
     /// Assumptions made for spec values the chip lacks.
     public var assumptions: [String] = []
-}
-
-/// The headline numbers of one corner.
-public struct TrainingCornerValues: Sendable, Equatable {
-    public var stepSeconds: Double
-    public var tokensPerSecondPerChip: Double
-    public var mfu: Double
-    public var days: Double
 }
 
 /// No plan fits or no plan is valid: the reason, with memory needed vs available.
@@ -151,33 +139,62 @@ public enum TrainingEstimator {
         return nil
     }
 
-    /// Estimates training on `chips` x `chip`: searches the absent plan fields and evaluates
-    /// the best plan; with ranged specs also at the low and high corners.
-    public static func estimate(workload: TrainingWorkload, chip: Chip, chips: Int, scaleUpDomain: Int? = nil,
+    /// What the estimator may search and how.
+    public struct Options: Sendable {
+        public var search: TrainingSearch.Options
+        /// Constants instead of the chip family's (the calibration fit and cross-validation).
+        public var calibration: FamilyCalibration?
+        /// Evaluate only these plans (each exactly, memory checked) and take the fastest that
+        /// fits, instead of searching (the roadmap attribution's reduced search).
+        public var candidates: [TrainingPlan]?
+
+        public init(search: TrainingSearch.Options = TrainingSearch.Options(), calibration: FamilyCalibration? = nil,
+                    candidates: [TrainingPlan]? = nil) {
+            self.search = search
+            self.calibration = calibration
+            self.candidates = candidates
+        }
+    }
+
+    /// The training estimator's one door: `workload` on `cluster` (one spec corner of one
+    /// chip), with the plan fields `constraints` leaves open searched (`TrainingSearch`) and the
+    /// best plan evaluated in full. Ranges over a chip's spec corners come from calling it per
+    /// corner (`Ranges.evaluate`). Throws `TrainingInfeasibleError` (with the memory needed
+    /// against usable when nothing fits), `MissingSpecError` or `UnsupportedFormatError`.
+    public static func estimate(_ workload: TrainingWorkload, on cluster: Cluster,
                                 constraints: PlanConstraints = PlanConstraints(),
-                                options: TrainingSearch.Options = TrainingSearch.Options(),
-                                calibration: FamilyCalibration? = nil, corners: Bool = true,
-                                emulate: Bool = false) throws -> TrainingEstimate {
-        let params = ChipParameters(chip: chip, corner: .nominal)
-        let model = try TrainingCostModel(workload: workload, chip: params, chips: chips, scaleUpDomain: scaleUpDomain,
-                                          calibration: calibration, emulate: emulate)
-        let result = TrainingSearch.run(model, constraints: constraints, options: options)
+                                options: Options = Options()) throws -> TrainingEstimate {
+        let params = cluster.chip, chips = cluster.count
+        let model = try TrainingCostModel(workload: workload, cluster: cluster, calibration: options.calibration)
+        if let candidates = options.candidates {
+            var best: TrainingEstimate?
+            for plan in candidates {
+                guard let e = evaluate(plan, model: model), e.stepSeconds.isFinite else { continue }
+                if best == nil || e.stepSeconds < best!.stepSeconds { best = e }
+            }
+            guard let best else {
+                throw TrainingInfeasibleError(message: "none of the \(candidates.count) candidate plans runs on \(chips) x \(params.id)",
+                                              candidatesEvaluated: candidates.count)
+            }
+            return best
+        }
+        let result = TrainingSearch.run(model, constraints: constraints, options: options.search)
         guard let best = result.best else {
             if let least = result.leastMemory, least.memoryBytes <= model.scalars.capacityBytes {
                 // Fits in memory but has no finite time: a collective cannot run (missing link spec).
                 throw TrainingInfeasibleError(
-                    message: "no plan can run on \(chips) x \(chip.id): " + (model.assumptions.isEmpty ? "every candidate has an unbounded communication time" : model.assumptions.joined(separator: "; ")),
+                    message: "no plan can run on \(chips) x \(params.id): " + (model.assumptions.isEmpty ? "every candidate has an unbounded communication time" : model.assumptions.joined(separator: "; ")),
                     candidatesEvaluated: result.candidatesEvaluated)
             }
             if let least = result.leastMemory {
                 let usable = model.scalars.capacityBytes
                 throw TrainingInfeasibleError(
-                    message: "no plan fits in memory on \(chips) x \(chip.id): the smallest of \(result.candidatesEvaluated) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip, \(gb(usable)) GB usable (\(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB x \(formatQuantity(model.calibration.training.memoryUsableFraction)))",
+                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.candidatesEvaluated) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip, \(gb(usable)) GB usable (\(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB x \(formatQuantity(model.calibration.training.memoryUsableFraction)))",
                     candidatesEvaluated: result.candidatesEvaluated, leastMemoryPlan: least.plan,
                     neededBytes: least.memoryBytes, usableBytes: usable)
             }
             throw TrainingInfeasibleError(
-                message: "no valid plan for \(workload.model.name) on \(chips) x \(chip.id) under the given constraints (global batch \(workload.globalBatch), \(workload.model.heads) heads, \(workload.model.layers) layers)",
+                message: "no valid plan for \(workload.model.name) on \(chips) x \(params.id) under the given constraints (global batch \(workload.globalBatch), \(workload.model.heads) heads, \(workload.model.layers) layers)",
                 candidatesEvaluated: 0, leastMemoryPlan: nil, neededBytes: nil, usableBytes: nil)
         }
         guard var est = evaluate(best.plan, model: model) else {
@@ -187,19 +204,6 @@ public enum TrainingEstimator {
         est.candidatesEvaluated = result.candidatesEvaluated
         est.searchSeconds = result.searchSeconds
         est.top = result.top
-        est.usesEstimatedSpecs = params.usesEstimates
-        if corners && params.usesEstimates {
-            for corner in [Corner.low, .high] {
-                let p = ChipParameters(chip: chip, corner: corner)
-                if let cm = try? TrainingCostModel(workload: workload, chip: p, chips: chips, scaleUpDomain: scaleUpDomain,
-                                                   calibration: calibration, emulate: emulate),
-                   let e = evaluate(best.plan, model: cm, ignoreMemory: true) {
-                    let v = TrainingCornerValues(stepSeconds: e.stepSeconds, tokensPerSecondPerChip: e.tokensPerSecondPerChip,
-                                                 mfu: e.mfu, days: e.days)
-                    if corner == .low { est.low = v } else { est.high = v }
-                }
-            }
-        }
         return est
     }
 
@@ -237,22 +241,19 @@ public enum TrainingEstimator {
                                    activations: mem.activations, total: mem.total, usable: model.scalars.capacityBytes,
                                    capacity: cap),
             days: w.tokenBudget / tps / 86400, layer: layer, inputs: x, microbatches: g.microbatches,
-            candidatesEvaluated: 0, searchSeconds: 0, top: [], low: nil, high: nil,
+            candidatesEvaluated: 0, searchSeconds: 0, top: [],
             usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance,
             assumptions: model.assumptions)
     }
 
-    /// Throughput from one scale-up domain up to `chips` (doubling), each with its own best
-    /// plan for the same global batch (strong scaling); efficiency is per-chip throughput
-    /// relative to the first row.
-    public static func scaling(workload: TrainingWorkload, chip: Chip, chips: Int, scaleUpDomain: Int? = nil,
-                               constraints: PlanConstraints = PlanConstraints(),
-                               options: TrainingSearch.Options = TrainingSearch.Options(),
-                               calibration: FamilyCalibration? = nil, emulate: Bool = false) -> [ScalingRow] {
-        let params = ChipParameters(chip: chip)
-        let domain = max(1, scaleUpDomain ?? params.scaleUpDomainSize)
+    /// Throughput from one scale-up domain up to `cluster.count` chips (doubling), each with
+    /// its own best plan for the same global batch (strong scaling); efficiency is per-chip
+    /// throughput relative to the first row.
+    public static func scaling(_ workload: TrainingWorkload, on cluster: Cluster, constraints: PlanConstraints = PlanConstraints(),
+                               options: Options = Options()) -> [ScalingRow] {
+        let chips = cluster.count
         var counts: [Int] = []
-        var c = min(domain, chips)
+        var c = min(cluster.scaleUpDomain, chips)
         while c < chips { counts.append(c); c *= 2 }
         counts.append(chips)
         var rows: [ScalingRow] = []
@@ -261,8 +262,7 @@ public enum TrainingEstimator {
             var cons = constraints
             cons.dp = nil // DP follows the chip count
             do {
-                let e = try estimate(workload: workload, chip: chip, chips: n, scaleUpDomain: scaleUpDomain, constraints: cons,
-                                     options: options, calibration: calibration, corners: false, emulate: emulate)
+                let e = try estimate(workload, on: cluster.with(count: n), constraints: cons, options: options)
                 if base == nil { base = e.tokensPerSecondPerChip }
                 rows.append(ScalingRow(chips: n, plan: e.plan, tokensPerSecond: e.tokensPerSecond,
                                        tokensPerSecondPerChip: e.tokensPerSecondPerChip,
@@ -280,7 +280,7 @@ public enum TrainingEstimator {
     }
 
     /// Explanation lines of an estimate (for `validate --explain` and `estimate`).
-    public static func explain(_ e: TrainingEstimate) -> [String] {
+    public static func explain(_ e: TrainingEstimate, ranges: RangedEstimate<TrainingEstimate>? = nil) -> [String] {
         let b = e.breakdown
         func ms(_ x: Double) -> String { formatQuantity(x * 1e3) + " ms" }
         func pct(_ x: Double) -> String { formatQuantity(x * 100) + "%" }
@@ -298,8 +298,12 @@ public enum TrainingEstimator {
         let m = e.memory
         out.append("memory per chip \(gb(m.total)) GB of \(gb(m.usable)) usable: weights \(gb(m.weights)), gradients \(gb(m.gradients)), optimizer \(gb(m.optimizer)), activations \(gb(m.activations))")
         out.append("days for \(formatQuantity(w.tokenBudget / 1e12)) T tokens: \(formatQuantity(e.days))")
-        if let lo = e.low, let hi = e.high {
-            out.append("range (spec corners): step \(formatQuantity(hi.stepSeconds))-\(formatQuantity(lo.stepSeconds)) s, tokens/s/chip \(formatQuantity(lo.tokensPerSecondPerChip))-\(formatQuantity(hi.tokensPerSecondPerChip))")
+        if let ranges, !ranges.corners.isEmpty {
+            let step = ranges.range(\.stepSeconds), perChip = ranges.range(\.tokensPerSecondPerChip)
+            var line = "range (spec corners, each searched): step \(formatQuantity(step.low))-\(formatQuantity(step.high)) s, tokens/s/chip \(formatQuantity(perChip.low))-\(formatQuantity(perChip.high))"
+            for c in ranges.corners { if let p = try? c.outcome.get().plan, p != e.plan { line += "; \(c.corner.rawValue) corner plan \(p)" } }
+            out.append(line)
+            for u in step.unavailable { out.append("range: \(u)") }
         }
         out.append("calibration: \(e.calibrationProvenance)")
         for a in e.assumptions { out.append("assumption: \(a)") }

@@ -1,4 +1,3 @@
-import ChipModelKit
 import Foundation
 
 /// One line of a chart: points (x, y) with an optional low/high band drawn shaded.

@@ -1,11 +1,3 @@
-import Foundation
-import ChipModelKit
-
-/// The three output formats every command accepts.
-public enum OutputFormat: String, Sendable, CaseIterable {
-    case table, json, csv
-}
-
 /// Builds JSON output without Foundation's serializer, so key order is stable and no NaN or
 /// infinity can be written (non-finite numbers become `null`).
 public extension JSONValue {
