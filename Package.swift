@@ -24,7 +24,7 @@ let package = Package(
         .executable(name: "chipmodel", targets: ["chipmodel"]),
     ],
     targets: [
-        .target(name: "ChipModelKit"),
+        .target(name: "ChipModelKit", exclude: ["README.md"]),
         .target(name: "ChipModelCLI", dependencies: ["ChipModelKit"]),
         .executableTarget(name: "chipmodel", dependencies: ["ChipModelCLI"]),
 

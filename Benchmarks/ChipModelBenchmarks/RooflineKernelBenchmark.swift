@@ -19,7 +19,7 @@ import Foundation
 /// Each point reads 8 Doubles and writes a Double and a byte (73 B/point). The division form
 /// costs 4 divisions per point (divider-bound); the reciprocal form is memory-bound.
 public enum RooflineKernelBenchmark {
-    /// The per-core machine limit quoted in PERFORMANCE.md (f64, in cache, 4 divides/point).
+    /// The per-core machine limit quoted in Benchmarks/README.md ("Speed notes") (f64, in cache, 4 divides/point).
     public static let machineLimitMpointsPerCore = 300.0
 
     public static let `case` = BenchmarkCase(
@@ -180,7 +180,7 @@ public enum RooflineKernelBenchmark {
                                         ratio: r.map { mpts[k] / mpts[$0] }, reference: ref.map(name),
                                         detail: withDetail ? detail(k) : nil)
         }
-        let limit = "\(Int(machineLimitMpointsPerCore)) Mpoints/s/core (PERFORMANCE.md, f64 in cache)"
+        let limit = "\(Int(machineLimitMpointsPerCore)) Mpoints/s/core (Benchmarks/README.md speed notes, f64 in cache)"
         func vsLimit(_ v: String) -> BenchmarkMeasurement {
             let k = idx[v] ?? 0
             return BenchmarkMeasurement(name: name(v) + ".vsMachineLimit", value: mpts[k], unit: "Mpoints/s",

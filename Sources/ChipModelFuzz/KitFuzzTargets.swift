@@ -9,7 +9,7 @@ public enum KitFuzzTargets {
         [json(corpus), chipSpec(corpus), catalog(corpus), model(corpus), cases(corpus)]
     }
 
-    /// The case loader (`CaseDecoder.decode`, CASES.md format) over mutated case files.
+    /// The case loader (`CaseDecoder.decode`, Benchmarks/CASES.md format) over mutated case files.
     public static func cases(_ corpus: FuzzCorpus) -> FuzzTarget {
         FuzzTarget("cases") { rng in
             let bytes = corpus.mutated(rng.pick(corpus.cases), rng: &rng)
@@ -110,7 +110,7 @@ public enum KitFuzzTargets {
                               ("batch", c.batch)] {
                 if let v, v < 1 { return "\(c.id): \(name) \(v) accepted" }
             }
-            // Token counts may be 0 (CASES.md: outputTokens 0 for encoders; the estimators
+            // Token counts may be 0 (Benchmarks/CASES.md: outputTokens 0 for encoders; the estimators
             // treat a 0-token prompt as 1 token).
             for (name, v) in [("inputTokens", c.inputTokens), ("outputTokens", c.outputTokens)] {
                 if let v, v < 0 { return "\(c.id): \(name) \(v) accepted" }

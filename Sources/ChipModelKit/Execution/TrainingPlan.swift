@@ -72,7 +72,7 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
         return s
     }
 
-    /// The plan as JSON members, in the order of CASES.md.
+    /// The plan as JSON members, in the order of Benchmarks/CASES.md.
     public var jsonMembers: [(String, JSONValue)] {
         [("tp", .number(Double(tp))), ("pp", .number(Double(pp))), ("dp", .number(Double(dp))),
          ("cp", .number(Double(cp))), ("ep", .number(Double(ep))), ("microBatch", .number(Double(microBatch))),

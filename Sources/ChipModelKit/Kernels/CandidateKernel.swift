@@ -120,14 +120,14 @@ public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> S
 
 /// A structure-of-arrays batch of candidates: `columns` columns of `capacity` Doubles in one
 /// manually managed buffer (no copy-on-write checks in the fill loop).
-public final class CandidateBatch {
-    public static let columns = 19
-    public private(set) var capacity: Int
-    public var count = 0
-    public private(set) var storage: UnsafeMutablePointer<Double>
-    public private(set) var out: UnsafeMutablePointer<Double>
+package final class CandidateBatch {
+    package static let columns = 19
+    package private(set) var capacity: Int
+    package var count = 0
+    package private(set) var storage: UnsafeMutablePointer<Double>
+    package private(set) var out: UnsafeMutablePointer<Double>
 
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(8, capacity)
         storage = .allocate(capacity: CandidateBatch.columns * self.capacity)
         out = .allocate(capacity: self.capacity)
@@ -138,7 +138,7 @@ public final class CandidateBatch {
         out.deallocate()
     }
 
-    public func reserve(_ n: Int) {
+    package func reserve(_ n: Int) {
         guard n > capacity else { return }
         var c = capacity
         while c < n { c *= 2 }
@@ -154,7 +154,7 @@ public final class CandidateBatch {
     }
 
     @inline(__always)
-    public func append(_ x: CandidateInputs) {
+    package func append(_ x: CandidateInputs) {
         if count == capacity { reserve(count + 1) }
         CandidateBatch.write(x, to: storage + count, stride: capacity)
         count += 1
@@ -162,7 +162,7 @@ public final class CandidateBatch {
 
     /// Writes one candidate's columns at `p` (column j at `p[j * stride]`).
     @inline(__always)
-    public static func write(_ x: CandidateInputs, to p: UnsafeMutablePointer<Double>, stride c: Int) {
+    package static func write(_ x: CandidateInputs, to p: UnsafeMutablePointer<Double>, stride c: Int) {
         p[0] = x.microbatches
         p[c] = x.stageLayers
         p[2 * c] = x.bubbleFactor
@@ -184,10 +184,10 @@ public final class CandidateBatch {
         p[18 * c] = x.paramGatherOverlap
     }
 
-    public func memoryBytes(at i: Int) -> Double { storage[16 * capacity + i] }
-    public func result(at i: Int) -> Double { out[i] }
+    package func memoryBytes(at i: Int) -> Double { storage[16 * capacity + i] }
+    package func result(at i: Int) -> Double { out[i] }
 
-    public func inputs(at i: Int) -> CandidateInputs {
+    package func inputs(at i: Int) -> CandidateInputs {
         let c = capacity
         let p = storage
         return CandidateInputs(microbatches: p[i], stageLayers: p[c + i], bubbleFactor: p[2 * c + i],
@@ -200,7 +200,7 @@ public final class CandidateBatch {
 
     /// Evaluates every candidate with the SIMD8 kernel (`candidateStepSeconds` lane by lane;
     /// the tail of fewer than 8 candidates uses the scalar function, which is bit-identical).
-    public func evaluateSIMD(_ k: CandidateScalars) {
+    package func evaluateSIMD(_ k: CandidateScalars) {
         let n = count
         let simdCount = n & ~7
         candidateKernelSIMD8(UnsafeRawPointer(storage), stride: capacity, count: simdCount, k, UnsafeMutableRawPointer(out))
@@ -212,16 +212,16 @@ public final class CandidateBatch {
     }
 
     /// Scalar reference over the whole batch.
-    public func evaluateScalar(_ k: CandidateScalars) {
+    package func evaluateScalar(_ k: CandidateScalars) {
         for i in 0..<count { out[i] = candidateStepSeconds(inputs(at: i), k) }
     }
 }
 
 /// The SIMD8<Double> candidate kernel over structure-of-arrays columns (`stride` Doubles per
 /// column). Same operations, same order as `candidateStepSeconds`; no FMA, no pointwiseMax
-/// (PERFORMANCE.md): maxima via `.replacing(with:where:)`.
+/// (Benchmarks/README.md, "Speed notes"): maxima via `.replacing(with:where:)`.
 @inline(never)
-public func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: Int, _ k: CandidateScalars,
+package func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: Int, _ k: CandidateScalars,
                                  _ out: UnsafeMutableRawPointer) {
     let cs = stride * 8
     let res = SIMD8<Double>(repeating: k.residual)

@@ -4,7 +4,7 @@ import Foundation
 // The SIMD core of the roofline: many (operation x chip x format) points evaluated as
 // structure-of-arrays columns with explicit `SIMD8<Double>` loops.
 //
-// Performance rules followed here (see the project's PERFORMANCE.md notes): the kernel is
+// Performance rules followed here (Benchmarks/README.md, "Speed notes"): the kernel is
 // concrete (no generics), uses no `addingProduct`/FMA (the default x86-64 build has no FMA
 // and would call libm per lane), selects with `.replacing(with:where:)` instead of
 // `pointwiseMax`, and loads with `loadUnaligned` from raw pointers. Every operation in it
@@ -268,7 +268,7 @@ public enum RooflineBatch {
 // MARK: - Reciprocal form: multiply by stored reciprocals instead of dividing
 //
 // The division kernel above is divider-bound: 4 IEEE divisions per point, about 2 cycles
-// each per element whatever the vector width (PERFORMANCE.md). When the same device (rate)
+// each per element whatever the vector width (Benchmarks/README.md, "Speed notes"). When the same device (rate)
 // columns are evaluated against many operations (sweeps, plan search), the rates can be
 // stored once as reciprocals (seconds per FLOP, seconds per byte) and each quotient becomes
 // a multiplication: the kernel then runs at the memory limit instead of the divider limit.
@@ -284,7 +284,7 @@ extension RooflineBatch {
     /// `pointTime` with the four rates given as reciprocals (seconds per FLOP and per byte):
     /// `max(flops * secondsPerFlop, bytes * secondsPerByte, ...)`, ties to the earlier ceiling.
     /// The scalar oracle of `RooflineBatch.evaluate(_: RooflineReciprocalColumns, ...)`.
-    public static func pointTimeReciprocal(flops: Double, secondsPerFlop: Double, bytes: Double, secondsPerByte: Double,
+    package static func pointTimeReciprocal(flops: Double, secondsPerFlop: Double, bytes: Double, secondsPerByte: Double,
                                            sramBytes: Double, secondsPerSramByte: Double, d2dBytes: Double,
                                            secondsPerD2DByte: Double) -> (seconds: Double, bound: Ceiling) {
         let tc = flops * secondsPerFlop
@@ -303,22 +303,22 @@ extension RooflineBatch {
 /// per off-chip byte, per SRAM byte, per D2D byte per direction). Build it once from the rates
 /// (4 divisions per point, once) and replace the work columns (`setWork`) for each new set of
 /// operations on the same devices.
-public struct RooflineReciprocalColumns: Sendable, Equatable {
-    public private(set) var flops: [Double] = []
-    public private(set) var secondsPerFlop: [Double] = []
-    public private(set) var bytes: [Double] = []
-    public private(set) var secondsPerByte: [Double] = []
-    public private(set) var sramBytes: [Double] = []
-    public private(set) var secondsPerSramByte: [Double] = []
-    public private(set) var d2dBytes: [Double] = []
-    public private(set) var secondsPerD2DByte: [Double] = []
+package struct RooflineReciprocalColumns: Sendable, Equatable {
+    package private(set) var flops: [Double] = []
+    package private(set) var secondsPerFlop: [Double] = []
+    package private(set) var bytes: [Double] = []
+    package private(set) var secondsPerByte: [Double] = []
+    package private(set) var sramBytes: [Double] = []
+    package private(set) var secondsPerSramByte: [Double] = []
+    package private(set) var d2dBytes: [Double] = []
+    package private(set) var secondsPerD2DByte: [Double] = []
 
-    public var count: Int { flops.count }
+    package var count: Int { flops.count }
 
-    public init() {}
+    package init() {}
 
     /// The same points with each rate `r` stored as `1 / r` (IEEE division, once).
-    public init(_ c: RooflineColumns) {
+    package init(_ c: RooflineColumns) {
         flops = c.flops
         bytes = c.bytes
         sramBytes = c.sramBytes
@@ -332,7 +332,7 @@ public struct RooflineReciprocalColumns: Sendable, Equatable {
     /// Replaces the work columns (new operations on the same devices). False, and nothing
     /// changed, unless every column has `count` entries.
     @discardableResult
-    public mutating func setWork(flops f: [Double], bytes b: [Double], sramBytes s: [Double], d2dBytes d: [Double]) -> Bool {
+    package mutating func setWork(flops f: [Double], bytes b: [Double], sramBytes s: [Double], d2dBytes d: [Double]) -> Bool {
         guard f.count == count, b.count == count, s.count == count, d.count == count else { return false }
         flops = f; bytes = b; sramBytes = s; d2dBytes = d
         return true
@@ -342,13 +342,13 @@ public struct RooflineReciprocalColumns: Sendable, Equatable {
 extension RooflineBatch {
     /// The reciprocal form with the SIMD kernel (multiplications only). Threads as in
     /// `evaluate(_: RooflineColumns, ...)`; results do not depend on the thread count.
-    public static func evaluate(_ c: RooflineReciprocalColumns, threads: Int? = nil) -> RooflineBatchResult {
+    package static func evaluate(_ c: RooflineReciprocalColumns, threads: Int? = nil) -> RooflineBatchResult {
         var r = RooflineBatchResult()
         evaluate(c, into: &r, threads: threads)
         return r
     }
 
-    public static func evaluate(_ c: RooflineReciprocalColumns, into result: inout RooflineBatchResult, threads: Int? = nil) {
+    package static func evaluate(_ c: RooflineReciprocalColumns, into result: inout RooflineBatchResult, threads: Int? = nil) {
         let n = c.count
         if result.seconds.count != n { result.seconds = [Double](repeating: 0, count: n) }
         if result.boundCodes.count != n { result.boundCodes = [UInt8](repeating: 0, count: n) }
@@ -368,13 +368,13 @@ extension RooflineBatch {
     }
 
     /// The scalar oracle of the reciprocal form: `RooflineBatch.pointTimeReciprocal` point by point.
-    public static func evaluateScalar(_ c: RooflineReciprocalColumns) -> RooflineBatchResult {
+    package static func evaluateScalar(_ c: RooflineReciprocalColumns) -> RooflineBatchResult {
         var r = RooflineBatchResult()
         evaluateScalar(c, into: &r)
         return r
     }
 
-    public static func evaluateScalar(_ c: RooflineReciprocalColumns, into result: inout RooflineBatchResult) {
+    package static func evaluateScalar(_ c: RooflineReciprocalColumns, into result: inout RooflineBatchResult) {
         let n = c.count
         if result.seconds.count != n { result.seconds = [Double](repeating: 0, count: n) }
         if result.boundCodes.count != n { result.boundCodes = [UInt8](repeating: 0, count: n) }

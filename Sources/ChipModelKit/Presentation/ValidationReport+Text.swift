@@ -1,11 +1,11 @@
-/// Renderings of a validation report: the JSON of CASES.md, the per-case table (worst
+/// Renderings of a validation report: the JSON of Benchmarks/CASES.md, the per-case table (worst
 /// first), the summary table, and the `--explain` breakdown of one case. Pure functions of
 /// the report, shared by `chipmodel validate` and the validation test (which prints the
 /// table into the CI log).
 extension ValidationReport {
-    // MARK: JSON (CASES.md, "What chipmodel validate reports")
+    // MARK: JSON (Benchmarks/CASES.md, "What chipmodel validate reports")
 
-    /// `{ "cases": [...], "summary": {...} }` exactly as CASES.md shows: per case `id`,
+    /// `{ "cases": [...], "summary": {...} }` exactly as Benchmarks/CASES.md shows: per case `id`,
     /// `metric`, `measured`, `estimate`, `error`, `weight`, `plan`, and `failure` for a case
     /// that could not be estimated (its `estimate`, `error` and `plan` are `null`). Cases are
     /// in case-file order. Never contains NaN or infinity (non-finite numbers become `null`).
@@ -124,7 +124,7 @@ extension ValidationReport {
 }
 
 extension ValidationSummary {
-    /// Key order as CASES.md shows it.
+    /// Key order as Benchmarks/CASES.md shows it.
     public var json: JSONValue {
         .object([
             ("count", .number(Double(count))),

@@ -1,4 +1,4 @@
-/// Estimates inference measurement cases (CASES.md): honours the case's plan fields and batch,
+/// Estimates inference measurement cases (Benchmarks/CASES.md): honours the case's plan fields and batch,
 /// searches the rest, and returns the metric the case measured with the full breakdown.
 public struct InferenceCaseEstimator: CaseEstimating {
     public init() {}

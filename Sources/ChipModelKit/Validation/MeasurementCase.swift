@@ -1,4 +1,4 @@
-/// A metric a measurement case reports (CASES.md).
+/// A metric a measurement case reports (Benchmarks/CASES.md).
 public enum CaseMetric: String, Sendable, CaseIterable {
     case stepTimeSeconds, tokensPerSecondPerChip
     case tokensPerSecond, samplesPerSecond, ttftMs, tpotMs, latencyMs
@@ -12,7 +12,7 @@ public enum ModelReference: Sendable, Equatable {
     case inline(ModelSpec)
 }
 
-/// One published measurement with everything needed to estimate it (format: CASES.md).
+/// One published measurement with everything needed to estimate it (format: Benchmarks/CASES.md).
 public struct MeasurementCase: Sendable, Equatable {
     public enum Kind: String, Sendable { case training, inference }
 

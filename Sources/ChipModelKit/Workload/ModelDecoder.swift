@@ -1,5 +1,5 @@
 /// Decodes a model shape: a model spec file in `Specs/models/`, a user `--model FILE`, or the
-/// inline `model` object of a measurement case (CASES.md). Every problem is reported with its
+/// inline `model` object of a measurement case (Benchmarks/CASES.md). Every problem is reported with its
 /// key path.
 public enum ModelDecoder {
     public static func decode(bytes: [UInt8], file: String) -> Result<ModelSpec, InputError> {

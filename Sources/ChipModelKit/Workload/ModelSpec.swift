@@ -20,7 +20,7 @@ public enum AttentionKind: String, Sendable, CaseIterable {
     case mla
 }
 
-/// A model's shape, as in the `model` object of CASES.md, plus its provenance.
+/// A model's shape, as in the `model` object of Benchmarks/CASES.md, plus its provenance.
 public struct ModelSpec: Sendable, Equatable {
     public var id: String
     public var name: String

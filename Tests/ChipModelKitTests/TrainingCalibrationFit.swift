@@ -2,54 +2,6 @@ import Foundation
 import Testing
 @testable import ChipModelKit
 
-/// Errors of the training estimator on the training cases of Benchmarks/calibration-cases.json.
-struct TrainingCaseErrors {
-    var rows: [(id: String, weight: Double, measured: Double, estimate: Double?, error: Double?, note: String)]
-    var weightedMedian: Double
-    var maxAbs: Double
-}
-
-func trainingCaseErrors() throws -> TrainingCaseErrors {
-    let cases = try benchmarkCases().filter { $0.kind == .training }
-    let catalog = try ChipCatalog.builtIn()
-    let zoo = try ModelZoo.builtIn()
-    let est = TrainingCaseEstimator()
-    var rows: [(id: String, weight: Double, measured: Double, estimate: Double?, error: Double?, note: String)] = []
-    for c in cases {
-        do {
-            let e = try est.estimate(c, catalog: catalog, zoo: zoo)
-            let err = (e.value - c.measured) / c.measured
-            rows.append((c.id, c.weight, c.measured, e.value, err, e.explanation.dropFirst().prefix(3).joined(separator: " | ")))
-        } catch {
-            rows.append((c.id, c.weight, c.measured, nil, nil, "\(error)"))
-        }
-    }
-    let scored = rows.compactMap { r in r.error.map { (abs($0), r.weight) } }.filter { $0.1 > 0 }.sorted { $0.0 < $1.0 }
-    let total = scored.reduce(0) { $0 + $1.1 }
-    var acc = 0.0, median = Double.nan
-    for (e, w) in scored { acc += w; if acc >= total / 2 { median = e; break } }
-    return TrainingCaseErrors(rows: rows, weightedMedian: median, maxAbs: scored.last?.0 ?? .nan)
-}
-
-@Suite struct TrainingCalibrationTests {
-    /// Every training case with a catalog chip is estimated; the weighted median error stays
-    /// within the 10% aim. Prints the per-case table with CHIPMODEL_TRAINING_REPORT=1.
-    @Test func trainingCasesWithinBounds() throws {
-        let r = try trainingCaseErrors()
-        #expect(r.rows.count >= 30)
-        #expect(r.rows.allSatisfy { $0.estimate != nil }, "failed: \(r.rows.filter { $0.estimate == nil }.map(\.id))")
-        #expect(r.weightedMedian <= 0.10)
-        #expect(r.maxAbs <= 0.5)
-        guard ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_REPORT"] != nil else { return }
-        for row in r.rows {
-            let est = row.estimate.map { formatQuantity($0) } ?? "-"
-            let err = row.error.map { String(format: "%+.1f%%", $0 * 100) } ?? "fail"
-            print("\(row.id)\tw\(row.weight)\tmeas \(formatQuantity(row.measured))\test \(est)\t\(err)\t\(row.note)")
-        }
-        print("weighted median |err| \(r.weightedMedian), max \(r.maxAbs)")
-    }
-}
-
 /// The fit behind `Calibration.families` (run with CHIPMODEL_TRAINING_FIT=1): coordinate
 /// descent over a grid of each constant, minimizing the weighted mean absolute relative error
 /// of the family's training cases (weights from the case file). Prints the fitted constants.
@@ -75,7 +27,8 @@ func trainingCaseErrors() throws -> TrainingCaseErrors {
             }
             let hasLowPrecision = fc.contains { $0.precision.bytesPerElement <= 1 }
             let hasWide = fc.contains { $0.precision.bytesPerElement > 1 }
-            var best = objective(cal)
+            let checkedIn = objective(cal)
+            var best = checkedIn
             // Families with few cases fit the matrix fraction only (the rest stays the prior:
             // the mean of the well-sampled families).
             let full = fc.count >= 6
@@ -114,6 +67,9 @@ func trainingCaseErrors() throws -> TrainingCaseErrors {
                     }
                 }
             }
+            // The checked-in constants are what this fit finds: a better optimum means the model
+            // changed without a refit (update `Calibration.families` from the printed values).
+            #expect(best >= checkedIn - 0.005, "\(family): refit improves weighted mean |error| from \(checkedIn) to \(best)")
             print("FIT \(family) cases \(fc.count) weighted mean |err| \(best): matmul \(cal.training.matmulPeakFraction ?? cal.matmulPeakFraction) w0 \(cal.training.gemmHalfEfficiencyFlops) mbOverhead \(cal.training.microbatchOverheadSeconds) stepOverhead \(cal.training.stepOverheadSeconds) scaleOut \(cal.training.scaleOutFraction ?? cal.scaleOutFraction) lowPrecision \(cal.training.lowPrecisionMatmulScale)")
         }
     }
