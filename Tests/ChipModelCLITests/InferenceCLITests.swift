@@ -60,7 +60,7 @@ import Testing
         #expect(c2 == 0)
         let first = try? JSONValue.parse(Array(json.utf8))["estimates"]?.arrayValue?.first
         #expect(first?["tokensPerSecond"] == .null && first?["plan"] == .null)
-        #expect(first?["error"]?.stringValue?.contains("has 80 GB") == true)
+        #expect(first?["error"]?.stringValue?.contains("has 85.9 GB") == true)
     }
 
     @Test func svgIsWritten() throws {

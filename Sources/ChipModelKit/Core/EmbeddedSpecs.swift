@@ -7133,10 +7133,10 @@ public enum EmbeddedSpecs {
   "memory": {
     "type": "HBM2",
     "capacityGB": {
-      "value": 34.4,
+      "value": 32,
       "source": "doc",
       "confidence": "vendor-official",
-      "note": "32 GiB = 34.4 GB"
+      "note": "32 GiB as stated (capacities are binary GB: the estimators take 32 x 2^30 bytes)"
     },
     "bandwidthGBps": {
       "value": 1200,

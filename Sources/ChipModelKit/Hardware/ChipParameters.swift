@@ -10,6 +10,8 @@ public struct ChipParameters: Sendable, Equatable {
     /// Dense vector-unit peak per format where stated (FP32/FP64 apart from the matrix unit).
     public var vectorTflops: [NumberFormat: Double]
     public var memoryBandwidthGBps: Double?
+    /// Off-chip memory capacity in decimal GB (10^9 bytes): the spec's marketed figure
+    /// converted with `bytesPerMarketedGB`.
     public var memoryCapacityGB: Double?
     public var sramMB: Double?
     public var l2CacheMB: Double?
@@ -30,6 +32,12 @@ public struct ChipParameters: Sendable, Equatable {
     /// True when any value came from an estimate or a range (results must say so).
     public var usesEstimates: Bool
 
+    /// Bytes in one marketed gigabyte of DRAM capacity. DRAM dies hold 2^n bits, so a capacity
+    /// marketed in "GB" (H100 80 GB HBM3: 5 stacks x 16 GiB) is binary: 2^30 bytes per GB
+    /// (nvidia-smi shows 81,559 MiB = 85.5e9 bytes on an H100 80GB; Google states TPU
+    /// capacities in GiB outright). Specs record the marketed number (`memory.capacityGB`).
+    public static let bytesPerMarketedGB = 1_073_741_824.0
+
     public init(chip: Chip, corner: Corner = .nominal) {
         id = chip.id
         family = chip.family
@@ -43,7 +51,7 @@ public struct ChipParameters: Sendable, Equatable {
         matmulTflops = mm
         vectorTflops = vec
         memoryBandwidthGBps = chip.memory.bandwidthGBps?.value(at: corner)
-        memoryCapacityGB = chip.memory.capacityGB?.value(at: corner)
+        memoryCapacityGB = chip.memory.capacityGB.map { $0.value(at: corner) * ChipParameters.bytesPerMarketedGB / 1e9 }
         sramMB = chip.onChip.sramMB?.value(at: corner)
         l2CacheMB = chip.onChip.l2CacheMB?.value(at: corner)
         sramBandwidthGBps = chip.onChip.bandwidthGBps?.value(at: corner)
