@@ -35,6 +35,12 @@ public enum EstimateCommand: CLICommand {
     \(formatQuantity(D.trainingTokenBudget / 1e12)) T, the chip spec's scale-up domain. Ranges: every low/high spec \
     corner of a chip with estimated or roadmap values gets its own plan search. Degrees that do not \
     divide the chip count are usage errors; a plan that does not fit is reported with the memory it needs.
+    Goodput (after the table): the fraction of wall time that trains when chips, HBM, hosts, NICs, fabric and \
+    software fail at sourced per-component rates (Specs/reliability/failure-rates.json; or --mtbf-hours per \
+    accelerator, or --failure-rates FILE), with checkpoints at the optimal interval of Daly's model (or \
+    --checkpoint-interval-minutes), restarts of --restart-minutes (default 10) and checkpoint writes at \
+    --checkpoint-gbps per node (default 0.65); effective days = ideal days / goodput, interruptions expected, and \
+    the probability of 30 days without interruption. --no-goodput leaves it out.
     MFU counts model FLOPs (6 x active params x tokens + attention, no recompute) against the chip's \
     dense peak in the training format; HFU adds recomputed work.
 
@@ -43,11 +49,14 @@ public enum EstimateCommand: CLICommand {
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + inferenceOptions
+    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + inferenceOptions
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        if args.has("--inference") { return try runInferenceEstimate(args, context) }
+        if args.has("--inference") {
+            if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) applies to training estimates (goodput), not --inference") }
+            return try runInferenceEstimate(args, context)
+        }
         return try runTrainingEstimate(args, context)
     }
 }
@@ -101,7 +110,13 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)
     }
-    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top)
+    var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top)
+    if !args.has("--no-goodput") {
+        let settings = try goodputSettings(args, context)
+        (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)
+    } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
+        throw UsageError("\(flag) contradicts --no-goodput")
+    }
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
     return 0

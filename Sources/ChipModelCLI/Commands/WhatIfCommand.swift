@@ -14,6 +14,7 @@ public enum WhatIfCommand: CLICommand {
     KEY is any numeric key of a chip spec file (bf16DenseTflops, memory.bandwidthGBps, scaleUp.domainSize,
     d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric:
       training: \(trainingParameters.joined(separator: ", "))
+      goodput: the training ones and \(goodputParameters.joined(separator: ", "))
       inference: \(inferenceParameters.joined(separator: ", "))
       roofline: batch, seq
     VALUES: a list (448,896), a geometric range (256..8192*2) or an arithmetic range (1000..4000+500).
@@ -28,6 +29,10 @@ public enum WhatIfCommand: CLICommand {
       inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
                  TTFT; binding = the resource with the most time per token (d2d link, memory bandwidth, prefill compute, ...).
                  Defaults: \(D.inferenceModelID), \(D.inferenceInputTokens) in / \(D.inferenceOutputTokens) out, offline, \(D.inferenceChips) chips, fp8 where the chip has it.
+      goodput    the training estimate, then the goodput model ('estimate' goodput line): goodput (charted), effective
+                 days, interruptions expected, job MTBF, tokens/s per chip; binding = the largest overhead.
+                 Extra --vary keys: \(goodputParameters.joined(separator: ", ")) (chosen by default when one is swept), e.g.
+                 chipmodel whatif --from h100-sxm5-80gb --metric goodput --model llama3.1-405b --vary chips=1024..65536*2 --svg g.svg
       roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
                  --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
@@ -70,7 +75,7 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + ownOptions)
+                                                             + trainingOptions + ownOptions + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {

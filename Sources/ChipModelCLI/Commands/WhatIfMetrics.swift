@@ -6,7 +6,7 @@ extension WhatIfCommand {
 
     /// The metrics `--metric` accepts: the training estimator, the inference estimator, and the
     /// roofline layer metric (one chip, one layer; kept as a quick first look).
-    static let metricNames = ["training", "inference", "roofline"]
+    static let metricNames = ["training", "inference", "roofline", "goodput"]
 
     /// Workload parameters `--vary` may sweep besides spec keys, per metric.
     static let trainingParameters = ["chips", "batch", "seq", "tp", "pp", "dp", "cp", "ep", "microbatch"]
@@ -16,12 +16,17 @@ extension WhatIfCommand {
     /// (`point["chips"]`, ...) override the command's options (`--chips`, `--batch`, `--tp`, ...).
     static func makeMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
         let inference = args.has("--inference")
-        let kind = try args.choice("--metric", from: metricNames) ?? (inference ? "inference" : "training")
+        let sweepsGoodput = args.all("--vary").contains { v in goodputParameters.contains { v.hasPrefix($0 + "=") } }
+        let kind = try args.choice("--metric", from: metricNames) ?? (inference ? "inference" : sweepsGoodput ? "goodput" : "training")
+        if kind != "goodput", let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) applies to --metric goodput") }
         if kind != "roofline", args.value("--phase") != nil { throw UsageError("--phase applies to --metric roofline") }
         switch kind {
         case "training":
             if inference { throw UsageError("--metric training contradicts --inference") }
             return try trainingMetric(args, context)
+        case "goodput":
+            if inference { throw UsageError("--metric goodput is a training metric; it contradicts --inference") }
+            return try goodputMetric(args, context)
         case "inference":
             if args.value("--seq") != nil { throw UsageError("the inference metric takes --input-tokens and --output-tokens, not --seq") }
             return try inferenceMetric(args, context)
@@ -38,6 +43,25 @@ extension WhatIfCommand {
     /// step time of the best plan, every corner with its own full plan search (the range policy
     /// every command shares).
     static func trainingMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
+        let (base, batch) = try baseTrainingRun(args, context)
+        let chips = base.chips
+        let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
+        let label = "training: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(chips) chips,", with: ", chips as swept,") : base.label)
+        let outputs: [WhatIfMetric.Output] = [
+            .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
+            .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
+        ]
+        return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
+            let t = try trainingRun(base, at: point, batchGiven: batch != nil)
+            let e = try t.estimate(p)
+            let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
+            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
+        }
+    }
+
+    /// The training run of `--model`, `--seq`, `--batch`, `--chips`, ... before any sweep point;
+    /// `batch` is the given `--batch`, if any.
+    static func baseTrainingRun(_ args: ParsedArguments, _ context: CommandContext) throws -> (run: TrainingRun, batch: Int?) {
         let model = try loadModel(args.value("--model") ?? StandardRunDefaults.trainingModelID, context)
         guard model.isDecoder else {
             throw UsageError("the training estimator models decoder transformers; '\(model.id)' is \(model.architecture.rawValue) (try --inference)")
@@ -54,36 +78,31 @@ extension WhatIfCommand {
            !args.all("--vary").contains(where: { v in trainingParameters.contains { v.hasPrefix($0 + "=") } }) {
             throw UsageError(problem)
         }
-        let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
-        let label = "training: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(chips) chips,", with: ", chips as swept,") : base.label)
-        let outputs: [WhatIfMetric.Output] = [
-            .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
-            .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
-        ]
-        return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
-            var t = base
-            func whole(_ name: String) throws -> Int? {
-                guard let v = point[name] else { return nil }
-                guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
-                return Int(v)
-            }
-            if let v = try whole("chips") { t.chips = v }
-            if let v = try whole("seq") {
-                t.sequenceLength = v
-                if batch == nil { t.globalBatch = StandardRunDefaults.trainingGlobalBatch(sequenceLength: v) }
-            }
-            if let v = try whole("batch") { t.globalBatch = v }
-            if let v = try whole("tp") { t.constraints.tp = v }
-            if let v = try whole("pp") { t.constraints.pp = v }
-            if let v = try whole("dp") { t.constraints.dp = v }
-            if let v = try whole("cp") { t.constraints.cp = v }
-            if let v = try whole("ep") { t.constraints.ep = v }
-            if let v = try whole("microbatch") { t.constraints.microBatch = v }
-            if let problem = t.constraintProblem { throw WhatIfPointError(problem) }
-            let e = try t.estimate(p)
-            let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
-            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
+        return (base, batch)
+    }
+
+    /// The training run at a sweep point: the point's workload parameters override the base run.
+    static func trainingRun(_ base: TrainingRun, at point: SweepPoint, batchGiven: Bool) throws -> TrainingRun {
+        var t = base
+        func whole(_ name: String) throws -> Int? {
+            guard let v = point[name] else { return nil }
+            guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
+            return Int(v)
         }
+        if let v = try whole("chips") { t.chips = v }
+        if let v = try whole("seq") {
+            t.sequenceLength = v
+            if !batchGiven { t.globalBatch = StandardRunDefaults.trainingGlobalBatch(sequenceLength: v) }
+        }
+        if let v = try whole("batch") { t.globalBatch = v }
+        if let v = try whole("tp") { t.constraints.tp = v }
+        if let v = try whole("pp") { t.constraints.pp = v }
+        if let v = try whole("dp") { t.constraints.dp = v }
+        if let v = try whole("cp") { t.constraints.cp = v }
+        if let v = try whole("ep") { t.constraints.ep = v }
+        if let v = try whole("microbatch") { t.constraints.microBatch = v }
+        if let problem = t.constraintProblem { throw WhatIfPointError(problem) }
+        return t
     }
 
     /// Inference estimator metric: system tokens/s (headline), tokens/s per chip, TPOT and

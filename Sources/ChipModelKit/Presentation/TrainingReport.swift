@@ -7,9 +7,15 @@ public enum TrainingReport {
         public var details: Bool
         /// List this many best plans of each search.
         public var top: Int?
-        public init(details: Bool = false, top: Int? = nil) {
+        /// Goodput per chip id (`GoodputReport`: a line under the table, details, JSON member).
+        public var goodput: [String: TrainingGoodput]
+        /// Vendor claims set beside the model, per chip id (printed with the details).
+        public var claims: [String: [ClaimCheck]]
+        public init(details: Bool = false, top: Int? = nil, goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
             self.details = details
             self.top = top
+            self.goodput = goodput
+            self.claims = claims
         }
     }
 
@@ -18,7 +24,11 @@ public enum TrainingReport {
                               options: Options = Options(), skipped: [String] = []) -> String {
         switch format {
         case .json:
-            var root: [(String, JSONValue)] = [("estimates", .array(results.map { .object(json($0, run: run)) }))]
+            var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
+                var members = json(r, run: run)
+                if let g = options.goodput[r.chipID] { members.append(("goodput", GoodputReport.json(g, claims: options.claims[r.chipID] ?? []))) }
+                return .object(members)
+            }))]
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
             return JSONValue.object(root).serialized() + "\n"
         case .csv:
@@ -26,7 +36,7 @@ public enum TrainingReport {
         case .table:
             var out = "\(header(results, run: run))\n"
             out += table(results, run: run).renderText()
-            for n in skipped + notes(results) { out += n + "\n" }
+            for n in skipped + notes(results) + results.compactMap({ options.goodput[$0.chipID].map(GoodputReport.summary) }) { out += n + "\n" }
             let lines = details(results, run: run, options: options)
             if !lines.isEmpty { out += lines.joined(separator: "\n") + "\n" }
             return out
@@ -95,6 +105,9 @@ public enum TrainingReport {
             if options.details || options.top != nil, case let .success(ranged) = r.outcome {
                 let e = ranged.nominal
                 out.append(contentsOf: TrainingEstimator.explain(e, ranges: ranged).map { "  " + $0 })
+                if let g = options.goodput[r.chipID] {
+                    out.append(contentsOf: GoodputReport.explain(g, claims: options.claims[r.chipID] ?? []).map { "  " + $0 })
+                }
                 if let top = options.top {
                     var t = TextTable(headers: ["#", "plan", "step s", "mem GB"])
                     for (i, p) in e.top.prefix(top).enumerated() {

@@ -5,7 +5,10 @@
 /// `repairHours`); `default` (the id of the fallback fleet); `fleets`, an array of
 /// `{ "id", "name", "families": [...], "failuresPerMillionHours": { <component>: spec value },
 /// "notes": [...] }` with all six components (`acceleratorPerChip`, `hbmPerStack`,
-/// `hostPerNode`, `nicPerNic`, `fabricPerChip`, `softwarePerChip`). Spec values use the chip
+/// `hostPerNode`, `nicPerNic`, `fabricPerChip`, `softwarePerChip`); optional `claims`, an
+/// array of `{ "id", "vendor", "families", "summary", "chips", "parametersBillion",
+/// "scalingEfficiency", "unbrokenDays", "restartMinutes" }` (numbers as spec values; `chips`
+/// required, a whole number). Spec values use the chip
 /// format (`value`, `low`, `high`, `source`, `confidence`, `note`; Specs/README.md) and are
 /// read by the same `ValueReader`; every problem is reported with its key path, and nothing
 /// is returned half-loaded.
@@ -79,6 +82,7 @@ public enum FailureRateDecoder {
                 }
             }
         }
+        let claims = readClaims(root, values: values, log: log)
         root.finish()
 
         if let defaultID, !fleets.isEmpty, !fleets.contains(where: { $0.id == defaultID }) {
@@ -92,6 +96,32 @@ public enum FailureRateDecoder {
               let repair = defaults["repairHours"] else { return nil }
         let goodputDefaults = GoodputDefaults(restartMinutes: restart, checkpointWriteGBpsPerNode: write,
                                               snapshotGBpsPerChip: snapshot, inMemoryCopyGBpsPerNode: copy, repairHours: repair)
-        return FailureRateTable(fleets: fleets, defaultFleetID: defaultID, defaults: goodputDefaults, file: file)
+        return FailureRateTable(fleets: fleets, defaultFleetID: defaultID, defaults: goodputDefaults, claims: claims, file: file)
+    }
+
+    static func readClaims(_ root: ObjectReader, values: ValueReader, log: ProblemLog) -> [ClusterClaim] {
+        var claims: [ClusterClaim] = []
+        for (i, item) in (root.array("claims") ?? []).enumerated() {
+            guard let c = ObjectReader(item, path: "claims[\(i)]", log: log) else { continue }
+            let id = c.string("id", required: true)
+            if let id, claims.contains(where: { $0.id == id }) { log.add(c.keyPath("id"), "duplicate claim id '\(id)'") }
+            let vendor = c.string("vendor", required: true)
+            let families = c.stringArray("families", required: true)
+            let summary = c.string("summary", required: true)
+            let chips = values.read(c, "chips", required: true)
+            if let chips, chips.nominal != chips.nominal.rounded() { log.add(c.keyPath("chips.value"), "must be a whole number") }
+            let parameters = values.read(c, "parametersBillion")
+            let scaling = values.read(c, "scalingEfficiency")
+            if let scaling, scaling.nominal > 1 { log.add(c.keyPath("scalingEfficiency.value"), "is a fraction: must not exceed 1") }
+            let days = values.read(c, "unbrokenDays")
+            let restart = values.read(c, "restartMinutes")
+            c.finish()
+            if let id, let vendor, let families, let summary, let chips {
+                claims.append(ClusterClaim(id: id, vendor: vendor, families: families, summary: summary, chips: chips,
+                                           parametersBillion: parameters, scalingEfficiency: scaling, unbrokenDays: days,
+                                           restartMinutes: restart))
+            }
+        }
+        return claims
     }
 }

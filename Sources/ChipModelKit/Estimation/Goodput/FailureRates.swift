@@ -123,20 +123,57 @@ public struct GoodputDefaults: Sendable, Equatable {
     }
 }
 
+/// A vendor's published cluster claim (a run's size, scaling, unbroken days, restart time),
+/// kept as sourced values so reports can set the model's numbers beside it.
+public struct ClusterClaim: Sendable, Equatable {
+    public var id: String
+    public var vendor: String
+    /// Chip families the claim is about.
+    public var families: [String]
+    public var summary: String
+    public var chips: SpecValue
+    public var parametersBillion: SpecValue?
+    /// Claimed scaling efficiency (linear speedup), a fraction.
+    public var scalingEfficiency: SpecValue?
+    public var unbrokenDays: SpecValue?
+    public var restartMinutes: SpecValue?
+
+    public init(id: String, vendor: String, families: [String], summary: String, chips: SpecValue,
+                parametersBillion: SpecValue? = nil, scalingEfficiency: SpecValue? = nil,
+                unbrokenDays: SpecValue? = nil, restartMinutes: SpecValue? = nil) {
+        self.id = id
+        self.vendor = vendor
+        self.families = families
+        self.summary = summary
+        self.chips = chips
+        self.parametersBillion = parametersBillion
+        self.scalingEfficiency = scalingEfficiency
+        self.unbrokenDays = unbrokenDays
+        self.restartMinutes = restartMinutes
+    }
+
+    public var chipCount: Int { wholeCount(chips.nominal, upper: 100_000_000) }
+}
+
 /// A decoded failure-rate file (`Specs/reliability/failure-rates.json`): fleet classes, the
-/// fallback fleet, and the system defaults.
+/// fallback fleet, the system defaults, and vendors' cluster claims.
 public struct FailureRateTable: Sendable, Equatable {
     public var fleets: [FailureRateFleet]
     public var defaultFleetID: String
     public var defaults: GoodputDefaults
+    public var claims: [ClusterClaim]
     public var file: String
 
-    public init(fleets: [FailureRateFleet], defaultFleetID: String, defaults: GoodputDefaults, file: String) {
+    public init(fleets: [FailureRateFleet], defaultFleetID: String, defaults: GoodputDefaults, claims: [ClusterClaim] = [], file: String) {
         self.fleets = fleets
         self.defaultFleetID = defaultFleetID
         self.defaults = defaults
+        self.claims = claims
         self.file = file
     }
+
+    /// The claims about a chip family.
+    public func claims(forFamily family: String) -> [ClusterClaim] { claims.filter { $0.families.contains(family) } }
 
     /// The fleet whose `families` list the chip family, else the default fleet.
     public func fleet(forFamily family: String) -> FailureRateFleet {
