@@ -50,8 +50,8 @@ func goodputSettings(_ args: ParsedArguments, _ context: CommandContext) throws 
 
 /// Goodput of each feasible training result (nominal estimate; days over its spec corners),
 /// and the vendor claims about each chip's family with the model's numbers beside them.
-/// The scaling efficiency at a claim's size is computed only with `details` (it runs the plan
-/// search at every doubling up to that size).
+/// The scaling efficiency at a claim's size is computed only with `details` and when the run
+/// is at that size (it runs the plan search at every doubling up to it, or reuses `--scaling`).
 func trainingGoodput(_ results: [TrainingRunResult], chips: [Chip], run: TrainingRun, settings: GoodputSettings,
                      details: Bool) throws -> (goodput: [String: TrainingGoodput], claims: [String: [ClaimCheck]]) {
     var goodput: [String: TrainingGoodput] = [:]
@@ -71,12 +71,21 @@ func trainingGoodput(_ results: [TrainingRunResult], chips: [Chip], run: Trainin
             var efficiency: Double?
             var note: String?
             if claim.scalingEfficiency != nil {
-                var atClaim = run
-                atClaim.chips = claim.chipCount
-                if let problem = atClaim.constraintProblem {
-                    note = "not computed: \(problem)"
-                } else if let last = atClaim.scaling(chip).last {
-                    if last.plan != nil { efficiency = last.efficiency } else { note = "no plan at \(claim.chipCount) chips: \(last.note ?? "-")" }
+                if run.chips != claim.chipCount {
+                    note = "computed only at the claimed size: rerun with --chips \(claim.chipCount)"
+                } else {
+                    // Strong scaling (global batch held fixed) from one scale-up domain; the claim's
+                    // size against the best per-chip throughput of any smaller size, so a base that
+                    // barely fits (superlinear rows) does not flatter the claim's size.
+                    let rows = r.scaling ?? run.scaling(chip)
+                    let smaller = rows.dropLast().filter { $0.plan != nil }.map(\.tokensPerSecondPerChip).max()
+                    if let last = rows.last, last.plan != nil, let smaller, smaller > 0 {
+                        efficiency = last.tokensPerSecondPerChip / smaller
+                    } else if let last = rows.last, last.plan == nil {
+                        note = "no plan at \(claim.chipCount) chips: \(last.note ?? "-")"
+                    } else {
+                        note = "no smaller size to compare with"
+                    }
                 }
             }
             return ClaimCheck.check(claim, input: g.input, fleet: g.fleetID.flatMap { settings.table.fleet(id: $0) },

@@ -85,7 +85,7 @@ public enum GoodputReport {
         if let s = claim.scalingEfficiency {
             var line = "  linear speedup above \(formatQuantity(s.nominal * 100))% on \(n) chips -> model: "
             if let e = c.modelScalingEfficiency {
-                line += "scaling efficiency \(pct(e)) at \(n) chips for this run (per-chip tokens/s against one scale-up domain, global batch held fixed)"
+                line += "scaling efficiency \(pct(e)) at \(n) chips for this run (per-chip tokens/s against the best smaller size from one scale-up domain up, global batch held fixed)"
             } else {
                 line += c.scalingNote ?? "not computed"
             }

@@ -2,7 +2,8 @@
 public struct ClaimCheck: Sendable {
     public var claim: ClusterClaim
     /// The model's scaling efficiency at the claimed chip count for the run in hand (per-chip
-    /// throughput against one scale-up domain, global batch held fixed), when computed.
+    /// throughput against the best smaller size of a strong-scaling sweep from one scale-up
+    /// domain, global batch held fixed), when computed.
     public var modelScalingEfficiency: Double?
     /// Why the scaling efficiency is missing (no plan fits at that size, ...).
     public var scalingNote: String?
