@@ -107,7 +107,7 @@ import Testing
     /// seeded random input, and the average never exceeds the nameplate bound.
     @Test func powerNeverExceedsTheNameplateBound() throws {
         for i in 0..<300 {
-            var rng = FuzzRNG(seed: 18, index: UInt64(i))
+            var rng = SplitMix64(seed: 18, index: UInt64(i))
             func u(_ a: Double, _ b: Double) -> Double { rng.uniform(a, b) }
             func r(_ a: Double, _ b: Double) -> RangedValue {
                 let x = u(a, b), y = u(a, b), z = u(a, b)

@@ -118,8 +118,8 @@ public enum EnergyCostEstimator {
     public static func training(_ x: TrainingEnergyInputs) throws(PowerInputError) -> TrainingEnergyEstimate {
         try x.setup.validate()
         try x.price?.validate()
-        try check("stepSeconds", x.stepSeconds, "positive") { $0 > 0 }
-        try check("goodput", x.goodput, "in (0, 1]") { $0 > 0 && $0 <= 1 }
+        try requirePowerCostInput("stepSeconds", x.stepSeconds, "positive") { $0 > 0 }
+        try requirePowerCostInput("goodput", x.goodput, "in (0, 1]") { $0 > 0 && $0 <= 1 }
         guard x.tokensPerStep > 0, x.tokensPerStep.isFinite else { throw PowerInputError("tokensPerStep must be positive, found \(x.tokensPerStep)") }
         guard x.tokenBudget > 0, x.tokenBudget.isFinite else { throw PowerInputError("tokenBudget must be positive, found \(x.tokenBudget)") }
         var p = Point()
@@ -211,7 +211,7 @@ public enum EnergyCostEstimator {
     private static func validate(_ x: ServingEnergyInputs) throws(PowerInputError) {
         try x.setup.validate()
         try x.price?.validate()
-        try check("tokensPerSecond", x.tokensPerSecond, "positive") { $0 > 0 }
+        try requirePowerCostInput("tokensPerSecond", x.tokensPerSecond, "positive") { $0 > 0 }
         guard x.outputTokensPerRequest > 0, x.outputTokensPerRequest.isFinite else {
             throw PowerInputError("outputTokensPerRequest must be positive, found \(x.outputTokensPerRequest)")
         }

@@ -51,14 +51,14 @@ public struct PowerSetup: Sendable, Equatable {
     func validate() throws(PowerInputError) {
         guard chips >= 1 else { throw PowerInputError("chips must be at least 1, found \(chips)") }
         guard chipsPerNode >= 1 else { throw PowerInputError("chipsPerNode must be at least 1, found \(chipsPerNode)") }
-        try check("tdpW", tdpW, "positive") { $0 > 0 }
-        try check("computeBoundFraction", computeBoundFraction, "in 0...1") { $0 >= 0 && $0 <= 1 }
-        try check("memoryBoundFraction", memoryBoundFraction, "in 0...1") { $0 >= 0 && $0 <= 1 }
-        try check("idleFraction", idleFraction, "in 0...1") { $0 >= 0 && $0 <= 1 }
-        try check("hostWattsPerNode", hostWattsPerNode, ">= 0") { $0 >= 0 }
-        try check("networkWattsPerNode", networkWattsPerNode, ">= 0") { $0 >= 0 }
-        try check("pue", pue, ">= 1 (facility / IT power)") { $0 >= 1 }
-        try check("gridGCO2PerKWh", gridGCO2PerKWh, ">= 0") { $0 >= 0 }
+        try requirePowerCostInput("tdpW", tdpW, "positive") { $0 > 0 }
+        try requirePowerCostInput("computeBoundFraction", computeBoundFraction, "in 0...1") { $0 >= 0 && $0 <= 1 }
+        try requirePowerCostInput("memoryBoundFraction", memoryBoundFraction, "in 0...1") { $0 >= 0 && $0 <= 1 }
+        try requirePowerCostInput("idleFraction", idleFraction, "in 0...1") { $0 >= 0 && $0 <= 1 }
+        try requirePowerCostInput("hostWattsPerNode", hostWattsPerNode, ">= 0") { $0 >= 0 }
+        try requirePowerCostInput("networkWattsPerNode", networkWattsPerNode, ">= 0") { $0 >= 0 }
+        try requirePowerCostInput("pue", pue, ">= 1 (facility / IT power)") { $0 >= 1 }
+        try requirePowerCostInput("gridGCO2PerKWh", gridGCO2PerKWh, ">= 0") { $0 >= 0 }
     }
 }
 
@@ -115,13 +115,13 @@ public enum ChipHourPrice: Sendable, Equatable {
     func validate() throws(PowerInputError) {
         switch self {
         case let .cloud(usd, _):
-            try check("chipHourUSD", usd, "positive") { $0 > 0 }
+            try requirePowerCostInput("chipHourUSD", usd, "positive") { $0 > 0 }
         case let .owned(h):
-            try check("chipPriceUSD", h.chipPriceUSD, ">= 0") { $0 >= 0 }
-            try check("systemUSDPerChip", h.systemUSDPerChip, ">= 0") { $0 >= 0 }
-            try check("amortizeYears", h.amortizationYears, "positive") { $0 > 0 }
-            try check("hostingUSDPerKWMonth", h.hostingUSDPerKWMonth, ">= 0") { $0 >= 0 }
-            try check("powerPriceUSDPerKWh", h.powerPriceUSDPerKWh, ">= 0") { $0 >= 0 }
+            try requirePowerCostInput("chipPriceUSD", h.chipPriceUSD, ">= 0") { $0 >= 0 }
+            try requirePowerCostInput("systemUSDPerChip", h.systemUSDPerChip, ">= 0") { $0 >= 0 }
+            try requirePowerCostInput("amortizeYears", h.amortizationYears, "positive") { $0 > 0 }
+            try requirePowerCostInput("hostingUSDPerKWMonth", h.hostingUSDPerKWMonth, ">= 0") { $0 >= 0 }
+            try requirePowerCostInput("powerPriceUSDPerKWh", h.powerPriceUSDPerKWh, ">= 0") { $0 >= 0 }
         }
     }
 
@@ -129,22 +129,22 @@ public enum ChipHourPrice: Sendable, Equatable {
     func basis(pue: RangedValue) -> String {
         switch self {
         case let .cloud(usd, basis):
-            return "cloud price $\(show(usd))/chip-hour (\(basis)); energy, hosting and system included in the price"
+            return "cloud price $\(formatPowerCostRange(usd))/chip-hour (\(basis)); energy, hosting and system included in the price"
         case let .owned(h):
-            return "owned: chip $\(show(h.chipPriceUSD)) (\(h.chipPriceBasis)) + system $\(show(h.systemUSDPerChip))/chip,"
-                + " \(show(h.amortizationYears))-year straight-line; hosting $\(show(h.hostingUSDPerKWMonth))/kW-month on nameplate IT kW;"
-                + " power $\(show(h.powerPriceUSDPerKWh))/kWh x PUE \(show(pue))"
+            return "owned: chip $\(formatPowerCostRange(h.chipPriceUSD)) (\(h.chipPriceBasis)) + system $\(formatPowerCostRange(h.systemUSDPerChip))/chip,"
+                + " \(formatPowerCostRange(h.amortizationYears))-year straight-line; hosting $\(formatPowerCostRange(h.hostingUSDPerKWMonth))/kW-month on nameplate IT kW;"
+                + " power $\(formatPowerCostRange(h.powerPriceUSDPerKWh))/kWh x PUE \(formatPowerCostRange(pue))"
         }
     }
 }
 
 /// `27500 (25000-40000)` or `27500`.
-func show(_ r: RangedValue) -> String {
+func formatPowerCostRange(_ r: RangedValue) -> String {
     r.hasRange ? "\(formatQuantity(r.nominal)) (\(formatQuantity(r.low))-\(formatQuantity(r.high)))" : formatQuantity(r.nominal)
 }
 
 /// Throws naming `name` unless every end of `r` is finite and satisfies `ok`.
-func check(_ name: String, _ r: RangedValue, _ what: String, _ ok: (Double) -> Bool) throws(PowerInputError) {
+func requirePowerCostInput(_ name: String, _ r: RangedValue, _ what: String, _ ok: (Double) -> Bool) throws(PowerInputError) {
     for (end, x) in [("", r.nominal), (" (low end)", r.low), (" (high end)", r.high)] {
         guard x.isFinite, ok(x) else { throw PowerInputError("\(name)\(end) must be finite and \(what), found \(x)") }
     }
