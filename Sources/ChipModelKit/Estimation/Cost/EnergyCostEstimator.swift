@@ -140,13 +140,18 @@ public enum EnergyCostEstimator {
                     seconds / 86_400, chipHours, facilityMWh,
                     EnergyModel.megawattHours(watts: w.it, seconds: seconds),
                     EnergyModel.megawattHours(watts: q.chips * w.chip, seconds: seconds),
-                    EnergyModel.tonnesCO2e(megawattHours: facilityMWh, gridGCO2PerKWh: q.gridGCO2PerKWh),
                     perChipHour, CostModel.runUSD(usdPerChipHour: perChipHour, chipHours: chipHours)]
         }
+        // Emissions = energy x grid intensity: both non-negative and independent, so the
+        // product's extremes are the products of the extremes (grid kept out of the corners).
+        let g = x.setup.gridGCO2PerKWh
+        let co2 = RangedValue(low: EnergyModel.tonnesCO2e(megawattHours: r[6].low, gridGCO2PerKWh: g.low),
+                              nominal: EnergyModel.tonnesCO2e(megawattHours: r[6].nominal, gridGCO2PerKWh: g.nominal),
+                              high: EnergyModel.tonnesCO2e(megawattHours: r[6].high, gridGCO2PerKWh: g.high))
         let power = PowerEstimate(nodes: Int(p.nodes), chipWattsAverage: r[0], clusterITKW: r[1], clusterFacilityKW: r[2], provisionedFacilityKW: r[3])
-        let cost = x.price.map { CostEstimate(usdPerChipHour: r[10], usdTotal: r[11], usdPerMillionTokens: nil, basis: $0.basis(pue: x.setup.pue)) }
+        let cost = x.price.map { CostEstimate(usdPerChipHour: r[9], usdTotal: r[10], usdPerMillionTokens: nil, basis: $0.basis(pue: x.setup.pue)) }
         return TrainingEnergyEstimate(power: power, wallDays: r[4], chipHours: r[5], energyMWh: r[6], itEnergyMWh: r[7],
-                                      chipEnergyMWh: r[8], tCO2e: r[9], cost: cost)
+                                      chipEnergyMWh: r[8], tCO2e: co2, cost: cost)
     }
 
     public static func serving(_ x: ServingEnergyInputs) throws(PowerInputError) -> ServingEnergyEstimate {
@@ -223,7 +228,7 @@ public enum EnergyCostEstimator {
         var tdpW = 0.0
         var computeShare = 0.0, memoryShare = 0.0, idleShare = 0.0
         var computeFraction = 0.0, memoryFraction = 0.0, idleFraction = 0.0
-        var hostWattsPerNode = 0.0, networkWattsPerNode = 0.0, pue = 1.0, gridGCO2PerKWh = 0.0
+        var hostWattsPerNode = 0.0, networkWattsPerNode = 0.0, pue = 1.0
         var stepSeconds = 1.0, tokensPerStep = 1.0, tokenBudget = 1.0, goodput = 1.0
         var tokensPerSecond = 1.0, outputTokensPerRequest = 1.0
         var isCloud = false
@@ -246,7 +251,7 @@ public enum EnergyCostEstimator {
         static func ranges(_ s: PowerSetup) -> [(WritableKeyPath<Point, Double>, RangedValue)] {
             [(\Point.tdpW, s.tdpW), (\Point.computeFraction, s.computeBoundFraction), (\Point.memoryFraction, s.memoryBoundFraction),
              (\Point.idleFraction, s.idleFraction), (\Point.hostWattsPerNode, s.hostWattsPerNode),
-             (\Point.networkWattsPerNode, s.networkWattsPerNode), (\Point.pue, s.pue), (\Point.gridGCO2PerKWh, s.gridGCO2PerKWh)]
+             (\Point.networkWattsPerNode, s.networkWattsPerNode), (\Point.pue, s.pue)]
         }
 
         static func ranges(_ price: ChipHourPrice?) -> [(WritableKeyPath<Point, Double>, RangedValue)] {
