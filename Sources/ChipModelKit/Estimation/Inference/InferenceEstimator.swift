@@ -58,7 +58,8 @@ public struct InferenceTimeShares: Sendable, Equatable {
     /// server load fraction (busy time / wall time).
     static func fromBindingTimes(_ byKind: [String: Double], loadFraction: Double) -> InferenceTimeShares {
         var compute = 0.0, memory = 0.0, idle = 0.0
-        for (k, v) in byKind {
+        // Sorted keys: a dictionary's order changes from run to run, and so would the sums' last bits.
+        for (k, v) in byKind.sorted(by: { $0.key < $1.key }) {
             if k == "compute" || k == "prefill compute" { compute += v }
             else if k == "scale-up network" || k == "scheduling overhead" { idle += v }
             else { memory += v }
