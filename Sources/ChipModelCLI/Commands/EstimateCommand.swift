@@ -50,6 +50,7 @@ public enum EstimateCommand: CLICommand {
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
     """
     public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + inferenceOptions
+        + powerCostOptions + powerCostPlotOptions
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -110,7 +111,9 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)
     }
-    var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top)
+    let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
+                                assumptions: try powerCostAssumptions(args))
+    var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     if !args.has("--no-goodput") {
         let settings = try goodputSettings(args, context)
         (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)

@@ -16,6 +16,7 @@ public enum WhatIfCommand: CLICommand {
       training: \(trainingParameters.joined(separator: ", "))
       goodput: the training ones and \(goodputParameters.joined(separator: ", "))
       inference: \(inferenceParameters.joined(separator: ", "))
+      energy: the training or inference parameters and \(powerCostParameters.joined(separator: ", "))
       roofline: batch, seq
     VALUES: a list (448,896), a geometric range (256..8192*2) or an arithmetic range (1000..4000+500).
     A set value is exact (source "what-if --set"); other ranged spec values give every result a low-high range
@@ -33,6 +34,10 @@ public enum WhatIfCommand: CLICommand {
                  days, interruptions expected, job MTBF, tokens/s per chip; binding = the largest overhead.
                  Extra --vary keys: \(goodputParameters.joined(separator: ", ")) (chosen by default when one is swept), e.g.
                  chipmodel whatif --from h100-sxm5-80gb --metric goodput --model llama3.1-405b --vary chips=1024..65536*2 --svg g.svg
+      energy     the power, energy and cost model over the training (or, with --inference, serving) estimate: facility
+                 MWh for the token budget (charted), kW, tCO2e, $ of the run (serving: tokens per joule charted, $ per
+                 million tokens, kW); --vary also takes \(powerCostParameters.joined(separator: ", ")) and the spec key tdpW.
+                 Defaults: Specs/economics/*.json (sourced, ranged); --pue, --power-price-usd-kwh, --chip-price-usd, ... override.
       roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
                  --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
@@ -75,7 +80,8 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + ownOptions + goodputOptions.filter { $0.name != "--no-goodput" })
+                                                             + trainingOptions + ownOptions + powerCostOptions
+                                                             + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {

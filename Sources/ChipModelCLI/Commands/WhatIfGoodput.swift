@@ -12,13 +12,13 @@ extension WhatIfCommand {
     /// interruptions expected, job MTBF and training tokens/s per chip.
     /// Binding: the largest overhead (restarts, lost work, checkpoints).
     static func goodputMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
-        let (base, batch) = try baseTrainingRun(args, context)
+        let (base, _, batch) = try trainingBase(args, context)
         let settings = try goodputSettings(args, context)
         let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
         let label = "goodput: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)
         let cache = TrainingEstimateCache()
         return WhatIfMetric(label: label, parameters: trainingParameters + goodputParameters) { chip, point, policy in
-            let t = try trainingRun(base, at: point, batchGiven: batch != nil)
+            let t = try trainingRun(base, at: point, batchFixed: batch != nil)
             var s = settings
             if let v = point["mtbf"] {
                 guard v > 0, v.isFinite else { throw WhatIfPointError("mtbf must be a positive number of hours, got \(formatQuantity(v))") }

@@ -140,8 +140,9 @@ public enum ChipSpecDecoder {
         return chip
     }
 
-    /// Reads the required `sources` table (`key -> { "title", "url" }`) of a spec file; shared
-    /// by every decoder whose values cite sources by key (chips, failure rates).
+    /// The required `sources` table (`key -> { "title", "url" }`) of a spec document; also
+    /// read by the other spec files that use spec values (`Specs/economics/*.json`,
+    /// `Specs/reliability/failure-rates.json`).
     static func readSources(_ root: ObjectReader, log: ProblemLog) -> [String: SourceRef] {
         var sources: [String: SourceRef] = [:]
         if let table = root.object("sources", required: true) {

@@ -7,13 +7,18 @@ public enum TrainingReport {
         public var details: Bool
         /// List this many best plans of each search.
         public var top: Int?
+        /// Power, energy and cost per chip id (`PowerCostRuns.training`): a line under the
+        /// table, `power` and `cost` members in JSON.
+        public var energy: [String: Result<TrainingEnergyEstimate, PowerInputError>]
         /// Goodput per chip id (`GoodputReport`: a line under the table, details, JSON member).
         public var goodput: [String: TrainingGoodput]
         /// Vendor claims set beside the model, per chip id (printed with the details).
         public var claims: [String: [ClaimCheck]]
-        public init(details: Bool = false, top: Int? = nil, goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
+        public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:],
+                    goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
             self.details = details
             self.top = top
+            self.energy = energy
             self.goodput = goodput
             self.claims = claims
         }
@@ -25,7 +30,7 @@ public enum TrainingReport {
         switch format {
         case .json:
             var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
-                var members = json(r, run: run)
+                var members = json(r, run: run) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? [])
                 if let g = options.goodput[r.chipID] { members.append(("goodput", GoodputReport.json(g, claims: options.claims[r.chipID] ?? []))) }
                 return .object(members)
             }))]
@@ -36,7 +41,13 @@ public enum TrainingReport {
         case .table:
             var out = "\(header(results, run: run))\n"
             out += table(results, run: run).renderText()
-            for n in skipped + notes(results) + results.compactMap({ options.goodput[$0.chipID].map(GoodputReport.summary) }) { out += n + "\n" }
+            for n in skipped + notes(results) { out += n + "\n" }
+            for r in results {
+                if let e = options.energy[r.chipID] { out += PowerCostReport.trainingLine(chipID: r.chipID, e, tokenBudget: run.tokenBudget) + "\n" }
+            }
+            for r in results {
+                if let g = options.goodput[r.chipID] { out += GoodputReport.summary(g) + "\n" }
+            }
             let lines = details(results, run: run, options: options)
             if !lines.isEmpty { out += lines.joined(separator: "\n") + "\n" }
             return out
