@@ -23,6 +23,9 @@ public struct PlanConstraints: Sendable, Equatable {
     public var zeroStage: Int?
     /// Inference: model replicas (each TP x PP x EP chips).
     public var replicas: Int?
+    /// Training: EP all-to-all overlapped with compute (case key `plan.overlapExpertParallel`);
+    /// nil: searched.
+    public var overlapExpertParallel: Bool?
 
     public init(tp: Int? = nil, pp: Int? = nil, dp: Int? = nil, cp: Int? = nil, ep: Int? = nil,
                 microBatch: Int? = nil, virtualStages: Int? = nil, sequenceParallel: Bool? = nil,

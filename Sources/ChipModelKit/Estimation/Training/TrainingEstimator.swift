@@ -32,18 +32,6 @@
 //   training cases of Benchmarks/calibration-cases.json).
 import Foundation
 
-/// Memory per chip of a plan, bytes.
-public struct TrainingMemory: Sendable, Equatable {
-    public var weights: Double
-    public var gradients: Double
-    public var optimizer: Double
-    public var activations: Double
-    public var total: Double
-    /// Usable capacity (HBM x `TrainingCalibration.memoryUsableFraction`).
-    public var usable: Double
-    public var capacity: Double
-}
-
 /// A training estimate: one plan on one cluster, with every number it was made from.
 public struct TrainingEstimate: Sendable {
     public var chipID: String
@@ -189,7 +177,7 @@ public enum TrainingEstimator {
             if let least = result.leastMemory {
                 let usable = model.scalars.capacityBytes
                 throw TrainingInfeasibleError(
-                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.candidatesEvaluated) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip, \(gb(usable)) GB usable (\(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB x \(formatQuantity(model.calibration.training.memoryUsableFraction)))",
+                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.candidatesEvaluated) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip (weights, optimizer, activations, working set, runtime and collective buffers), \(gb(usable)) GB usable of \(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB installed",
                     candidatesEvaluated: result.candidatesEvaluated, leastMemoryPlan: least.plan,
                     neededBytes: least.memoryBytes, usableBytes: usable)
             }
@@ -219,7 +207,8 @@ public enum TrainingEstimator {
               g.dp == plan.dp else { return nil }
         let x = model.inputs(g, virtualStages: plan.virtualStages, recompute: plan.recompute, zero: plan.zeroStage,
                              overlapDP: plan.overlapDataParallel, overlapParamGather: plan.overlapParamGather,
-                             overlapTP: plan.overlapTensorParallel, overlapPP: plan.overlapPipelineComm)
+                             overlapTP: plan.overlapTensorParallel, overlapPP: plan.overlapPipelineComm,
+                             overlapEP: plan.overlapExpertParallel)
         var k = model.scalars
         if ignoreMemory { k.capacityBytes = .infinity }
         let br = candidateBreakdown(x, k)
@@ -229,17 +218,15 @@ public enum TrainingEstimator {
         let n = Double(model.chips)
         let peak = model.device.peakFlops
         let mem = model.memory(g, stageLayers: Int(x.stageLayers), virtualStages: plan.virtualStages,
-                               recompute: plan.recompute, zero: plan.zeroStage)
-        let cap = (model.chip.memoryCapacityGB ?? 0) * 1e9
+                               recompute: plan.recompute, zero: plan.zeroStage,
+                               overlapExpertParallel: plan.overlapExpertParallel && plan.ep > 1)
         let tps = tokens / step
         return TrainingEstimate(
             chipID: model.chip.id, chips: model.chips, modelName: w.model.name, workload: w, plan: plan,
             corner: model.chip.corner, stepSeconds: step, breakdown: br, tokensPerSecond: tps, tokensPerSecondPerChip: tps / n,
             mfu: w.modelFlopsPerStep / (step * n * peak), hfu: w.hardwareFlopsPerStep(recompute: plan.recompute) / (step * n * peak),
             peakFlops: peak,
-            memory: TrainingMemory(weights: mem.weights, gradients: mem.gradients, optimizer: mem.optimizer,
-                                   activations: mem.activations, total: mem.total, usable: model.scalars.capacityBytes,
-                                   capacity: cap),
+            memory: mem,
             days: w.tokenBudget / tps / 86400, layer: layer, inputs: x, microbatches: g.microbatches,
             candidatesEvaluated: 0, searchSeconds: 0, top: [],
             usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance,
@@ -296,7 +283,7 @@ public enum TrainingEstimator {
         out.append("per layer per microbatch: forward \(ms(l.forwardSeconds)) (GEMM \(ms(l.gemmSeconds)), attention \(ms(l.attentionCoreSeconds)), element-wise \(ms(l.elementwiseSeconds))), \(formatQuantity(l.forwardFlops / 1e9)) GFLOP; TP comm/pass \(ms(l.tpCommSeconds)); embedding+logits \(ms(l.embeddingLogitsSeconds))")
         out.append("tokens/s \(formatQuantity(e.tokensPerSecond)) total, \(formatQuantity(e.tokensPerSecondPerChip)) per chip; MFU \(pct(e.mfu)), HFU \(pct(e.hfu)) (model FLOPs 6·N·tokens + attention; peak \(formatQuantity(e.peakFlops / 1e12)) TFLOP/s dense \(w.precision.rawValue))")
         let m = e.memory
-        out.append("memory per chip \(gb(m.total)) GB of \(gb(m.usable)) usable: weights \(gb(m.weights)), gradients \(gb(m.gradients)), optimizer \(gb(m.optimizer)), activations \(gb(m.activations))")
+        out.append("memory per chip \(gb(m.total)) GB of \(gb(m.usable)) usable (\(gb(m.capacity)) installed): weights \(gb(m.weights)), gradients \(gb(m.gradients)), optimizer \(gb(m.optimizer)), activations \(gb(m.activations)) (\(m.inFlightChunks) chunks x \(formatQuantity(m.layersPerChunk)) layers x \(formatQuantity(m.perLayerActivations / 1e6)) MB), working set \(gb(m.workingSet)), fragmentation \(gb(m.fragmentation)), reserve \(gb(m.reserve)) (runtime + \(m.communicators) communicators)")
         out.append("days for \(formatQuantity(w.tokenBudget / 1e12)) T tokens: \(formatQuantity(e.days))")
         if let ranges, !ranges.corners.isEmpty {
             let step = ranges.range(\.stepSeconds), perChip = ranges.range(\.tokensPerSecondPerChip)
