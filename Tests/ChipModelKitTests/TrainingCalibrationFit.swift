@@ -13,7 +13,7 @@ import Testing
         let all = Array(fitter.cases.indices)
         let checkedIn = TrainingCalibrationFitter.Constants.checkedIn
         let before = fitter.objective(all, constants: checkedIn, plans: nil)
-        let fitted = fitter.fit(all, start: checkedIn)
+        let fitted = fitter.fit(all, start: .neutralStart)
         let after = fitter.objective(all, constants: fitted, plans: nil)
         let s = fitted.shared
         print("FIT weighted mean |err| checked-in \(before) -> refit \(after)")

@@ -100,7 +100,8 @@ func costModel(_ m: ModelSpec, chips: Int, seq: Int = 2048, batch: Int, precisio
                 microbatches: u(1, 512).rounded(), stageLayers: u(1, 96).rounded(), bubbleFactor: u(0, 63),
                 layerForward: u(1e-4, 0.1), extraForward: u(0, 0.05), layerRecompute: u(0, 0.1), tpComm: u(0, 0.05),
                 tpHide: u(0, 0.08), tpPasses: u(2, 3).rounded(), epComm: u(0, 0.3), epOverlap: u(0, 1).rounded(),
-                computeScale: u(0, 1) < 0.5 ? 1 : u(1, 1.3), cpComm: u(0, 0.1), ppComm: u(0, 1),
+                computeScale: u(0, 1) < 0.5 ? 1 : u(1, 1.3), chunkShare: 1 / u(1, 8).rounded(), spreadMicrobatches: u(1, 60),
+                cpComm: u(0, 0.1), ppComm: u(0, 1),
                 dpComm: u(0, 5), dpOverlap: u(0, 1).rounded(), dpParamGather: u(0, 3), paramGatherOverlap: u(0, 1).rounded(),
                 zeroGather: u(0, 0.2), optimizer: u(0, 0.1),
                 memoryBytes: u(1e9, 150e9)))

@@ -60,7 +60,7 @@ public enum Calibration {
         "nvidia-ampere": trainingFamily("nvidia-ampere", cases: 10, factor: 1),
         "nvidia-hopper": trainingFamily("nvidia-hopper", cases: 12, factor: 1),
         "nvidia-blackwell": trainingFamily("nvidia-blackwell", cases: 5, factor: 1),
-        "google-tpu": trainingFamily("google-tpu", cases: 3, factor: 1),
+        "google-tpu": trainingFamily("google-tpu", cases: 3, factor: 0.961),
     ]
 
     /// A calibrated family: the roofline prior with the shared training constants and its factor.

@@ -71,8 +71,8 @@ public struct TrainingCalibration: Sendable, Equatable {
     /// The shared constants (fitted on every training case of the calibration file; see
     /// `Calibration.families` for the fit and what each family adds).
     public static let shared = TrainingCalibration(
-        matmulPeakFraction: 0.60, lowPrecisionMatmulScale: 0.8, gemmFixedSeconds: 5e-6,
-        microbatchOverheadSeconds: 0.25e-3, stepOverheadSeconds: 0.1, tpOverlapResidual: 0.3, scaleOutFraction: 0.9)
+        matmulPeakFraction: 0.561, lowPrecisionMatmulScale: 0.813, gemmFixedSeconds: 2.96e-6,
+        microbatchOverheadSeconds: 0, stepOverheadSeconds: 0.1, tpOverlapResidual: 0.3, scaleOutFraction: 0.799)
 
     /// Kept for callers of the old name: the constants an uncalibrated family gets.
     public static var prior: TrainingCalibration { shared }

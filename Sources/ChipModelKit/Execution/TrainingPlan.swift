@@ -104,6 +104,12 @@ extension TrainingWorkload {
         case .none: return modelFlopsPerStep
         case .selective: return modelFlopsPerStep + attn * tokensPerStep
         case .full: return modelFlopsPerStep + (fwd - logits) * tokensPerStep
+        case .lightweight:
+            // The MLA up-projections (the norms and activations are element-wise, not counted).
+            let up = m.attention == .mla
+                ? Double(m.qLoraRank) * Double(m.heads) * Double(m.headDim + m.ropeHeadDim) + Double(m.kvLoraRank) * Double(m.heads) * Double(2 * m.headDim)
+                : 0
+            return modelFlopsPerStep + 2 * up * Double(m.layers) * tokensPerStep
         }
     }
 }

@@ -28,6 +28,12 @@ public struct CandidateInputs: Sendable, Equatable {
     /// Compute time multiplier while communication kernels occupy compute units (with EP
     /// overlap: units / (units - communication units)); 1 otherwise.
     public var computeScale: Double
+    /// 1/v: the share of the stage's weights (and gradients) in one model chunk.
+    public var chunkShare: Double
+    /// ((v-1)·p + 1)/v: the chunk-microbatch backwards (forwards) over which the interleaved
+    /// schedule spreads the chunks' last backwards (first forwards), in microbatch units; 1
+    /// without interleaving.
+    public var spreadMicrobatches: Double
     /// CP exposed communication per microbatch on the busiest stage.
     public var cpComm: Double
     /// Exposed pipeline p2p time per step.
@@ -84,14 +90,21 @@ public struct StepBreakdown: Sendable, Equatable {
 ///     M  = max(C, eo·ep) + (1 - eo)·ep + cp           one microbatch: the EP all-to-all hides behind
 ///                                                     another microbatch's C when overlapped (eo = 1)
 ///     Wf = M / (passes + 1), Wb = M - Wf              wall-clock of its forward and of its backward
-///     step = (m + (p-1)/v)·M + pp + max(dp - ov·Wb, 0) + max(ag - ovag·Wf, 0) + m·max(z3 - ov·Wf, 0)
-///            + optimizer + stepOverhead + m·mbOverhead
+///     DPx = max(dp/v - Wb/v, dp - s·Wb, 0)            exposed gradient reduction, s = ((v-1)·p + 1)/v
+///     AGx = max(ag/v - Wf/v, ag - s·Wf, 0)            exposed weight all-gather (ZeRO-1/2)
+///     step = (m + (p-1)/v)·M + pp + ov·DPx + (1-ov)·dp + ovag·AGx + (1-ovag)·ag
+///            + m·max(z3 - ov·Wf, 0) + optimizer + stepOverhead + m·mbOverhead
 ///
-/// The DP gradient reduction overlaps with the wall-clock of the last microbatch's backward
-/// (Wb), ZeRO weight gathers with a forward's (Wf): the time that microbatch takes, whatever
-/// part of it is compute or exposed TP/EP/CP communication, so no compute is counted twice
-/// (once hiding TP traffic and again hiding DP traffic). Since Wf and Wb are fixed shares of
-/// M, the step never grows when M shrinks: a faster chip or network never makes a plan slower.
+/// The overlap windows are wall-clock: the time a microbatch's backward (Wb) or forward (Wf)
+/// takes, whatever part of it is compute or exposed TP/EP/CP communication, so no compute is
+/// counted twice (once hiding TP traffic and again hiding DP traffic). With the interleaved
+/// schedule each of the v model chunks reduces its gradients after its own last backward, and
+/// those are spread over the last ((v-1)·p + 1) chunk-backwards of the step (Megatron-Core
+/// `forward_backward_pipelining_with_interleaving`: chunks in groups of p microbatches), so the
+/// reduction overlaps with that whole drain except the last chunk's share; the weight
+/// all-gathers (`--overlap-param-gather`) likewise with the warm-up forwards. Since every
+/// window is a fixed multiple of M, the step never grows when M shrinks: a faster chip or
+/// network never makes a plan slower (m ≥ p whenever v > 1).
 ///
 /// Returns +infinity when the memory exceeds the capacity.
 @inline(__always)
@@ -110,14 +123,25 @@ public func candidateStepSeconds(_ x: CandidateInputs, _ k: CandidateScalars) ->
     let wf = mb / (x.tpPasses + 1)
     let wb = mb - wf
     let pipe = (x.microbatches + x.bubbleFactor) * mb
-    let dpA = x.dpComm - x.dpOverlap * wb
-    let dpE = dpA < 0 ? 0 : dpA
-    let agA = x.dpParamGather - x.paramGatherOverlap * wf
-    let agE = agA < 0 ? 0 : agA
+    let dpE = exposedBehindSpread(x.dpComm, window: wb, chunkShare: x.chunkShare, spread: x.spreadMicrobatches, overlap: x.dpOverlap)
+    let agE = exposedBehindSpread(x.dpParamGather, window: wf, chunkShare: x.chunkShare, spread: x.spreadMicrobatches,
+                                  overlap: x.paramGatherOverlap)
     let zA = x.zeroGather - x.dpOverlap * wf
     let zE = zA < 0 ? 0 : zA
     let step = pipe + x.ppComm + dpE + agE + x.microbatches * zE + x.optimizer + k.stepOverhead + x.microbatches * k.microbatchOverhead
     return x.memoryBytes > k.capacityBytes ? .infinity : step
+}
+
+/// Communication of `total` seconds overlapped (`overlap` = 1) with a schedule that frees its
+/// v chunks one by one: max(total/v - window/v, total - spread·window, 0); not overlapped
+/// (`overlap` = 0): all of it.
+@inline(__always)
+public func exposedBehindSpread(_ total: Double, window: Double, chunkShare: Double, spread: Double, overlap: Double) -> Double {
+    let lastChunk = total * chunkShare - window * chunkShare
+    let all = total - window * spread
+    let m = lastChunk < all ? all : lastChunk
+    let x = m < 0 ? 0 : m
+    return overlap * x + (1 - overlap) * total
 }
 
 /// The breakdown of `candidateStepSeconds` (same formulas, split into parts; the EP part is
@@ -134,7 +158,9 @@ public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> S
     let mb = max(c, epH) + (x.epComm - epH) + x.cpComm
     let wf = mb / (x.tpPasses + 1)
     let wb = mb - wf
-    let dpE = max(x.dpComm - x.dpOverlap * wb, 0) + max(x.dpParamGather - x.paramGatherOverlap * wf, 0)
+    let dpE = exposedBehindSpread(x.dpComm, window: wb, chunkShare: x.chunkShare, spread: x.spreadMicrobatches, overlap: x.dpOverlap)
+        + exposedBehindSpread(x.dpParamGather, window: wf, chunkShare: x.chunkShare, spread: x.spreadMicrobatches,
+                              overlap: x.paramGatherOverlap)
     let zE = max(x.zeroGather - x.dpOverlap * wf, 0)
     let epAdded = max(0, mb - x.cpComm - (f + bk + r) - t)
     return StepBreakdown(forward: m * f, backward: m * bk, recompute: m * r, bubble: x.bubbleFactor * mb,
@@ -147,7 +173,7 @@ public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> S
 /// A structure-of-arrays batch of candidates: `columns` columns of `capacity` Doubles in one
 /// manually managed buffer (no copy-on-write checks in the fill loop).
 package final class CandidateBatch {
-    package static let columns = 21
+    package static let columns = 23
     package private(set) var capacity: Int
     package var count = 0
     package private(set) var storage: UnsafeMutablePointer<Double>
@@ -210,6 +236,8 @@ package final class CandidateBatch {
         p[18 * c] = x.paramGatherOverlap
         p[19 * c] = x.epOverlap
         p[20 * c] = x.computeScale
+        p[21 * c] = x.chunkShare
+        p[22 * c] = x.spreadMicrobatches
     }
 
     package func memoryBytes(at i: Int) -> Double { storage[16 * capacity + i] }
@@ -221,7 +249,8 @@ package final class CandidateBatch {
         return CandidateInputs(microbatches: p[i], stageLayers: p[c + i], bubbleFactor: p[2 * c + i],
                                layerForward: p[3 * c + i], extraForward: p[4 * c + i], layerRecompute: p[5 * c + i],
                                tpComm: p[6 * c + i], tpHide: p[7 * c + i], tpPasses: p[8 * c + i], epComm: p[9 * c + i],
-                               epOverlap: p[19 * c + i], computeScale: p[20 * c + i], cpComm: p[10 * c + i], ppComm: p[11 * c + i], dpComm: p[12 * c + i],
+                               epOverlap: p[19 * c + i], computeScale: p[20 * c + i], chunkShare: p[21 * c + i],
+                               spreadMicrobatches: p[22 * c + i], cpComm: p[10 * c + i], ppComm: p[11 * c + i], dpComm: p[12 * c + i],
                                dpOverlap: p[13 * c + i], dpParamGather: p[17 * c + i], paramGatherOverlap: p[18 * c + i],
                                zeroGather: p[14 * c + i], optimizer: p[15 * c + i], memoryBytes: p[16 * c + i])
     }
@@ -266,7 +295,7 @@ package func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: 
         let m = col(0), ls = col(1), bubble = col(2), lf = col(3), ex = col(4), rl = col(5)
         let tp = col(6), hide = col(7), passes = col(8), ep = col(9), cp = col(10), pp = col(11)
         let dp = col(12), ov = col(13), zg = col(14), opt = col(15), mem = col(16), ag = col(17), ovag = col(18)
-        let eo = col(19), scale = col(20)
+        let eo = col(19), scale = col(20), share = col(21), spread = col(22)
         let f = ls * lf + ex
         let bk = f + f
         let r = ls * rl
@@ -281,10 +310,17 @@ package func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: 
         let wf = mb / (passes + one)
         let wb = mb - wf
         let pipe = (m + bubble) * mb
-        let dpA = dp - ov * wb
-        let dpE = dpA.replacing(with: zero, where: dpA .< zero)
-        let agA = ag - ovag * wf
-        let agE = agA.replacing(with: zero, where: agA .< zero)
+        // exposedBehindSpread, lane by lane (same operations, same order).
+        let dpC = dp * share - wb * share
+        let dpS = dp - wb * spread
+        let dpM = dpC.replacing(with: dpS, where: dpC .< dpS)
+        let dpX = dpM.replacing(with: zero, where: dpM .< zero)
+        let dpE = ov * dpX + (one - ov) * dp
+        let agC = ag * share - wf * share
+        let agS = ag - wf * spread
+        let agM = agC.replacing(with: agS, where: agC .< agS)
+        let agX = agM.replacing(with: zero, where: agM .< zero)
+        let agE = ovag * agX + (one - ovag) * ag
         let zA = zg - ov * wf
         let zE = zA.replacing(with: zero, where: zA .< zero)
         let step = pipe + pp + dpE + agE + m * zE + opt + stepOv + m * mbOv

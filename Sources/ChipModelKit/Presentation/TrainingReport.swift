@@ -81,6 +81,7 @@ public enum TrainingReport {
                 let e = ranged.nominal
                 var line = "\(r.chipID): \(e.candidatesEvaluated) candidates searched in \(formatQuantity(e.searchSeconds * 1e3)) ms"
                 if showsRange(ranged) { line += "; estimated specs: ranges over the low/high spec corners, each with its own plan search" }
+                if let crossing = TrainingEstimator.crossingNote(e) { line += "; " + crossing }
                 for u in ranged.range(\.stepSeconds).unavailable { line += "; \(u)" }
                 return line
             case let .failure(e):
@@ -172,7 +173,13 @@ public enum TrainingReport {
             ("memoryPerChipGB", .num(e.memory.total / 1e9)),
             ("memory", .object([("weightsGB", .num(e.memory.weights / 1e9)), ("gradientsGB", .num(e.memory.gradients / 1e9)),
                                 ("optimizerGB", .num(e.memory.optimizer / 1e9)), ("activationsGB", .num(e.memory.activations / 1e9)),
+                                ("workingSetGB", .num(e.memory.workingSet / 1e9)), ("fragmentationGB", .num(e.memory.fragmentation / 1e9)),
+                                ("reserveGB", .num(e.memory.reserve / 1e9)), ("inFlightChunks", .int(e.memory.inFlightChunks)),
+                                ("layersPerChunk", .num(e.memory.layersPerChunk)),
+                                ("perLayerActivationsGB", .num(e.memory.perLayerActivations / 1e9)),
                                 ("usableGB", .num(e.memory.usable / 1e9)), ("capacityGB", .num(e.memory.capacity / 1e9))])),
+            ("scaleUpDomain", .int(e.scaleUpDomain)),
+            ("scaleUpCrossing", .array(e.scaleUpCrossings.map { .string($0) })),
             ("breakdown", .object([("forwardSeconds", .num(b.forward)), ("backwardSeconds", .num(b.backward)),
                                    ("recomputeSeconds", .num(b.recompute)), ("bubbleSeconds", .num(b.bubble)),
                                    ("tpExposedSeconds", .num(b.tpExposed)), ("ppExposedSeconds", .num(b.ppExposed)),

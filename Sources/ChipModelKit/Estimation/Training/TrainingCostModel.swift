@@ -25,8 +25,11 @@ public struct LayerCosts: Sendable, Equatable {
     /// FLOPs of one forward layer (for explanations).
     public var forwardFlops: Double
     /// Activation bytes of one layer for one microbatch per recompute mode (Korthikanti 2022,
-    /// Table 2 generalized): [none, selective, full].
-    public var activationBytes: (none: Double, selective: Double, full: Double)
+    /// Table 2 generalized; `activationBytesPerLayer`).
+    public var activationBytes: (none: Double, selective: Double, full: Double, lightweight: Double)
+    /// Forward time lightweight recompute repeats: the norms and activation functions
+    /// (element-wise) and, with MLA, the up-projection GEMMs.
+    public var lightweightRecomputeSeconds: Double
     /// Logits and loss activations on the last stage, bytes.
     public var logitsActivationBytes: Double
     /// Point-to-point activation message between pipeline stages, bytes.
@@ -114,18 +117,26 @@ public struct TrainingCostModel: Sendable {
     public var domainSize: Int { network.scaleUp.domainSize }
 
     /// Compute units (SMs, CUs, AI cores) the chip spreads a kernel's tiles over, when the spec
-    /// gives them (spec key `computeUnits`); nil otherwise.
-    public var computeUnits: Double? { nil }
+    /// gives them (spec key `computeUnits`, at this corner); nil otherwise (then no wave
+    /// quantization and DeepSeek's SM share for the EP overlap).
+    public var computeUnits: Double? { TrainingCostModel.computeUnits(of: chip) }
+
+    /// The chip's compute-unit count. The catalog's `computeUnits` key is read here once it is
+    /// part of `ChipParameters`; until then nil.
+    static func computeUnits(of chip: ChipParameters) -> Double? { nil }
 
     /// Tile capacity assumed when the chip spec gives no SRAM or L2 size, bytes.
     public static let assumedTileBytes = 25e6
 
-    /// A GEMM or attention timed on the roofline plus the fixed time of one kernel
-    /// (`TrainingCalibration.gemmFixedSeconds`: launch, prologue, epilogue).
+    /// A GEMM or attention timed on the roofline with its compute time stretched by wave
+    /// quantization over the chip's compute units (`waveEfficiency`, GemmEfficiency.swift), plus
+    /// the fixed time of one kernel (`TrainingCalibration.gemmFixedSeconds`).
     func time(_ op: RooflineOperation, on dev: RooflineDevice? = nil) -> (seconds: Double, flops: Double) {
         let r = Roofline.evaluate(op, on: dev ?? device)
         guard r.flops > 0 else { return (r.seconds, 0) }
-        return (r.seconds + calibration.training.gemmFixedSeconds, r.flops)
+        let compute = r.computeSeconds / TrainingCostModel.waveEfficiency(op, computeUnits: computeUnits)
+        let seconds = max(compute, r.memorySeconds, r.sramSeconds, r.d2dSeconds)
+        return (seconds + calibration.training.gemmFixedSeconds, r.flops)
     }
 
     /// Per-layer costs for a (TP, CP, EP, microbatch, SP) shape; nil when the shape does not
@@ -147,7 +158,17 @@ public struct TrainingCostModel: Sendable {
         // row-parallel.
         let outParams = Double(a * d) * H
         let qkvN = ceilDiv(m.attentionParamsPerLayer - outParams, H * T)
-        addGemm(.gemm(m: tokens, n: qkvN, k: h))
+        let qkv = time(.gemm(m: tokens, n: qkvN, k: h))
+        gemm += qkv.seconds
+        flops += qkv.flops
+        // MLA's up-projections (latent -> per-head Q, K, V) as their share of the projection
+        // work: what lightweight recompute repeats.
+        var upProjection = 0.0
+        if m.attention == .mla, m.attentionParamsPerLayer > outParams {
+            let r = Double(m.ropeHeadDim), dd = Double(d), heads = Double(a)
+            let up = Double(m.qLoraRank) * heads * (dd + r) + Double(m.kvLoraRank) * heads * (dd + dd)
+            upProjection = qkv.seconds * min(1, up / (m.attentionParamsPerLayer - outParams))
+        }
         addGemm(.gemm(m: tokens, n: h, k: max(1, a * d / t)))
         // Attention core (fused, causal; FlashAttention), heads split by TP, queries by CP.
         let attnHeadDim = m.attention == .mla ? (2 * d + m.ropeHeadDim + 1) / 2 : d
@@ -247,7 +268,7 @@ public struct TrainingCostModel: Sendable {
         return LayerCosts(forwardSeconds: fwd, gemmSeconds: gemm, attentionCoreSeconds: core.seconds,
                           elementwiseSeconds: ewSeconds, embeddingLogitsSeconds: embedLogits,
                           tpCommSeconds: tpComm, epCommSeconds: epComm, cpExposedSeconds: cpExposed,
-                          forwardFlops: flops, activationBytes: act,
+                          forwardFlops: flops, activationBytes: act, lightweightRecomputeSeconds: ewSeconds + upProjection,
                           logitsActivationBytes: logitsAct, p2pBytes: sbh * ea / T)
     }
 
@@ -375,6 +396,7 @@ public struct TrainingCostModel: Sendable {
         case .none: rLayer = 0
         case .selective: rLayer = layer.attentionCoreSeconds
         case .full: rLayer = layer.forwardSeconds
+        case .lightweight: rLayer = layer.lightweightRecomputeSeconds
         }
         let passes: Double = recompute == .full ? 3 : 2
         // Pipeline p2p: the fill and drain messages (2·(p·v - 1)) are always on the critical
@@ -392,6 +414,7 @@ public struct TrainingCostModel: Sendable {
             // The all-to-all pair runs once per pass: forward, backward (+ recomputed forward).
             tpPasses: passes, epComm: L * layer.epCommSeconds * passes,
             epOverlap: overlapEP && g.ep > 1 ? 1 : 0, computeScale: overlapEP && g.ep > 1 ? overlappedComputeScale : 1,
+            chunkShare: 1 / Double(v), spreadMicrobatches: Double((v - 1) * g.pp + 1) / Double(v),
             cpComm: L * layer.cpExposedSeconds,
             ppComm: ppMessages * g.p2pSeconds, dpComm: z.dpPerStep, dpOverlap: overlapDP ? 1 : 0,
             dpParamGather: z.paramGatherPerStep, paramGatherOverlap: overlapDP && overlapParamGather ? 1 : 0,

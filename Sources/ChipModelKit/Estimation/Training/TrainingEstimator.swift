@@ -66,6 +66,11 @@ public struct TrainingEstimate: Sendable {
     public var calibrationProvenance: String
     /// Assumptions made for spec values the chip lacks.
     public var assumptions: [String] = []
+    /// Chips per scale-up domain the estimate used.
+    public var scaleUpDomain: Int = 1
+    /// Parallel groups of the plan that span more than one scale-up domain ("tp", "cp", "ep"),
+    /// costed on the scale-out NICs (`TrainingEstimator.scaleUpCrossings`).
+    public var scaleUpCrossings: [String] = []
 }
 
 /// No plan fits or no plan is valid: the reason, with memory needed vs available.
@@ -230,7 +235,38 @@ public enum TrainingEstimator {
             days: w.tokenBudget / tps / 86400, layer: layer, inputs: x, microbatches: g.microbatches,
             candidatesEvaluated: 0, searchSeconds: 0, top: [],
             usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance,
-            assumptions: model.assumptions)
+            assumptions: model.assumptions, scaleUpDomain: model.domainSize,
+            scaleUpCrossings: scaleUpCrossings(plan, domain: model.domainSize))
+    }
+
+    /// The parallel groups of `plan` that cross the scale-up domain of `domain` chips, with
+    /// ranks laid out TP, CP, EP (inside DP), DP, PP: TP when tp > domain, CP when tp·cp >
+    /// domain, EP when tp·cp·ep > domain. Their collectives run hierarchically and pay the
+    /// scale-out NICs for what leaves the domain (`ClusterNetwork`), and a crossing TP group
+    /// gets no comm-GEMM overlap (`TrainingCostModel.tensorParallelOverlapPossible`). DP and PP
+    /// are expected to cross and are not flagged.
+    public static func scaleUpCrossings(_ plan: TrainingPlan, domain: Int) -> [String] {
+        var out: [String] = []
+        if plan.tp > domain { out.append("tp") }
+        if plan.cp > 1 && plan.tp * plan.cp > domain { out.append("cp") }
+        if plan.ep > 1 && plan.tp * plan.cp * plan.ep > domain { out.append("ep") }
+        return out
+    }
+
+    /// One line on the crossings, nil when there are none: "TP16 crosses the 8-chip scale-up
+    /// domain (its collectives run over the scale-out NICs, without comm-GEMM overlap)".
+    public static func crossingNote(_ e: TrainingEstimate) -> String? {
+        guard !e.scaleUpCrossings.isEmpty else { return nil }
+        let p = e.plan
+        let names = e.scaleUpCrossings.map { g -> String in
+            switch g {
+            case "tp": return "TP\(p.tp)"
+            case "cp": return "CP\(p.cp)"
+            default: return "EP\(p.ep)"
+            }
+        }
+        let tpNote = e.scaleUpCrossings.contains("tp") ? ", TP without comm-GEMM overlap" : ""
+        return "\(names.joined(separator: ", ")) \(names.count == 1 ? "crosses" : "cross") the \(e.scaleUpDomain)-chip scale-up domain (collectives over the scale-out NICs\(tpNote))"
     }
 
     /// Throughput from one scale-up domain up to `cluster.count` chips (doubling), each with
@@ -292,6 +328,7 @@ public enum TrainingEstimator {
             out.append(line)
             for u in step.unavailable { out.append("range: \(u)") }
         }
+        if let note = crossingNote(e) { out.append("scale-up: " + note) }
         out.append("calibration: \(e.calibrationProvenance)")
         for a in e.assumptions { out.append("assumption: \(a)") }
         return out

@@ -85,7 +85,8 @@ extension TrainingCostModel {
     ///   dense MLP of their width.
     /// For a 16-bit GPT layer this is 10·h + 24·h = Korthikanti's 34·sbh without the 5·a·s²·b
     /// scores.
-    func activationBytesPerToken() -> (sequence: Double, sharded: Double, attentionOutput: Double) {
+    func activationBytesPerToken() -> (sequence: Double, sharded: Double, attentionOutput: Double,
+                                       lightweightSequence: Double, lightweightSharded: Double) {
         let m = workload.model
         let ea = activationElementBytes, eg = gemmInputBytes
         let h = Double(m.hidden), d = Double(m.headDim), a = Double(m.heads), kv = Double(m.kvHeads)
@@ -100,12 +101,17 @@ extension TrainingCostModel {
         }
         let separateProjectionInput = eg != ea ? eg * out : 0
         var sharded = ea * (q + keysValues) + ea * out + separateProjectionInput + latent
+        // Lightweight recompute drops the norm outputs (the QKV and fc1 inputs), the activation
+        // outputs (the fc2 inputs) and, with MLA, the up-projected Q, K, V (kept: the latents).
+        let lightSequence = 2 * ea * h + (dropout ? 2 * h : 0)
+        var lightSharded = (m.attention == .mla ? 0 : ea * (q + keysValues)) + ea * out + separateProjectionInput + latent
         let L = Double(m.layers)
         let denseShare = Double(m.denseFfnLayers) / L, moeShare = Double(m.moeLayers) / L
         let gate: Double = m.gatedMlp ? 2 : 1
         if denseShare > 0 {
             let f = Double(m.ffnHidden)
             sharded += denseShare * (ea * gate * f + eg * f)
+            lightSharded += denseShare * ea * gate * f
         }
         if moeShare > 0 {
             let fe = Double(m.expertFfnHidden), k = Double(m.expertsPerToken)
@@ -113,8 +119,9 @@ extension TrainingCostModel {
             let routed = imbalance * k * (eg * h + ea * gate * fe + eg * fe)
             let fs = Double(m.sharedExperts) * fe
             sharded += moeShare * (routed + ea * gate * fs + eg * fs)
+            lightSharded += moeShare * (imbalance * k * (eg * h + ea * gate * fe) + ea * gate * fs)
         }
-        return (sequence, sharded, ea * out)
+        return (sequence, sharded, ea * out, lightSequence, lightSharded)
     }
 
     /// Activation bytes of one layer for one microbatch of `tokens` tokens (after CP) per
@@ -122,7 +129,7 @@ extension TrainingCostModel {
     /// with fused attention only O is dropped, and only where the out-projection keeps its
     /// own copy); full (only the layer input, 16-bit, sharded by SP).
     func activationBytesPerLayer(tokens: Double, tp t: Int, sequenceParallel sp: Bool, scoresBytes: Double)
-        -> (none: Double, selective: Double, full: Double) {
+        -> (none: Double, selective: Double, full: Double, lightweight: Double) {
         let T = Double(t), spDiv = sp ? T : 1
         let per = activationBytesPerToken()
         let base = tokens * (per.sequence / spDiv + per.sharded / T)
@@ -131,7 +138,8 @@ extension TrainingCostModel {
             : scoresBytes / T
         let selective = none - droppedBySelective
         let full = tokens * activationElementBytes * Double(workload.model.hidden) / spDiv
-        return (none, selective, full)
+        let lightweight = tokens * (per.lightweightSequence / spDiv + per.lightweightSharded / T) + scoresBytes / T
+        return (none, selective, full, lightweight)
     }
 
     /// Model chunks whose activations the first pipeline stage holds at its peak, from
@@ -173,6 +181,7 @@ extension TrainingCostModel {
         case .none: perLayer = act.none
         case .selective: perLayer = act.selective
         case .full: perLayer = act.full
+        case .lightweight: perLayer = act.lightweight
         }
         let chunks = TrainingCostModel.inFlightChunks(pp: g.pp, virtualStages: v, microbatches: g.microbatches,
                                                       overlapExpertParallel: overlapExpertParallel)

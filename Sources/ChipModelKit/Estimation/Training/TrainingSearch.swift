@@ -156,7 +156,7 @@ public enum TrainingSearch {
                         func ranked(_ seconds: Double) -> RankedPlan {
                             let ch = choices[i]
                             let g = groups[Int(ch & 0xFF_FFFF)]
-                            let r: RecomputeMode = [.none, .selective, .full][Int(ch >> 36 & 3)]
+                            let r: RecomputeMode = [.none, .selective, .full, .lightweight][Int(ch >> 36 & 3)]
                             return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
                                                                  virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
                                                                  zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
@@ -212,7 +212,7 @@ public enum TrainingSearch {
                             for z in zValues {
                                 let zi = model.zeroInputs(g, st, zero: z)
                                 for r in rValues {
-                                    let ri = r == .none ? 0 : (r == .selective ? 1 : 2)
+                                    let ri: Int = [RecomputeMode.none: 0, .selective: 1, .full: 2, .lightweight: 3][r] ?? 0
                                     for oep in oepValues {
                                         let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
                                                                overlapExpertParallel: oep).total
