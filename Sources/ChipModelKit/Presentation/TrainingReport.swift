@@ -55,7 +55,7 @@ public enum TrainingReport {
                 let e = ranged.nominal
                 table.add([r.chipID, "\(run.chips)", e.plan.description,
                            cell(ranged.range(\.stepSeconds)) { formatQuantity($0) },
-                           cell(ranged.range(\.tokensPerSecondPerChip)) { formatQuantity($0) },
+                           bandCell(ranged.range(\.tokensPerSecondPerChip), e.modelErrorBand),
                            formatQuantity(e.tokensPerSecond),
                            cell(ranged.range(\.mfu)) { formatQuantity($0 * 100, decimals: 1) + "%" },
                            formatQuantity(e.memory.total / 1e9), cell(ranged.range(\.days)) { formatQuantity($0) }])
@@ -65,6 +65,19 @@ public enum TrainingReport {
             }
         }
         return table
+    }
+
+    /// `900 (603-1027 spec; 700-1100 with model error)`: the nominal value, the spec-corner range
+    /// when a corner moves it by more than 0.5%, and the range of the true value once the
+    /// estimator's own cross-validated error (`ModelErrorBand`) is added.
+    static func bandCell(_ r: RangedValue, _ band: ModelErrorBand) -> String {
+        let n = r.nominal
+        let truth = band.trueRange(low: r.low, high: r.high)
+        let model = "\(formatQuantity(truth.low))-\(formatQuantity(truth.high)) with model error"
+        guard n != 0, abs(r.low - n) / abs(n) > 0.005 || abs(r.high - n) / abs(n) > 0.005 else {
+            return "\(formatQuantity(n)) (\(model))"
+        }
+        return "\(formatQuantity(n)) (\(formatQuantity(r.low))-\(formatQuantity(r.high)) spec; \(model))"
     }
 
     /// True when a corner moves the step time by more than 0.5%.
@@ -178,6 +191,8 @@ public enum TrainingReport {
                                 ("layersPerChunk", .num(e.memory.layersPerChunk)),
                                 ("perLayerActivationsGB", .num(e.memory.perLayerActivations / 1e9)),
                                 ("usableGB", .num(e.memory.usable / 1e9)), ("capacityGB", .num(e.memory.capacity / 1e9))])),
+            ("modelErrorBand", .object([("low", .num(e.modelErrorBand.low)), ("high", .num(e.modelErrorBand.high)),
+                                        ("basis", .string(e.modelErrorBand.basis)), ("cases", .int(e.modelErrorBand.cases))])),
             ("scaleUpDomain", .int(e.scaleUpDomain)),
             ("scaleUpCrossing", .array(e.scaleUpCrossings.map { .string($0) })),
             ("breakdown", .object([("forwardSeconds", .num(b.forward)), ("backwardSeconds", .num(b.backward)),

@@ -71,6 +71,9 @@ public struct TrainingEstimate: Sendable {
     /// Parallel groups of the plan that span more than one scale-up domain ("tp", "cp", "ep"),
     /// costed on the scale-out NICs (`TrainingEstimator.scaleUpCrossings`).
     public var scaleUpCrossings: [String] = []
+    /// The estimator's own error on tokens/s per chip for this chip family, from
+    /// cross-validation (`ModelErrorBands`): wider for a family with no calibration case.
+    public var modelErrorBand: ModelErrorBand = ModelErrorBands.trainingUncalibrated
 }
 
 /// No plan fits or no plan is valid: the reason, with memory needed vs available.
@@ -236,7 +239,8 @@ public enum TrainingEstimator {
             candidatesEvaluated: 0, searchSeconds: 0, top: [],
             usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance,
             assumptions: model.assumptions, scaleUpDomain: model.domainSize,
-            scaleUpCrossings: scaleUpCrossings(plan, domain: model.domainSize))
+            scaleUpCrossings: scaleUpCrossings(plan, domain: model.domainSize),
+            modelErrorBand: ModelErrorBands.training(family: model.chip.family))
     }
 
     /// The parallel groups of `plan` that cross the scale-up domain of `domain` chips, with
@@ -329,6 +333,10 @@ public enum TrainingEstimator {
             for u in step.unavailable { out.append("range: \(u)") }
         }
         if let note = crossingNote(e) { out.append("scale-up: " + note) }
+        let band = e.modelErrorBand
+        let perChip = ranges?.range(\.tokensPerSecondPerChip)
+        let truth = band.trueRange(low: perChip?.low ?? e.tokensPerSecondPerChip, high: perChip?.high ?? e.tokensPerSecondPerChip)
+        out.append("model error: \(formatSignedPercent(band.low)) to \(formatSignedPercent(band.high)) on tokens/s/chip (\(band.basis)): \(formatQuantity(truth.low))-\(formatQuantity(truth.high)) tokens/s/chip with model error")
         out.append("calibration: \(e.calibrationProvenance)")
         for a in e.assumptions { out.append("assumption: \(a)") }
         return out
@@ -336,3 +344,4 @@ public enum TrainingEstimator {
 }
 
 func gb(_ bytes: Double) -> String { formatQuantity(bytes / 1e9) }
+
