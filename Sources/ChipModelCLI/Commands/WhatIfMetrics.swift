@@ -83,7 +83,7 @@ extension WhatIfCommand {
             let e = try t.estimate(p)
             let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
             return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
-        }
+        }.withModelError { ModelErrorBands.training(family: $0.family) }
     }
 
     /// Inference estimator metric: system tokens/s (headline), tokens/s per chip, TPOT and
