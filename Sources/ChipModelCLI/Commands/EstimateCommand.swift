@@ -8,7 +8,7 @@ public let trainingEstimateOptions: [OptionSpec] = [
     .value("--cp", "N", "Context-parallel degree (sequence split)."),
     .value("--microbatch", "N", "Sequences per microbatch."),
     .value("--virtual-stages", "N", "Interleaved pipeline: model chunks per stage."),
-    .value("--recompute", "none|selective|full", "Activation recomputation."),
+    .value("--recompute", "none|selective|full|lightweight", "Activation recomputation (lightweight: norms, activation functions and MLA up-projections only)."),
     .value("--zero", "0-3", "ZeRO stage (1 = distributed optimizer)."),
     .value("--sp", "on|off", "Megatron sequence parallelism."),
     .value("--top", "N", "Also list the N best plans of each search."),

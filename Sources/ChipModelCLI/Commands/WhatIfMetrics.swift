@@ -55,7 +55,7 @@ extension WhatIfCommand {
             let e = try t.estimate(p)
             let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
             return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
-        }
+        }.withModelError { ModelErrorBands.training(family: $0.family) }
     }
 
     /// The training run of the command's options, its label, and the fixed `--batch`.

@@ -14,8 +14,10 @@ extension WhatIfCommand {
                 var members: [(String, JSONValue)] = [("chip", .string(r.chipID)), ("chipName", .string(r.chipName))]
                 members.append(("parameters", .object(r.point.values.map { ($0.name, .num($0.value)) })))
                 members.append(("metrics", .array(r.row.metrics.map { m in
-                    .object([("name", .string(m.name)), ("unit", .string(m.unit)), ("nominal", .num(m.nominal)),
-                             ("low", .num(m.low ?? m.nominal)), ("high", .num(m.high ?? m.nominal))])
+                    var o: [(String, JSONValue)] = [("name", .string(m.name)), ("unit", .string(m.unit)), ("nominal", .num(m.nominal)),
+                                                    ("low", .num(m.low ?? m.nominal)), ("high", .num(m.high ?? m.nominal))]
+                    if let b = m.modelError { o.append(("modelErrorBand", modelErrorJSON(b))) }
+                    return .object(o)
                 })))
                 members.append(("binding", .string(r.row.binding)))
                 if r.row.failed { members.append(("error", .str(r.row.notes.first))) }
@@ -123,4 +125,9 @@ extension WhatIfCommand {
         default: return ""
         }
     }
+}
+
+/// `{"low": -0.12, "high": 0.15, "basis": "...", "cases": 12}`: a model-error band in JSON.
+func modelErrorJSON(_ b: ModelErrorBand) -> JSONValue {
+    .object([("low", .number(b.low)), ("high", .number(b.high)), ("basis", .string(b.basis)), ("cases", .number(Double(b.cases)))])
 }

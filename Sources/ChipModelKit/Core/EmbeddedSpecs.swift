@@ -7393,7 +7393,9 @@ public enum EmbeddedSpecs {
   "kvLoraRank": 512,
   "qLoraRank": 1536,
   "ropeHeadDim": 64,
-  "source": "DeepSeek-AI 2024, DeepSeek-V3 Technical Report (arXiv 2412.19437), section 4.2; deepseek-ai/DeepSeek-V3 config.json (multi-token-prediction module not modeled)"
+  "expertGroups": 8,
+  "expertGroupsPerToken": 4,
+  "source": "DeepSeek-AI 2024, DeepSeek-V3 Technical Report (arXiv 2412.19437), section 4.2; deepseek-ai/DeepSeek-V3 config.json (n_group 8, topk_group 4: node-limited routing, report section 3.2.2; multi-token-prediction module not modeled)"
 }
 
 """#),

@@ -7,6 +7,11 @@ public enum RecomputeMode: String, Sendable, CaseIterable {
     case selective
     /// Keep only each layer's input; recompute the whole forward in backward.
     case full
+    /// Recompute the cheap outputs only: the two norms, the MLP activation function and, with
+    /// MLA, the up-projections (Megatron-Core `--recompute-modules layernorm moe_act mla_up_proj`,
+    /// output-discarding checkpoints; DeepSeek-V3 Technical Report section 3.2.3, which trains
+    /// this way). Their outputs are not kept; every other activation is.
+    case lightweight
 }
 
 /// What a measurement or a user fixes about the parallel plan; `nil` fields are searched.
@@ -23,6 +28,9 @@ public struct PlanConstraints: Sendable, Equatable {
     public var zeroStage: Int?
     /// Inference: model replicas (each TP x PP x EP chips).
     public var replicas: Int?
+    /// Training: EP all-to-all overlapped with compute (case key `plan.overlapExpertParallel`);
+    /// nil: searched.
+    public var overlapExpertParallel: Bool?
 
     public init(tp: Int? = nil, pp: Int? = nil, dp: Int? = nil, cp: Int? = nil, ep: Int? = nil,
                 microBatch: Int? = nil, virtualStages: Int? = nil, sequenceParallel: Bool? = nil,

@@ -128,6 +128,7 @@ public enum CaseDecoder {
             plan.recompute = p.choice("recompute", from: RecomputeMode.allCases.map(\.rawValue)).flatMap(RecomputeMode.init(rawValue:))
             plan.zeroStage = p.integer("zeroStage", range: 0...3)
             plan.replicas = p.integer("replicas", range: deg)
+            plan.overlapExpertParallel = p.bool("overlapExpertParallel")
             p.finish()
         }
         var metric: CaseMetric?, value: Double?

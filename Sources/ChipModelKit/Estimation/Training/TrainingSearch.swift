@@ -30,10 +30,15 @@ public enum TrainingSearch {
         public var overlapDataParallel: Bool?
         public var overlapTensorParallel: Bool?
         public var overlapPipelineComm: Bool?
+        /// EP all-to-all overlapped with compute (MoE only; a case's
+        /// `plan.overlapExpertParallel` takes precedence).
+        public var overlapExpertParallel: Bool?
         public var top: Int
         public var threads: Int
         public init(overlapDataParallel: Bool? = nil, overlapTensorParallel: Bool? = nil, overlapPipelineComm: Bool? = nil,
+                    overlapExpertParallel: Bool? = nil,
                     top: Int = 5, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.overlapExpertParallel = overlapExpertParallel
             self.overlapPipelineComm = overlapPipelineComm
             self.overlapDataParallel = overlapDataParallel
             self.overlapTensorParallel = overlapTensorParallel
@@ -57,11 +62,11 @@ public enum TrainingSearch {
     struct Outer { var t: Int, c: Int, e: Int, p: Int }
 
     /// Packed inner choice of a candidate: group index (bits 0-23), virtual stages (24-35),
-    /// recompute (36-37), ZeRO (38-39), overlap flags dp/ag/tp/pp (40-43).
+    /// recompute (36-37), ZeRO (38-39), overlap flags dp/ag/tp/pp/ep (40-44).
     @inline(__always)
-    static func pack(group: Int, v: Int, r: Int, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool) -> UInt64 {
+    static func pack(group: Int, v: Int, r: Int, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool, oep: Bool = false) -> UInt64 {
         UInt64(group) | UInt64(v) << 24 | UInt64(r) << 36 | UInt64(z) << 38
-            | (odp ? 1 << 40 : 0) | (oag ? 1 << 41 : 0) | (otp ? 1 << 42 : 0) | (opp ? 1 << 43 : 0)
+            | (odp ? 1 << 40 : 0) | (oag ? 1 << 41 : 0) | (otp ? 1 << 42 : 0) | (opp ? 1 << 43 : 0) | (oep ? 1 << 44 : 0)
     }
 
     final class Shared: @unchecked Sendable {
@@ -151,14 +156,15 @@ public enum TrainingSearch {
                         func ranked(_ seconds: Double) -> RankedPlan {
                             let ch = choices[i]
                             let g = groups[Int(ch & 0xFF_FFFF)]
-                            let r: RecomputeMode = [.none, .selective, .full][Int(ch >> 36 & 3)]
+                            let r: RecomputeMode = [.none, .selective, .full, .lightweight][Int(ch >> 36 & 3)]
                             return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
                                                                  virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
                                                                  zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
                                                                  overlapDataParallel: ch >> 40 & 1 == 1,
                                                                  overlapTensorParallel: ch >> 42 & 1 == 1,
                                                                  overlapParamGather: ch >> 41 & 1 == 1,
-                                                                 overlapPipelineComm: ch >> 43 & 1 == 1),
+                                                                 overlapPipelineComm: ch >> 43 & 1 == 1,
+                                                                 overlapExpertParallel: ch >> 44 & 1 == 1),
                                               stepSeconds: seconds, memoryBytes: batch.memoryBytes(at: i))
                         }
                         if t.isFinite {
@@ -193,7 +199,12 @@ public enum TrainingSearch {
                         let dpLevels: [(Bool, Bool)] = options.overlapDataParallel.map { $0 ? [(true, false), (true, true)] : [(false, false)] }
                             ?? (d > 1 ? [(false, false), (true, false), (true, true)] : [(false, false)])
                         let oppValues = options.overlapPipelineComm.map { [$0] } ?? (o.p > 1 ? [false, true] : [true])
-                        let otpValues = options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
+                        // TP comm-GEMM overlap only inside one scale-up domain
+                        // (`tensorParallelOverlapPossible`); EP overlap only with EP.
+                        let otpValues = !model.tensorParallelOverlapPossible(tp: o.t) ? [false]
+                            : options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
+                        let oepValues = o.e == 1 ? [false]
+                            : (c.overlapExpertParallel ?? options.overlapExpertParallel).map { [$0] } ?? [false, true]
                         // Interleaving needs PP > 1 and, as in Megatron-LM, a microbatch count
                         // that is a multiple of PP.
                         for v in vValues where v >= 1 && o.p * v <= m.layers && (v == 1 || (o.p > 1 && g.microbatches % o.p == 0)) {
@@ -201,30 +212,33 @@ public enum TrainingSearch {
                             for z in zValues {
                                 let zi = model.zeroInputs(g, st, zero: z)
                                 for r in rValues {
-                                    let ri = r == .none ? 0 : (r == .selective ? 1 : 2)
-                                    let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z).total
-                                    // The overlap options change only these columns; the rest is
-                                    // assembled once (same expressions as `assemble`, so the
-                                    // search and single-plan evaluation agree bit for bit).
-                                    let base = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                              overlapDP: false, overlapParamGather: false, overlapTP: false,
-                                                              overlapPP: true)
-                                    let ppBlocking = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                                    overlapDP: false, overlapParamGather: false, overlapTP: false,
-                                                                    overlapPP: false).ppComm
-                                    let needed = n0 + dpLevels.count * otpValues.count * oppValues.count
-                                    if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
-                                    let stride = batch.capacity, basePtr = batch.storage
-                                    for (odp, oag) in dpLevels { for otp in otpValues { for opp in oppValues {
-                                        var x = base
-                                        x.tpHide = otp ? g.layer.gemmSeconds : 0
-                                        x.dpOverlap = odp ? 1 : 0
-                                        x.paramGatherOverlap = odp && oag ? 1 : 0
-                                        if !opp { x.ppComm = ppBlocking }
-                                        CandidateBatch.write(x, to: basePtr + n0, stride: stride)
-                                        n0 += 1
-                                        choices.append(pack(group: gi, v: v, r: ri, z: z, odp: odp, oag: oag, otp: otp, opp: opp))
-                                    } } }
+                                    let ri: Int = [RecomputeMode.none: 0, .selective: 1, .full: 2, .lightweight: 3][r] ?? 0
+                                    for oep in oepValues {
+                                        let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
+                                                               overlapExpertParallel: oep).total
+                                        // The overlap options change only these columns; the rest is
+                                        // assembled once (same expressions as `assemble`, so the
+                                        // search and single-plan evaluation agree bit for bit).
+                                        let base = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
+                                                                  overlapDP: false, overlapParamGather: false, overlapTP: false,
+                                                                  overlapPP: true, overlapEP: oep)
+                                        let ppBlocking = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
+                                                                        overlapDP: false, overlapParamGather: false, overlapTP: false,
+                                                                        overlapPP: false, overlapEP: oep).ppComm
+                                        let needed = n0 + dpLevels.count * otpValues.count * oppValues.count
+                                        if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
+                                        let stride = batch.capacity, basePtr = batch.storage
+                                        for (odp, oag) in dpLevels { for otp in otpValues { for opp in oppValues {
+                                            var x = base
+                                            x.tpHide = otp ? g.layer.gemmSeconds : 0
+                                            x.dpOverlap = odp ? 1 : 0
+                                            x.paramGatherOverlap = odp && oag ? 1 : 0
+                                            if !opp { x.ppComm = ppBlocking }
+                                            CandidateBatch.write(x, to: basePtr + n0, stride: stride)
+                                            n0 += 1
+                                            choices.append(pack(group: gi, v: v, r: ri, z: z, odp: odp, oag: oag, otp: otp, opp: opp, oep: oep))
+                                        } } }
+                                    }
                                 }
                             }
                         }
