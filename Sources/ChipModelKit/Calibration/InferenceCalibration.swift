@@ -123,6 +123,16 @@ public enum InferenceCalibration {
     /// (datacenter GPUs since 2020 have 40-128 MB); the explanation says when it was used.
     public static let assumedOnChipMBWhenUnknown = 50.0
 
+    /// Vector operations to turn one stored weight element into the GEMM format when the chip
+    /// has no peak for the stored one (`--emulate`, W4A16/W4A8): unpack the 4-bit field, convert
+    /// it, multiply by its group scale, subtract the zero point (4), as weight-only kernels do
+    /// in registers (Frantar et al., Marlin, arXiv 2408.11743, section 3). Not fitted.
+    public static let dequantizeOpsPerElement = 4.0
+
+    /// Vector operations to convert one stored KV-cache element (FP8 on a chip without FP8) to
+    /// the attention format: convert and scale (2). Not fitted.
+    public static let convertOpsPerElement = 2.0
+
     /// Activation bytes per element for communication and workspace (BF16/FP16 activations).
     public static let activationBytes = 2.0
 }

@@ -7,9 +7,9 @@ public struct ServingLatencyBounds: Sendable, Equatable {
     public var latencySeconds: Double?
     public var ttftSeconds: Double?
     public var tpotSeconds: Double?
-    /// The run must also keep up: departures / arrivals in the window at least this (a queue
-    /// that grows without bound fails even if a finite run's percentiles still pass; MLPerf
-    /// catches it with 600 s runs, a short simulation with this check).
+    /// The run must also keep up: `ServingSimulationResult.sustainedFraction` at least this
+    /// (a queue that grows without bound fails even if a finite run's percentiles still pass;
+    /// MLPerf catches it with 600 s runs, a short simulation with this check).
     public var minimumSustainedFraction: Double
 
     public init(percentile: Double = 0.99, latencySeconds: Double? = nil, ttftSeconds: Double? = nil, tpotSeconds: Double? = nil,
@@ -38,6 +38,26 @@ public struct ServingLatencyBounds: Sendable, Equatable {
 
     static func at(_ s: LatencySummary, _ p: Double) -> Double {
         p == 0.5 ? s.p50Seconds : (p == 0.9 ? s.p90Seconds : s.p99Seconds)
+    }
+
+    /// What `r` breaks: "p99 TTFT 2300 ms > 2000 ms", "falls behind (departures 0.93 of
+    /// arrivals)", or nil when every bound holds.
+    public func violation(_ r: ServingSimulationResult) -> String? {
+        let p = Int((percentile * 100).rounded())
+        var out: [String] = []
+        if !(r.sustainedFraction >= minimumSustainedFraction) {
+            out.append("falls behind (backlog +\(r.backlogGrowth) requests over the window)")
+        }
+        if let b = latencySeconds, !(Self.at(r.latency, percentile) <= b) {
+            out.append("p\(p) latency \(formatQuantity(Self.at(r.latency, percentile) * 1e3)) ms > \(formatQuantity(b * 1e3)) ms")
+        }
+        if let b = ttftSeconds, !(Self.at(r.ttft, percentile) <= b) {
+            out.append("p\(p) TTFT \(formatQuantity(Self.at(r.ttft, percentile) * 1e3)) ms > \(formatQuantity(b * 1e3)) ms")
+        }
+        if let b = tpotSeconds, r.tpot.count > 0, !(Self.at(r.tpot, percentile) <= b) {
+            out.append("p\(p) TPOT \(formatQuantity(Self.at(r.tpot, percentile) * 1e3)) ms > \(formatQuantity(b * 1e3)) ms")
+        }
+        return out.isEmpty ? nil : out.joined(separator: ", ")
     }
 
     /// True when every given bound holds at the percentile (a NaN statistic fails).

@@ -10,15 +10,18 @@ public enum ServerRateSearch {
         public var ratePerSecond: Double
         /// The simulation at that rate (its latency distribution and throughput).
         public var result: ServingSimulationResult
-        /// The lowest rate tried that failed, when one was found (the bracket's top).
+        /// The lowest rate tried that failed, when one was found (the bracket's top), and its
+        /// simulation (which bound it broke).
         public var failingRatePerSecond: Double?
+        public var failingResult: ServingSimulationResult?
         public var evaluations: Int
     }
 
     /// Bisection on [lowest, highest] starting from `upperRatePerSecond` (e.g. the analytic
-    /// capacity): if the upper rate passes it is doubled (up to 8 times); if a rate of
-    /// upper/4096 fails the bounds cannot be met at any load and the answer is nil. Stops when
-    /// the bracket is within `relativeTolerance` of its top or after `maxEvaluations`.
+    /// capacity): if the upper rate passes it is doubled (up to 8 times); if it fails, rates
+    /// of upper/2, /8, /64 are tried until one passes (none: at 1/64 of the capacity the
+    /// replica is nearly idle, so the bounds cannot be met at any load: nil). Stops when the bracket is within `relativeTolerance` of its top or after
+    /// `maxEvaluations`.
     public static func maximumRate(bounds: ServingLatencyBounds, upperRatePerSecond: Double, relativeTolerance: Double = 0.002,
                                    maxEvaluations: Int = 40,
                                    evaluate: (Double) throws -> ServingSimulationResult) throws -> Outcome? {
@@ -38,16 +41,26 @@ public enum ServerRateSearch {
         while bounds.isMet(by: hiResult) {
             passing = (hi, hiResult)
             if doublings == 8 {
-                return Outcome(ratePerSecond: hi, result: hiResult, failingRatePerSecond: nil, evaluations: evaluations)
+                return Outcome(ratePerSecond: hi, result: hiResult, failingRatePerSecond: nil, failingResult: nil, evaluations: evaluations)
             }
             hi *= 2
             hiResult = try run(hi)
             doublings += 1
         }
+        // Step down from a failing top: the bound usually binds within a factor of two of the
+        // capacity, so halving first keeps the bracket (and the simulations) small.
         if passing == nil {
-            let r = try run(hi / 4096)
-            guard bounds.isMet(by: r) else { return nil }
-            passing = (hi / 4096, r)
+            for divisor in [2.0, 8, 64] {
+                let rate = hi / divisor
+                let r = try run(rate)
+                if bounds.isMet(by: r) {
+                    passing = (rate, r)
+                    break
+                }
+                hi = rate
+                hiResult = r
+            }
+            if passing == nil { return nil }
         }
         guard var (lo, loResult) = passing else { return nil }
         while (hi - lo) > relativeTolerance * hi && evaluations < maxEvaluations {
@@ -59,9 +72,10 @@ public enum ServerRateSearch {
                 loResult = r
             } else {
                 hi = mid
+                hiResult = r
             }
         }
-        return Outcome(ratePerSecond: lo, result: loResult, failingRatePerSecond: hi, evaluations: evaluations)
+        return Outcome(ratePerSecond: lo, result: loResult, failingRatePerSecond: hi, failingResult: hiResult, evaluations: evaluations)
     }
 
     /// LLM server scenario: the highest rate at which one continuous-batching replica meets
@@ -72,6 +86,15 @@ public enum ServerRateSearch {
         let est = ServingAnalytic.continuousBatching(config: config, ratePerSecond: 0, meanInputTokens: load.inputTokens.mean,
                                                      meanOutputTokens: load.outputTokens.mean, phase: load.phase)
         let upper = est.capacityRequestsPerSecond.isFinite && est.capacityRequestsPerSecond > 0 ? est.capacityRequestsPerSecond * 1.05 : 1
+        // A request alone must meet the bounds: 50 requests far apart (cheap), else no rate can.
+        var alone = load
+        alone.requests = min(50, load.requests)
+        alone.warmupRequests = 0
+        let single = try ContinuousBatchingSimulator.run(try ServingRequestStream(alone), ratePerSecond: upper * 1e-6, config: config,
+                                                         phase: load.phase, warmupRequests: 0)
+        var latencyOnly = bounds
+        latencyOnly.minimumSustainedFraction = 0
+        if !latencyOnly.isMet(by: single) { return nil }
         return try maximumRate(bounds: bounds, upperRatePerSecond: upper, relativeTolerance: relativeTolerance) { rate in
             try ContinuousBatchingSimulator.run(stream, ratePerSecond: rate, config: config, phase: load.phase,
                                                 warmupRequests: load.warmupRequests)

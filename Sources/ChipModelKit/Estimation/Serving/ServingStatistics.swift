@@ -119,10 +119,15 @@ public struct ServingSimulationResult: Sendable, Equatable {
     /// departure rate. It equals the arrival rate when the replica keeps up (the population in
     /// the system is the same at both ends of the window) and the capacity when it does not.
     public var completedRequestsPerSecond: Double
-    /// Departures inside the window / arrivals inside it: about 1 when the replica keeps up
-    /// (Poisson noise of the population, ~ sqrt(N) requests), the capacity / rate when it
-    /// falls behind (the backlog grows by the difference).
+    /// Whether the replica keeps up: 1 − (backlog growth beyond noise) / arrivals in the window.
+    /// Arrivals − departures in the window = N(stop) − N(start), the growth of the population
+    /// in the system; a replica that keeps up only fluctuates (about sqrt(N) requests, so 3
+    /// standard deviations, 3·sqrt(N(start) + N(stop) + 1), are allowed), one that falls behind
+    /// grows by (rate − capacity) · window: then this is about capacity / rate.
     public var sustainedFraction: Double
+    /// N(stop) − N(start): requests in the system at the last arrival minus at the first
+    /// measured one.
+    public var backlogGrowth: Int
     /// Output tokens of the requests finishing inside the window, per second.
     public var generatedTokensPerSecond: Double
     /// Prompt tokens of the requests finishing inside the window, per second.
@@ -175,7 +180,15 @@ public struct ServingSimulationResult: Sendable, Equatable {
         measuredRequests = n - first
         windowSeconds = window
         completedRequestsPerSecond = Double(departures) / window
-        sustainedFraction = n - first > 0 ? Double(departures) / Double(n - first) : 0
+        var inStart = 0, inStop = 0
+        for i in 0..<n {
+            let a = trace.arrivalSeconds[i], e = trace.finishSeconds[i]
+            if a <= start && e > start { inStart += 1 }
+            if a <= stop && e > stop { inStop += 1 }
+        }
+        backlogGrowth = inStop - inStart
+        let noise = 3 * Double(inStart + inStop + 1).squareRoot()
+        sustainedFraction = n - first > 0 ? 1 - max(0, Double(backlogGrowth) - noise) / Double(n - first) : 0
         generatedTokensPerSecond = generated / window
         inputTokensPerSecond = prompt / window
         ttft = LatencySummary(ttfts)
