@@ -156,7 +156,10 @@ public enum InferenceEstimator {
                 }
                 continue
             }
-            let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input)
+            // Each data-parallel attention rank (each die of a multi-die package) fills its own
+            // prefill chunk: a DP replica's prefill iteration holds ranks x one chunk.
+            let dpRanks = dp ? tp * max(1, chip.computeDies) : 1
+            let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input) * dpRanks
             let chunk = m.prefillSeconds(sequences: chunkSeqs, length: input)
             let single = m.prefillSeconds(sequences: 1, length: input)
             let replicas = constraints.replicas ?? max(1, chips / (tp * pp))

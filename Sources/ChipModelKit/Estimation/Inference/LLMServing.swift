@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-chip memory of a serving plan, bytes (decimal GB = 1e9 bytes everywhere).
 public struct InferenceMemory: Sendable, Equatable {
     public var capacityBytes: Double
@@ -365,6 +367,30 @@ public struct LLMServingModel: Sendable {
         return ops
     }
 
+    /// One MoE layer's dispatch + combine in large-EP prefill spanning G = ep / domain scale-up
+    /// domains, with DeepEP's normal (hierarchical) kernels: a token goes once to every remote
+    /// domain holding one of its k experts (RDMA, then NVLink/UB forwarding inside it), so the
+    /// scale-out bytes per token are (G − 1)·(1 − (1 − 1/G)^k) rows (k experts placed uniformly
+    /// at random) instead of k; the in-domain part moves on the scale-up tier. Dispatch is 8-bit
+    /// with 8-bit weights (FP8 dispatch), combine 16-bit.
+    func largeEPPrefillAllToAll(tokensPerChip: Double) -> Double {
+        let domain = Double(max(1, network.scaleUp.domainSize))
+        let g = max(1, (Double(ep) / domain).rounded(.up))
+        let k = Double(model.expertsPerToken)
+        let remoteRows = (g - 1) * (1 - pow(1 - 1 / g, k))
+        let localRows = k * (domain - 1) / Double(ep)
+        let h = Double(model.hidden), act = InferenceCalibration.activationBytes
+        let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
+        var t = 0.0
+        for bytesPerElement in [dispatchBytes, act] {
+            let out = network.scaleOut, up = network.scaleUp
+            let remote = tokensPerChip * remoteRows * h * bytesPerElement
+            let local = tokensPerChip * localRows * h * bytesPerElement
+            t += out.latencySeconds + remote / max(out.bytesPerSecond, 1e-300) + (local > 0 ? up.latencySeconds + local / max(up.bytesPerSecond, 1e-300) : 0)
+        }
+        return t
+    }
+
     /// Seconds for `sequences` prompts of `length` tokens to pass through all stages (latency),
     /// and the per-replica occupancy (throughput cost: the pipeline overlaps stages).
     public func prefillSeconds(sequences: Int, length: Int) -> (latency: Double, occupancy: Double, lines: [String]) {
@@ -388,10 +414,13 @@ public struct LLMServingModel: Sendable {
             comm += count * network.time(.allReduce, bytes: m * Double(model.hidden) * InferenceCalibration.activationBytes,
                                          groupSize: tp, innerSize: min(tp, network.scaleUp.domainSize))
         }
-        if ep > 1 && model.moeLayers > 0 {
+        let domain = network.scaleUp.domainSize
+        if ep > 1 && model.moeLayers > 0 && dpAttention && ep > domain {
+            comm += Double(model.moeLayers) / Double(pp) * largeEPPrefillAllToAll(tokensPerChip: m / Double(ep))
+        } else if ep > 1 && model.moeLayers > 0 {
             comm += 2 * Double(model.moeLayers) / Double(pp) * network.time(.allToAll,
                 bytes: m * Double(model.expertsPerToken * model.hidden) * InferenceCalibration.activationBytes / Double(ep),
-                groupSize: ep, innerSize: min(ep, network.scaleUp.domainSize))
+                groupSize: ep, innerSize: min(ep, domain))
         }
         var p2p = 0.0
         if pp > 1 {
@@ -399,6 +428,10 @@ public struct LLMServingModel: Sendable {
                                innerSize: tp * pp <= network.scaleUp.domainSize ? 2 : 1)
         }
         if comm > 0 { lines.append("  TP/EP communication per stage: \(formatQuantity(comm * 1e3)) ms") }
+        // Communication adds to compute. Large-EP deployments overlap part of it with two
+        // micro-batches (DeepSeek day-6 "dual-batch overlap", SGLang TBO: +27-35% prefill); how
+        // much they hide is not derivable from the specs, so none is assumed (an upper bound on
+        // the stage time; `max(stage, comm)` would be the lower one).
         let stageSeconds = stage + comm
         let latency = Double(pp) * stageSeconds + Double(pp - 1) * p2p
         // Pipelined prefill chunks share the stages with decode micro-batches: the same
