@@ -156,7 +156,7 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         var srv = rn
         srv.scenario = .server
         let s = try InferenceEstimator.estimate(srv, on: Cluster(chip: chip, count: 8))
-        #expect(s.latencyMs! <= 15 * InferenceCalibration.serverBatchLatencyFraction)
+        #expect(s.latencyMs! <= 15 && s.queue != nil)  // the simulated p99 within the MLPerf bound
         #expect(s.samplesPerSecond! <= off.samplesPerSecond!)
     }
 

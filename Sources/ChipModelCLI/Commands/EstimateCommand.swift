@@ -43,7 +43,8 @@ public enum EstimateCommand: CLICommand {
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + inferenceOptions
+    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + inferenceOptions + powerCostOptions
+        + powerCostPlotOptions
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -101,7 +102,9 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)
     }
-    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top)
+    let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
+                                assumptions: try powerCostAssumptions(args))
+    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
     return 0

@@ -98,15 +98,6 @@ public enum InferenceCalibration {
     /// PP case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8): 0.67.
     public static let pipelineEfficiency = 0.67
 
-    /// Server scenario: fraction of the saturated throughput a Poisson-arrival load can run at
-    /// while p99 TTFT/TPOT stay bounded (queue headroom). Fitted on the MLPerf Llama-2-70B server
-    /// rows (server/offline ratios 0.84 for H100 v4.0, 0.89 for MI300X v4.1).
-    public static let serverLoadFraction = 0.87
-
-    /// Server scenario for encoders and CNNs: a batch must finish within this fraction of the
-    /// p99 latency bound (the other part is queueing while the batch forms).
-    public static let serverBatchLatencyFraction = 0.5
-
     /// BERT in MLPerf: padding-free kernels process the real tokens of each SQuAD v1.1 feature,
     /// not the 384 padded positions. Mean real tokens / 384, an estimate of the SQuAD v1.1 dev
     /// set's mean feature length (~170 tokens), not fitted.

@@ -180,6 +180,10 @@ public enum EncoderVisionEstimator {
             if let a = q.aboveBound { lines.append("  \(a)") }
         }
         lines.append("throughput: \(formatQuantity(samples)) samples/s system, \(formatQuantity(samples / Double(chips))) per chip; bound by \(binding)")
+        // Server: the chips are busy for the simulated rate's share of their offline capacity.
+        let load = queue.map { $0.requestsPerSecond / max(best.s * Double(replicas), 1e-300) } ?? 1
+        let shares = InferenceTimeShares(computeBoundSeconds: best.t * best.share, memoryBoundSeconds: best.t * (1 - best.share),
+                                         idleSeconds: load > 0 && load < 1 ? best.t * (1 - load) / load : 0)
         return InferenceEstimate(
             chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
             plan: InferencePlan(tp: 1, pp: 1, ep: 1, replicas: replicas, batch: best.b),
@@ -187,7 +191,7 @@ public enum EncoderVisionEstimator {
             ttftMs: nil, tpotMs: nil, latencyMs: queue.map { $0.latencyMs[2] } ?? best.t * 1e3, memory: mem,
             binding: binding + (queue == nil ? "" : "; server rate at the p99 bound (queue simulation)"), sweep: rows,
             explanation: lines, usesEstimatedSpecs: chip.usesEstimates,
-            calibrated: InferenceCalibration.isCalibrated(chip.family), weightPrecision: w.precision, computePrecision: device.computeFormat,
-            queue: queue)
+            calibrated: InferenceCalibration.isCalibrated(chip.family), weightPrecision: w.precision,
+            computePrecision: device.computeFormat, queue: queue, timeShares: shares)
     }
 }

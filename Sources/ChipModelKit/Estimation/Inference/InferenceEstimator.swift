@@ -54,8 +54,42 @@ public struct InferenceEstimate: Sendable {
         if let k = kvPrecision { s += " / KV \(k.rawValue)" }
         return s
     }
+    /// Where a replica's time goes at the chosen batch (for the power model); nil if not split.
+    public var timeShares: InferenceTimeShares? = nil
 
     public var memoryPerChipGB: Double { memory.neededBytes / 1e9 }
+}
+
+/// A replica's time at the chosen batch by what bounds it, in seconds per step (per decode step
+/// for LLMs with the prefill share included, per batch for encoders and CNNs): compute-bound
+/// work, memory-bound work (HBM, on-chip SRAM or D2D bound), and waits (scale-up communication,
+/// scheduling overhead, and in the server scenario the queue headroom the load fraction
+/// leaves). The power model weighs each by its power fraction of TDP.
+public struct InferenceTimeShares: Sendable, Equatable {
+    public var computeBoundSeconds: Double
+    public var memoryBoundSeconds: Double
+    public var idleSeconds: Double
+
+    public init(computeBoundSeconds: Double, memoryBoundSeconds: Double, idleSeconds: Double) {
+        self.computeBoundSeconds = computeBoundSeconds
+        self.memoryBoundSeconds = memoryBoundSeconds
+        self.idleSeconds = idleSeconds
+    }
+
+    /// The split from `InferenceEstimator`'s time-by-bound table (its `binding` keys) and the
+    /// server load fraction (busy time / wall time).
+    static func fromBindingTimes(_ byKind: [String: Double], loadFraction: Double) -> InferenceTimeShares {
+        var compute = 0.0, memory = 0.0, idle = 0.0
+        // Sorted keys: a dictionary's order changes from run to run, and so would the sums' last bits.
+        for (k, v) in byKind.sorted(by: { $0.key < $1.key }) {
+            if k == "compute" || k == "prefill compute" { compute += v }
+            else if k == "scale-up network" || k == "scheduling overhead" { idle += v }
+            else { memory += v }
+        }
+        let busy = compute + memory + idle
+        if loadFraction > 0, loadFraction < 1 { idle += busy * (1 - loadFraction) / loadFraction }
+        return InferenceTimeShares(computeBoundSeconds: compute, memoryBoundSeconds: memory, idleSeconds: idle)
+    }
 }
 
 /// Estimates serving throughput and latency: LLMs (prefill + decode with continuous batching),
@@ -270,7 +304,7 @@ public enum InferenceEstimator {
             lines += chunk.lines
             lines.append("prefill share per token: \(formatQuantity(prefillShare * 1e3)) ms; TPOT \(formatQuantity(tpot * 1e3)) ms, TTFT \(formatQuantity(ttft * 1e3)) ms")
             lines.append("throughput: \(formatQuantity(tps)) tokens/s system, \(formatQuantity(tps / Double(chips))) per chip; bound by \(binding)")
-            let est = InferenceEstimate(
+            var est = InferenceEstimate(
                 chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
                 plan: InferencePlan(tp: tp, pp: pp, ep: m.ep, replicas: replicas, batch: b, dpAttention: dp),
                 tokensPerSecond: tps, tokensPerSecondPerChip: tps / Double(chips), samplesPerSecond: tps / output,
@@ -280,6 +314,7 @@ public enum InferenceEstimator {
                 calibrated: InferenceCalibration.isCalibrated(chip.family),
                 weightPrecision: w.precision, computePrecision: m.device.computeFormat, kvPrecision: m.kvFormat,
                 phase: w.phase, speculative: w.speculative)
+            est.timeShares = .fromBindingTimes(byKind, loadFraction: loadFraction)
             let annotated = annotateServingFeatures(est, w: w, m: m, constraints: constraints)
             if server && serverPick.map({ $0.score < score }) ?? true {
                 serverPick = (score, annotated, m, sweep, batch ?? cap)

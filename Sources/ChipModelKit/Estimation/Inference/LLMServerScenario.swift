@@ -49,6 +49,13 @@ enum LLMServerScenario {
         let tps = requestsPerSecond * Double(output)
         var e = est
         let r = found.result
+        // The power model's idle share: the replicas run the simulated rate's share of the
+        // steady-state throughput the plan was chosen at.
+        if var shares = e.timeShares, let planned = est.tokensPerSecond, planned > 0 {
+            let u = min(1, max(1e-6, tps / planned))
+            shares.idleSeconds += (shares.computeBoundSeconds + shares.memoryBoundSeconds + shares.idleSeconds) * (1 - u) / u
+            e.timeShares = shares
+        }
         e.tokensPerSecond = tps
         e.tokensPerSecondPerChip = tps / Double(est.chips)
         e.samplesPerSecond = requestsPerSecond
