@@ -31,10 +31,19 @@ public struct PlanConstraints: Sendable, Equatable {
     /// Training: EP all-to-all overlapped with compute (case key `plan.overlapExpertParallel`);
     /// nil: searched.
     public var overlapExpertParallel: Bool?
+    /// Inference, MoE: attention data-parallel across the replica's chips while the experts
+    /// use `ep` (Benchmarks/CASES.md v2 `plan.dpAttention`); nil: searched.
+    public var dpAttention: DPAttentionSetting?
+    /// Inference: prefill and decode on separate pools of chips; nil: aggregated (or searched
+    /// when the estimator is asked to).
+    public var disaggregated: DisaggregatedPlan?
 
     public init(tp: Int? = nil, pp: Int? = nil, dp: Int? = nil, cp: Int? = nil, ep: Int? = nil,
                 microBatch: Int? = nil, virtualStages: Int? = nil, sequenceParallel: Bool? = nil,
-                recompute: RecomputeMode? = nil, zeroStage: Int? = nil, replicas: Int? = nil) {
+                recompute: RecomputeMode? = nil, zeroStage: Int? = nil, replicas: Int? = nil,
+                dpAttention: DPAttentionSetting? = nil, disaggregated: DisaggregatedPlan? = nil) {
+        self.dpAttention = dpAttention
+        self.disaggregated = disaggregated
         self.tp = tp
         self.pp = pp
         self.dp = dp

@@ -108,7 +108,7 @@ public struct TrainingCalibrationFitter: Sendable {
                 family = chip.family
                 cluster = Cluster(chip: ChipParameters(chip: chip), count: c.chipCount, scaleUpDomain: c.scaleUpDomain)
                 let model = try c.resolveModel(in: zoo)
-                if let s = c.sequenceLength, let b = c.globalBatch, model.isDecoder, c.metric.isTraining {
+                if let s = c.sequenceLength, let b = c.globalBatch, model.isDecoder, c.kind == .training, c.metric.applies(to: .training) {
                     let w = TrainingWorkload(model: model, sequenceLength: s, globalBatch: b, precision: c.precision)
                     workload = w
                     problem = TrainingEstimator.validate(c.plan, workload: w, chips: c.chipCount)
