@@ -34,6 +34,9 @@ public enum FuzzCommand: CLICommand {
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        // The tally is text or JSON; CSV has no shape for it (a usage error, like any
+        // format a command cannot print).
+        let format = try args.choice("--format", from: ["table", "json"]) ?? "table"
         let iterations = try args.int("--iterations", range: 1...1_000_000_000) ?? 10_000
         let start = try args.int("--from", range: 0...Int(Int32.max)) ?? 0
         let seedText = args.value("--seed") ?? "1"
@@ -56,6 +59,7 @@ public enum FuzzCommand: CLICommand {
         }
         corpus.indexTrees()
         let show = args.has("--show")
+        if show, format == "json" { throw UsageError("--show prints each input as text; it cannot be combined with --format json") }
         corpus.describeLimit = show ? Int.max : 300
         var targets = KitFuzzTargets.all(corpus) + [CLIFuzzTargets.loaders(corpus), CLIFuzzTargets.cli(corpus)]
         if let list = args.value("--targets") {
@@ -79,6 +83,10 @@ public enum FuzzCommand: CLICommand {
                     context.err("fuzz: \(r.count) inputs, \(String(format: "%.1f", r.seconds)) s, \(r.failures.count + r.droppedFailures) failures\n")
                 }
             } : nil)
+        if format == "json" {
+            context.out(report.json.serialized() + "\n")
+            return report.failures.isEmpty ? 0 : 1
+        }
         context.out(report.summary)
         for f in report.failures { context.out("FAIL \(f)\n") }
         if report.droppedFailures > 0 { context.out("... and \(report.droppedFailures) more failures\n") }

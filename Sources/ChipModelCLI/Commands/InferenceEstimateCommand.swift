@@ -61,7 +61,9 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     let outcomes = run.compare(selected)
 
     if let svg = args.value("--svg") {
-        try context.writeFile(svg, InferenceReport.svg(outcomes, model: model, scenario: scenario))
+        try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
+            InferenceReport.svg(outcomes, model: model, scenario: scenario)
+        }
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips).serialized(pretty: true) + "\n")

@@ -42,6 +42,9 @@ public enum ValidateCommand: CLICommand {
         let kind = try args.choice("--kind", from: MeasurementCase.Kind.allCases.map(\.rawValue))
             .flatMap(MeasurementCase.Kind.init(rawValue:))
         let explainID = args.value("--explain")
+        if explainID != nil, format == .csv {
+            throw UsageError("--explain prints one case's breakdown as text or JSON; --format csv is not supported with it")
+        }
 
         let bytes = try context.readFile(file)
         var cases = try CaseDecoder.decode(bytes: bytes, file: file).get()
@@ -60,7 +63,7 @@ public enum ValidateCommand: CLICommand {
                 members.append(("explanation", .array((r.estimate?.explanation ?? []).map { .string($0) })))
                 context.out(JSONValue.object(members).serialized() + "\n")
             case .table, .csv:
-                context.out(ValidationReport.explain(r))
+                context.out(ValidationReport.explain(r))  // csv is refused above
             }
             return 0
         }
