@@ -58,6 +58,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     } else {
         for id in explicitChips { selected.append(try catalog.chip(id)) }
     }
+    try WorkLimit.check(EstimateWork.inference(selected), args)
     let outcomes = run.compare(selected)
 
     if let svg = args.value("--svg") {

@@ -22,11 +22,14 @@ public enum ValidateCommand: CLICommand {
       chipmodel validate --cases Benchmarks/calibration-cases.json
       chipmodel validate --cases Benchmarks/calibration-cases.json --kind inference --format json
       chipmodel validate --cases Benchmarks/calibration-cases.json --explain TRN-KOR22-03
+
+    \(WorkLimit.helpText)
     """
     public static let options: [OptionSpec] = [
         .value("--cases", "FILE", "Case file: a JSON array of measurement cases (Benchmarks/CASES.md). Required."),
         .value("--kind", "training|inference", "Only run the cases of this kind."),
         .value("--explain", "ID", "Print the full breakdown of one case's estimate."),
+        WorkLimit.option,
     ]
     public static let maxPositionals = 0
 
@@ -69,19 +72,12 @@ public enum ValidateCommand: CLICommand {
         }
 
         if let kind { cases = cases.filter { $0.kind == kind } }
+        try WorkLimit.check(workEstimate(cases), args)
         let missing = Set(cases.map(\.kind)).filter { estimators[$0] == nil }.map(\.rawValue).sorted()
         if !missing.isEmpty {
             context.err("note: no estimator registered for \(missing.joined(separator: " and ")) cases; they are reported as failed\n")
         }
-        let report = validator.run(cases)
-        switch format {
-        case .json:
-            context.out(report.json.serialized() + "\n")
-        case .csv:
-            context.out(TextTable(headers: ValidationReport.caseHeaders, rows: report.caseRows).renderCSV())
-        case .table:
-            context.out(report.renderText())
-        }
+        stream(cases, validator: validator, format: format, context: context)
         return 0
     }
 }

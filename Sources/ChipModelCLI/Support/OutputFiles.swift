@@ -84,6 +84,10 @@ public enum OutputFiles {
         let closed = close(fd)
         fd = -1
         if closed != 0 { throw RunError("\(name): cannot be written (\(StandardStreams.describe(errno)))", exitCode: StandardStreams.ioErrorExitCode) }
+        // Test hook: CHIPMODEL_TEST_SIGNAL_BEFORE_RENAME=N raises signal N here, with the
+        // temporary file complete on disk (the process tests check it is removed on SIGINT,
+        // SIGTERM and SIGHUP, and that the target is untouched).
+        if let hook = getenv("CHIPMODEL_TEST_SIGNAL_BEFORE_RENAME"), let sig = Int32(String(cString: hook)) { raise(sig) }
         try checkTarget(full, display: display, inputs: inputs)
         guard rename(temp, full) == 0 else {
             throw RunError("\(name): cannot be written (\(StandardStreams.describe(errno)))", exitCode: 73)
