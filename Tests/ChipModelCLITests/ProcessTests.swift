@@ -1,3 +1,4 @@
+import ChipModelFuzz
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -218,6 +219,14 @@ import Glibc
         Self.expectError(r, code: 64, containing: "", "--vary \(vary)")
         #expect(!r.stderr.contains("Specs/chips"), "no spec-file blame: \(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+
+    /// One input of every process fuzz family (the long run is `chipmodel-fuzz --process`).
+    @Test func everyProcessFuzzFamilyRunsClean() {
+        let targets = ProcessFuzzTargets.all(chipmodel: P.executable("chipmodel"), fuzzTool: P.executable("chipmodel-fuzz"))
+        let report = Fuzzer(targets: targets, seed: 14).run(iterations: targets.count)
+        #expect(report.count == targets.count)
+        #expect(report.failures.isEmpty, "\(report.failures.map(\.description))")
     }
 
     @Test func contractBreaks() {

@@ -78,7 +78,8 @@ public enum StandardStreams {
     public static func finish(_ code: Int32) -> Int32 {
         CleanupRegistry.removeAll()
         guard let failure = stderrFailure else { return code }
-        out("error: cannot write to standard error: \(describe(failure))\n")
+        // Best effort: when standard output has failed too there is nowhere left to say it.
+        _ = writeAll(1, "error: cannot write to standard error: \(describe(failure))\n")
         return code == 0 ? ioErrorExitCode : code
     }
 

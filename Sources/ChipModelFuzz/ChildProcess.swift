@@ -8,9 +8,9 @@ import Glibc
 /// descriptor, or a pipe whose reader is already gone; standard error to a pipe or closed;
 /// SIGPIPE at its default or ignored. A child that does not finish within `bound` is killed and
 /// reported (`timedOut`), so a hang fails its test instead of hanging the suite; no test
-/// asserts on how long anything took.
-struct ChildProcess {
-    enum Output {
+/// asserts on how long anything took. Used by the process tests and by `chipmodel-fuzz --process`.
+public struct ChildProcess: Sendable {
+    public enum Output: Sendable {
         case pipe
         case file(String)
         case closed
@@ -20,20 +20,24 @@ struct ChildProcess {
         case nonBlockingPipe
     }
 
-    struct Result {
-        var status: Int32 = -1
+    public struct Result: Sendable {
+        public var status: Int32 = -1
         /// The signal that killed the child, if one did.
-        var signal: Int32?
-        var stdout = ""
-        var stderr = ""
-        var timedOut = false
-        var exitCode: Int32? { signal == nil ? status : nil }
-        var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+        public var signal: Int32?
+        public var stdout = ""
+        public var stderr = ""
+        public var timedOut = false
+        /// Peak resident memory of the child (`ru_maxrss`, the kernel's VmHWM), KiB.
+        public var maxResidentKiB = 0
+        public var exitCode: Int32? { signal == nil ? status : nil }
+        public var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
     }
 
-    /// The directory of the build products (`.build/<config>/`): next to the test bundle.
-    static let productsDirectory: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+    /// The directory of the build products (`.build/<config>/`): next to the running test
+    /// bundle or tool.
+    public static let productsDirectory: URL = {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+        var url = URL(fileURLWithPath: me).deletingLastPathComponent()
         for _ in 0..<3 where !FileManager.default.fileExists(atPath: url.appendingPathComponent("chipmodel").path) {
             url = url.deletingLastPathComponent()
         }
@@ -43,12 +47,12 @@ struct ChildProcess {
             .deletingLastPathComponent().appendingPathComponent(".build/debug")
     }()
 
-    static func executable(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
+    public static func executable(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
 
     /// Runs `program args` (with `ignoreSIGPIPE`, through `/bin/sh -c "trap '' PIPE; exec ..."`).
-    static func run(_ program: String, _ args: [String], stdout: Output = .pipe, stderr: Output = .pipe,
-                    ignoreSIGPIPE: Bool = false, environment: [String: String] = [:], directory: String? = nil,
-                    bound: Double = 120) -> Result {
+    public static func run(_ program: String, _ args: [String], stdout: Output = .pipe, stderr: Output = .pipe,
+                           ignoreSIGPIPE: Bool = false, environment: [String: String] = [:], directory: String? = nil,
+                           bound: Double = 120) -> Result {
         var argv = [program] + args
         if ignoreSIGPIPE || directory != nil {
             let cd = directory.map { "cd '\($0)' && " } ?? ""
@@ -126,8 +130,9 @@ struct ChildProcess {
         }
         open.filter { $0 >= 0 }.forEach { _ = close($0) }
         var status: Int32 = 0
+        var usage = rusage()
         while true {
-            let r = waitpid(pid, &status, result.timedOut ? 0 : WNOHANG)
+            let r = wait4(pid, &status, result.timedOut ? 0 : WNOHANG, &usage)
             if r == pid { break }
             if r < 0, errno != EINTR { break }
             if r == 0 {
@@ -135,6 +140,7 @@ struct ChildProcess {
                 usleep(2_000)
             }
         }
+        result.maxResidentKiB = Int(usage.ru_maxrss)
         if status & 0x7f == 0 { result.status = (status >> 8) & 0xff } else { result.signal = status & 0x7f }
         result.stdout = String(decoding: buffers[0], as: UTF8.self)
         result.stderr = String(decoding: buffers[1], as: UTF8.self)
@@ -142,37 +148,37 @@ struct ChildProcess {
     }
 
     /// `chipmodel ARGS`.
-    static func chipmodel(_ args: [String], stdout: Output = .pipe, stderr: Output = .pipe, ignoreSIGPIPE: Bool = false,
+    public static func chipmodel(_ args: [String], stdout: Output = .pipe, stderr: Output = .pipe, ignoreSIGPIPE: Bool = false,
                           environment: [String: String] = [:], directory: String? = nil) -> Result {
         run(executable("chipmodel"), args, stdout: stdout, stderr: stderr, ignoreSIGPIPE: ignoreSIGPIPE,
             environment: environment, directory: directory)
     }
 }
 
-/// A fresh temporary directory for one test, removed by `remove()`.
-struct ScratchDirectory {
-    let path: String
+/// A fresh temporary directory for one test or fuzz input, removed by `remove()`.
+public struct ScratchDirectory: Sendable {
+    public let path: String
 
-    init() {
+    public init() {
         var template = Array((NSTemporaryDirectory() + "chipmodel-proc-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         path = made.map { String(cString: $0) } ?? NSTemporaryDirectory()
     }
 
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
-    func write(_ name: String, _ text: String, mode: Int = 0o644) {
+    public func write(_ name: String, _ text: String, mode: Int = 0o644) {
         _ = FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8), attributes: [.posixPermissions: mode])
     }
 
-    func read(_ name: String) -> String? { FileManager.default.contents(atPath: file(name)).map { String(decoding: $0, as: UTF8.self) } }
+    public func read(_ name: String) -> String? { FileManager.default.contents(atPath: file(name)).map { String(decoding: $0, as: UTF8.self) } }
 
-    func mkfifo(_ name: String) { _ = Glibc.mkfifo(file(name), 0o644) }
+    public func mkfifo(_ name: String) { _ = Glibc.mkfifo(file(name), 0o644) }
 
     /// Every entry, hidden ones included (temporary files start with a dot).
-    var entries: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+    public var entries: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
 
-    func remove() {
+    public func remove() {
         for e in entries { _ = chmod(file(e), 0o644) }
         try? FileManager.default.removeItem(atPath: path)
     }
