@@ -45,7 +45,8 @@ public enum EstimateCommand: CLICommand {
 
     \(WorkLimit.helpText)
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + inferenceOptions + [WorkLimit.option]
+    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + inferenceOptions + powerCostOptions
+        + powerCostPlotOptions + [WorkLimit.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -104,7 +105,9 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)
     }
-    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top)
+    let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
+                                assumptions: try powerCostAssumptions(args))
+    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
     return 0

@@ -60,6 +60,9 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     }
     try WorkLimit.check(EstimateWork.inference(selected), args)
     let outcomes = run.compare(selected)
+    let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
+                               assumptions: try powerCostAssumptions(args))
+    try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
 
     if let svg = args.value("--svg") {
         try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
@@ -67,7 +70,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         }
     }
     switch format {
-    case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips).serialized(pretty: true) + "\n")
+    case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy).serialized(pretty: true) + "\n")
     case .csv: context.out(InferenceReport.table(outcomes).renderCSV())
     case .table:
         var head = "\(model.name), \(scenario.rawValue)"
@@ -78,6 +81,9 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         for o in outcomes {
             guard let r = InferenceReport.throughputRange(o) else { continue }
             context.out("\(o.chipID): ranged specs; throughput low \(formatQuantity(r.low)) / high \(formatQuantity(r.high))\n")
+        }
+        for o in outcomes {
+            if let e = energy[o.chipID] { context.out(PowerCostReport.servingLine(chipID: o.chipID, e, llm: isLLM) + "\n") }
         }
         let shown = outcomes.compactMap(\.nominal)
         if shown.count == 1, let e = shown.first {

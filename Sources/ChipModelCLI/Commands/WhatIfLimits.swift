@@ -6,6 +6,9 @@ extension WhatIfCommand {
         try args.choice("--metric", from: metricNames) ?? (args.has("--inference") ? "inference" : "training")
     }
 
+    /// Workload parameters that are counts (whole numbers from 1).
+    static var wholeParameters: Set<String> { Set(trainingParameters + inferenceParameters + ["batch", "seq"]) }
+
     /// The work of the sweeps (`WorkEstimate`): per template, grid points x evaluations per
     /// point (3 corners for a chip with ranged specs, else 1, plus the Monte Carlo samples) x
     /// the metric's cost per evaluation. Deriving each template with the `--set` values here
@@ -17,6 +20,7 @@ extension WhatIfCommand {
         switch kind {
         case "roofline": cost = WorkEstimate.Cost.rooflineEvaluation
         case "inference": cost = WorkEstimate.Cost.inferenceEstimate
+        case "energy" where args.has("--inference"): cost = WorkEstimate.Cost.inferenceEstimate
         default:
             let fixed = ["tp", "pp", "dp"].allSatisfy { args.value("--" + $0) != nil || swept.contains($0) }
             cost = fixed ? WorkEstimate.Cost.trainingFixedDegrees : WorkEstimate.Cost.trainingSearch
@@ -45,15 +49,16 @@ extension WhatIfCommand {
         let kind = try metricKind(args)
         let upper = kind == "roofline" ? 10_000_000.0 : 100_000_000.0
         guard let sweep = sweeps.last else { return }
-        let ordered = sweep.axes.filter { sweep.metric.parameters.contains($0.name) } + sweep.axes.filter { !sweep.metric.parameters.contains($0.name) }
+        let ordered = sweep.axes.filter { sweep.metric.parameters.contains($0.name) } + sweep.axes.filter { !sweep.metric.parameters.contains($0.name) }  // cheap checks first
         for axis in ordered {
             let text = args.all("--vary").first { (try? SweepAxis.parse($0))?.name == axis.name } ?? "\(axis.name)=..."
-            if sweep.metric.parameters.contains(axis.name) {
+            if wholeParameters.contains(axis.name), sweep.metric.parameters.contains(axis.name) {
                 for v in axis.values where !(v >= 1 && v <= upper && v == v.rounded()) {
                     throw UsageError("--vary \(text): \(axis.name) must be a whole number from 1 to \(formatCount(upper)), got \(formatQuantity(v))")
                 }
                 continue
             }
+            if sweep.metric.parameters.contains(axis.name) { continue }  // checked by the metric (e.g. pue, prices)
             // The spec checks are bounds (positive, plausible, in range) and wholeness, so the
             // smallest, the largest and the first fractional value stand for the whole axis
             // (deriving a chip per value of a 10,000-value axis would be work in itself).

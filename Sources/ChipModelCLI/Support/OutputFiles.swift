@@ -19,7 +19,7 @@ import Glibc
 ///   path, including SIGINT, SIGTERM and SIGHUP in the middle of the write.
 public enum OutputFiles {
     /// The options that name a file the CLI writes; `runCommand` checks them before any work.
-    public static let optionNames = ["--svg"]
+    public static let optionNames = ["--svg", "--energy-svg", "--cost-svg"]
     /// The options that name an input file, and those that name a directory of inputs.
     public static let inputFileOptions = ["--cases", "--model"]
     public static let inputDirectoryOptions = ["--specs", "--corpus"]
