@@ -48,9 +48,11 @@ public enum EstimateCommand: CLICommand {
       chipmodel estimate
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
+
+    \(WorkLimit.helpText)
     """
     public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + inferenceOptions
-        + powerCostOptions + powerCostPlotOptions
+        + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -107,6 +109,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             throw error
         }
     }
+    try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling")), args)
     let results: [TrainingRunResult]
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)

@@ -82,13 +82,16 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     } else {
         for id in explicitChips { selected.append(try catalog.chip(id)) }
     }
+    try WorkLimit.check(EstimateWork.inference(selected), args)
     let outcomes = run.compare(selected)
     let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
                                assumptions: try powerCostAssumptions(args))
     try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
 
     if let svg = args.value("--svg") {
-        try context.writeFile(svg, InferenceReport.svg(outcomes, model: model, scenario: scenario))
+        try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
+            InferenceReport.svg(outcomes, model: model, scenario: scenario)
+        }
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy).serialized(pretty: true) + "\n")

@@ -45,6 +45,8 @@ public enum WhatIfCommand: CLICommand {
       chipmodel whatif --chiplets 1,2,4,8 --die-area 800 --node 7nm [--defect-density 0.09] [--wafer-cost 9346]
         [--yield-model murphy|poisson|hp] [--tflops T --tdp W --target-tflops X]
     Each assumption is a flag; defaults and their sources are printed with the result (see --format json).
+
+    \(WorkLimit.helpText)
     """
     static let ownOptions: [OptionSpec] = [
         .value("--from", "ID", repeatable: true, "Base chip to derive from or sweep (repeat for one line per chip)."),
@@ -80,7 +82,7 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + ownOptions + powerCostOptions
+                                                             + trainingOptions + ownOptions + powerCostOptions + [WorkLimit.option]
                                                              + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
@@ -122,23 +124,25 @@ public enum WhatIfCommand: CLICommand {
         do { for s in sweeps { try s.validate() } } catch let e as WhatIfKeyError {
             throw UsageError(e.description)
         } catch let e as SweepSyntaxError { throw UsageError(e.description) }
+        // Before any work: the size of the run against the limit, then every value.
+        try WorkLimit.check(try workEstimate(sweeps, args, samples: mcSamples ?? 0), args)
+        try checkValues(sweeps, sets: sets, name: name, args)
 
         let total = sweeps.reduce(0) { $0 + $1.pointCount }
         let progress = SweepProgress(context: context, total: total, label: "whatif")
-        var results: [SweepResult] = []
+        let chart = svgPath != nil ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
+        let output = WhatIfOutput(format: format, axes: axes, metric: metric, seed: seed, monteCarlo: mcSamples != nil,
+                                  context: context, chart: chart)
         for s in sweeps {
-            let r = try s.run { _, _ in progress.step() }
-            results += r
+            try s.forEachResult { r in
+                output.add(r)
+                progress.step()
+            }
         }
         progress.finish()
-        let mc: [MonteCarlo.Summary?]? = mcSamples == nil ? nil : results.map { $0.row.failed ? nil : $0.row.monteCarlo }
-        if let failure = results.first(where: { $0.row.failed }), results.allSatisfy({ $0.row.failed }) {
-            throw RunError(failure.row.notes.first ?? "the estimate failed at every point")
-        }
-        try render(results, mc: mc, axes: axes, metric: metric, seed: seed, format: format, context: context)
-        if let svgPath, let first = axes.first {
-            try context.writeFile(svgPath, chart(results, axes: axes, first: first, metric: metric))
-            context.err("wrote \(svgPath)\n")
+        try output.finish()
+        if let svgPath, let chart {
+            if try context.writePlot(svgPath, hasData: chart.pointCount > 0, chart.render) { context.err("wrote \(svgPath)\n") }
         }
         return 0
     }
@@ -182,16 +186,19 @@ final class SweepProgress {
     let context: CommandContext
     let total: Int
     let label: String
+    /// What is counted ("points", "cases").
+    let unit: String
     var done = 0
     var shown = false
     let start = ContinuousClock.now
     /// How long a run must take before the progress line appears.
     let threshold: Duration
 
-    init(context: CommandContext, total: Int, label: String, threshold: Duration = .seconds(1)) {
+    init(context: CommandContext, total: Int, label: String, unit: String = "points", threshold: Duration = .seconds(1)) {
         self.context = context
         self.total = total
         self.label = label
+        self.unit = unit
         self.threshold = threshold
     }
 
@@ -200,10 +207,10 @@ final class SweepProgress {
         guard context.stderrIsTerminal else { return }
         if !shown, ContinuousClock.now - start < threshold { return }
         shown = true
-        context.err("\r\(label): \(done)/\(total) points")
+        context.err("\r\(label): \(done)/\(total) \(unit)")
     }
 
     func finish() {
-        if shown { context.err("\r\(label): \(done)/\(total) points, done\n") }
+        if shown { context.err("\r\(label): \(done)/\(total) \(unit), done\n") }
     }
 }
