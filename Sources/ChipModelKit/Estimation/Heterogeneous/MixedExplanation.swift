@@ -17,7 +17,7 @@ extension MixedTrainingEstimator {
                 let chain = pipe.parts.map { "\(e.groups[$0.group].chipID) [\($0.metrics.stages) stage\($0.metrics.stages == 1 ? "" : "s"), \($0.layers) layers]" }
                     .joined(separator: " -> ")
                 let head = plan.pipelines.count > 1 ? "cluster \(pi + 1) (\(pipe.batch) of \(w.globalBatch) sequences)" : "pipeline"
-                out.append("\(head): \(chain); DP \(pipe.dataParallel), microbatch \(pipe.microBatch), \(pipe.microbatches) microbatches\(pipe.virtualStages > 1 ? ", \(pipe.virtualStages) virtual stages" : "")")
+                out.append("\(head): \(chain); DP \(pipe.dataParallel), microbatch \(pipe.microBatch), \(pipe.microbatches) microbatch\(pipe.microbatches == 1 ? "" : "es") per step\(pipe.virtualStages > 1 ? ", \(pipe.virtualStages) virtual stages" : "")")
                 let b = pipe.step
                 out.append("  step \(s(b.total)) = steady \(ms(b.steadySeconds)) (m x slowest stage) + fill/drain \(ms(b.fillDrainSeconds)) + p2p \(ms(b.p2pSeconds)) (across groups \(ms(b.interGroupP2PSeconds))) + DP/optimizer \(ms(b.tailSeconds)) + overhead \(ms(b.overheadSeconds))" + (b.crossClusterSeconds > 0 ? "; the DP part includes the cross-cluster gradient all-reduce (\(ms(b.crossClusterSeconds)) before overlap with backward)" : ""))
             }
@@ -35,8 +35,15 @@ extension MixedTrainingEstimator {
         // Why this split.
         if let plan = e.plan {
             for pipe in plan.pipelines where pipe.parts.count > 1 {
-                let times = pipe.parts.map { "\(e.groups[$0.group].chipID) \(ms($0.metrics.microbatchSeconds))" }.joined(separator: ", ")
-                out.append("why the layer split: it balances the stages' microbatch times (\(times)) under each group's memory; a group's first stage holds min(m, stages to the end) microbatches in flight, so memory-poor groups sit late in the pipeline")
+                var after = pipe.parts.reduce(0) { $0 + $1.metrics.stages }
+                var lines: [String] = []
+                for part in pipe.parts {
+                    let x = part.metrics, g = e.groups[part.group]
+                    let inflight = min(pipe.microbatches, after)
+                    after -= x.stages
+                    lines.append("\(g.chipID) \(x.stages) x \(x.stageLayers) layers at \(ms(x.microbatchSeconds)) per microbatch (\(ms(x.microbatchSeconds / Double(x.stageLayers))) per layer), first stage \(inflight) microbatch\(inflight == 1 ? "" : "es") in flight, \(gbs(g.memoryPerChipBytes))/\(gbs(g.usableMemoryBytes)) GB")
+                }
+                out.append("why the layer split: layers go where a layer is cheap until the stages' microbatch times balance, within each group's memory; a stage holds min(m, stages from it to the end) microbatches in flight, so the order puts memory headroom first: " + lines.joined(separator: "; "))
             }
             if plan.pipelines.count > 1 {
                 let shares = plan.pipelines.map { p in "\(p.parts.map { e.groups[$0.group].chipID }.joined(separator: "+")) \(p.batch)" }.joined(separator: ", ")

@@ -40,6 +40,15 @@ public enum MixedTrainingEstimator {
         for g in groups where g.count < 1 {
             throw MixedInfeasibleError(message: "group \(g.chip.id) has \(g.count) chips; a group needs at least 1")
         }
+        if let pp = constraints.pp {
+            throw MixedInfeasibleError(message: "pp \(pp): the pipeline depth of a mixed plan is searched per group; drop it")
+        }
+        if let v = constraints.virtualStages, v > 1 {
+            throw MixedInfeasibleError(message: "virtual stages \(v): interleaving is modeled only for a group alone; drop it")
+        }
+        if let ep = constraints.ep, ep > 1 {
+            throw MixedInfeasibleError(message: "ep \(ep): expert parallelism is not searched in mixed plans")
+        }
         var space = space ?? MixedSearchSpace()
         space.constraints = constraints
         // 1. Each group alone on the whole batch: the homogeneous estimator (what
