@@ -14,7 +14,7 @@ import Testing
         ["Core"], ["Hardware"], ["Workload"], ["Execution"], ["Calibration"], ["Kernels"],
         ["Estimation/Roofline"], ["Estimation/Network"], ["Estimation/Ranges"],
         ["Estimation/Training", "Estimation/Inference", "Estimation/ChipletEconomics"],
-        ["Estimation/Runs"],
+        ["Estimation/Runs", "Estimation/Heterogeneous"],
         ["WhatIf", "Validation"],
         ["Presentation"],
     ]

@@ -27,7 +27,7 @@ func relativelyEqual(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { 
     @Test func groupCostsMirrorTheHomogeneousGroup() throws {
         let w = workload(wideLlama(layers: 8), batch: 16, seq: 4096)
         for (t, c, p, d, b) in [(8, 1, 2, 1, 1), (4, 2, 1, 2, 2), (2, 1, 4, 2, 1), (1, 1, 1, 16, 1)] {
-            let cm = try TrainingCostModel(workload: w, chip: try params("a100-sxm4-80gb"), chips: t * c * p * d)
+            let cm = try TrainingCostModel(workload: w, cluster: Cluster(chip: try params("a100-sxm4-80gb"), count: t * c * p * d))
             let g = GroupStageModel(index: 0, group: ChipGroup(chip: try params("a100-sxm4-80gb"), count: t * c * p * d), model: cm,
                                     fabric: ResolvedFabric(bytesPerSecond: 1e10, latencySeconds: 1e-5, transport: .deviceDirect, note: ""))
             let layer = try #require(cm.layerCosts(tp: t, cp: c, ep: 1, microBatch: b, sequenceParallel: t > 1))
@@ -42,7 +42,7 @@ func relativelyEqual(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { 
     /// (same building blocks; `pipelineStep` reduces to `candidateStepSeconds`).
     @Test func oneGroupPipelineIsTheHomogeneousPlan() throws {
         let w = workload(wideLlama(layers: 8), batch: 16, seq: 4096)
-        let cm = try TrainingCostModel(workload: w, chip: try params("h100-sxm5-80gb"), chips: 32)
+        let cm = try TrainingCostModel(workload: w, cluster: Cluster(chip: try params("h100-sxm5-80gb"), count: 32))
         let (models, _) = try MixedTrainingPlanner.prepare(MixedCluster(groups: [ChipGroup(chip: try params("h100-sxm5-80gb"), count: 32)]),
                                                           workload: w)
         let g = models[0]
@@ -69,7 +69,8 @@ func relativelyEqual(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { 
     @Test func identicalGroupsHoldingAHomogeneousPlanMatchIt() throws {
         let w = workload(wideLlama(layers: 8), batch: 16, seq: 4096)
         let plan = TrainingPlan(tp: 8, pp: 4, dp: 1, microBatch: 1, recompute: .selective, zeroStage: 0)
-        let homo = try #require(TrainingEstimator.evaluate(plan, model: try TrainingCostModel(workload: w, chip: try params("a100-sxm4-80gb"), chips: 32)))
+        let model = try TrainingCostModel(workload: w, cluster: Cluster(chip: try params("a100-sxm4-80gb"), count: 32))
+        let homo = try #require(TrainingEstimator.evaluate(plan, model: model))
         let cluster = MixedCluster(groups: [ChipGroup(chip: try params("a100-sxm4-80gb"), count: 16),
                                             ChipGroup(chip: try params("a100-sxm4-80gb"), count: 16)])
         let (models, _) = try MixedTrainingPlanner.prepare(cluster, workload: w)
@@ -128,7 +129,7 @@ func relativelyEqual(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { 
     @Test func identicalGroupsMatchTheHomogeneousEstimate() throws {
         for (id, n, layers, batch, seq) in [("a100-sxm4-80gb", 8, 8, 16, 2048), ("ascend-910b", 8, 12, 16, 4096), ("h100-sxm5-80gb", 16, 8, 32, 4096)] {
             let w = workload(wideLlama(layers: layers), batch: batch, seq: seq)
-            let homo = try TrainingEstimator.estimate(workload: w, chip: try chip(id), chips: 2 * n, corners: false)
+            let homo = try TrainingEstimator.estimate(w, on: Cluster(chip: try params(id), count: 2 * n))
             let mixed = try MixedTrainingEstimator.estimate(groups: [MixedGroupSpec(chip: try chip(id), count: n),
                                                                      MixedGroupSpec(chip: try chip(id), count: n)], workload: w)
             let ratio = mixed.tokensPerSecond / homo.tokensPerSecond

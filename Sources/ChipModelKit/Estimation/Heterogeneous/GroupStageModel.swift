@@ -57,8 +57,7 @@ final class GroupStageModel {
 
     /// The group's homogeneous cost model (its chip, domain and family calibration).
     static func costModel(_ group: ChipGroup, workload: TrainingWorkload) throws -> TrainingCostModel {
-        try TrainingCostModel(workload: workload, chip: group.chip, chips: group.count, scaleUpDomain: group.scaleUpDomain,
-                              calibration: group.calibration)
+        try TrainingCostModel(workload: workload, cluster: group.cluster, calibration: group.calibration)
     }
 
     var workload: TrainingWorkload { model.workload }

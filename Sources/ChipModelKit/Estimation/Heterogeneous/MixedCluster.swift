@@ -16,6 +16,9 @@ public struct ChipGroup: Sendable, Equatable {
         self.scaleUpDomain = scaleUpDomain
         self.calibration = calibration
     }
+
+    /// The group as a homogeneous cluster (what the group alone runs on).
+    public var cluster: Cluster { Cluster(chip: chip, count: count, scaleUpDomain: scaleUpDomain) }
 }
 
 /// How traffic crosses from one vendor's chips to another's.

@@ -59,8 +59,9 @@ public enum MixedTrainingEstimator {
         aloneConstraints.dp = nil
         for g in groups {
             do {
-                alone.append(try TrainingEstimator.estimate(workload: w, chip: g.chip, chips: g.count, scaleUpDomain: g.scaleUpDomain,
-                                                            constraints: aloneConstraints, calibration: g.calibration, corners: true))
+                alone.append(try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: g.chip), count: g.count,
+                                                                           scaleUpDomain: g.scaleUpDomain),
+                                                            constraints: aloneConstraints, options: .init(calibration: g.calibration)))
                 problems.append(nil)
             } catch {
                 alone.append(nil)
@@ -94,11 +95,17 @@ public enum MixedTrainingEstimator {
             fill(&reports, plan: plan, models: models, workload: w)
             let multi = plan.pipelines.contains { $0.parts.count > 1 }
             mode = plan.pipelines.count == 1 ? (multi ? .pipeline : .singleGroup) : (multi ? .pipelineAndDataParallel : .dataParallel)
-            if groups.contains(where: { ChipParameters(chip: $0.chip).usesEstimates }) {
+            // Spec corners (every group at the corner): each corner gets its own full search (the
+            // ranges policy of every estimator); the nominal plan re-timed there, when it still
+            // fits, is only its first incumbent.
+            if groups.contains(where: { $0.chip.hasRanges }) {
                 for corner in [Corner.low, .high] {
-                    if let p = try MixedTrainingPlanner.evaluate(plan, on: cluster(groups, fabric: fabric, corner: corner), workload: w,
-                                                                 overlap: space.overlap, checkMemory: false) {
-                        if corner == .low { low = tokens / p.stepSeconds } else { high = tokens / p.stepSeconds }
+                    let c = cluster(groups, fabric: fabric, corner: corner)
+                    let retimed = try MixedTrainingPlanner.evaluate(plan, on: c, workload: w, overlap: space.overlap)
+                    let found = try MixedTrainingPlanner.search(c, workload: w, space: space,
+                                                                incumbent: (retimed?.stepSeconds ?? .infinity) * (1 + 1e-12))
+                    if let s = found.plan?.stepSeconds ?? retimed?.stepSeconds {
+                        if corner == .low { low = tokens / s } else { high = tokens / s }
                     }
                 }
             }
@@ -106,9 +113,14 @@ public enum MixedTrainingEstimator {
             step = e.stepSeconds
             mode = .singleGroup
             fillHomogeneous(&reports[i], e)
-            if let lo = e.low, let hi = e.high {
-                low = lo.tokensPerSecondPerChip * Double(e.chips)
-                high = hi.tokensPerSecondPerChip * Double(e.chips)
+            let g = groups[i]
+            if g.chip.hasRanges {
+                for corner in [Corner.low, .high] {
+                    let c = Cluster(chip: ChipParameters(chip: g.chip, corner: corner), count: g.count, scaleUpDomain: g.scaleUpDomain)
+                    if let x = try? TrainingEstimator.estimate(w, on: c, constraints: aloneConstraints, options: .init(calibration: g.calibration)) {
+                        if corner == .low { low = x.tokensPerSecond } else { high = x.tokensPerSecond }
+                    }
+                }
             }
         } else {
             let why = groups.indices.map { "\(groups[$0].chip.id) x \(groups[$0].count): \(problems[$0] ?? "no plan")" }
