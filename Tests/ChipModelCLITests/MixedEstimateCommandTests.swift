@@ -44,3 +44,27 @@ import Testing
         #expect(err.hasPrefix("error: "))
     }
 }
+
+@Suite struct MixedWhatIfTests {
+    @Test func sweepsAGroupCountAndTheFabric() throws {
+        let base = ["whatif", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + MixedEstimateCommandTests.small
+        let (code, out, err) = runCLI(base + ["--vary", "group2.count=0,8", "--format", "json"])
+        #expect(code == 0, "\(err)")
+        let points = try #require(JSONValue.parse(Array(out.utf8))["points"]?.arrayValue)
+        #expect(points.count == 2)
+        // With the second group dropped the cluster is the first group alone.
+        #expect(points[0]["groups"]?.arrayValue?.count == 1)
+        let t0 = try #require(points[0]["tokensPerSecond"]?.numberValue), t1 = try #require(points[1]["tokensPerSecond"]?.numberValue)
+        #expect(t1 >= t0 * (1 - 1e-12), "adding a group never lowers throughput")
+        let (code2, table, _) = runCLI(base + ["--vary", "inter-group-gbps=1,100"])
+        #expect(code2 == 0)
+        #expect(table.contains("inter-group-gbps") && table.contains("vs separate jobs"))
+    }
+
+    @Test(arguments: [["--vary", "group3.count=8"], ["--vary", "bogus=1"], ["--vary", "group1.count=2.5"], ["--vary", "inter-group-gbps=0"],
+                      [], ["--vary", "group1.count=8", "--vary", "inter-group-gbps=1"], ["--vary", "group1.count=8", "--from", "br166"]])
+    func badSweepsAreUsageErrors(_ extra: [String]) {
+        let (code, _, err) = runCLI(["whatif", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + extra + MixedEstimateCommandTests.small)
+        #expect(code == 64, "\(extra): \(err)")
+    }
+}

@@ -195,25 +195,20 @@ extension GroupStageModel {
 }
 
 extension GroupStageModel {
-    /// The microbatch time of a stage of `ls` layers (`StageMetrics.microbatchSeconds`) for
-    /// ls = 1...maxLayers: it depends only on the layer shape and the recompute mode (not on the
-    /// DP degree, stages, ZeRO stage or memory), so the searches bound plans with it before
-    /// evaluating anything else. Index 0 is unused (0).
+    /// The microbatch time of a stage of `ls` layers (`StageMetrics.microbatchSeconds`): it
+    /// depends only on the layer shape and the recompute mode (not on the DP degree, stages,
+    /// ZeRO stage or memory), so the searches bound plans with it before evaluating anything else.
     func microbatchSeconds(layer: LayerCosts, t: Int, c: Int, sp: Bool, b: Int, recompute r: RecomputeMode,
-                           overlap: MixedOverlap, maxLayers: Int) -> [Double] {
+                           overlap: MixedOverlap, layers ls: Int) -> Double {
         let g = groupCosts(layer: layer, t: t, c: c, p: 1, d: 1, b: b, sp: sp, microbatches: 1)
         let none = TrainingCostModel.ZeroInputs(dpPerStep: 0, paramGatherPerStep: 0, zeroGatherPerMicrobatch: 0, optimizerSeconds: 0)
         var k = model.scalars
         k.capacityBytes = .infinity
-        var out = [Double](repeating: 0, count: maxLayers + 1)
-        for ls in stride(from: 1, through: maxLayers, by: 1) {
-            let st = TrainingCostModel.StageInputs(layers: ls, params: (dense: 0, expert: 0))
-            let x = model.assemble(g, st, none, virtualStages: 1, recompute: r, memoryBytes: 0, overlapDP: overlap.dataParallel,
-                                   overlapParamGather: overlap.paramGather, overlapTP: overlap.tensorParallel,
-                                   overlapPP: overlap.pipeline)
-            let br = candidateBreakdown(x, k)
-            out[ls] = br.forward + br.backward + br.recompute + br.tpExposed + br.epExposed + br.cpExposed
-        }
-        return out
+        let st = TrainingCostModel.StageInputs(layers: ls, params: (dense: 0, expert: 0))
+        let x = model.assemble(g, st, none, virtualStages: 1, recompute: r, memoryBytes: 0, overlapDP: overlap.dataParallel,
+                               overlapParamGather: overlap.paramGather, overlapTP: overlap.tensorParallel,
+                               overlapPP: overlap.pipeline)
+        let br = candidateBreakdown(x, k)
+        return br.forward + br.backward + br.recompute + br.tpExposed + br.epExposed + br.cpExposed
     }
 }

@@ -32,11 +32,8 @@ final class MixedSearchContext {
             for c in space.cValues(sequence: shape.sequence) where t * c <= g.group.count {
                 for sp in space.spValues(t: t) {
                     guard let layer = g.layer(t: t, c: c, b: b, sp: sp) else { continue }
-                    let times = space.rValues.map {
-                        g.microbatchSeconds(layer: layer, t: t, c: c, sp: sp, b: b, recompute: $0, overlap: space.overlap,
-                                            maxLayers: shape.layers)
-                    }
-                    out.append(ShapeTimes(t: t, c: c, sp: sp, layer: layer, times: times))
+                    out.append(ShapeTimes(t: t, c: c, sp: sp, b: b, layer: layer, model: g, modes: space.rValues, overlap: space.overlap,
+                                          maxLayers: shape.layers))
                 }
             }
         }
@@ -88,7 +85,7 @@ final class MixedSearchContext {
                         var lo = 1, hi = pMax + 1 // first p with m·M(ceil(L/p)) + H < best
                         while lo < hi {
                             let mid = (lo + hi) / 2
-                            if M * s.times[ri][(L + mid - 1) / mid] + H < best { hi = mid } else { lo = mid + 1 }
+                            if M * s.time(ri, (L + mid - 1) / mid) + H < best { hi = mid } else { lo = mid + 1 }
                         }
                         pMin = min(pMin, lo)
                     }
@@ -100,7 +97,7 @@ final class MixedSearchContext {
                         let vs = fixedV.map { [$0] } ?? (p == 1 ? [1] : interleaveDivisors[p])
                         for v in vs where p * v <= L && (v == 1 || (p > 1 && m % p == 0)) {
                             let ls = (L + p * v - 1) / (p * v) * v
-                            for (ri, r) in rModes.enumerated() where M * s.times[ri][ls] + H < best {
+                            for (ri, r) in rModes.enumerated() where M * s.time(ri, ls) + H < best {
                                 if gc == nil {
                                     gc = g.groupCosts(layer: s.layer, t: s.t, c: s.c, p: p, d: d, b: b, sp: s.sp, microbatches: m)
                                 }
@@ -152,7 +149,11 @@ final class MixedSearchContext {
         let key = gi << 32 | b
         if let hit = fastestCache[key] { return hit }
         let L = shape.layers
-        let out = shapes(gi, b: b).map { s in (s.t * s.c, (0...L).map { ls in s.times.map { $0[ls] }.min() ?? .infinity }) }
+        let out = shapes(gi, b: b).map { s -> (width: Int, times: [Double]) in
+            var best = [Double](repeating: .infinity, count: L + 1)
+            for ls in 1...L { for ri in s.modes.indices { best[ls] = min(best[ls], s.time(ri, ls)) } }
+            return (s.t * s.c, best)
+        }
         fastestCache[key] = out
         return out
     }

@@ -16,11 +16,44 @@ struct TableOption {
 
 /// The microbatch times of one layer shape: M(ls) for every recompute mode, the lower bound
 /// every option of that shape obeys.
-struct ShapeTimes {
-    var t: Int, c: Int, sp: Bool
-    var layer: LayerCosts
-    /// [recompute index][ls]
-    var times: [[Double]]
+final class ShapeTimes {
+    let t: Int, c: Int, sp: Bool, b: Int
+    let layer: LayerCosts
+    let model: GroupStageModel
+    let modes: [RecomputeMode]
+    let overlap: MixedOverlap
+    /// [recompute index][ls] (row length `width`), computed on first use (NaN until then):
+    /// most searches read a few stage sizes of most shapes. A raw buffer: no exclusivity checks
+    /// on the hot path.
+    private let cache: UnsafeMutablePointer<Double>
+    private let width: Int
+
+    init(t: Int, c: Int, sp: Bool, b: Int, layer: LayerCosts, model: GroupStageModel, modes: [RecomputeMode], overlap: MixedOverlap,
+         maxLayers: Int) {
+        self.t = t
+        self.c = c
+        self.sp = sp
+        self.b = b
+        self.layer = layer
+        self.model = model
+        self.modes = modes
+        self.overlap = overlap
+        width = maxLayers + 1
+        cache = .allocate(capacity: modes.count * width)
+        cache.initialize(repeating: .nan, count: modes.count * width)
+    }
+
+    deinit { cache.deallocate() }
+
+    /// M(ls) of recompute mode `ri` (`GroupStageModel.microbatchSeconds`).
+    @inline(__always)
+    func time(_ ri: Int, _ ls: Int) -> Double {
+        let x = cache[ri * width + ls]
+        if !x.isNaN { return x }
+        let y = model.microbatchSeconds(layer: layer, t: t, c: c, sp: sp, b: b, recompute: modes[ri], overlap: overlap, layers: ls)
+        cache[ri * width + ls] = y
+        return y
+    }
 }
 
 final class StageTable {
@@ -137,7 +170,7 @@ final class StageTable {
                 guard lsMin <= lsMax else { continue }
                 for ls in lsMin...lsMax {
                     var any = false
-                    for (ri, r) in rModes.enumerated() where s.times[ri][ls] <= limit {
+                    for (ri, r) in rModes.enumerated() where s.time(ri, ls) <= limit {
                         for z in space.zValues(d: d) {
                             guard let x = g.metrics(gc, ls: ls, v: 1, recompute: r, zero: z, singleGroup: false,
                                                     overlap: space.overlap, maxAfter: L, clusters: clusters,
