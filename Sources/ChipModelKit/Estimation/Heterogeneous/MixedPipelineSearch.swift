@@ -47,12 +47,14 @@ final class MixedSearchContext {
     }
 
     /// The best pipeline over `members` for `batch` sequences as one of `clusters` clusters,
-    /// if one is faster than `incumbent`.
-    func bestPipeline(members: [Int], batch: Int, clusters: Int, incumbent: Double) -> MixedPipelinePlan? {
+    /// if one is faster than `incumbent`. With `goodEnough` > 0 the search may stop at the first
+    /// plan at most that fast (a data-parallel cluster that is not the slowest: any such plan
+    /// gives the partition the same step); the plan returned is then not necessarily its best.
+    func bestPipeline(members: [Int], batch: Int, clusters: Int, incumbent: Double, goodEnough: Double = 0) -> MixedPipelinePlan? {
         guard !members.isEmpty, batch >= 1 else { return nil }
         return members.count == 1
-            ? bestAlone(members[0], batch: batch, clusters: clusters, incumbent: incumbent)
-            : bestMulti(members, batch: batch, clusters: clusters, incumbent: incumbent)
+            ? bestAlone(members[0], batch: batch, clusters: clusters, incumbent: incumbent, goodEnough: goodEnough)
+            : bestMulti(members, batch: batch, clusters: clusters, incumbent: incumbent, goodEnough: goodEnough)
     }
 
     /// Divisors of ceil(L / p) (the interleaving candidates of p stages), per p.
@@ -61,7 +63,7 @@ final class MixedSearchContext {
     }
 
     /// One group as the whole pipeline (the homogeneous plan space on at most its chips).
-    func bestAlone(_ gi: Int, batch: Int, clusters: Int, incumbent: Double) -> MixedPipelinePlan? {
+    func bestAlone(_ gi: Int, batch: Int, clusters: Int, incumbent: Double, goodEnough: Double = 0) -> MixedPipelinePlan? {
         let g = models[gi]
         let L = shape.layers, N = g.group.count
         let rModes = space.rValues, fixedV = space.constraints.virtualStages
@@ -113,6 +115,7 @@ final class MixedSearchContext {
                                         let step = pipelineStep([part], microbatches: m, virtualStages: v, overlapPipeline: opp)
                                         bestPlan = MixedPipelinePlan(parts: [part], dataParallel: d, microBatch: b, virtualStages: v,
                                                                      microbatches: m, batch: batch, chips: chips, step: step)
+                                        if best <= goodEnough { return bestPlan }
                                     }
                                 }
                             }
@@ -159,11 +162,11 @@ final class MixedSearchContext {
     }
 
     /// A pipeline of two or more groups (v = 1).
-    func bestMulti(_ members: [Int], batch: Int, clusters: Int, incumbent: Double) -> MixedPipelinePlan? {
+    func bestMulti(_ members: [Int], batch: Int, clusters: Int, incumbent: Double, goodEnough: Double = 0) -> MixedPipelinePlan? {
         let L = shape.layers, k = members.count
-        var bnb = PipelineBranchAndBound(layers: L, best: incumbent, overlapPipeline: space.overlap.pipeline)
+        var bnb = PipelineBranchAndBound(layers: L, best: incumbent, overlapPipeline: space.overlap.pipeline, goodEnough: goodEnough)
         var winner: (plan: [StageChoice], d: Int, b: Int, m: Int)?
-        for d in space.dValues(batch: batch) {
+        search: for d in space.dValues(batch: batch) {
             let perRank = (batch + d - 1) / d
             for b in space.bValues(perRank: perRank) {
                 let m = perRank / b
@@ -184,11 +187,12 @@ final class MixedSearchContext {
                     tables.append(t)
                 }
                 guard tables.count == k else { continue }
-                for order in permutations(k) {
+                for order in permutations(k) where bnb.best > goodEnough {
                     if let found = bnb.run(order.map { tables[$0] }, groups: order.map { members[$0] }, d: d, m: m, overhead: C) {
                         winner = (found, d, b, m)
                     }
                 }
+                if bnb.best <= goodEnough { break search }
             }
         }
         guard let w = winner else { return nil }
@@ -203,11 +207,14 @@ struct PipelineBranchAndBound {
     let layers: Int
     var best: Double
     let overlapPipeline: Bool
+    /// Stop at the first plan at most this fast (0: find the best).
+    let goodEnough: Double
 
-    init(layers: Int, best: Double, overlapPipeline: Bool) {
+    init(layers: Int, best: Double, overlapPipeline: Bool, goodEnough: Double = 0) {
         self.layers = layers
         self.best = best
         self.overlapPipeline = overlapPipeline
+        self.goodEnough = goodEnough
     }
 
     /// The stage choices (pipeline order) of the best plan faster than `best`, if any.
@@ -270,6 +277,7 @@ struct PipelineBranchAndBound {
                                 best = t
                                 chosen[0] = i
                                 found = chosen
+                                if best <= goodEnough { return }
                             }
                         }
                     }
@@ -301,6 +309,7 @@ struct PipelineBranchAndBound {
                 var busy = busiest
                 if !overlapPipeline { busy = max(busy, max(tab.stages[i] > 1 ? tab.p2p[i] : 0, edge / 2)) }
                 chosen[pos] = i
+                if best <= goodEnough { return }
                 rec(pos - 1, after: after + tab.stages[i], lo: lo2, hi: hi2, mMax: mx, add: a, tail: tl,
                     edges: edges + edge, nextInter: xi, busiest: busy, chips: chips + tab.chips[i])
             }

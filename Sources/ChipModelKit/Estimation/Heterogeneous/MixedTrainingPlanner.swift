@@ -85,13 +85,16 @@ public enum MixedTrainingPlanner {
         // 2. Data-parallel clusters on batch shares: partitions with singleton clusters first.
         let U = ctx.space.units(batch: B), unit = B / U
         guard U >= 2 else { return bestPlan }
-        var memo: [Int: MixedPipelinePlan?] = [:]
-        func cluster(_ members: [Int], units u: Int, clusters C: Int) -> MixedPipelinePlan? {
+        // Memo of cluster searches: the plan found and whether it is the cluster's best below
+        // the incumbent (`exact`) or only a plan at most as slow as the slowest other cluster
+        // of the partition it was asked for (enough for that partition's step).
+        var memo: [Int: (plan: MixedPipelinePlan?, exact: Bool)] = [:]
+        func cluster(_ members: [Int], units u: Int, clusters C: Int, goodEnough: Double) -> MixedPipelinePlan? {
             let mask = members.reduce(0) { $0 | 1 << $1 }
             let key = (mask << 16 | u) << 8 | C
-            if let hit = memo[key] { return hit }
-            let p = ctx.bestPipeline(members: members, batch: u * unit, clusters: C, incumbent: best)
-            memo[key] = p
+            if let hit = memo[key], hit.exact || (hit.plan.map { $0.stepSeconds <= goodEnough } ?? false) { return hit.plan }
+            let p = ctx.bestPipeline(members: members, batch: u * unit, clusters: C, incumbent: best, goodEnough: goodEnough)
+            memo[key] = (p, p.map { $0.stepSeconds > goodEnough } ?? true)
             return p
         }
         var partitions: [[[Int]]] = []
@@ -105,11 +108,16 @@ public enum MixedTrainingPlanner {
         for part in partitions {
             let C = part.count
             for u in MixedReferenceSearch.compositions(U, C) {
+                // The largest share first (it usually decides the step); each further cluster only
+                // has to be no slower than the slowest so far. A cluster at least as slow as the
+                // best plan makes the whole partition so.
+                let order = part.indices.sorted { (u[$0], part[$1].count) > (u[$1], part[$0].count) }
                 var pipes: [MixedPipelinePlan] = []
-                for (j, members) in part.enumerated() {
-                    // A cluster at least as slow as the best plan makes the whole partition so.
-                    guard let p = cluster(members, units: u[j], clusters: C), p.stepSeconds < best else { break }
+                var slowest = 0.0
+                for j in order {
+                    guard let p = cluster(part[j], units: u[j], clusters: C, goodEnough: slowest), p.stepSeconds < best else { break }
                     pipes.append(p)
+                    slowest = max(slowest, p.stepSeconds)
                 }
                 if pipes.count == C { offer(MixedPlan(pipelines: pipes)) }
             }
