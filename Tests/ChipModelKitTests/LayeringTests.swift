@@ -13,8 +13,9 @@ import Testing
     static let floors: [[String]] = [
         ["Core"], ["Hardware"], ["Workload"], ["Execution"], ["Calibration"], ["Kernels"],
         ["Estimation/Roofline"], ["Estimation/Network"], ["Estimation/Ranges"],
-        ["Estimation/Training", "Estimation/Inference", "Estimation/ChipletEconomics"],
+        ["Estimation/Training", "Estimation/Inference", "Estimation/ChipletEconomics", "Estimation/Power"],
         ["Estimation/Runs", "Estimation/Heterogeneous"],
+        ["Estimation/Cost"],
         ["WhatIf", "Validation"],
         ["Presentation"],
     ]

@@ -73,7 +73,8 @@ public enum ChipsCommand: CLICommand {
         case "compare":
             var chips: [Chip] = []
             for id in positionals { chips.append(try catalog.chip(id)) }
-            context.out(ChipsRender.compare(chips, format: format))
+            let efficiency = try ChipsEfficiency.rows(chips, catalog: catalog)
+            context.out(ChipsRender.compare(chips, format: format, extraRows: efficiency.rows, note: efficiency.note))
         default:
             context.out(ChipsRender.list(catalog.chips, format: format))
         }
@@ -266,10 +267,13 @@ enum ChipsRender {
         return k
     }
 
-    static func compare(_ chips: [Chip], format: OutputFormat) -> String {
+    static func compare(_ chips: [Chip], format: OutputFormat, extraRows: [(String, (Chip) -> SpecValue?)] = [], note: String? = nil) -> String {
         switch format {
         case .json:
-            return JSONValue.object([("chips", .array(chips.map(json)))]).serialized() + "\n"
+            return JSONValue.object([("chips", .array(chips.map { c in
+                guard case let .object(m) = json(c), !extraRows.isEmpty else { return json(c) }
+                return .object(m + [("efficiency", .object(extraRows.map { ($0.0, $0.1(c).map(json) ?? .null) }))])
+            }))]).serialized() + "\n"
         case .csv:
             var headers = ["field"]
             for c in chips { headers += [c.id, c.id + ":low", c.id + ":high", c.id + ":confidence"] }
@@ -279,7 +283,7 @@ enum ChipsRender {
                 meta[0] += [c.vendor, "", "", ""]; meta[1] += [c.family, "", "", ""]; meta[2] += [c.status.rawValue, "", "", ""]
             }
             for m in meta { t.add(m) }
-            for (key, get) in compareRows(chips) {
+            for (key, get) in compareRows(chips) + extraRows {
                 var row = [key]
                 for c in chips {
                     if let v = get(c) {
@@ -294,10 +298,11 @@ enum ChipsRender {
             t.add(["vendor"] + chips.map(\.vendor))
             t.add(["family"] + chips.map(\.family))
             t.add(["status"] + chips.map(\.status.rawValue))
-            for (key, get) in compareRows(chips) {
+            for (key, get) in compareRows(chips) + extraRows {
                 t.add([key] + chips.map { cell(get($0)) })
             }
             return t.renderText() + "\n~ = estimated by chipmodel; (low-high) = range; - = not published. Link bandwidths normalized to both conventions.\n"
+                + (note.map { $0 + "\n" } ?? "")
         }
     }
 

@@ -51,7 +51,8 @@ public enum EstimateCommand: CLICommand {
     --inter-group host-staged). Reports the plan per group, the speedup over the best group alone and \
     the efficiency against the groups run as separate jobs.
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + mixedEstimateOptions + inferenceOptions
+    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + mixedEstimateOptions + inferenceOptions + powerCostOptions
+        + powerCostPlotOptions
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -110,7 +111,9 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)
     }
-    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top)
+    let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
+                                assumptions: try powerCostAssumptions(args))
+    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
     return 0

@@ -59,12 +59,15 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         for id in explicitChips { selected.append(try catalog.chip(id)) }
     }
     let outcomes = run.compare(selected)
+    let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
+                               assumptions: try powerCostAssumptions(args))
+    try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
 
     if let svg = args.value("--svg") {
         try context.writeFile(svg, InferenceReport.svg(outcomes, model: model, scenario: scenario))
     }
     switch format {
-    case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips).serialized(pretty: true) + "\n")
+    case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy).serialized(pretty: true) + "\n")
     case .csv: context.out(InferenceReport.table(outcomes).renderCSV())
     case .table:
         var head = "\(model.name), \(scenario.rawValue)"
@@ -75,6 +78,9 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         for o in outcomes {
             guard let r = InferenceReport.throughputRange(o) else { continue }
             context.out("\(o.chipID): ranged specs; throughput low \(formatQuantity(r.low)) / high \(formatQuantity(r.high))\n")
+        }
+        for o in outcomes {
+            if let e = energy[o.chipID] { context.out(PowerCostReport.servingLine(chipID: o.chipID, e, llm: isLLM) + "\n") }
         }
         let shown = outcomes.compactMap(\.nominal)
         if shown.count == 1, let e = shown.first {

@@ -38,9 +38,10 @@ func parseFabric(_ args: ParsedArguments) throws -> InterGroupFabric {
 
 /// `chipmodel estimate --group ...`: one model trained on several kinds of chip at once.
 func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-    for flag in ["--chip", "--chips", "--scale-up-domain", "--pp", "--ep", "--virtual-stages", "--top", "--inference", "--scaling"]
-    where args.has(flag) || args.value(flag) != nil {
-        throw UsageError("\(flag) does not apply with --group (a mixed cluster: give each group as --group CHIP:N[:DOMAIN]; stages per group are searched)")
+    let notMixed = ["--chip", "--chips", "--scale-up-domain", "--pp", "--ep", "--virtual-stages", "--top", "--inference", "--scaling"]
+        + (powerCostOptions + powerCostPlotOptions).map(\.name)
+    for flag in notMixed where args.has(flag) || args.value(flag) != nil {
+        throw UsageError("\(flag) does not apply with --group (a mixed cluster: give each group as --group CHIP:N[:DOMAIN]; stages per group are searched; power and cost are not modeled for mixed clusters)")
     }
     let format = try ChipModelCLI.format(args)
     let catalog = try ChipModelCLI.catalog(args, context)

@@ -15,6 +15,7 @@ public enum WhatIfCommand: CLICommand {
     d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric:
       training: \(trainingParameters.joined(separator: ", "))
       inference: \(inferenceParameters.joined(separator: ", "))
+      energy: the training or inference parameters and \(powerCostParameters.joined(separator: ", "))
       roofline: batch, seq
     VALUES: a list (448,896), a geometric range (256..8192*2) or an arithmetic range (1000..4000+500).
     A set value is exact (source "what-if --set"); other ranged spec values give every result a low-high range
@@ -28,6 +29,10 @@ public enum WhatIfCommand: CLICommand {
       inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
                  TTFT; binding = the resource with the most time per token (d2d link, memory bandwidth, prefill compute, ...).
                  Defaults: \(D.inferenceModelID), \(D.inferenceInputTokens) in / \(D.inferenceOutputTokens) out, offline, \(D.inferenceChips) chips, fp8 where the chip has it.
+      energy     the power, energy and cost model over the training (or, with --inference, serving) estimate: facility
+                 MWh for the token budget (charted), kW, tCO2e, $ of the run (serving: tokens per joule charted, $ per
+                 million tokens, kW); --vary also takes \(powerCostParameters.joined(separator: ", ")) and the spec key tdpW.
+                 Defaults: Specs/economics/*.json (sourced, ranged); --pue, --power-price-usd-kwh, --chip-price-usd, ... override.
       roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
                  --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
@@ -75,7 +80,7 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + mixedEstimateOptions + ownOptions)
+                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions)
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {

@@ -6,7 +6,7 @@ extension WhatIfCommand {
 
     /// The metrics `--metric` accepts: the training estimator, the inference estimator, and the
     /// roofline layer metric (one chip, one layer; kept as a quick first look).
-    static let metricNames = ["training", "inference", "roofline"]
+    static let metricNames = ["training", "inference", "roofline", "energy"]
 
     /// Workload parameters `--vary` may sweep besides spec keys, per metric.
     static let trainingParameters = ["chips", "batch", "seq", "tp", "pp", "dp", "cp", "ep", "microbatch"]
@@ -19,6 +19,8 @@ extension WhatIfCommand {
         let kind = try args.choice("--metric", from: metricNames) ?? (inference ? "inference" : "training")
         if kind != "roofline", args.value("--phase") != nil { throw UsageError("--phase applies to --metric roofline") }
         switch kind {
+        case "energy":
+            return inference ? try inferenceEnergyMetric(args, context) : try trainingEnergyMetric(args, context)
         case "training":
             if inference { throw UsageError("--metric training contradicts --inference") }
             return try trainingMetric(args, context)
@@ -38,6 +40,21 @@ extension WhatIfCommand {
     /// step time of the best plan, every corner with its own full plan search (the range policy
     /// every command shares).
     static func trainingMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
+        let (base, label, batch) = try trainingBase(args, context)
+        let outputs: [WhatIfMetric.Output] = [
+            .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
+            .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
+        ]
+        return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
+            let t = try trainingRun(base, at: point, batchFixed: batch != nil)
+            let e = try t.estimate(p)
+            let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
+            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
+        }
+    }
+
+    /// The training run of the command's options, its label, and the fixed `--batch`.
+    static func trainingBase(_ args: ParsedArguments, _ context: CommandContext) throws -> (TrainingRun, String, Int?) {
         let model = try loadModel(args.value("--model") ?? StandardRunDefaults.trainingModelID, context)
         guard model.isDecoder else {
             throw UsageError("the training estimator models decoder transformers; '\(model.id)' is \(model.architecture.rawValue) (try --inference)")
@@ -56,39 +73,51 @@ extension WhatIfCommand {
         }
         let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
         let label = "training: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(chips) chips,", with: ", chips as swept,") : base.label)
-        let outputs: [WhatIfMetric.Output] = [
-            .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
-            .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
-        ]
-        return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
-            var t = base
-            func whole(_ name: String) throws -> Int? {
-                guard let v = point[name] else { return nil }
-                guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
-                return Int(v)
-            }
-            if let v = try whole("chips") { t.chips = v }
-            if let v = try whole("seq") {
-                t.sequenceLength = v
-                if batch == nil { t.globalBatch = StandardRunDefaults.trainingGlobalBatch(sequenceLength: v) }
-            }
-            if let v = try whole("batch") { t.globalBatch = v }
-            if let v = try whole("tp") { t.constraints.tp = v }
-            if let v = try whole("pp") { t.constraints.pp = v }
-            if let v = try whole("dp") { t.constraints.dp = v }
-            if let v = try whole("cp") { t.constraints.cp = v }
-            if let v = try whole("ep") { t.constraints.ep = v }
-            if let v = try whole("microbatch") { t.constraints.microBatch = v }
-            if let problem = t.constraintProblem { throw WhatIfPointError(problem) }
-            let e = try t.estimate(p)
-            let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
-            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
+        return (base, label, batch)
+    }
+
+    /// `base` with a sweep point's workload parameters applied.
+    static func trainingRun(_ base: TrainingRun, at point: SweepPoint, batchFixed: Bool) throws -> TrainingRun {
+        var t = base
+        func whole(_ name: String) throws -> Int? {
+            guard let v = point[name] else { return nil }
+            guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
+            return Int(v)
         }
+        if let v = try whole("chips") { t.chips = v }
+        if let v = try whole("seq") {
+            t.sequenceLength = v
+            if !batchFixed { t.globalBatch = StandardRunDefaults.trainingGlobalBatch(sequenceLength: v) }
+        }
+        if let v = try whole("batch") { t.globalBatch = v }
+        if let v = try whole("tp") { t.constraints.tp = v }
+        if let v = try whole("pp") { t.constraints.pp = v }
+        if let v = try whole("dp") { t.constraints.dp = v }
+        if let v = try whole("cp") { t.constraints.cp = v }
+        if let v = try whole("ep") { t.constraints.ep = v }
+        if let v = try whole("microbatch") { t.constraints.microBatch = v }
+        if let problem = t.constraintProblem { throw WhatIfPointError(problem) }
+        return t
     }
 
     /// Inference estimator metric: system tokens/s (headline), tokens/s per chip, TPOT and
     /// TTFT; every corner searched (the inference search is small).
     static func inferenceMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
+        let (base, label) = try inferenceBase(args, context)
+        return WhatIfMetric.ranged(label: label, parameters: inferenceParameters, outputs: [
+            .init("tokensPerSecond", unit: "inference tokens/s"), .init("tokensPerSecondPerChip", unit: "tokens/s/chip"),
+            .init("tpotMs", unit: "TPOT ms", higherIsBetter: false), .init("ttftMs", unit: "TTFT ms", higherIsBetter: false),
+        ]) { p, point in
+            let e = try inferenceRun(base, at: point).estimate(p)
+            guard let tps = e.tokensPerSecond, let perChip = e.tokensPerSecondPerChip else {
+                throw WhatIfPointError("no tokens/s for \(base.model.id)")
+            }
+            return ([tps, perChip, e.tpotMs ?? .nan, e.ttftMs ?? .nan], e.binding)
+        }
+    }
+
+    /// The serving run of the command's options and its label.
+    static func inferenceBase(_ args: ParsedArguments, _ context: CommandContext) throws -> (InferenceRun, String) {
         let model = try loadModel(args.value("--model") ?? StandardRunDefaults.inferenceModelID, context)
         guard model.isDecoder else {
             throw UsageError("the what-if inference metric reports LLM tokens/s; '\(model.id)' is \(model.architecture.rawValue) (use 'estimate --inference')")
@@ -107,30 +136,26 @@ extension WhatIfCommand {
             constraints: plan, scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
         let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
         let label = "inference: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)
-        return WhatIfMetric.ranged(label: label, parameters: inferenceParameters, outputs: [
-            .init("tokensPerSecond", unit: "inference tokens/s"), .init("tokensPerSecondPerChip", unit: "tokens/s/chip"),
-            .init("tpotMs", unit: "TPOT ms", higherIsBetter: false), .init("ttftMs", unit: "TTFT ms", higherIsBetter: false),
-        ]) { p, point in
-            var w = base
-            func whole(_ name: String) throws -> Int? {
-                guard let v = point[name] else { return nil }
-                guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
-                return Int(v)
-            }
-            if let v = try whole("chips") { w.chips = v }
-            if let v = try whole("batch") { w.batch = v }
-            if let v = try whole("tp") { w.constraints.tp = v }
-            if let v = try whole("pp") { w.constraints.pp = v }
-            if let v = try whole("ep") { w.constraints.ep = v }
-            if let v = try whole("replicas") { w.constraints.replicas = v }
-            if let v = try whole("input-tokens") { w.inputTokens = v }
-            if let v = try whole("output-tokens") { w.outputTokens = v }
-            let e = try w.estimate(p)
-            guard let tps = e.tokensPerSecond, let perChip = e.tokensPerSecondPerChip else {
-                throw WhatIfPointError("no tokens/s for \(model.id)")
-            }
-            return ([tps, perChip, e.tpotMs ?? .nan, e.ttftMs ?? .nan], e.binding)
+        return (base, label)
+    }
+
+    /// `base` with a sweep point's workload parameters applied.
+    static func inferenceRun(_ base: InferenceRun, at point: SweepPoint) throws -> InferenceRun {
+        var w = base
+        func whole(_ name: String) throws -> Int? {
+            guard let v = point[name] else { return nil }
+            guard v >= 1, v <= 1e8, v == v.rounded() else { throw WhatIfPointError("\(name) must be a whole number from 1, got \(formatQuantity(v))") }
+            return Int(v)
         }
+        if let v = try whole("chips") { w.chips = v }
+        if let v = try whole("batch") { w.batch = v }
+        if let v = try whole("tp") { w.constraints.tp = v }
+        if let v = try whole("pp") { w.constraints.pp = v }
+        if let v = try whole("ep") { w.constraints.ep = v }
+        if let v = try whole("replicas") { w.constraints.replicas = v }
+        if let v = try whole("input-tokens") { w.inputTokens = v }
+        if let v = try whole("output-tokens") { w.outputTokens = v }
+        return w
     }
 
     static func rooflineWorkload(_ args: ParsedArguments, _ context: CommandContext) throws -> RooflineLayerWorkload {

@@ -3,8 +3,9 @@ import ChipModelKit
 /// `chipmodel whatif --group CHIP:N ... --vary group2.count=VALUES | inter-group-gbps=VALUES`:
 /// a sweep over a mixed cluster, one full mixed estimate per point.
 func runMixedWhatIf(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-    for flag in ["--from", "--chip", "--chips", "--set", "--name", "--inference", "--metric", "--svg", "--monte-carlo", "--pp", "--ep",
-                 "--virtual-stages"] where args.has(flag) || args.value(flag) != nil {
+    let notMixed = ["--from", "--chip", "--chips", "--set", "--name", "--inference", "--metric", "--svg", "--monte-carlo", "--pp", "--ep",
+                    "--virtual-stages"] + powerCostOptions.map(\.name)
+    for flag in notMixed where args.has(flag) || args.value(flag) != nil {
         throw UsageError("\(flag) does not apply to a mixed-cluster what-if (--group); vary \(MixedSweepParameter.names(groups: 2).joined(separator: ", ")), ...")
     }
     let format = try ChipModelCLI.format(args)

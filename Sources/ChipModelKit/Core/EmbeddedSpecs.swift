@@ -7573,4 +7573,366 @@ public enum EmbeddedSpecs {
 
 """#),
     ]
+
+    public static let economics: [SpecDocument] = [
+        SpecDocument(file: "Specs/economics/power-profiles.json", text: #"""
+{
+  "sources": {
+    "choukse2025": {
+      "title": "Choukse et al. (Microsoft, OpenAI, NVIDIA), 'Power Stabilization for AI Training Datacenters', arXiv:2508.14318 (2025): compute phases near TDP, communication phases drop sharply, sometimes close to idle",
+      "url": "https://arxiv.org/abs/2508.14318"
+    },
+    "latif2025": {
+      "title": "Latif et al., 'Single-Node Power Demand During AI Training: Measurements on an 8-GPU NVIDIA H100 System', IEEE Access 13 (2025): maximum observed 8.4 kW against the 10.2 kW rating with GPUs near full utilization",
+      "url": "https://nyuscholars.nyu.edu/en/publications/single-node-power-demand-during-ai-training-measurements-on-an-8--2"
+    },
+    "epoch-energy": {
+      "title": "Epoch AI, training-cost-trends energy.py (notes on DGX H100 10.2 kW / DGX A100 6.5 kW system maxima from NVIDIA datasheets; an Epoch single-H100 experiment at 70% FLOP/s utilization drew the full 700 W; Patterson 2021 Table 4 and Jouppi 2021: measured TPU server power 37-53% of server TDP)",
+      "url": "https://github.com/epoch-research/training-cost-trends/blob/main/energy.py"
+    },
+    "ma2026": {
+      "title": "Ma, Afzal, Eitzinger, Wellein, 'The Illusion of Power Capping in LLM Decode', arXiv:2605.11999 (2026): decode draws 137-300 W on a 700 W H200",
+      "url": "https://arxiv.org/abs/2605.11999"
+    },
+    "splitwise": {
+      "title": "Patel et al., 'Splitwise: Efficient Generative LLM Inference Using Phase Splitting', ISCA 2024: compute-intensive prompt phase vs memory-intensive token phase that can run at lower power",
+      "url": "https://arxiv.org/abs/2311.18677"
+    },
+    "polca": {
+      "title": "Patel et al., 'Characterizing Power Management Opportunities for LLMs in the Cloud' (POLCA), ASPLOS 2024: training sustains high power with swings; inference average and peak power well below provisioned power",
+      "url": "https://doi.org/10.1145/3620666.3651329"
+    },
+    "green-token-index": {
+      "title": "green-token-index dataset (Hugging Face, leadgreen/green-token-index): measured GPU power during vLLM decode, e.g. Llama 3.1 8B on one H100 at batch ~511: 688 W",
+      "url": "https://huggingface.co/datasets/leadgreen/green-token-index"
+    },
+    "parking": {
+      "title": "Vadari et al., 'The Model Parking Tax', arXiv:2605.23918 (2026): idle power with a CUDA context is bare idle + 26-50 W on H100/A100",
+      "url": "https://arxiv.org/abs/2605.23918"
+    },
+    "nvidia-optics": {
+      "title": "NVIDIA MMS4X00-NS400 400Gb/s OSFP transceiver product specification (9 W typical); QM97xx NDR switch user manual (OSFP112 twin-port class 8, 17 W)",
+      "url": "https://docs.nvidia.com/networking/display/mms4x00ns400/overview"
+    },
+    "uptime": {
+      "title": "Uptime Institute Global Data Center Survey: industry average PUE 1.58 (2023), 1.56 (2024); new large facilities 1.3 or better",
+      "url": "https://intelligence.uptimeinstitute.com/resource/large-data-centers-are-mostly-more-efficient-analysis-confirms"
+    },
+    "hyperscale-pue": {
+      "title": "Meta sustainability report (2022 buildings PUE 1.09); Patterson et al. 2021 Table 4 (Google and Microsoft datacenters ~1.1); SemiAnalysis (AI datacenter specs aim below 1.3), as collected in Epoch AI energy.py",
+      "url": "https://github.com/epoch-research/training-cost-trends/blob/main/energy.py"
+    }
+  },
+  "overheads": {
+    "hostWattsPerChip": {
+      "value": 350, "low": 200, "high": 575,
+      "source": "epoch-energy", "confidence": "estimated",
+      "note": "CPUs, memory, NICs, NVSwitch/PCIe switches, fans and PSU loss of the node, per accelerator, at load. high = DGX H100 rating (10.2 kW - 8 x 700 W) / 8 = 575 W (DGX A100: (6.5 kW - 8 x 400 W) / 8 = 412 W); nominal = Latif 2025's measured 8.4 kW node peak minus 8 x ~700 W = 2.8 kW / 8; low = lean inference servers (assumption)"
+    },
+    "networkWattsPerChip": {
+      "value": 80, "low": 40, "high": 150,
+      "source": "nvidia-optics", "confidence": "estimated",
+      "note": "scale-out fabric outside the node, per accelerator with one 400 Gb/s NIC port: NIC-side optic 9 W + 3-5 switch ports (2-3 tier fat tree), each half a 17 W twin-port optic plus an assumed 10-15 W share of switch ASIC and fans"
+    },
+    "pue": {
+      "value": 1.2, "low": 1.08, "high": 1.58,
+      "source": "uptime", "confidence": "estimated",
+      "note": "facility power / IT power. low = hyperscale (Meta 1.09, Google/Microsoft ~1.1); nominal = a modern AI facility (below 1.3); high = Uptime's 2023 industry average 1.58"
+    }
+  },
+  "default": {
+    "computeBoundFraction": {
+      "value": 0.85, "low": 0.6, "high": 1.0,
+      "source": "choukse2025", "confidence": "estimated",
+      "note": "power of compute-bound kernels (dense GEMM, prefill) as a fraction of TDP, for a family without its own measurement: NVIDIA's measured range widened downward for parts that throttle or whose TDP is a board rating"
+    },
+    "memoryBoundFraction": {
+      "value": 0.5, "low": 0.2, "high": 0.85,
+      "source": "ma2026", "confidence": "estimated",
+      "note": "HBM-bound kernels (decode, optimizer, elementwise): H200 decode 137-300 W of 700 W (0.2-0.43, Ma 2026) at small batches, up to ~0.98 of TDP at very large decode batches (green-token-index), so the range is wide"
+    },
+    "idleFraction": {
+      "value": 0.25, "low": 0.1, "high": 0.45,
+      "source": "choukse2025", "confidence": "estimated",
+      "note": "hot idle during pipeline bubbles, exposed communication and host waits (clocks up, context loaded, links active): above bare idle (Vadari 2026: context adds 26-50 W), below the memory-bound level"
+    }
+  },
+  "families": {
+    "nvidia-hopper": {
+      "computeBoundFraction": {
+        "value": 0.9, "low": 0.75, "high": 1.0,
+        "source": "epoch-energy", "confidence": "estimated",
+        "note": "Epoch's single H100 at 70% FLOP/s utilization drew the full 700 W; Choukse 2025: compute phases near TDP; low = Latif 2025 node at 8.4 of 10.2 kW (82%) with host overhead in it"
+      },
+      "memoryBoundFraction": {
+        "value": 0.45, "low": 0.2, "high": 0.85,
+        "source": "ma2026", "confidence": "estimated",
+        "note": "H200 decode 137-300 W of 700 W (0.2-0.43, Ma 2026); larger decode batches draw more (green-token-index: 688 W at batch ~511 for an 8B model), hence the high end"
+      },
+      "idleFraction": {
+        "value": 0.2, "low": 0.1, "high": 0.4,
+        "source": "choukse2025", "confidence": "estimated",
+        "note": "communication phases of at-scale DGX H100 training drop toward idle (Choukse 2025); a loaded CUDA context keeps the GPU 26-50 W above bare idle (Vadari 2026); bare idle itself is not sourced here"
+      }
+    },
+    "nvidia-ampere": {
+      "computeBoundFraction": {
+        "value": 0.9, "low": 0.75, "high": 1.0,
+        "source": "polca", "confidence": "estimated",
+        "note": "training on A100 sustains high power near TDP (POLCA); same reading as Hopper"
+      },
+      "memoryBoundFraction": {
+        "value": 0.5, "low": 0.25, "high": 0.85,
+        "source": "splitwise", "confidence": "estimated",
+        "note": "token phase runs at lower power than prompt phase (Splitwise, POLCA); no public A100 decode wattage read for this table, so Hopper's range shifted up slightly (smaller TDP, similar HBM power)"
+      },
+      "idleFraction": {
+        "value": 0.2, "low": 0.12, "high": 0.4,
+        "source": "parking", "confidence": "estimated",
+        "note": "A100 idle with a CUDA context: bare idle + 26-50 W (Vadari 2026) of a 400 W TDP"
+      }
+    },
+    "nvidia-blackwell": {
+      "computeBoundFraction": {
+        "value": 0.9, "low": 0.7, "high": 1.0,
+        "source": "choukse2025", "confidence": "estimated",
+        "note": "Hopper's reading assumed for Blackwell (no public per-phase measurement read); wider low end"
+      },
+      "memoryBoundFraction": {
+        "value": 0.45, "low": 0.2, "high": 0.85,
+        "source": "ma2026", "confidence": "estimated",
+        "note": "Hopper's decode reading assumed"
+      },
+      "idleFraction": {
+        "value": 0.2, "low": 0.1, "high": 0.4,
+        "source": "choukse2025", "confidence": "estimated",
+        "note": "Hopper's reading assumed"
+      }
+    },
+    "google-tpu": {
+      "computeBoundFraction": {
+        "value": 0.6, "low": 0.4, "high": 0.85,
+        "source": "epoch-energy", "confidence": "estimated",
+        "note": "measured TPU server power during training was 37-53% of server TDP (Patterson 2021 Table 4, Jouppi 2021 Table 1); a TPU's TDP is a provisioning figure further from typical draw than a GPU's"
+      },
+      "memoryBoundFraction": {
+        "value": 0.4, "low": 0.2, "high": 0.6,
+        "source": "epoch-energy", "confidence": "estimated",
+        "note": "below the compute-bound level by the GPU ratio (assumption)"
+      },
+      "idleFraction": {
+        "value": 0.2, "low": 0.1, "high": 0.35,
+        "source": "epoch-energy", "confidence": "estimated",
+        "note": "assumed like a GPU's hot idle"
+      }
+    }
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/economics/prices.json", text: #"""
+{
+  "sources": {
+    "raymond-james": {
+      "title": "Raymond James estimate reported by Barron's (Tae Kim, 2023-08) and TechSpot: H100 sells for $25,000-30,000; street prices up to ~$40,000 in 2023",
+      "url": "https://www.techspot.com/news/99839-nvidia-garners-reported-1000-profit-each-h100-gpu.html"
+    },
+    "semianalysis-dgx": {
+      "title": "SemiAnalysis, 'AI Server Cost Analysis - Memory Is The Biggest Loser' (2023-05): DGX H100 sells for ~$270,000; non-GPU server BOM ~$32,000 per 8-GPU server (as tabulated in Epoch AI training-cost-trends)",
+      "url": "https://github.com/epoch-research/training-cost-trends"
+    },
+    "epoch-prices": {
+      "title": "Epoch AI, training-cost-trends 'Hardware prices.csv' (list prices and cloud prices 2017-2024, e.g. A100 list $15,000 (NextPlatform 2020), Azure ND96amsr A100 v4 $4.10/GPU-hour on demand, Lambda H100 SXM $3.49 (2024-01), GCP TPU v4 $3.22 on demand / $1.45 3-year)",
+      "url": "https://github.com/epoch-research/training-cost-trends/blob/main/data/Hardware%20prices.csv"
+    },
+    "mercatus-2026": {
+      "title": "Mercatus GPU Index, 'Cloud GPU pricing' (2026-05): on-demand A100 80GB $0.80-3.00, H100 SXM $1.99-5.00, H200 $2.50-7.00 per GPU-hour",
+      "url": "https://www.mercatus-ai.com/blog/cloud-gpu-pricing"
+    },
+    "reuters-h20": {
+      "title": "Reuters (2024-02): Nvidia prices H20 for China distributors at $12,000-15,000 per card (~110,000 yuan advertised); Huawei's Ascend 910B sells for ~120,000 yuan; 8-card H20 servers 1.4 million yuan",
+      "url": "https://dunyanews.tv/amp/english/788751.php"
+    },
+    "reuters-910c": {
+      "title": "Reuters (2025-04) via press: Ascend 910C combines two 910B dies in one package",
+      "url": "https://4nownews.com/technology-and-it-market-news/chinas-replacement-for-nvidias-ai-chips-arrives-huawei-to-start-shipping-ascend-910c-in-may"
+    },
+    "b200-price": {
+      "title": "Jensen Huang (CNBC, 2024-03): Blackwell priced $30,000-40,000; later street estimates $40,000-50,000 (valueaddvc 2026)",
+      "url": "https://ai-stack.ai/en/blackwell-vs-mi300x"
+    },
+    "b200-cloud": {
+      "title": "B200 on-demand per GPU-hour, 2026: packet.ai $3.75, Spheron $6.03, Lambda/CoreWeave $6.99-8.00, AWS up to $14.24",
+      "url": "https://packet.ai/blog/gpu-pricing-models-compared"
+    },
+    "h200-price": {
+      "title": "H200 street price ~$30,000-40,000 (valueaddvc 2026; aiinframap 2026: ~$35,000, +/-20-40%)",
+      "url": "https://www.aiinframap.com/tools/chips/h100-vs-h200-vs-b200-tco"
+    },
+    "mi300x": {
+      "title": "MI300X street price estimates $10,000-20,000 (analyst estimates, e.g. valueaddvc 2026 $15-20k); cloud $1.50 (TensorWave) to $6 (Azure, Oracle), median $1.99 per GPU-hour (cliffcenter 2026)",
+      "url": "https://www.cliffcenter.com/research/amd-inference-economics"
+    },
+    "mlu590": {
+      "title": "awesomeagents.ai hardware note: Cambricon MLU590 estimated $8,000-12,000",
+      "url": "https://awesomeagents.ai/hardware/cambricon-mlu590"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see the value's note)"
+    },
+    "cbre": {
+      "title": "CBRE North America Data Center Trends: Northern Virginia wholesale $120-140 per kW-month (H2 2023); primary-market average asking rate for 250-500 kW $184.06 per kW-month (H2 2024)",
+      "url": "https://www.cbre.com/insights/reports/north-america-data-center-trends-h2-2024"
+    },
+    "eia": {
+      "title": "US EIA Electric Power Monthly table 5.6.A: average US industrial electricity price 8.32 cents/kWh (2023-01), 8.06 (2023), via Epoch AI energy.py",
+      "url": "https://www.eia.gov/electricity/monthly/epm_table_grapher.php?t=epmt_5_6_a"
+    },
+    "patterson2021": {
+      "title": "Patterson et al., 'Carbon Emissions and Large Neural Network Training', arXiv:2104.10350 (2021), Table 4: GPT-3 at 429 kg CO2e/MWh",
+      "url": "https://arxiv.org/abs/2104.10350"
+    },
+    "luccioni2022": {
+      "title": "Luccioni, Viguier, Ligozat, 'Estimating the Carbon Footprint of BLOOM, a 176B Parameter Language Model', JMLR 24 (2023), arXiv:2211.02001: French grid 57 g CO2eq/kWh",
+      "url": "https://arxiv.org/abs/2211.02001"
+    }
+  },
+  "defaults": {
+    "systemUSDPerChip": {
+      "value": 8000, "low": 4000, "high": 15000,
+      "source": "semianalysis-dgx", "confidence": "estimated",
+      "note": "server (CPUs, memory, NICs, switches on the board, chassis) and a share of the scale-out fabric, per accelerator: DGX H100 ~$270k minus 8 x $25-30k GPUs = $4-9k per GPU; non-GPU BOM ~$32k / 8 = $4k; 8-card H20 server 1.4M yuan minus 8 x 110k yuan = ~65k yuan = ~$9k per card (Reuters); high adds optics and switches (assumption)"
+    },
+    "amortizationYears": {
+      "value": 4, "low": 3, "high": 6,
+      "source": "derived", "confidence": "estimated",
+      "note": "straight-line life of the hardware; hyperscalers depreciate servers over 5-6 years (assumption taken from widely reported filings), accelerators are often written off faster"
+    },
+    "hostingUSDPerKWMonth": {
+      "value": 150, "low": 120, "high": 185,
+      "source": "cbre", "confidence": "press/analyst",
+      "note": "colocation rent per kW of provisioned IT power per month, energy billed separately"
+    },
+    "powerPriceUSDPerKWh": {
+      "value": 0.08, "low": 0.05, "high": 0.15,
+      "source": "eia", "confidence": "estimated",
+      "note": "nominal = US industrial average 2023; low = cheap-power sites, high = European industrial (assumption)"
+    },
+    "gridGCO2PerKWh": {
+      "value": 400, "low": 57, "high": 600,
+      "source": "patterson2021", "confidence": "estimated",
+      "note": "location-based grid intensity: 429 for GPT-3's US datacenter (Patterson 2021), 57 for France (BLOOM, Luccioni 2022); high = coal-heavy grids (assumption)"
+    }
+  },
+  "chips": {
+    "h100-sxm5-80gb": {
+      "priceUSD": {
+        "value": 27500, "low": 25000, "high": 40000,
+        "source": "raymond-james", "confidence": "press/analyst",
+        "note": "accelerator only; DGX H100 at ~$270k is ~$33.7k per GPU with the server (SemiAnalysis)"
+      },
+      "cloudUSDPerHour": {
+        "value": 2.99, "low": 1.99, "high": 5.0,
+        "source": "mercatus-2026", "confidence": "press/analyst",
+        "note": "on-demand per GPU-hour 2026 (Lambda $2.99); 2023-24 rates were $3.49-4.76 (Epoch dataset)"
+      }
+    },
+    "h200-sxm-141gb": {
+      "priceUSD": {
+        "value": 32500, "low": 28000, "high": 40000,
+        "source": "h200-price", "confidence": "press/analyst"
+      },
+      "cloudUSDPerHour": {
+        "value": 3.59, "low": 2.5, "high": 7.0,
+        "source": "mercatus-2026", "confidence": "press/analyst",
+        "note": "RunPod $3.59 (2026) inside the surveyed range"
+      }
+    },
+    "h20": {
+      "priceUSD": {
+        "value": 13500, "low": 12000, "high": 15300,
+        "source": "reuters-h20", "confidence": "press/analyst",
+        "note": "distributor pricing in China, 2024; high = 110,000 yuan advertised"
+      }
+    },
+    "a100-sxm4-80gb": {
+      "priceUSD": {
+        "value": 15000, "low": 10000, "high": 20000,
+        "source": "epoch-prices", "confidence": "press/analyst",
+        "note": "list $15,000 (2020); HGX/DGX A100 640GB systems $18.5-37.5k per GPU including the server (2021-23)"
+      },
+      "cloudUSDPerHour": {
+        "value": 1.5, "low": 0.8, "high": 4.1,
+        "source": "mercatus-2026", "confidence": "press/analyst",
+        "note": "2026 on-demand $0.80-3.00; high = Azure on demand 2024 (Epoch dataset)"
+      }
+    },
+    "b200-sxm-180gb": {
+      "priceUSD": {
+        "value": 35000, "low": 30000, "high": 50000,
+        "source": "b200-price", "confidence": "press/analyst"
+      },
+      "cloudUSDPerHour": {
+        "value": 6.0, "low": 3.75, "high": 14.24,
+        "source": "b200-cloud", "confidence": "press/analyst"
+      }
+    },
+    "mi300x": {
+      "priceUSD": {
+        "value": 15000, "low": 10000, "high": 20000,
+        "source": "mi300x", "confidence": "estimated",
+        "note": "analyst estimates; AMD publishes no price"
+      },
+      "cloudUSDPerHour": {
+        "value": 1.99, "low": 1.5, "high": 6.0,
+        "source": "mi300x", "confidence": "press/analyst",
+        "note": "median across neoclouds 2026"
+      }
+    },
+    "ascend-910b": {
+      "priceUSD": {
+        "value": 16700, "low": 13900, "high": 20800,
+        "source": "reuters-h20", "confidence": "press/analyst",
+        "note": "~120,000 yuan at 7.2 yuan/USD (Reuters 2024); range 100,000-150,000 yuan"
+      }
+    },
+    "ascend-910c": {
+      "priceUSD": {
+        "value": 28000, "low": 17000, "high": 40000,
+        "source": "derived", "confidence": "estimated",
+        "note": "no public price: two 910B dies in one package (Reuters 2025), so 1.0-2.4x the 910B's ~$16.7k; nominal 1.7x"
+      }
+    },
+    "br106": {
+      "priceUSD": {
+        "value": 10000, "low": 6000, "high": 16000,
+        "source": "derived", "confidence": "estimated",
+        "note": "no public price: single-die BR104-class card, placed at or below the domestic-market peers H20 ($12-15k), Ascend 910B (~$16.7k) and Cambricon MLU590 (~$8-12k est.)"
+      }
+    },
+    "br166": {
+      "priceUSD": {
+        "value": 20000, "low": 12000, "high": 32000,
+        "source": "derived", "confidence": "estimated",
+        "note": "no public price: two BR106 dies in one package (the catalog's derivation), so 1.2-2x the BR106 estimate; nominal 2x"
+      }
+    },
+    "cambricon-mlu590": {
+      "priceUSD": {
+        "value": 10000, "low": 8000, "high": 12000,
+        "source": "mlu590", "confidence": "estimated"
+      }
+    },
+    "tpu-v4": {
+      "cloudUSDPerHour": {
+        "value": 3.22, "low": 1.45, "high": 3.22,
+        "source": "epoch-prices", "confidence": "vendor-official",
+        "note": "GCP list per chip-hour 2023: on demand $3.22, 3-year commitment $1.45"
+      }
+    }
+  }
+}
+
+"""#),
+    ]
 }

@@ -40,17 +40,7 @@ public enum ChipSpecDecoder {
         let notes = root.stringArray("notes") ?? []
 
         // Sources first: every value refers to one by key.
-        var sources: [String: SourceRef] = [:]
-        if let table = root.object("sources", required: true) {
-            for key in table.keys {
-                guard let s = table.object(key) else { continue }
-                let title = s.string("title", required: true)
-                let url = s.string("url")
-                s.finish()
-                if let title { sources[key] = SourceRef(key: key, title: title, url: url) }
-            }
-            if table.keys.isEmpty { log.add("sources", "must list at least one source") }
-        }
+        let sources = readSources(root, log: log)
         let status = statusText.flatMap(ChipStatus.init(rawValue:))
         let values = ValueReader(sources: sources, log: log, status: status)
 
@@ -148,6 +138,23 @@ public enum ChipSpecDecoder {
                         scaleOut: scaleOut, tdpW: tdp, sources: sources, notes: notes)
         chip.segment = segmentText.flatMap(ChipSegment.init(rawValue:)) ?? .datacenter
         return chip
+    }
+
+    /// The required `sources` table (`key -> { "title", "url" }`) of a spec document; also
+    /// read by the other spec files that use spec values (`Specs/economics/*.json`).
+    static func readSources(_ root: ObjectReader, log: ProblemLog) -> [String: SourceRef] {
+        var sources: [String: SourceRef] = [:]
+        if let table = root.object("sources", required: true) {
+            for key in table.keys {
+                guard let s = table.object(key) else { continue }
+                let title = s.string("title", required: true)
+                let url = s.string("url")
+                s.finish()
+                if let title { sources[key] = SourceRef(key: key, title: title, url: url) }
+            }
+            if table.keys.isEmpty { log.add("sources", "must list at least one source") }
+        }
+        return sources
     }
 
     public static func isValidID(_ id: String) -> Bool {

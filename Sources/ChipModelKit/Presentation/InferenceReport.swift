@@ -63,7 +63,8 @@ public enum InferenceReport {
         return t
     }
 
-    public static func json(_ outcomes: [InferenceRunResult], model: ModelSpec, scenario: InferenceScenario, chips: Int) -> JSONValue {
+    public static func json(_ outcomes: [InferenceRunResult], model: ModelSpec, scenario: InferenceScenario, chips: Int,
+                            energy: [String: Result<ServingEnergyEstimate, PowerInputError>] = [:]) -> JSONValue {
         var items: [JSONValue] = []
         for o in outcomes {
             guard let e = o.nominal else {
@@ -94,7 +95,7 @@ public enum InferenceReport {
                 ("memory", mem), ("bound", .string(e.binding)),
                 ("low", rangeJSON(o, \.low)), ("high", rangeJSON(o, \.high)),
                 ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)), ("sweep", sweep),
-            ]))
+            ] + (energy[o.chipID].map { PowerCostReport.servingJSON($0, llm: model.isDecoder) } ?? [])))
         }
         return .object([("estimates", .array(items))])
     }

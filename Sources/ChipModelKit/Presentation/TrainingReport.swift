@@ -7,9 +7,13 @@ public enum TrainingReport {
         public var details: Bool
         /// List this many best plans of each search.
         public var top: Int?
-        public init(details: Bool = false, top: Int? = nil) {
+        /// Power, energy and cost per chip id (`PowerCostRuns.training`): a line under the
+        /// table, `power` and `cost` members in JSON.
+        public var energy: [String: Result<TrainingEnergyEstimate, PowerInputError>]
+        public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:]) {
             self.details = details
             self.top = top
+            self.energy = energy
         }
     }
 
@@ -18,7 +22,9 @@ public enum TrainingReport {
                               options: Options = Options(), skipped: [String] = []) -> String {
         switch format {
         case .json:
-            var root: [(String, JSONValue)] = [("estimates", .array(results.map { .object(json($0, run: run)) }))]
+            var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
+                .object(json(r, run: run) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? []))
+            }))]
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
             return JSONValue.object(root).serialized() + "\n"
         case .csv:
@@ -27,6 +33,9 @@ public enum TrainingReport {
             var out = "\(header(results, run: run))\n"
             out += table(results, run: run).renderText()
             for n in skipped + notes(results) { out += n + "\n" }
+            for r in results {
+                if let e = options.energy[r.chipID] { out += PowerCostReport.trainingLine(chipID: r.chipID, e, tokenBudget: run.tokenBudget) + "\n" }
+            }
             let lines = details(results, run: run, options: options)
             if !lines.isEmpty { out += lines.joined(separator: "\n") + "\n" }
             return out

@@ -166,12 +166,15 @@ public enum EncoderVisionEstimator {
         lines += best.lines
         if server { lines.append("server: batch within \(formatQuantity(batchBound * 1e3)) ms; throughput x \(formatQuantity(InferenceCalibration.serverLoadFraction)) for queue headroom") }
         lines.append("throughput: \(formatQuantity(samples)) samples/s system, \(formatQuantity(samples / Double(chips))) per chip; bound by \(binding)")
+        let load = server ? InferenceCalibration.serverLoadFraction : 1
+        let shares = InferenceTimeShares(computeBoundSeconds: best.t * best.share, memoryBoundSeconds: best.t * (1 - best.share),
+                                         idleSeconds: load > 0 && load < 1 ? best.t * (1 - load) / load : 0)
         return InferenceEstimate(
             chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
             plan: InferencePlan(tp: 1, pp: 1, ep: 1, replicas: replicas, batch: best.b),
             tokensPerSecond: nil, tokensPerSecondPerChip: nil, samplesPerSecond: samples,
             ttftMs: nil, tpotMs: nil, latencyMs: best.t * 1e3, memory: mem, binding: binding, sweep: rows,
             explanation: lines, usesEstimatedSpecs: chip.usesEstimates,
-            calibrated: InferenceCalibration.isCalibrated(chip.family))
+            calibrated: InferenceCalibration.isCalibrated(chip.family), timeShares: shares)
     }
 }

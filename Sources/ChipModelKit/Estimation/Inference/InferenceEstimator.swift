@@ -32,8 +32,42 @@ public struct InferenceEstimate: Sendable {
     public var explanation: [String]
     public var usesEstimatedSpecs: Bool
     public var calibrated: Bool
+    /// Where a replica's time goes at the chosen batch (for the power model); nil if not split.
+    public var timeShares: InferenceTimeShares? = nil
 
     public var memoryPerChipGB: Double { memory.neededBytes / 1e9 }
+}
+
+/// A replica's time at the chosen batch by what bounds it, in seconds per step (per decode step
+/// for LLMs with the prefill share included, per batch for encoders and CNNs): compute-bound
+/// work, memory-bound work (HBM, on-chip SRAM or D2D bound), and waits (scale-up communication,
+/// scheduling overhead, and in the server scenario the queue headroom the load fraction
+/// leaves). The power model weighs each by its power fraction of TDP.
+public struct InferenceTimeShares: Sendable, Equatable {
+    public var computeBoundSeconds: Double
+    public var memoryBoundSeconds: Double
+    public var idleSeconds: Double
+
+    public init(computeBoundSeconds: Double, memoryBoundSeconds: Double, idleSeconds: Double) {
+        self.computeBoundSeconds = computeBoundSeconds
+        self.memoryBoundSeconds = memoryBoundSeconds
+        self.idleSeconds = idleSeconds
+    }
+
+    /// The split from `InferenceEstimator`'s time-by-bound table (its `binding` keys) and the
+    /// server load fraction (busy time / wall time).
+    static func fromBindingTimes(_ byKind: [String: Double], loadFraction: Double) -> InferenceTimeShares {
+        var compute = 0.0, memory = 0.0, idle = 0.0
+        // Sorted keys: a dictionary's order changes from run to run, and so would the sums' last bits.
+        for (k, v) in byKind.sorted(by: { $0.key < $1.key }) {
+            if k == "compute" || k == "prefill compute" { compute += v }
+            else if k == "scale-up network" || k == "scheduling overhead" { idle += v }
+            else { memory += v }
+        }
+        let busy = compute + memory + idle
+        if loadFraction > 0, loadFraction < 1 { idle += busy * (1 - loadFraction) / loadFraction }
+        return InferenceTimeShares(computeBoundSeconds: compute, memoryBoundSeconds: memory, idleSeconds: idle)
+    }
 }
 
 /// Estimates serving throughput and latency: LLMs (prefill + decode with continuous batching),
@@ -235,13 +269,14 @@ public enum InferenceEstimator {
             lines.append("prefill share per token: \(formatQuantity(prefillShare * 1e3)) ms; TPOT \(formatQuantity(tpot * 1e3)) ms, TTFT \(formatQuantity(ttft * 1e3)) ms")
             if server { lines.append("server: throughput x \(formatQuantity(loadFraction)) (queue headroom for p99 bounds under Poisson arrivals)") }
             lines.append("throughput: \(formatQuantity(tps)) tokens/s system, \(formatQuantity(tps / Double(chips))) per chip; bound by \(binding)")
-            let est = InferenceEstimate(
+            var est = InferenceEstimate(
                 chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
                 plan: InferencePlan(tp: tp, pp: pp, ep: m.ep, replicas: replicas, batch: b, dpAttention: dp),
                 tokensPerSecond: tps, tokensPerSecondPerChip: tps / Double(chips), samplesPerSecond: tps / output,
                 ttftMs: ttft * 1e3, tpotMs: tpot * 1e3, latencyMs: latency * 1e3, memory: mem, binding: binding,
                 sweep: rows, explanation: lines, usesEstimatedSpecs: chip.usesEstimates,
                 calibrated: InferenceCalibration.isCalibrated(chip.family))
+            est.timeShares = .fromBindingTimes(byKind, loadFraction: loadFraction)
             best = (score, est)
         }
         if let best { return best.est }
