@@ -104,6 +104,7 @@ public enum BenchmarkSuite {
     public static let all: [BenchmarkCase] = [
         PlanSearchBenchmark.gpt3Case, RooflineKernelBenchmark.case, PlanSearchBenchmark.otherCase, EstimateBenchmark.case,
         ServingSimulationBenchmark.case,
+        MixedPlannerBenchmark.case,
     ]
 
     /// True in a debug build, whose timings mean nothing.

@@ -14,7 +14,7 @@ import Testing
         ["Core"], ["Hardware"], ["Workload"], ["Execution"], ["Calibration"], ["Kernels"],
         ["Estimation/Roofline"], ["Estimation/Network"], ["Estimation/Ranges", "Estimation/Serving"],
         ["Estimation/Training", "Estimation/Inference", "Estimation/ChipletEconomics", "Estimation/Power"],
-        ["Estimation/Runs"],
+        ["Estimation/Runs", "Estimation/Heterogeneous"],
         ["Estimation/Cost", "Estimation/Goodput"],
         ["WhatIf", "Validation"],
         ["Presentation"],

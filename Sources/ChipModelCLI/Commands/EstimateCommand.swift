@@ -48,14 +48,26 @@ public enum EstimateCommand: CLICommand {
       chipmodel estimate
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
+      chipmodel estimate --group br166:512 --group a100-sxm4-80gb:256 --group ascend-910b:256 --model llama3-70b
+
+    Mixed clusters (--group, repeated): one model on several kinds of chip at once. Each group holds \
+    a contiguous range of pipeline stages (its own TP/CP, layers, recompute, ZeRO) or runs data-parallel \
+    replicas on a share of the batch, or both; collectives stay inside a group, only activations or \
+    gradient shards cross the inter-group fabric (--inter-group-gbps, --inter-group-latency-us, \
+    --inter-group host-staged). Reports the plan per group, the speedup over the best group alone and \
+    the efficiency against the groups run as separate jobs.
 
     \(WorkLimit.helpText)
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + inferenceOptions
-        + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
+    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
+        + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        if !args.all("--group").isEmpty {
+            if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) is not modelled for mixed clusters (--group)") }
+            return try runMixedEstimate(args, context)
+        }
         if args.has("--inference") {
             if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) applies to training estimates (goodput), not --inference") }
             return try runInferenceEstimate(args, context)

@@ -41,6 +41,11 @@ public enum WhatIfCommand: CLICommand {
       roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
                  --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
+    Mixed clusters (training one model on several kinds of chip, as 'estimate --group'):
+      chipmodel whatif --group br166:512 --group a100-sxm4-80gb:256 --vary group2.count=0,128,256,512
+      chipmodel whatif --group br166:512 --group ascend-910b:256 --vary inter-group-gbps=0.1..100*10
+    One parameter: groupN.count (0 drops the group), inter-group-gbps or inter-group-latency-us.
+
     Chiplet economics ("monolithic or chiplets?"):
       chipmodel whatif --chiplets 1,2,4,8 --die-area 800 --node 7nm [--defect-density 0.09] [--wafer-cost 9346]
         [--yield-model murphy|poisson|hp] [--tflops T --tdp W --target-tflops X]
@@ -82,11 +87,12 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + ownOptions + powerCostOptions + [WorkLimit.option]
+                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions + [WorkLimit.option]
                                                              + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        if !args.all("--group").isEmpty { return try runMixedWhatIf(args, context) }
         if args.value("--chiplets") != nil || args.value("--die-area") != nil || args.value("--node") != nil {
             return try runChiplets(args, context)
         }

@@ -54,6 +54,10 @@ public struct MeasurementCase: Sendable, Equatable {
     public var emulate: Bool = false
     public var phase: InferencePhase = .both
     public var speculative: SpeculativeDecoding? = nil
+    /// Format v2 `system.groups`: a mixed cluster (then `chip` is the ids joined by '+' and
+    /// `chipCount` the total), and `system.interGroup`, the fabric between the groups.
+    public var groups: [CaseGroup]? = nil
+    public var interGroup: InterGroupFabric? = nil
 }
 
 /// Reads a case file: a JSON array of cases. All problems in all cases are reported, each
@@ -91,10 +95,18 @@ public enum CaseDecoder {
         let note = o.string("note")
         o.accept("filled", "origin")
         var chip: String?, count: Int?, domain: Int?, emulate = false
+        var groups: [CaseGroup]?, interGroup: InterGroupFabric?
         if let s = o.object("system", required: true) {
-            chip = s.string("chip", required: true)
-            count = s.integer("count", required: true, range: 1...10_000_000)
-            domain = s.integer("scaleUpDomain", range: 1...10_000_000)
+            if s.has("groups") {
+                groups = CaseGroup.decode(s, log: log)
+                chip = groups.map { $0.map(\.chip).joined(separator: "+") }
+                count = groups.map { $0.reduce(0) { $0 + $1.count } }
+                interGroup = CaseGroup.decodeFabric(s)
+            } else {
+                chip = s.string("chip", required: true)
+                count = s.integer("count", required: true, range: 1...10_000_000)
+                domain = s.integer("scaleUpDomain", range: 1...10_000_000)
+            }
             emulate = s.bool("emulate") ?? false
             s.finish()
         }
@@ -175,6 +187,6 @@ public enum CaseDecoder {
                                sequenceLength: seq, globalBatch: gbs, scenario: scenario, inputTokens: inTok,
                                outputTokens: outTok, batch: batch, ttftBoundMs: ttft, tpotBoundMs: tpot,
                                plan: plan, metric: metric, measured: value, emulate: emulate, phase: phase,
-                               speculative: speculative)
+                               speculative: speculative, groups: groups, interGroup: interGroup)
     }
 }
