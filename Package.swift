@@ -4,29 +4,41 @@ import PackageDescription
 // chipmodel: typed models of AI accelerator chips and estimates of what they deliver.
 // Toolchain only: no package dependencies.
 //
-// Targets
-// - ChipModelKit: the domain library (chips, workloads, roofline, estimators). No file or
-//   terminal I/O; other packages can depend on it.
-// - ChipModelCLI: argument parsing, commands and output formats over ChipModelKit; the tests
+// Targets (arrows point at what a target imports)
+// - ChipModelKit: the domain library (chips, workloads, roofline, estimators, validation,
+//   presentation). No file or terminal I/O; other packages can depend on it. Its folders are
+//   floors that import only downward (Sources/ChipModelKit/README.md).
+// - ChipModelCLI -> ChipModelKit: argument parsing, the user commands and their I/O; the tests
 //   call it in-process.
-// - chipmodel: the thin executable (`main.swift` calls ChipModelCLI).
-// - chipmodel-bench: the release benchmark (Benchmarks/chipmodel-bench).
+// - chipmodel -> ChipModelCLI: the thin executable (`main.swift`).
+// Tools (not products):
+// - ChipModelBenchmarks -> ChipModelCLI, ChipModelKit: the release benchmark's cases (Benchmarks/);
+//   chipmodel-bench runs them (`swift run -c release chipmodel-bench`).
+// - ChipModelFuzz -> ChipModelCLI, ChipModelKit: the seeded mutation fuzzer and its targets;
+//   chipmodel-fuzz runs long fuzz campaigns (`swift run -c release chipmodel-fuzz`).
+// - ChipModelTestSupport -> ChipModelKit: property-check helpers shared by the test targets.
 let package = Package(
     name: "chipmodel",
     products: [
         .library(name: "ChipModelKit", targets: ["ChipModelKit"]),
         .executable(name: "chipmodel", targets: ["chipmodel"]),
-        .executable(name: "chipmodel-bench", targets: ["chipmodel-bench"]),
     ],
     targets: [
-        .target(name: "ChipModelKit"),
+        .target(name: "ChipModelKit", exclude: ["README.md"]),
         .target(name: "ChipModelCLI", dependencies: ["ChipModelKit"]),
         .executableTarget(name: "chipmodel", dependencies: ["ChipModelCLI"]),
-        .executableTarget(
-            name: "chipmodel-bench",
-            dependencies: ["ChipModelKit", "ChipModelCLI"],
-            path: "Benchmarks/chipmodel-bench"),
-        .testTarget(name: "ChipModelKitTests", dependencies: ["ChipModelKit"]),
-        .testTarget(name: "ChipModelCLITests", dependencies: ["ChipModelCLI", "ChipModelKit"]),
+
+        .target(name: "ChipModelBenchmarks", dependencies: ["ChipModelCLI", "ChipModelKit"], path: "Benchmarks/ChipModelBenchmarks"),
+        .executableTarget(name: "chipmodel-bench", dependencies: ["ChipModelBenchmarks", "ChipModelKit"],
+                          path: "Benchmarks/chipmodel-bench"),
+        .target(name: "ChipModelFuzz", dependencies: ["ChipModelCLI", "ChipModelKit"]),
+        .executableTarget(name: "chipmodel-fuzz", dependencies: ["ChipModelFuzz", "ChipModelCLI"]),
+        .target(name: "ChipModelTestSupport", dependencies: ["ChipModelKit"], path: "Tests/ChipModelTestSupport"),
+
+        .testTarget(name: "ChipModelKitTests", dependencies: ["ChipModelKit", "ChipModelTestSupport", "ChipModelFuzz"]),
+        .testTarget(name: "ChipModelCLITests",
+                    dependencies: ["ChipModelCLI", "ChipModelKit", "ChipModelTestSupport", "ChipModelFuzz",
+                                   "ChipModelBenchmarks"],
+                    exclude: ["Golden"]),
     ]
 )

@@ -4,7 +4,7 @@
 //
 // The cases live in ChipModelCLI/Benchmarking (so the test suite can smoke-run them); this
 // file only parses arguments and prints. See README "Benchmark" for the build flags.
-import ChipModelCLI
+import ChipModelBenchmarks
 import ChipModelKit
 import Foundation
 

@@ -116,7 +116,7 @@ public final class CommandContext: @unchecked Sendable {
 }
 
 /// A subcommand of `chipmodel`.
-public protocol CLICommand {
+public protocol CLICommand: Sendable {
     static var name: String { get }
     /// One imperative sentence.
     static var abstract: String { get }
@@ -146,8 +146,14 @@ public struct CommandInfo: Sendable {
     public var options: [OptionSpec]
     public var maxPositionals: Int
     public var run: @Sendable (ParsedArguments, CommandContext) throws -> Int32
+    /// The executable that runs it: `chipmodel` for subcommands, a tool's own name otherwise.
+    public var program: String
 
-    public init<C: CLICommand>(_ type: C.Type) {
+    /// Where the full help is: `chipmodel help NAME`, or `TOOL --help` for a tool.
+    public var helpCommand: String { program == "chipmodel" ? "chipmodel help \(name)" : "\(program) --help" }
+
+    public init<C: CLICommand>(_ type: C.Type, program: String = "chipmodel") {
+        self.program = program
         name = C.name
         abstract = C.abstract
         usage = C.usage
@@ -163,7 +169,6 @@ public enum ChipModelCLI {
     public static let commands: [CommandInfo] = [
         CommandInfo(ChipsCommand.self), CommandInfo(SystemsCommand.self), CommandInfo(ModelsCommand.self), CommandInfo(RooflineCommand.self), CommandInfo(EstimateCommand.self),
         CommandInfo(ValidateCommand.self), CommandInfo(WhatIfCommand.self), CommandInfo(RoadmapCommand.self),
-        CommandInfo(FuzzCommand.self),
     ]
 
     public static let version = "0.1.0"
@@ -189,7 +194,14 @@ public enum ChipModelCLI {
         guard let cmd = commands.first(where: { $0.name == first }) else {
             return usageFailure(UsageError(unknownCommandMessage(first)), command: nil, context: context)
         }
-        let rest = Array(arguments.dropFirst())
+        return runCommand(cmd, arguments: Array(arguments.dropFirst()), context: context)
+    }
+
+    /// Runs one command on its arguments (everything after the command name): parses them,
+    /// answers `--help`, and turns every error into a one-line message and its exit code.
+    /// `chipmodel` calls it for each subcommand; a tool executable (`chipmodel-fuzz`) calls it
+    /// with its own single command.
+    public static func runCommand(_ cmd: CommandInfo, arguments rest: [String], context: CommandContext) -> Int32 {
         do {
             let parsed = try parseArguments(rest, options: cmd.options + commonOptions, maxPositionals: cmd.maxPositionals)
             if parsed.has("--help") {
@@ -225,7 +237,7 @@ public enum ChipModelCLI {
     static func usageFailure(_ e: UsageError, command: CommandInfo?, context: CommandContext) -> Int32 {
         context.err("error: \(oneLine(e.message))\n")
         if let command {
-            context.err("usage: chipmodel \(command.usage)\nSee 'chipmodel help \(command.name)'.\n")
+            context.err("usage: \(command.program) \(command.usage)\nSee '\(command.helpCommand)'.\n")
         } else {
             context.err("usage: chipmodel <command> [options]\nSee 'chipmodel help'.\n")
         }
@@ -250,7 +262,7 @@ public enum ChipModelCLI {
     }
 
     public static func help(for cmd: CommandInfo) -> String {
-        var s = "OVERVIEW: \(cmd.abstract)\n\nUSAGE: chipmodel \(cmd.usage)\n"
+        var s = "OVERVIEW: \(cmd.abstract)\n\nUSAGE: \(cmd.program) \(cmd.usage)\n"
         if !cmd.discussion.isEmpty { s += "\n" + cmd.discussion + "\n" }
         s += "\nOPTIONS:\n"
         let all = cmd.options + commonOptions

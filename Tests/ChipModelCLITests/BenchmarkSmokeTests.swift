@@ -1,5 +1,6 @@
 import Testing
 @testable import ChipModelCLI
+import ChipModelBenchmarks
 
 /// Runs every benchmark case once with tiny sizes so the benchmark cannot rot.
 @Suite struct BenchmarkSmokeTests {

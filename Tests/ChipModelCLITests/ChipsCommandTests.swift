@@ -162,7 +162,10 @@ import Testing
 
     @Test func outputNeverContainsNaN() {
         for args in [["chips"], ["chips", "--format", "json"], ["chips", "--format", "csv"], ["chips", "compare", "br20x", "tpu-v5p", "mtt-s80"]] {
-            let tokens = Set(runCLI(args).1.lowercased().split { !$0.isLetter }.map(String.init))
+            let (code, out, _) = runCLI(args)
+            #expect(code == 0, "\(args): exit \(code)")
+            #expect(!out.isEmpty, "\(args): no output")
+            let tokens = Set(out.lowercased().split { !$0.isLetter }.map(String.init))
             #expect(tokens.isDisjoint(with: ["nan", "inf"]), "\(args)")
         }
     }

@@ -8,7 +8,7 @@ import Testing
         let (code, out, err) = runCLI(["estimate", "--inference"])
         #expect(code == 0)
         #expect(out.contains("Llama 3 70B, offline, 2048 in / 256 out tokens, 8 chips each"))
-        for id in defaultInferenceChips {
+        for id in StandardRunDefaults.inferenceChipIDs {
             // Each default chip is either estimated or named in a note.
             #expect(out.contains(id) || err.contains("chip '\(id)' is not in the catalog"))
         }
@@ -60,7 +60,7 @@ import Testing
         #expect(c2 == 0)
         let first = try? JSONValue.parse(Array(json.utf8))["estimates"]?.arrayValue?.first
         #expect(first?["tokensPerSecond"] == .null && first?["plan"] == .null)
-        #expect(first?["error"]?.stringValue?.contains("has 80 GB") == true)
+        #expect(first?["error"]?.stringValue?.contains("has 85.9 GB") == true)
     }
 
     @Test func svgIsWritten() throws {

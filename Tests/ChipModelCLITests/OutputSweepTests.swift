@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ChipModelCLI
+import ChipModelFuzz
 @testable import ChipModelKit
 
 /// No estimate, table, JSON, CSV or SVG ever shows NaN or infinity (issue 9): every command's
@@ -41,7 +42,16 @@ import Testing
         return problems
     }
 
+    @Test func sweepHasTheCatalog() {
+        // The sweeps below run over the catalog; a catalog that fails to load must fail here,
+        // not make them pass over zero chips.
+        #expect(Self.catalog != nil)
+        #expect(Self.chipIDs.count >= 41 && Self.vendors.count >= 10)
+        #expect(!Self.casesFile.isEmpty)
+    }
+
     static func check(_ invocations: [[String]], allowed: Set<Int32> = [0]) {
+        #expect(!invocations.isEmpty)
         var problems: [String] = []
         for args in invocations { problems += scan(args, allowed: allowed) }
         #expect(problems.isEmpty, Comment(rawValue: problems.prefix(20).joined(separator: "\n")))

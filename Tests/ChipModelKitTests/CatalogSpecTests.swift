@@ -92,7 +92,7 @@ import Testing
         }
     }
 
-    /// Dense peaks of the calibration chips, as published (groundtruth.md table and datasheets).
+    /// Dense peaks of the calibration chips, as published (Benchmarks/CASES.md peak table and datasheets).
     @Test func calibrationChipPeaksMatchPublishedDenseFigures() throws {
         let c = try ChipCatalog.builtIn()
         func bf16(_ id: String) throws -> Double { try #require(c.chip(id).densePeaks[.bf16]).nominal }
@@ -123,7 +123,7 @@ import Testing
         #expect(v5p.scaleUp?.bandwidth.perDirectionGBps() == 600)
     }
 
-    // MARK: Biren facts (top section of chips.md)
+    // MARK: Biren facts (the seed facts: BR166 = 2 x BR106, D2D 896 GB/s bidirectional, roadmap parts)
 
     @Test func br166IsTwoBR106DiesWithFourStacksAnd896BidirectionalD2D() throws {
         let c = try ChipCatalog.builtIn()

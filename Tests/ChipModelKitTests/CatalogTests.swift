@@ -27,7 +27,8 @@ import Testing
     @Test func unknownChipSuggestsNearest() throws {
         let catalog = try ChipCatalog.builtIn()
         #expect(throws: UnknownIDError.self) { try catalog.chip("br16") }
-        do { _ = try catalog.chip("a100-sxm4-80") } catch { #expect(error.suggestions.first == "a100-sxm4-80gb") }
+        let error = try #require(throws: UnknownIDError.self) { try catalog.chip("a100-sxm4-80") }
+        #expect(error.suggestions.first == "a100-sxm4-80gb")
     }
 
     @Test func modelParameterCountsMatchPublishedSizes() throws {

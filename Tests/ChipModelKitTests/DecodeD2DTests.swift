@@ -53,9 +53,9 @@ import Testing
     @Test func estimatorNamesTheD2DLinkWhenItBinds() throws {
         let model = try ModelZoo.builtIn().model("llama3-70b")
         let w = InferenceWorkload(model: model, scenario: .offline, inputTokens: 2048, outputTokens: 256, precision: .bf16)
-        let slow = try InferenceEstimator.estimate(w, chip: try br166(d2dGBps: 10), chips: 8)
+        let slow = try InferenceEstimator.estimate(w, on: Cluster(chip: try br166(d2dGBps: 10), count: 8))
         #expect(slow.binding.contains("d2d"))
-        let spec = try InferenceEstimator.estimate(w, chip: try br166(), chips: 8)
+        let spec = try InferenceEstimator.estimate(w, on: Cluster(chip: try br166(), count: 8))
         #expect(!spec.binding.contains("d2d"))
         #expect(spec.tokensPerSecond! > slow.tokensPerSecond!)
     }

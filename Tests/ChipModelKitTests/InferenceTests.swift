@@ -34,12 +34,14 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(m.kvBytesPerToken == 80 * 2 * 8 * 128 / 8)
         let weights = model.totalParams / 8
         #expect(abs(m.weightsBytes - weights) < 1)
-        let free = 80e9 - weights - m.workspaceBytes
+        // 80 GB as marketed = 80 GiB (`ChipParameters.bytesPerMarketedGB`).
+        let capacity = 80 * ChipParameters.bytesPerMarketedGB
+        let free = capacity - weights - m.workspaceBytes
         // Runtime 1.5 GB + one 8192-token chunk of activations + 10% of what is left.
         let perToken: Double = 4 * 8192 + 2 * 28672 / 8
         let activations: Double = 8192 * perToken * 2
         let beforeKV = 1.5e9 + activations
-        #expect(abs(m.workspaceBytes - (beforeKV + 0.1 * (80e9 - weights - beforeKV))) < 1)
+        #expect(abs(m.workspaceBytes - (beforeKV + 0.1 * (capacity - weights - beforeKV))) < 1)
         #expect(m.maxBatch(tokensPerSequence: 1000) == Int(free / (20480 * 1000)))
         // FP16 KV halves the capacity.
         let m16 = try LLMServingModel(model: model, chip: chip, precision: .fp8, kvPrecision: .fp16, tp: 8, pp: 1, ep: 1, scaleUpDomain: nil)
@@ -70,7 +72,7 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(abs(dp.weightsBytes - tpModel.weightsBytes - extra) < 1)
         // Searched for MLA models: a 16-chip DeepSeek-V3 plan reports which attention it chose.
         let w = InferenceWorkload(model: model, scenario: .offline, inputTokens: 1024, outputTokens: 256, precision: .fp8)
-        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 16, constraints: PlanConstraints(tp: 8, ep: 8), scaleUpDomain: 16)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 16, scaleUpDomain: 16), constraints: PlanConstraints(tp: 8, ep: 8))
         #expect(e.plan.json.contains { $0.0 == "dpAttention" })
     }
 
@@ -79,12 +81,12 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         let model = try zooModel("llama3-70b")
         let base = InferenceWorkload(model: model, scenario: .offline, inputTokens: 1024, outputTokens: 256, precision: .fp8)
         let plan = PlanConstraints(tp: 8, pp: 1)
-        let offline = try InferenceEstimator.estimate(base, chip: chip, chips: 8, constraints: plan)
+        let offline = try InferenceEstimator.estimate(base, on: Cluster(chip: chip, count: 8), constraints: plan)
         var w = base
         w.scenario = .server
         w.tpotBoundMs = 40
         w.ttftBoundMs = 2000
-        let server = try InferenceEstimator.estimate(w, chip: chip, chips: 8, constraints: plan)
+        let server = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 8), constraints: plan)
         #expect(try #require(server.tpotMs) <= 40)
         #expect(try #require(server.ttftMs) <= 2000)
         #expect(server.plan.batch < offline.plan.batch)
@@ -93,13 +95,13 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(server.sweep.contains { !$0.meetsBounds })
         #expect(server.sweep.first { $0.batch == server.plan.batch }?.meetsBounds == true)
         w.tpotBoundMs = 0.01
-        #expect(throws: DoesNotFitError.self) { try InferenceEstimator.estimate(w, chip: chip, chips: 8, constraints: plan) }
+        #expect(throws: DoesNotFitError.self) { try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 8), constraints: plan) }
     }
 
     @Test func singleStreamLatencyAddsUp() throws {
         let chip = try h100()
         let w = InferenceWorkload(model: try zooModel("llama3-8b"), scenario: .singleStream, inputTokens: 512, outputTokens: 100, precision: .bf16)
-        let e = try InferenceEstimator.estimate(w, chip: chip, chips: 1)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 1))
         #expect(e.plan.batch == 1)
         let ttft = try #require(e.ttftMs), tpot = try #require(e.tpotMs), lat = try #require(e.latencyMs)
         #expect(abs(lat - (ttft + 99 * tpot)) < 1e-6 * lat)
@@ -111,10 +113,10 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         let chip = try h100()
         let w = InferenceWorkload(model: try zooModel("llama3.1-405b"), scenario: .offline, inputTokens: 1024, outputTokens: 128, precision: .bf16)
         do {
-            _ = try InferenceEstimator.estimate(w, chip: chip, chips: 2)
+            _ = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 2))
             Issue.record("expected DoesNotFitError")
         } catch let e as DoesNotFitError {
-            #expect(e.message.contains("needs") && e.message.contains("has 80 GB"))
+            #expect(e.message.contains("needs") && e.message.contains("has 85.9 GB"), "\(e.message)")
         }
     }
 
@@ -144,12 +146,12 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
     @Test func encoderAndCNNServing() throws {
         let chip = try h100()
         let rn = InferenceWorkload(model: try zooModel("resnet50-v1.5"), scenario: .offline, inputTokens: 0, outputTokens: 0, precision: .int8)
-        let off = try InferenceEstimator.estimate(rn, chip: chip, chips: 8)
+        let off = try InferenceEstimator.estimate(rn, on: Cluster(chip: chip, count: 8))
         #expect(off.plan.replicas == 8 && off.plan.tp == 1)
         #expect(off.tokensPerSecond == nil && off.samplesPerSecond! > 100_000)
         var srv = rn
         srv.scenario = .server
-        let s = try InferenceEstimator.estimate(srv, chip: chip, chips: 8)
+        let s = try InferenceEstimator.estimate(srv, on: Cluster(chip: chip, count: 8))
         #expect(s.latencyMs! <= 15 * InferenceCalibration.serverBatchLatencyFraction)
         #expect(s.samplesPerSecond! <= off.samplesPerSecond!)
     }

@@ -39,7 +39,7 @@ import Testing
         // 896 GB/s is bidirectional: 448 GB/s each way, times the family's D2D fraction.
         #expect(d.d2dBytesPerSecondPerDirection == 448e9 * d.calibration.d2dFraction)
         // Split along N: each die must fetch the half of A that lives on the other die.
-        let op = Operation.gemm(m: 16384, n: 256, k: 16384)
+        let op = RooflineOperation.gemm(m: 16384, n: 256, k: 16384)
         let r = Roofline.evaluate(op, on: d, split: .n)
         #expect(r.bound == .d2d)
         #expect(r.d2dBytesPerDirection == 0.5 * 16384 * 16384 * 2)
@@ -109,15 +109,15 @@ import Testing
     @Test func hugeShapesNeverTrap() throws {
         let d = try device("br166")
         let big = Int.max / 2
-        for op in [Operation.gemm(m: big, n: big, k: big, batch: big),
+        for op in [RooflineOperation.gemm(m: big, n: big, k: big, batch: big),
                    .conv2d(batch: big, inChannels: big, outChannels: big, outHeight: big, outWidth: big, kernel: big, stride: big),
                    .attention(batch: big, heads: big, kvHeads: big, queryLength: big, keyLength: big, headDim: big, causal: true),
                    .embedding(tokens: big, hidden: big), .rowwise(kind: .softmax, tokens: big, hidden: big)] {
             let r = Roofline.evaluate(op, on: d)
             #expect(!r.seconds.isNaN)
         }
-        #expect(Operation.gemm(m: 0, n: 1, k: 1).validationProblem == "M must be at least 1, got 0")
-        #expect(Operation.attention(batch: 1, heads: 6, kvHeads: 4, queryLength: 1, keyLength: 1, headDim: 1, causal: false).validationProblem != nil)
+        #expect(RooflineOperation.gemm(m: 0, n: 1, k: 1).validationProblem == "M must be at least 1, got 0")
+        #expect(RooflineOperation.attention(batch: 1, heads: 6, kvHeads: 4, queryLength: 1, keyLength: 1, headDim: 1, causal: false).validationProblem != nil)
     }
 
     @Test func missingFormatNamesTheAvailableOnes() throws {
@@ -135,10 +135,10 @@ import Testing
 
     @Test func batchPathEqualsScalarEvaluate() throws {
         let devices = [try device("a100-sxm4-80gb"), try device("br166"), try device("h100-sxm5-80gb", .fp8)]
-        let ops: [Operation] = [.gemm(m: 8192, n: 8192, k: 8192), .gemm(m: 1, n: 8192, k: 8192), .gemm(m: 16384, n: 256, k: 16384),
+        let ops: [RooflineOperation] = [.gemm(m: 8192, n: 8192, k: 8192), .gemm(m: 1, n: 8192, k: 8192), .gemm(m: 16384, n: 256, k: 16384),
                                 .attention(batch: 8, heads: 32, kvHeads: 8, queryLength: 2048, keyLength: 2048, headDim: 128, causal: true),
                                 .rowwise(kind: .layernorm, tokens: 4096, hidden: 8192), .elementwise(bytes: 1e8)]
-        var points: [(Operation, RooflineDevice, DieSplit)] = []
+        var points: [(RooflineOperation, RooflineDevice, DieSplit)] = []
         for d in devices { for op in ops { for s in [DieSplit.auto, .n] { points.append((op, d, s)) } } }
         let batch = Roofline.evaluateMany(points)
         for (p, r) in zip(points, batch) {

@@ -15,20 +15,7 @@ func smallGPT() -> ModelSpec {
 func a100() throws -> Chip { try ChipCatalog.builtIn().chip("a100-sxm4-80gb") }
 
 func costModel(_ m: ModelSpec, chips: Int, seq: Int = 2048, batch: Int, precision: NumberFormat = .bf16) throws -> TrainingCostModel {
-    try TrainingCostModel(workload: TrainingWorkload(model: m, sequenceLength: seq, globalBatch: batch, precision: precision),
-                          chip: ChipParameters(chip: try a100()), chips: chips, scaleUpDomain: 8)
-}
-
-/// Deterministic generator for the SIMD-vs-scalar sample (SplitMix64).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    try TrainingCostModel(workload: TrainingWorkload(model: m, sequenceLength: seq, globalBatch: batch, precision: precision), cluster: Cluster(chip: ChipParameters(chip: try a100()), count: chips, scaleUpDomain: 8))
 }
 
 @Suite struct TrainingFormulaTests {
@@ -60,7 +47,7 @@ struct SplitMix: RandomNumberGenerator {
         let model = 72 * B * s * l * h * h * (1 + s / (6 * h) + V / (12 * l * h))
         #expect(abs(w.hardwareFlopsPerStep(recompute: .full) / hw - 1) < 1e-12)
         #expect(abs(w.modelFlopsPerStep / model - 1) < 1e-12)
-        // groundtruth.md: 1.076e12 FLOP/token for MLPerf GPT-3 (V = 50257).
+        // Benchmarks/CASES.md (FLOP conventions, item 8): 1.076e12 FLOP/token for MLPerf GPT-3 (V = 50257).
         let mlperf = TrainingWorkload(model: gpt3(vocab: 50257), sequenceLength: 2048, globalBatch: 1, precision: .bf16)
         #expect(abs(mlperf.modelFlopsPerStep / 2048 / 1.076e12 - 1) < 0.005)
     }
@@ -103,7 +90,7 @@ struct SplitMix: RandomNumberGenerator {
     /// The SIMD8 kernel equals the scalar candidate function bit for bit on a seeded sample
     /// (odd count, so the scalar tail is exercised too; some candidates exceed memory).
     @Test func simdMatchesScalarBitForBit() {
-        var rng = SplitMix(state: 20_240_601)
+        var rng = SplitMix64(seed: 20_240_601)
         func u(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.next() >> 11) / Double(1 << 53) }
         let batch = CandidateBatch(capacity: 16)
         for _ in 0..<1003 {
@@ -148,10 +135,10 @@ struct SplitMix: RandomNumberGenerator {
     @Test func infeasiblePlanCarriesTheReason() throws {
         let w = TrainingWorkload(model: gpt3(), sequenceLength: 2048, globalBatch: 8, precision: .bf16)
         #expect(throws: TrainingInfeasibleError.self) {
-            _ = try TrainingEstimator.estimate(workload: w, chip: try a100(), chips: 8, constraints: PlanConstraints(tp: 8))
+            _ = try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: try a100()), count: 8), constraints: PlanConstraints(tp: 8))
         }
         do {
-            _ = try TrainingEstimator.estimate(workload: w, chip: try a100(), chips: 8, constraints: PlanConstraints(tp: 8))
+            _ = try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: try a100()), count: 8), constraints: PlanConstraints(tp: 8))
         } catch let e as TrainingInfeasibleError {
             let need = try #require(e.neededBytes), usable = try #require(e.usableBytes)
             #expect(need > usable)
@@ -162,8 +149,7 @@ struct SplitMix: RandomNumberGenerator {
     @Test func moeAndMlaModelsEstimate() throws {
         let zoo = try ModelZoo.builtIn()
         let ds = try zoo.model("deepseek-v3")
-        let cm = try TrainingCostModel(workload: TrainingWorkload(model: ds, sequenceLength: 4096, globalBatch: 512, precision: .bf16),
-                                       chip: ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb")), chips: 256)
+        let cm = try TrainingCostModel(workload: TrainingWorkload(model: ds, sequenceLength: 4096, globalBatch: 512, precision: .bf16), cluster: Cluster(chip: ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb")), count: 256))
         let plan = TrainingPlan(tp: 2, pp: 8, dp: 16, ep: 16, microBatch: 1, virtualStages: 1, recompute: .full, zeroStage: 1)
         let e = try #require(TrainingEstimator.evaluate(plan, model: cm, ignoreMemory: true))
         #expect(e.breakdown.epExposed > 0)
@@ -186,42 +172,10 @@ struct SplitMix: RandomNumberGenerator {
 
     @Test func scalingTableStartsAtOneDomain() throws {
         let w = TrainingWorkload(model: smallGPT(), sequenceLength: 2048, globalBatch: 64, precision: .bf16)
-        let rows = TrainingEstimator.scaling(workload: w, chip: try a100(), chips: 32, options: .init(threads: 2))
+        let rows = TrainingEstimator.scaling(w, on: Cluster(chip: ChipParameters(chip: try a100()), count: 32), options: TrainingEstimator.Options(search: .init(threads: 2)))
         #expect(rows.map(\.chips) == [8, 16, 32])
         #expect(rows.first?.efficiency == 1)
         #expect(rows.allSatisfy { $0.plan != nil && $0.efficiency > 0.5 && $0.efficiency <= 1.5 })
     }
 }
 
-/// Release-mode throughput of the candidate kernel, SIMD vs scalar (CHIPMODEL_TRAINING_BENCH=1,
-/// `swift test -c release --filter TrainingKernelBench`).
-@Suite struct TrainingKernelBench {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["CHIPMODEL_TRAINING_BENCH"] != nil))
-    func kernelThroughput() {
-        var rng = SplitMix(state: 7)
-        func u(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.next() >> 11) / Double(1 << 53) }
-        let n = 1 << 20
-        let batch = CandidateBatch(capacity: n)
-        for _ in 0..<n {
-            batch.append(CandidateInputs(
-                microbatches: u(1, 512).rounded(), stageLayers: u(1, 96).rounded(), bubbleFactor: u(0, 63),
-                layerForward: u(1e-4, 0.1), extraForward: u(0, 0.05), layerRecompute: u(0, 0.1), tpComm: u(0, 0.05),
-                tpHide: u(0, 0.08), tpPasses: u(2, 3).rounded(), epComm: u(0, 0.1), cpComm: u(0, 0.1), ppComm: u(0, 1),
-                dpComm: u(0, 5), dpOverlap: u(0, 1).rounded(), dpParamGather: u(0, 3), paramGatherOverlap: u(0, 1).rounded(),
-                zeroGather: u(0, 0.2), optimizer: u(0, 0.1), memoryBytes: u(1e9, 150e9)))
-        }
-        let k = CandidateScalars(residual: 0.3, microbatchOverhead: 1e-3, stepOverhead: 0.05, capacityBytes: 72e9)
-        func best(_ body: () -> Void) -> Double {
-            var t = Double.infinity
-            for _ in 0..<7 {
-                let s = DispatchTime.now().uptimeNanoseconds
-                body()
-                t = min(t, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9)
-            }
-            return t
-        }
-        let simd = best { batch.evaluateSIMD(k) }
-        let scalar = best { batch.evaluateScalar(k) }
-        print("KERNEL candidates \(n): SIMD8 \(Double(n) / simd / 1e6) M/s, scalar \(Double(n) / scalar / 1e6) M/s, ratio \(scalar / simd)")
-    }
-}

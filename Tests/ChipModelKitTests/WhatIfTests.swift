@@ -80,7 +80,7 @@ import Testing
     }
 
     /// A metric with a workload parameter, as the training estimator will have.
-    static let chipsMetric = WhatIfMetric(label: "test", parameters: ["chips"]) { chip, point in
+    static let chipsMetric = WhatIfMetric(label: "test", parameters: ["chips"]) { chip, point, _ in
         let bw = chip.memory.bandwidthGBps?.nominal ?? 0
         let chips = point["chips"] ?? 1
         return MetricRow(metrics: [MetricValue(name: "x", unit: "GB/s", nominal: bw * chips)], binding: "memory")
@@ -148,16 +148,16 @@ import Testing
     @Test func cornersBracketNominal() throws {
         let br166 = try ChipCatalog.builtIn().chip("br166")
         #expect(br166.hasRanges)
-        let r = evaluateWithRanges(br166) { $0.memoryBandwidthGBps ?? 0 }
+        let r = try evaluateWithRanges(br166) { $0.memoryBandwidthGBps ?? 0 }
         #expect(r.low == 1400 && r.nominal == 1640 && r.high == 1840)
         // A time (lower is better) still gets low <= nominal <= high.
-        let t = evaluateWithRanges(br166) { 1 / ($0.matmulTflops[.bf16] ?? 1) }
+        let t = try evaluateWithRanges(br166) { 1 / ($0.matmulTflops[.bf16] ?? 1) }
         #expect(t.low == 1.0 / 1120 && t.high == 1.0 / 678)
         // A chip without ranged values has an exact result.
         let exact = try ChipTemplate.find("br166", in: EmbeddedSpecs.chips).chip
         var point = exact
         point.memory.bandwidthGBps = SpecValue(1640, confidence: .pressAnalyst, source: SourceRef(key: "x", title: "x"))
-        let e = evaluateWithRanges(point) { $0.memoryBandwidthGBps ?? 0 }
+        let e = try evaluateWithRanges(point) { $0.memoryBandwidthGBps ?? 0 }
         #expect(e.low == e.high || point.hasRanges)
     }
 
@@ -169,7 +169,7 @@ import Testing
         let c = try MonteCarlo.run(br166, samples: 500, seed: 43, metric)
         #expect(a == b)
         #expect(a != c)
-        let corners = evaluateWithRanges(br166, metric)
+        let corners = try evaluateWithRanges(br166, metric)
         #expect(a.p5 <= a.p50 && a.p50 <= a.p95)
         #expect(a.p5 >= corners.low && a.p95 <= corners.high)
     }
@@ -252,7 +252,7 @@ import Testing
     @Test func estimatorWorkloadsAttributeExactly() throws {
         let catalog = try ChipCatalog.builtIn()
         let model = try ModelZoo.builtIn().model("llama3-70b")
-        let ws = RoadmapWorkload.estimatorDefaults(model: model, training: StandardTraining(model: model, chips: 64))
+        let ws = RoadmapWorkload.estimatorDefaults(model: model, training: TrainingRun(model: model, chips: 64))
         let roadmap = try Roadmap.build(vendor: "biren", catalog: catalog, workloads: ws, only: ["br106", "br166"])
         #expect(roadmap.entries.map(\.chip.id) == ["br106", "br166"])
         let e = roadmap.entries[1]
@@ -292,7 +292,7 @@ import Testing
             let bw = (p.memoryBandwidthGBps ?? 0) * (point["chips"] ?? 1)
             return ([bw, 1 / bw], p.corner == .nominal ? "memory" : "other")
         }
-        let row = try m.evaluate(chip, SweepPoint([("chips", 2)]))
+        let row = try m.evaluate(chip, SweepPoint([("chips", 2)]), .corners)
         #expect(row.binding == "memory")
         #expect(row.metrics[0].nominal == 3280 && row.metrics[0].low == 2800 && row.metrics[0].high == 3680)
         #expect(row.metrics[1].low == 1 / 3680.0 && row.metrics[1].high == 1 / 2800.0)

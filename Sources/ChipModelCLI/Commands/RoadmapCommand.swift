@@ -69,8 +69,8 @@ public enum RoadmapCommand: CLICommand {
         guard model.isDecoder else {
             throw UsageError("the roadmap workloads train and serve a decoder LLM; '\(model.id)' is \(model.architecture.rawValue)")
         }
-        let training = StandardTraining(model: model, chips: try args.int("--training-chips", range: 1...1_000_000) ?? 1024)
-        let inference = StandardInference(model: model, chips: try args.int("--inference-chips", range: 1...1_000_000) ?? 8)
+        let training = TrainingRun(model: model, chips: try args.int("--training-chips", range: 1...1_000_000) ?? 1024)
+        let inference = InferenceRun(model: model, chips: try args.int("--inference-chips", range: 1...1_000_000) ?? 8)
         return RoadmapWorkload.estimatorDefaults(model: model, training: training, inference: inference)
     }
 

@@ -8,7 +8,7 @@ public enum RooflineCommand: CLICommand {
     public static let discussion = """
         Times each operation as the largest of its compute, HBM, on-chip (SRAM/L2) and
         die-to-die (D2D) times, and names the binding ceiling. Ceilings are sustained values:
-        vendor dense peak x the chip family's fraction (Roofline/Calibration.swift). D2D uses the
+        vendor dense peak x the chip family's fraction (Calibration/FamilyCalibration.swift). D2D uses the
         link's per-direction bandwidth (896 GB/s bidirectional = 448 GB/s each way).
         Tiling assumption: GEMM-like operations use square output tiles sized to half the
         on-chip SRAM; off-chip traffic is the compulsory traffic plus panel re-reads per tile.
@@ -68,7 +68,7 @@ public enum RooflineCommand: CLICommand {
         }
         let catalog = try ChipModelCLI.catalog(args, context)
         var runs: [ChipRun] = []
-        var points: [(Operation, RooflineDevice, DieSplit)] = []
+        var points: [(RooflineOperation, RooflineDevice, DieSplit)] = []
         for id in ids {
             let chip = try catalog.chip(id)
             let params = ChipParameters(chip: chip)

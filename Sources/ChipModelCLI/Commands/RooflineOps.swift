@@ -2,7 +2,7 @@ import ChipModelKit
 
 /// One `--op` argument, parsed: the operation, an optional die split, and the text it came from.
 public struct RooflineOpSpec: Sendable, Equatable {
-    public var operation: Operation
+    public var operation: RooflineOperation
     public var split: DieSplit
     public var text: String
 }
@@ -95,7 +95,7 @@ public enum RooflineOpGrammar {
             default: throw fail("'\(values[i])' must be 'causal' or 'noncausal'")
             }
         }
-        let op: Operation
+        let op: RooflineOperation
         switch kind {
         case "gemm": op = .gemm(m: try int(0), n: try int(1), k: try int(2))
         case "bgemm": op = .gemm(m: try int(1), n: try int(2), k: try int(3), batch: try int(0))

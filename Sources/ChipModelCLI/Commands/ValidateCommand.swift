@@ -6,7 +6,7 @@ public enum ValidateCommand: CLICommand {
     public static let abstract = "Compare estimates with published measurements."
     public static let usage = "validate --cases FILE [--format table|json|csv] [--kind training|inference] [--explain ID]"
     public static let discussion = """
-    Reads measurement cases (a JSON array in the format of CASES.md), estimates each case's
+    Reads measurement cases (a JSON array in the format of Benchmarks/CASES.md), estimates each case's
     metric with the estimator for its kind (training or inference), and reports the signed
     relative error (estimate - measured) / measured and the plan used. A case that cannot be
     estimated (unknown chip, plan that does not fit, unsupported model) is reported with its
@@ -14,7 +14,7 @@ public enum ValidateCommand: CLICommand {
 
     Table output lists cases worst first (failed cases first), then the summary overall and
     per kind: weighted median (the lower weighted median), weighted mean and maximum absolute
-    error over cases with weight > 0 that were estimated. JSON output is the CASES.md report
+    error over cases with weight > 0 that were estimated. JSON output is the Benchmarks/CASES.md report
     in case-file order. A bad case file is reported one problem per line (file and key path),
     exit 65.
 
@@ -24,7 +24,7 @@ public enum ValidateCommand: CLICommand {
       chipmodel validate --cases Benchmarks/calibration-cases.json --explain TRN-KOR22-03
     """
     public static let options: [OptionSpec] = [
-        .value("--cases", "FILE", "Case file: a JSON array of measurement cases (CASES.md). Required."),
+        .value("--cases", "FILE", "Case file: a JSON array of measurement cases (Benchmarks/CASES.md). Required."),
         .value("--kind", "training|inference", "Only run the cases of this kind."),
         .value("--explain", "ID", "Print the full breakdown of one case's estimate."),
     ]

@@ -1,19 +1,9 @@
-/// A metric a measurement case reports (CASES.md).
+/// A metric a measurement case reports (Benchmarks/CASES.md).
 public enum CaseMetric: String, Sendable, CaseIterable {
     case stepTimeSeconds, tokensPerSecondPerChip
     case tokensPerSecond, samplesPerSecond, ttftMs, tpotMs, latencyMs
 
     public var isTraining: Bool { self == .stepTimeSeconds || self == .tokensPerSecondPerChip }
-}
-
-/// Inference scenario (MLPerf naming).
-public enum InferenceScenario: String, Sendable, CaseIterable {
-    /// Maximum throughput, no latency bound.
-    case offline
-    /// Highest throughput whose TTFT and TPOT stay under the bounds.
-    case server
-    /// One request at a time.
-    case singleStream = "single-stream"
 }
 
 /// A model named by id or given inline.
@@ -22,7 +12,7 @@ public enum ModelReference: Sendable, Equatable {
     case inline(ModelSpec)
 }
 
-/// One published measurement with everything needed to estimate it (format: CASES.md).
+/// One published measurement with everything needed to estimate it (format: Benchmarks/CASES.md).
 public struct MeasurementCase: Sendable, Equatable {
     public enum Kind: String, Sendable { case training, inference }
 

@@ -28,7 +28,7 @@ public struct CaseResult: Sendable {
     public var weight: Double { measurementCase.weight }
     public var failed: Bool { estimate == nil }
 
-    /// Signed relative error `(estimate - measured) / measured` (CASES.md); `nil` for a
+    /// Signed relative error `(estimate - measured) / measured` (Benchmarks/CASES.md); `nil` for a
     /// failed case. Positive: the model over-estimates the metric (for a time metric such as
     /// `stepTimeSeconds` that means it predicts the run slower than measured).
     public var error: Double? {

@@ -48,11 +48,11 @@ public struct RooflineLayerWorkload: Sendable, Equatable {
     public static let parameters = ["batch", "seq"]
 
     /// The operations of one transformer layer.
-    public var operations: [Operation] {
+    public var operations: [RooflineOperation] {
         let m = model
         let tokens = mode == .inference ? batch : batch * seq
         let hd = m.heads * m.headDim
-        var ops: [Operation] = [
+        var ops: [RooflineOperation] = [
             .gemm(m: tokens, n: (m.heads + 2 * max(1, m.kvHeads)) * m.headDim, k: m.hidden),
             mode != .inference
                 ? .attention(batch: batch, heads: m.heads, kvHeads: max(1, m.kvHeads), queryLength: seq, keyLength: seq, headDim: m.headDim, causal: true)

@@ -1,0 +1,216 @@
+/// One term of a decode iteration on one chip, linear in the batch `b` (sequences) and the
+/// mean context `L` (tokens in the KV cache per sequence):
+///
+///     flops = b·flopsPerSeq + b·L·flopsPerSeqToken
+///     bytes = bytesFixed + min(b·bytesPerSeq, bytesPerSeqCap) + b·L·bytesPerSeqToken
+///     d2d   = b·d2dBytesPerSeq + b·L·d2dBytesPerSeqToken               (multi-die packages)
+///     time  = max(flops / sustainedFlops, bytes / bytesPerSecond, d2d / d2dBytesPerSecond)
+///
+/// (the roofline point, `RooflineBatch.pointTime`, with the D2D ceiling of a multi-die package;
+/// the D2D terms are zero on a monolithic chip).
+/// `bytesPerSeqCap` models MoE weights: a batch touches at most all local experts. Terms are
+/// already multiplied by the number of layers they stand for (n·max(a, b) = max(n·a, n·b)).
+public struct DecodeTerm: Sendable, Equatable {
+    public enum Kind: String, Sendable { case weights, kvCache, elementwise }
+    public var name: String
+    public var kind: Kind
+    public var flopsPerSeq: Double
+    public var flopsPerSeqToken: Double
+    public var bytesFixed: Double
+    public var bytesPerSeq: Double
+    public var bytesPerSeqCap: Double
+    public var bytesPerSeqToken: Double
+    public var sustainedFlops: Double
+    public var bytesPerSecond: Double
+    /// Bytes crossing the die-to-die link each way per sequence (activations a die does not
+    /// own) and per sequence and context token (K/V heads shared across dies), per direction.
+    public var d2dBytesPerSeq: Double = 0
+    public var d2dBytesPerSeqToken: Double = 0
+    /// Sustained D2D bandwidth each way, B/s (infinite on a monolithic chip).
+    public var d2dBytesPerSecond: Double = .infinity
+
+    public init(name: String, kind: Kind, flopsPerSeq: Double = 0, flopsPerSeqToken: Double = 0, bytesFixed: Double = 0,
+                bytesPerSeq: Double = 0, bytesPerSeqCap: Double = .greatestFiniteMagnitude, bytesPerSeqToken: Double = 0,
+                sustainedFlops: Double, bytesPerSecond: Double, d2dBytesPerSeq: Double = 0, d2dBytesPerSeqToken: Double = 0,
+                d2dBytesPerSecond: Double = .infinity) {
+        self.d2dBytesPerSeq = d2dBytesPerSeq
+        self.d2dBytesPerSeqToken = d2dBytesPerSeqToken
+        // A zero or invalid D2D bandwidth would give 0/0: treat it as a tiny positive one.
+        self.d2dBytesPerSecond = d2dBytesPerSecond > 0 ? d2dBytesPerSecond : 1e-300
+        self.name = name
+        self.kind = kind
+        self.flopsPerSeq = flopsPerSeq
+        self.flopsPerSeqToken = flopsPerSeqToken
+        self.bytesFixed = bytesFixed
+        self.bytesPerSeq = bytesPerSeq
+        self.bytesPerSeqCap = bytesPerSeqCap
+        self.bytesPerSeqToken = bytesPerSeqToken
+        self.sustainedFlops = sustainedFlops
+        self.bytesPerSecond = bytesPerSecond
+    }
+
+    public func flops(batch b: Double, context l: Double) -> Double { b * flopsPerSeq + b * l * flopsPerSeqToken }
+    public func bytes(batch b: Double, context l: Double) -> Double {
+        let perSeq = b * bytesPerSeq
+        return bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken
+    }
+    public func d2dBytes(batch b: Double, context l: Double) -> Double { b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken }
+    /// Scalar reference time.
+    public func seconds(batch b: Double, context l: Double) -> Double {
+        let tc = (b * flopsPerSeq + b * l * flopsPerSeqToken) / sustainedFlops
+        let perSeq = b * bytesPerSeq
+        let tm = (bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken) / bytesPerSecond
+        let td = (b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken) / d2dBytesPerSecond
+        let t = tm > tc ? tm : tc
+        return td > t ? td : t
+    }
+
+    /// The ceiling that sets the term's time (ties go to compute, then memory, as in
+    /// `RooflineBatch.pointTime`).
+    public func ceiling(batch b: Double, context l: Double) -> Ceiling {
+        let tc = flops(batch: b, context: l) / sustainedFlops
+        let tm = bytes(batch: b, context: l) / bytesPerSecond
+        let td = d2dBytes(batch: b, context: l) / d2dBytesPerSecond
+        if td > tm && td > tc { return .d2d }
+        return tm > tc ? .memory : .compute
+    }
+}
+
+/// A collective in a decode iteration: the alpha-beta cost of `ClusterNetwork.flat`, linear in
+/// the batch, as the faster of a ring and a tree (NCCL's choice), `count` times.
+public struct DecodeComm: Sendable, Equatable {
+    public var name: String
+    public var count: Double
+    public var ringFixed: Double
+    public var ringPerSeq: Double
+    public var treeFixed: Double
+    public var treePerSeq: Double
+
+    public init(name: String, count: Double, ringFixed: Double, ringPerSeq: Double, treeFixed: Double, treePerSeq: Double) {
+        self.name = name
+        self.count = count
+        self.ringFixed = ringFixed
+        self.ringPerSeq = ringPerSeq
+        self.treeFixed = treeFixed
+        self.treePerSeq = treePerSeq
+    }
+
+    /// A collective of `bytesPerSeq`·b bytes per chip over `n` chips of one tier, with the
+    /// formulas of `ClusterNetwork.flat` (Thakur et al. 2005).
+    public init(name: String, collective: Collective, count: Double, bytesPerSeq: Double, n: Int, tier: NetworkTier) {
+        self.name = name
+        self.count = count
+        let N = Double(n), B = tier.bytesPerSecond > 0 ? tier.bytesPerSecond : 1e-300, alpha = tier.latencySeconds
+        let steps = Double(ClusterNetwork.treeSteps(n))
+        guard n > 1 else {
+            ringFixed = 0; ringPerSeq = 0; treeFixed = 0; treePerSeq = 0
+            return
+        }
+        switch collective {
+        case .allReduce:
+            ringFixed = 2 * (N - 1) * alpha
+            ringPerSeq = 2 * (N - 1) / N * bytesPerSeq / B
+            treeFixed = 2 * steps * alpha
+            treePerSeq = 2 * bytesPerSeq / B
+        case .reduceScatter, .allGather:
+            ringFixed = (N - 1) * alpha
+            ringPerSeq = (N - 1) / N * bytesPerSeq / B
+            treeFixed = ringFixed
+            treePerSeq = ringPerSeq
+        case .allToAll:
+            ringFixed = (N - 1) * alpha
+            ringPerSeq = (N - 1) / N * bytesPerSeq / B
+            treeFixed = ringFixed
+            treePerSeq = ringPerSeq
+        case .pointToPoint:
+            ringFixed = alpha
+            ringPerSeq = bytesPerSeq / B
+            treeFixed = ringFixed
+            treePerSeq = ringPerSeq
+        }
+    }
+
+    public func seconds(batch b: Double) -> Double {
+        let ring = ringFixed + ringPerSeq * b
+        let tree = treeFixed + treePerSeq * b
+        return count * (tree < ring ? tree : ring)
+    }
+}
+
+/// The decode iteration of one pipeline stage on one chip, plus how stages, efficiency and
+/// scheduling overhead turn it into the step time of a replica.
+///
+/// Pipeline: the replica's batch B is split into `pp` micro-batches of B/pp; each stage
+/// processes one micro-batch per period, so every sequence advances one token per
+/// `pp · stage(B/pp)` (Narayanan 2021's pipeline without bubbles: decode keeps it full).
+public struct DecodeStepModel: Sendable, Equatable {
+    public var terms: [DecodeTerm]
+    public var comms: [DecodeComm]
+    public var pp: Int
+    /// Fraction of the roofline time reached (`InferenceFamilyCalibration.decodeEfficiency`).
+    public var efficiency: Double
+    public var overheadSeconds: Double
+
+    public init(terms: [DecodeTerm], comms: [DecodeComm], pp: Int, efficiency: Double, overheadSeconds: Double) {
+        self.terms = terms
+        self.comms = comms
+        self.pp = pp
+        self.efficiency = efficiency
+        self.overheadSeconds = overheadSeconds
+    }
+
+    /// Scalar reference: seconds of one decode iteration for a replica batch `batch` at mean
+    /// context `context`.
+    public func stepSeconds(batch: Double, context: Double) -> Double {
+        let p = Double(pp)
+        let b = batch / p
+        var stage = 0.0
+        for t in terms { stage = stage + t.seconds(batch: b, context: context) }
+        var comm = 0.0
+        for c in comms { comm = comm + c.seconds(batch: b) }
+        return p * (stage / efficiency + comm) + overheadSeconds
+    }
+
+    /// SIMD version of `stepSeconds` over 8 batches at once: same operations in the same order
+    /// (no FMA, max/min by `replacing(with:where:)`), so results are bit-identical.
+    public func stepSeconds(batches: SIMD8<Double>, context: Double) -> SIMD8<Double> {
+        let p = Double(pp)
+        let b = batches / SIMD8(repeating: p)
+        var stage = SIMD8<Double>(repeating: 0)
+        for t in terms {
+            let tc = (b * t.flopsPerSeq + b * context * t.flopsPerSeqToken) / SIMD8(repeating: t.sustainedFlops)
+            var perSeq = b * t.bytesPerSeq
+            let cap = SIMD8<Double>(repeating: t.bytesPerSeqCap)
+            perSeq.replace(with: cap, where: cap .<= perSeq)
+            var tm = (SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken) / SIMD8(repeating: t.bytesPerSecond)
+            tm.replace(with: tc, where: tm .<= tc)
+            let td = (b * t.d2dBytesPerSeq + b * context * t.d2dBytesPerSeqToken) / SIMD8(repeating: t.d2dBytesPerSecond)
+            tm.replace(with: td, where: tm .< td)
+            stage = stage + tm
+        }
+        var comm = SIMD8<Double>(repeating: 0)
+        for c in comms {
+            var ring = SIMD8(repeating: c.ringFixed) + b * c.ringPerSeq
+            let tree = SIMD8(repeating: c.treeFixed) + b * c.treePerSeq
+            ring.replace(with: tree, where: tree .< ring)
+            comm = comm + ring * c.count
+        }
+        return (stage / SIMD8(repeating: efficiency) + comm) * p + SIMD8(repeating: overheadSeconds)
+    }
+
+    /// Time split by kind at one batch (for explanations and the binding resource).
+    public func breakdown(batch: Double, context: Double) -> [(name: String, seconds: Double, computeBound: Bool)] {
+        let p = Double(pp)
+        let b = batch / p
+        var out: [(String, Double, Bool)] = []
+        for t in terms {
+            let tc = t.flops(batch: b, context: context) / t.sustainedFlops
+            let tm = t.bytes(batch: b, context: context) / t.bytesPerSecond
+            let td = t.d2dBytes(batch: b, context: context) / t.d2dBytesPerSecond
+            out.append((t.name, p * max(tc, tm, td) / efficiency, tc >= tm && tc >= td))
+        }
+        for c in comms { out.append((c.name, p * c.seconds(batch: b), false)) }
+        out.append(("scheduling overhead", overheadSeconds, false))
+        return out
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+
+/// The serving comparison `chipmodel estimate --inference` prints: one row per chip, the
+/// throughput-vs-latency sweep of one chip, JSON, and the SVG plot of all chips.
+public enum InferenceReport {
+    /// One end of each headline metric's range over the spec corners (`Ranges`), or null for
+    /// a chip without ranged values.
+    static func rangeJSON(_ o: InferenceRunResult, _ side: KeyPath<RangedValue, Double>) -> JSONValue {
+        guard case let .success(r) = o.outcome, !r.cornerEstimates.isEmpty else { return .null }
+        func m(_ f: @escaping (InferenceEstimate) -> Double?) -> JSONValue {
+            f(r.nominal) == nil ? .null : .num(r.range { f($0) ?? .nan }[keyPath: side])
+        }
+        return .object([
+            ("tokensPerSecond", m(\.tokensPerSecond)), ("tokensPerSecondPerChip", m(\.tokensPerSecondPerChip)),
+            ("samplesPerSecond", m(\.samplesPerSecond)), ("ttftMs", m(\.ttftMs)), ("tpotMs", m(\.tpotMs)),
+            ("latencyMs", m(\.latencyMs)),
+        ])
+    }
+
+    /// The throughput range of a result (tokens/s, or samples/s for encoders and CNNs).
+    public static func throughputRange(_ o: InferenceRunResult) -> RangedValue? {
+        guard case let .success(r) = o.outcome, !r.cornerEstimates.isEmpty else { return nil }
+        return r.range { throughput($0) }
+    }
+
+    static func throughput(_ e: InferenceEstimate?) -> Double {
+        guard let e else { return .nan }
+        return e.tokensPerSecond ?? e.samplesPerSecond ?? .nan
+    }
+
+    static func fmt(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "-" }
+        return formatQuantity(x)
+    }
+
+    public static func table(_ outcomes: [InferenceRunResult]) -> TextTable {
+        var t = TextTable(headers: ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "tokens/s", "tokens/s/chip", "samples/s",
+                                    "TTFT ms", "TPOT ms", "latency ms", "GB/chip", "bound"])
+        for o in outcomes {
+            guard let e = o.nominal else {
+                t.add([o.chipID, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", o.failure ?? "no estimate"])
+                continue
+            }
+            let attention = e.tokensPerSecond == nil ? "-" : (e.plan.dpAttention ? "DP" : "TP")
+            t.add([e.chipID, "\(e.chips)", "\(e.plan.tp)", "\(e.plan.pp)", "\(e.plan.ep)", "\(e.plan.replicas)", "\(e.plan.batch)", attention,
+                   fmt(e.tokensPerSecond), fmt(e.tokensPerSecondPerChip), fmt(e.samplesPerSecond), fmt(e.ttftMs), fmt(e.tpotMs),
+                   fmt(e.latencyMs), fmt(e.memoryPerChipGB), e.binding])
+        }
+        return t
+    }
+
+    public static func sweepTable(_ e: InferenceEstimate) -> TextTable {
+        let llm = e.tokensPerSecond != nil
+        var t = TextTable(headers: llm ? ["batch", "tokens/s", "tokens/s/chip", "TTFT ms", "TPOT ms", "meets bounds"]
+                                       : ["batch", "samples/s", "samples/s/chip", "batch latency ms", "meets bounds"])
+        for r in e.sweep {
+            if llm {
+                t.add(["\(r.batch)", fmt(r.throughput), fmt(r.throughput / Double(e.chips)), fmt(r.ttftMs), fmt(r.tpotMs), r.meetsBounds ? "yes" : "no"])
+            } else {
+                t.add(["\(r.batch)", fmt(r.throughput), fmt(r.throughput / Double(e.chips)), fmt(r.latencyMs), r.meetsBounds ? "yes" : "no"])
+            }
+        }
+        return t
+    }
+
+    public static func json(_ outcomes: [InferenceRunResult], model: ModelSpec, scenario: InferenceScenario, chips: Int) -> JSONValue {
+        var items: [JSONValue] = []
+        for o in outcomes {
+            guard let e = o.nominal else {
+                var members: [(String, JSONValue)] = [("chip", .string(o.chipID)), ("chips", .number(Double(chips))), ("model", .string(model.id)),
+                                                      ("scenario", .string(scenario.rawValue)), ("plan", .null)]
+                for key in ["tokensPerSecond", "tokensPerSecondPerChip", "samplesPerSecond", "ttftMs", "tpotMs", "latencyMs", "memoryPerChipGB"] {
+                    members.append((key, .null))
+                }
+                members.append(("error", .str(o.failure)))
+                items.append(.object(members))
+                continue
+            }
+            let plan = JSONValue.object(e.plan.json)
+            let mem = JSONValue.object([
+                ("weightsGB", .num(e.memory.weightsBytes / 1e9)), ("kvCacheGB", .num(e.memory.kvUsedBytes / 1e9)),
+                ("workspaceGB", .num(e.memory.workspaceBytes / 1e9)), ("capacityGB", .num(e.memory.capacityBytes / 1e9)),
+            ])
+            let sweep = JSONValue.array(e.sweep.map { r in
+                .object([("batch", .number(Double(r.batch))), ("throughput", .num(r.throughput)), ("ttftMs", .num(r.ttftMs)),
+                         ("tpotMs", .num(r.tpotMs)), ("latencyMs", .num(r.latencyMs)), ("meetsBounds", .bool(r.meetsBounds))])
+            })
+            items.append(.object([
+                ("chip", .string(e.chipID)), ("chips", .number(Double(e.chips))), ("model", .string(e.modelID)),
+                ("scenario", .string(e.scenario.rawValue)), ("plan", plan),
+                ("tokensPerSecond", .num(e.tokensPerSecond)), ("tokensPerSecondPerChip", .num(e.tokensPerSecondPerChip)),
+                ("samplesPerSecond", .num(e.samplesPerSecond)), ("ttftMs", .num(e.ttftMs)), ("tpotMs", .num(e.tpotMs)),
+                ("latencyMs", .num(e.latencyMs)), ("memoryPerChipGB", .num(e.memoryPerChipGB)),
+                ("memory", mem), ("bound", .string(e.binding)),
+                ("low", rangeJSON(o, \.low)), ("high", rangeJSON(o, \.high)),
+                ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)), ("sweep", sweep),
+            ]))
+        }
+        return .object([("estimates", .array(items))])
+    }
+
+    /// Throughput per chip (y) against TPOT (LLM) or batch latency (encoder/CNN) (x), one line per
+    /// chip, as a plain SVG document.
+    public static func svg(_ outcomes: [InferenceRunResult], model: ModelSpec, scenario: InferenceScenario) -> String {
+        let ests = outcomes.compactMap(\.nominal)
+        let llm = model.isDecoder
+        let W = 820.0, H = 480.0, left = 80.0, right = 250.0, top = 40.0, bottom = 60.0
+        let pw = W - left - right, ph = H - top - bottom
+        var xs: [Double] = [], ys: [Double] = []
+        for e in ests {
+            for r in e.sweep {
+                if let x = llm ? r.tpotMs : r.latencyMs, x.isFinite, x > 0 { xs.append(x) }
+                let y = r.throughput / Double(e.chips)
+                if y.isFinite { ys.append(y) }
+            }
+        }
+        let xMax = niceCeil(xs.max() ?? 1), yMax = niceCeil(ys.max() ?? 1)
+        // Logarithmic x when the latencies span more than two decades (encoder/CNN batch sweeps).
+        var xMin = 1.0
+        while xMin * 10 <= (xs.min() ?? 1) { xMin *= 10 }
+        while xMin > (xs.min() ?? 1) { xMin /= 10 }
+        let logX = xMax / xMin > 100
+        func px(_ x: Double) -> Double {
+            if logX { return left + (log10(max(x, xMin)) - log10(xMin)) / (log10(xMax) - log10(xMin)) * pw }
+            return left + x / xMax * pw
+        }
+        func py(_ y: Double) -> Double { top + ph - y / yMax * ph }
+        func esc(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        }
+        func n(_ x: Double) -> String { formatQuantity(x, decimals: 1) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(W))\" height=\"\(Int(H))\" viewBox=\"0 0 \(Int(W)) \(Int(H))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        s += "<text x=\"\(n(W / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(esc(model.name)): \(scenario.rawValue) throughput vs latency</text>\n"
+        var xTicks: [Double] = []
+        if logX {
+            var t = xMin
+            while t <= xMax * 1.0001 { xTicks.append(t); t *= 10 }
+        } else {
+            xTicks = (0...5).map { xMax * Double($0) / 5 }
+        }
+        for fx in xTicks {
+            s += "<line x1=\"\(n(px(fx)))\" y1=\"\(n(top))\" x2=\"\(n(px(fx)))\" y2=\"\(n(top + ph))\" stroke=\"#ddd\"/>\n"
+            s += "<text x=\"\(n(px(fx)))\" y=\"\(n(top + ph + 18))\" text-anchor=\"middle\">\(formatQuantity(fx))</text>\n"
+        }
+        for i in 0...5 {
+            let fy = yMax * Double(i) / 5
+            s += "<line x1=\"\(n(left))\" y1=\"\(n(py(fy)))\" x2=\"\(n(left + pw))\" y2=\"\(n(py(fy)))\" stroke=\"#ddd\"/>\n"
+            s += "<text x=\"\(n(left - 6))\" y=\"\(n(py(fy) + 4))\" text-anchor=\"end\">\(formatQuantity(fy))</text>\n"
+        }
+        s += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(pw))\" height=\"\(n(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(H - 18))\" text-anchor=\"middle\">\(llm ? "TPOT (ms per output token)" : "batch latency (ms)")\(logX ? ", log scale" : "")</text>\n"
+        s += "<text transform=\"translate(18 \(n(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(llm ? "generated tokens/s per chip" : "samples/s per chip")</text>\n"
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+        for (i, e) in ests.enumerated() {
+            let c = colors[i % colors.count]
+            var pts: [String] = []
+            for r in e.sweep {
+                guard let x = llm ? r.tpotMs : r.latencyMs, x.isFinite else { continue }
+                let y = r.throughput / Double(e.chips)
+                guard y.isFinite else { continue }
+                pts.append("\(n(px(x))),\(n(py(y)))")
+            }
+            if !pts.isEmpty {
+                s += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" points=\"\(pts.joined(separator: " "))\"/>\n"
+                for p in pts {
+                    let xy = p.split(separator: ",")
+                    s += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(c)\"/>\n"
+                }
+            }
+            let ly = top + 10 + Double(i) * 18
+            s += "<line x1=\"\(n(W - right + 12))\" y1=\"\(n(ly))\" x2=\"\(n(W - right + 32))\" y2=\"\(n(ly))\" stroke=\"\(c)\" stroke-width=\"3\"/>\n"
+            s += "<text x=\"\(n(W - right + 38))\" y=\"\(n(ly + 4))\">\(esc(e.chipID)) (tp\(e.plan.tp) pp\(e.plan.pp))</text>\n"
+        }
+        s += "</svg>\n"
+        return s
+    }
+
+    /// The next round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) at or above x.
+    public static func niceCeil(_ x: Double) -> Double {
+        guard x.isFinite, x > 0 else { return 1 }
+        var p = 1.0
+        while p * 10 <= x { p *= 10 }
+        while p > x { p /= 10 }
+        for m in [1.0, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * p >= x { return m * p }
+        return 10 * p
+    }
+}

@@ -1,0 +1,191 @@
+/// The training comparison `chipmodel estimate` prints: one row per chip (a ranged estimate or
+/// why none fits), the notes under the table, and with one chip (or `--top`) the breakdown.
+public enum TrainingReport {
+    /// What to show besides the table.
+    public struct Options: Sendable {
+        /// The breakdown of each estimate (`TrainingEstimator.explain`).
+        public var details: Bool
+        /// List this many best plans of each search.
+        public var top: Int?
+        public init(details: Bool = false, top: Int? = nil) {
+            self.details = details
+            self.top = top
+        }
+    }
+
+    /// The report in a format: the text table with its notes and details, CSV, or JSON.
+    public static func render(_ results: [TrainingRunResult], run: TrainingRun, format: OutputFormat,
+                              options: Options = Options(), skipped: [String] = []) -> String {
+        switch format {
+        case .json:
+            var root: [(String, JSONValue)] = [("estimates", .array(results.map { .object(json($0, run: run)) }))]
+            if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
+            return JSONValue.object(root).serialized() + "\n"
+        case .csv:
+            return table(results, run: run).renderCSV()
+        case .table:
+            var out = "\(header(results, run: run))\n"
+            out += table(results, run: run).renderText()
+            for n in skipped + notes(results) { out += n + "\n" }
+            let lines = details(results, run: run, options: options)
+            if !lines.isEmpty { out += lines.joined(separator: "\n") + "\n" }
+            return out
+        }
+    }
+
+    static func header(_ results: [TrainingRunResult], run: TrainingRun) -> String {
+        let formats = Set(results.compactMap { (try? $0.outcome.get())?.nominal.workload.precision.rawValue })
+        let precision = formats.count == 1 ? formats.first! : (run.precision?.rawValue ?? "precision per chip")
+        return "Training \(run.model.name) on \(run.chips) chips: seq \(run.sequenceLength), global batch \(run.globalBatch) sequences, \(precision), days for \(formatQuantity(run.tokenBudget / 1e12)) T tokens"
+    }
+
+    /// `4.55 (3.99-6.8)`: the nominal value with the range over the corners, shown only when
+    /// a corner moves it by more than 0.5%.
+    static func cell(_ r: RangedValue, _ f: (Double) -> String) -> String {
+        let n = r.nominal
+        guard n != 0, abs(r.low - n) / abs(n) > 0.005 || abs(r.high - n) / abs(n) > 0.005 else { return f(n) }
+        return "\(f(n)) (\(f(r.low))-\(f(r.high)))"
+    }
+
+    public static func table(_ results: [TrainingRunResult], run: TrainingRun) -> TextTable {
+        var table = TextTable(headers: ["chip", "chips", "best plan", "step s", "tokens/s/chip", "tokens/s", "MFU", "mem GB", "days"])
+        for r in results {
+            switch r.outcome {
+            case let .success(ranged):
+                let e = ranged.nominal
+                table.add([r.chipID, "\(run.chips)", e.plan.description,
+                           cell(ranged.range(\.stepSeconds)) { formatQuantity($0) },
+                           cell(ranged.range(\.tokensPerSecondPerChip)) { formatQuantity($0) },
+                           formatQuantity(e.tokensPerSecond),
+                           cell(ranged.range(\.mfu)) { formatQuantity($0 * 100, decimals: 1) + "%" },
+                           formatQuantity(e.memory.total / 1e9), cell(ranged.range(\.days)) { formatQuantity($0) }])
+            case let .failure(e):
+                table.add([r.chipID, "\(run.chips)", "does not fit", "-", "-", "-", "-",
+                           e.neededBytes.map { formatQuantity($0 / 1e9) } ?? "-", "-"])
+            }
+        }
+        return table
+    }
+
+    /// True when a corner moves the step time by more than 0.5%.
+    static func showsRange(_ ranged: RangedEstimate<TrainingEstimate>) -> Bool {
+        let r = ranged.range(\.stepSeconds)
+        guard r.nominal > 0 else { return false }
+        return abs(r.low - r.nominal) / r.nominal > 0.005 || abs(r.high - r.nominal) / r.nominal > 0.005
+    }
+
+    static func notes(_ results: [TrainingRunResult]) -> [String] {
+        results.map { r in
+            switch r.outcome {
+            case let .success(ranged):
+                let e = ranged.nominal
+                var line = "\(r.chipID): \(e.candidatesEvaluated) candidates searched in \(formatQuantity(e.searchSeconds * 1e3)) ms"
+                if showsRange(ranged) { line += "; estimated specs: ranges over the low/high spec corners, each with its own plan search" }
+                for u in ranged.range(\.stepSeconds).unavailable { line += "; \(u)" }
+                return line
+            case let .failure(e):
+                return "\(r.chipID): \(e.message)"
+            }
+        }
+    }
+
+    static func details(_ results: [TrainingRunResult], run: TrainingRun, options: Options) -> [String] {
+        var out: [String] = []
+        for r in results {
+            if options.details || options.top != nil, case let .success(ranged) = r.outcome {
+                let e = ranged.nominal
+                out.append(contentsOf: TrainingEstimator.explain(e, ranges: ranged).map { "  " + $0 })
+                if let top = options.top {
+                    var t = TextTable(headers: ["#", "plan", "step s", "mem GB"])
+                    for (i, p) in e.top.prefix(top).enumerated() {
+                        t.add(["\(i + 1)", p.plan.description, formatQuantity(p.stepSeconds), formatQuantity(p.memoryBytes / 1e9)])
+                    }
+                    out.append("top \(min(top, e.top.count)) plans on \(r.chipID):")
+                    out.append(contentsOf: t.renderText().split(separator: "\n").map { "  " + $0 })
+                }
+            }
+            if let rows = r.scaling {
+                var t = TextTable(headers: ["chips", "plan", "tokens/s", "tokens/s/chip", "efficiency"])
+                for row in rows {
+                    if let plan = row.plan {
+                        t.add(["\(row.chips)", plan.description, formatQuantity(row.tokensPerSecond),
+                               formatQuantity(row.tokensPerSecondPerChip), formatQuantity(row.efficiency * 100, decimals: 1) + "%"])
+                    } else {
+                        t.add(["\(row.chips)", row.note ?? "-", "-", "-", "-"])
+                    }
+                }
+                out.append("scaling on \(r.chipID) (global batch \(run.globalBatch) held fixed, best plan per size):")
+                out.append(contentsOf: t.renderText().split(separator: "\n").map { "  " + $0 })
+            }
+        }
+        return out
+    }
+
+    public static func json(_ r: TrainingRunResult, run: TrainingRun) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)]
+        switch r.outcome {
+        case let .success(ranged):
+            members = estimateJSON(ranged.nominal)
+            if !ranged.corners.isEmpty {
+                func side(_ pick: (RangedValue) -> Double) -> JSONValue {
+                    .object([("stepTimeSeconds", .num(pick(ranged.range(\.stepSeconds)))),
+                             ("tokensPerSecondPerChip", .num(pick(ranged.range(\.tokensPerSecondPerChip)))),
+                             ("mfu", .num(pick(ranged.range(\.mfu)))), ("days", .num(pick(ranged.range(\.days))))])
+                }
+                var range: [(String, JSONValue)] = [("policy", .string("spec corners, each with its own plan search")),
+                                                     ("low", side(\.low)), ("high", side(\.high))]
+                let failed = ranged.range(\.stepSeconds).unavailable
+                if !failed.isEmpty { range.append(("unavailable", .array(failed.map { .string($0) }))) }
+                let at = members.firstIndex { $0.0 == "usesEstimatedSpecs" }.map { $0 + 1 } ?? members.count
+                members.insert(("range", .object(range)), at: at)
+            }
+        case let .failure(e):
+            members = [("chip", .string(r.chipID)), ("chips", .int(run.chips)), ("model", .string(run.model.id)),
+                       ("feasible", .bool(false)), ("reason", .string(e.message)),
+                       ("memoryNeededPerChipGB", .num(e.neededBytes.map { $0 / 1e9 })),
+                       ("memoryUsablePerChipGB", .num(e.usableBytes.map { $0 / 1e9 })),
+                       ("candidatesEvaluated", .int(e.candidatesEvaluated))]
+        }
+        if let rows = r.scaling {
+            members.append(("scaling", .array(rows.map { row in
+                .object([("chips", .int(row.chips)), ("plan", row.plan.map { .object($0.jsonMembers) } ?? .null),
+                         ("tokensPerSecond", .num(row.tokensPerSecond)),
+                         ("tokensPerSecondPerChip", .num(row.tokensPerSecondPerChip)),
+                         ("scalingEfficiency", row.plan == nil ? .null : .num(row.efficiency)), ("note", .str(row.note))])
+            })))
+        }
+        return members
+    }
+
+    /// One estimate as JSON members (every number it was made from).
+    public static func estimateJSON(_ e: TrainingEstimate) -> [(String, JSONValue)] {
+        let b = e.breakdown
+        return [
+            ("chip", .string(e.chipID)), ("chips", .int(e.chips)), ("model", .string(e.workload.model.id)),
+            ("feasible", .bool(true)),
+            ("sequenceLength", .int(e.workload.sequenceLength)), ("globalBatch", .int(e.workload.globalBatch)),
+            ("precision", .string(e.workload.precision.rawValue)),
+            ("plan", .object(e.plan.jsonMembers)), ("microbatches", .int(e.microbatches)),
+            ("stepTimeSeconds", .num(e.stepSeconds)), ("tokensPerSecondPerChip", .num(e.tokensPerSecondPerChip)),
+            ("tokensPerSecond", .num(e.tokensPerSecond)), ("mfu", .num(e.mfu)), ("hfu", .num(e.hfu)),
+            ("peakTflops", .num(e.peakFlops / 1e12)),
+            ("memoryPerChipGB", .num(e.memory.total / 1e9)),
+            ("memory", .object([("weightsGB", .num(e.memory.weights / 1e9)), ("gradientsGB", .num(e.memory.gradients / 1e9)),
+                                ("optimizerGB", .num(e.memory.optimizer / 1e9)), ("activationsGB", .num(e.memory.activations / 1e9)),
+                                ("usableGB", .num(e.memory.usable / 1e9)), ("capacityGB", .num(e.memory.capacity / 1e9))])),
+            ("breakdown", .object([("forwardSeconds", .num(b.forward)), ("backwardSeconds", .num(b.backward)),
+                                   ("recomputeSeconds", .num(b.recompute)), ("bubbleSeconds", .num(b.bubble)),
+                                   ("tpExposedSeconds", .num(b.tpExposed)), ("ppExposedSeconds", .num(b.ppExposed)),
+                                   ("dpExposedSeconds", .num(b.dpExposed)), ("epExposedSeconds", .num(b.epExposed)),
+                                   ("cpExposedSeconds", .num(b.cpExposed)), ("optimizerSeconds", .num(b.optimizer)),
+                                   ("overheadSeconds", .num(b.overhead))])),
+            ("tokenBudget", .num(e.workload.tokenBudget)), ("days", .num(e.days)),
+            ("candidatesEvaluated", .int(e.candidatesEvaluated)), ("searchSeconds", .num(e.searchSeconds)),
+            ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)),
+            ("top", .array(e.top.map { r in
+                .object([("plan", .object(r.plan.jsonMembers)), ("stepTimeSeconds", .num(r.stepSeconds)),
+                         ("memoryPerChipGB", .num(r.memoryBytes / 1e9))])
+            })),
+        ]
+    }
+}

@@ -1,0 +1,44 @@
+/// Estimates training measurement cases (`stepTimeSeconds`, `tokensPerSecondPerChip`):
+/// the given plan fields are held fixed and the absent ones searched.
+public struct TrainingCaseEstimator: CaseEstimating {
+    public var options: TrainingSearch.Options
+    public var calibration: FamilyCalibration?
+
+    public init(options: TrainingSearch.Options = TrainingSearch.Options(), calibration: FamilyCalibration? = nil) {
+        self.options = options
+        self.calibration = calibration
+    }
+
+    public func estimate(_ c: MeasurementCase, catalog: ChipCatalog, zoo: ModelZoo) throws -> CaseEstimate {
+        guard c.kind == .training else { throw TrainingInfeasibleError(message: "not a training case", candidatesEvaluated: 0) }
+        let chip = ChipParameters(chip: try catalog.chip(c.chip))
+        let model = try c.resolveModel(in: zoo)
+        guard model.isDecoder else {
+            throw TrainingInfeasibleError(message: "the training estimator models decoder transformers; \(model.name) is \(model.architecture.rawValue)", candidatesEvaluated: 0)
+        }
+        guard let s = c.sequenceLength, let b = c.globalBatch else {
+            throw TrainingInfeasibleError(message: "a training case needs sequenceLength and globalBatch", candidatesEvaluated: 0)
+        }
+        let w = TrainingWorkload(model: model, sequenceLength: s, globalBatch: b, precision: c.precision)
+        if let problem = TrainingEstimator.validate(c.plan, workload: w, chips: c.chipCount) {
+            throw TrainingInfeasibleError(message: problem, candidatesEvaluated: 0)
+        }
+        let e = try TrainingEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
+                                               constraints: c.plan,
+                                               options: TrainingEstimator.Options(search: options, calibration: calibration))
+        let value: Double
+        switch c.metric {
+        case .stepTimeSeconds: value = e.stepSeconds
+        case .tokensPerSecondPerChip: value = e.tokensPerSecondPerChip
+        default: throw TrainingInfeasibleError(message: "metric \(c.metric.rawValue) is not a training metric", candidatesEvaluated: 0)
+        }
+        return CaseEstimate(value: value, plan: e.plan.jsonMembers, explanation: TrainingEstimator.explain(e),
+                            usesEstimatedSpecs: e.usesEstimatedSpecs)
+    }
+}
+
+extension TrainingInfeasibleError {
+    init(message: String, candidatesEvaluated: Int) {
+        self.init(message: message, candidatesEvaluated: candidatesEvaluated, leastMemoryPlan: nil, neededBytes: nil, usableBytes: nil)
+    }
+}
