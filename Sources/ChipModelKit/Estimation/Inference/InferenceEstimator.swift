@@ -62,7 +62,7 @@ public enum InferenceEstimator {
             return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch)
         case .gpt, .llama, .moe:
             return try estimateLLM(workload, chip: chip, chips: chips, constraints: constraints, batch: batch,
-                                   scaleUpDomain: cluster.scaleUpDomainOverride)
+                                   scaleUpDomain: cluster.scaleUpDomainOverride, fabric: cluster.fabric)
         }
     }
 
@@ -94,9 +94,9 @@ public enum InferenceEstimator {
     }
 
     static func estimateLLM(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints,
-                            batch: Int?, scaleUpDomain: Int?) throws -> InferenceEstimate {
+                            batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil) throws -> InferenceEstimate {
         let model = w.model
-        let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain)
+        let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         let plans = candidatePlans(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize)
         if plans.isEmpty {
             throw DoesNotFitError("no parallel layout of \(chips) chips matches the given plan (tp \(constraints.tp.map(String.init) ?? "any"), pp \(constraints.pp.map(String.init) ?? "any"), replicas \(constraints.replicas.map(String.init) ?? "any"))")
@@ -117,7 +117,8 @@ public enum InferenceEstimator {
         }
         for (tp, pp, ep, dp) in layouts {
             let m = try LLMServingModel(model: model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
-                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp)
+                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp,
+                                        fabric: fabric)
             if let key = m.missingNetworkKey {
                 missingKey = missingKey ?? key
                 continue

@@ -57,7 +57,8 @@ public struct LLMServingModel: Sendable {
     public var kvBytesPerToken: Double
 
     public init(model: ModelSpec, chip: ChipParameters, precision: NumberFormat, kvPrecision: NumberFormat?,
-                tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false) throws {
+                tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false,
+                fabric: ScaleUpFabric? = nil) throws {
         guard model.isDecoder else { throw DoesNotFitError("model '\(model.id)' is not a decoder LLM") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
@@ -68,7 +69,7 @@ public struct LLMServingModel: Sendable {
         let dp = dpAttention && model.isMoE && tp > 1
         self.dpAttention = dp
         self.ep = model.isMoE ? (dp ? tp : ep) : 1
-        network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain)
+        network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         calibration = InferenceCalibration.family(chip.family)
         if let kvPrecision {
             kvFormat = kvPrecision
@@ -201,15 +202,17 @@ public struct LLMServingModel: Sendable {
             let moeAllReduce = (self.ep > 1 && tp / self.ep == 1) ? 0 : moeLayersPerStage
             comms.append(DecodeComm(name: "TP all-reduce (\(tp) chips)", collective: .allReduce,
                                     count: layersPerStage + denseLayersPerStage + moeAllReduce,
-                                    bytesPerSeq: h * act, n: tp, tier: tpTier))
+                                    bytesPerSeq: h * act, n: tp, tier: tp <= network.scaleUp.domainSize ? network.scaleUpTier(for: .allReduce, n: tp) : tpTier))
         }
         if self.ep > 1 && moeLayersPerStage > 0 {
             comms.append(DecodeComm(name: "EP all-to-all (\(self.ep) chips)", collective: .allToAll, count: 2 * moeLayersPerStage,
-                                    bytesPerSeq: Double(model.expertsPerToken) * h * act / Double(self.ep), n: self.ep, tier: tpTier))
+                                    bytesPerSeq: Double(model.expertsPerToken) * h * act / Double(self.ep), n: self.ep,
+                                    tier: tp <= network.scaleUp.domainSize ? network.scaleUpTier(for: .allToAll, n: self.ep) : tpTier))
         }
         if pp > 1 {
             let ppTier = tp * pp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut
-            comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: h * act, n: 2, tier: ppTier))
+            comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: h * act, n: 2,
+                                    tier: tp * pp <= network.scaleUp.domainSize ? network.scaleUpTier(for: .pointToPoint, n: 2) : ppTier))
         }
         let pipeline = pp > 1 ? InferenceCalibration.pipelineEfficiency : 1
         decode = DecodeStepModel(terms: terms, comms: comms, pp: pp, efficiency: calibration.decodeEfficiency * pipeline,

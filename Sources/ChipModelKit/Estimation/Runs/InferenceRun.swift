@@ -29,6 +29,8 @@ public struct InferenceRun: Sendable {
     public var batch: Int?
     public var constraints: PlanConstraints
     public var scaleUpDomain: Int?
+    /// The scale-up wiring of a system (`--system`): nil for the switched two-tier network.
+    public var fabric: ScaleUpFabric? = nil
 
     public init(model: ModelSpec, scenario: InferenceScenario = .offline,
                 inputTokens: Int = StandardRunDefaults.inferenceInputTokens,
@@ -61,7 +63,7 @@ public struct InferenceRun: Sendable {
 
     /// The estimate on one corner's parameters.
     public func estimate(_ p: ChipParameters) throws -> InferenceEstimate {
-        try InferenceEstimator.estimate(workload(for: p), on: Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain),
+        try InferenceEstimator.estimate(workload(for: p), on: Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain, fabric: fabric),
                                         constraints: constraints, options: InferenceEstimator.Options(batch: batch))
     }
 
