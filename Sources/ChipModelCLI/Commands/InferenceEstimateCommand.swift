@@ -20,7 +20,8 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     let catalog = try ChipModelCLI.catalog(args, context)
     let model = try loadModel(args.value("--model") ?? StandardRunDefaults.inferenceModelID, context)
     let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
-    let chips = try args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips
+    let system = try resolveSystem(args, context, chips: catalog, countRange: 1...1_000_000)
+    let chips = try system?.count ?? args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips
     let isLLM = model.isDecoder
     let defaultInput = isLLM ? StandardRunDefaults.inferenceInputTokens : (model.architecture == .bert ? 384 : 0)
     let input = try args.int("--input-tokens", range: isLLM ? 1...1_000_000 : 1...4096) ?? defaultInput
@@ -42,16 +43,19 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     if let tp = plan.tp, isLLM, model.heads % tp != 0 {
         throw UsageError("--tp \(tp) must divide the \(model.heads) attention heads of \(model.id)")
     }
-    let run = InferenceRun(model: model, scenario: scenario, inputTokens: input, outputTokens: output,
+    var run = InferenceRun(model: model, scenario: scenario, inputTokens: input, outputTokens: output,
                            precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
                            kvPrecision: try parseKVPrecision(args),
                            ttftBoundMs: try args.double("--ttft-ms", range: 1e-3...1e9),
                            tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
                            chips: chips, batch: try args.int("--batch", range: 1...1_000_000), constraints: plan,
-                           scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
+                           scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...1_000_000))
+    run.fabric = system?.fabric
     let explicitChips = args.all("--chip")
     var selected: [Chip] = []
-    if explicitChips.isEmpty {
+    if let system {
+        selected = [system.chip]
+    } else if explicitChips.isEmpty {
         for id in StandardRunDefaults.inferenceChipIDs {
             if let c = try? catalog.chip(id) { selected.append(c) } else { context.err("note: chip '\(id)' is not in the catalog; skipped\n") }
         }
@@ -67,6 +71,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips).serialized(pretty: true) + "\n")
     case .csv: context.out(InferenceReport.table(outcomes).renderCSV())
     case .table:
+        if let system { context.out(system.summary) }
         var head = "\(model.name), \(scenario.rawValue)"
         if isLLM { head += ", \(input) in / \(output) out tokens" } else if model.architecture == .bert { head += ", sequence \(input)" }
         head += ", \(chips) chips each\n\n"

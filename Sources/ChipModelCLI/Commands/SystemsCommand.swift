@@ -61,8 +61,8 @@ public enum SystemsCommand: CLICommand {
     }
 
     /// The built-in systems plus `--systems DIR`, checked against the chips of `--specs DIR`.
-    static func loadSystems(_ args: ParsedArguments, _ context: CommandContext) throws -> SystemCatalog {
-        let chips = try ChipModelCLI.catalog(args, context)
+    static func loadSystems(_ args: ParsedArguments, _ context: CommandContext, chips loaded: ChipCatalog? = nil) throws -> SystemCatalog {
+        let chips = try loaded ?? ChipModelCLI.catalog(args, context)
         var user: [SpecDocument] = []
         if let dir = args.value("--systems") {
             for f in try context.jsonFiles(in: dir) {
