@@ -23,7 +23,8 @@ struct SystemSelection {
         let s = system
         var line = "System: \(s.name) [\(s.id)]: \(count) x \(s.chip), scale-up \(s.scaleUp.topology.rawValue)"
         if !s.scaleUp.dimensions.isEmpty { line += " \(s.scaleUp.dimensions.map(String.init).joined(separator: "x"))" }
-        line += " of \(domain) at \(formatQuantity(s.scaleUp.perDirectionGBps())) GB/s per chip each way"
+        line += " of \(s.domainChips)" + (domain < s.domainChips ? " (\(domain) used)" : "")
+        line += " at \(formatQuantity(s.scaleUp.perDirectionGBps())) GB/s per chip each way"
         if let out = s.scaleOutPerChipValue() { line += ", scale-out \(formatQuantity(out.nominal)) GB/s per chip" }
         return line + "\n\n"
     }
