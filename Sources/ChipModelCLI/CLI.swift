@@ -168,7 +168,7 @@ public struct CommandInfo: Sendable {
 public enum ChipModelCLI {
     /// Every command, in the order `chipmodel help` lists them.
     public static let commands: [CommandInfo] = [
-        CommandInfo(ChipsCommand.self), CommandInfo(RooflineCommand.self), CommandInfo(EstimateCommand.self),
+        CommandInfo(ChipsCommand.self), CommandInfo(SystemsCommand.self), CommandInfo(ModelsCommand.self), CommandInfo(RooflineCommand.self), CommandInfo(EstimateCommand.self),
         CommandInfo(ValidateCommand.self), CommandInfo(WhatIfCommand.self), CommandInfo(RoadmapCommand.self),
     ]
 

@@ -180,6 +180,10 @@ let CatalogSpecTestsIDs: Set<String> = [
     "ascend-910b", "ascend-910c", "mtt-s80", "mtt-s4000", "mtt-s5000", "metax-c500", "metax-c600",
     "iluvatar-bi-v150", "iluvatar-mr-v100", "enflame-s60", "cambricon-mlu370-x8", "cambricon-mlu590",
     "kunlunxin-p800", "hygon-k100",
+    // Added by the catalog work (issue 15).
+    "br106c", "br166l", "br166c", "a800-sxm4-80gb", "h200-nvl", "l40s", "l20", "b300-sxm-288gb", "gb300-nvl72", "rubin",
+    "tpu-v5e", "tpu-v6e", "tpu7x", "trainium2", "trainium3", "mi350x", "mi455x", "ascend-910b4", "ascend-950pr",
+    "ascend-950dt", "ascend-960", "ascend-970", "thead-ppu", "hygon-bw1000", "gaudi3-hl328", "gaudi3-hl388",
 ]
 
 /// A copy of the valid fixture (the Kit test target is not visible from here).

@@ -12,6 +12,10 @@ import Testing
         "ascend-910b", "ascend-910c", "mtt-s80", "mtt-s4000", "mtt-s5000", "metax-c500", "metax-c600",
         "iluvatar-bi-v150", "iluvatar-mr-v100", "enflame-s60", "cambricon-mlu370-x8", "cambricon-mlu590",
         "kunlunxin-p800", "hygon-k100",
+        // Added by the catalog work (issue 15).
+        "br106c", "br166l", "br166c", "a800-sxm4-80gb", "h200-nvl", "l40s", "l20", "b300-sxm-288gb", "gb300-nvl72", "rubin",
+        "tpu-v5e", "tpu-v6e", "tpu7x", "trainium2", "trainium3", "mi350x", "mi455x", "ascend-910b4", "ascend-950pr",
+        "ascend-950dt", "ascend-960", "ascend-970", "thead-ppu", "hygon-bw1000", "gaudi3-hl328", "gaudi3-hl388",
     ]
 
     // MARK: built-in catalog
@@ -53,7 +57,9 @@ import Testing
     @Test func everyChipHasWhatTheEstimatorsNeed() throws {
         let families: Set<String> = ["nvidia-ampere", "nvidia-hopper", "nvidia-blackwell", "amd-cdna2", "amd-cdna3", "amd-cdna4",
                                      "google-tpu", "intel-gaudi", "biren-br1", "biren-br2", "biren-br3", "huawei-ascend",
-                                     "mthreads", "metax", "iluvatar", "enflame", "cambricon", "kunlunxin", "hygon"]
+                                     "mthreads", "metax", "iluvatar", "enflame", "cambricon", "kunlunxin", "hygon",
+                                     // New families (issue 15); they fall back to Calibration.default.
+                                     "nvidia-ada", "nvidia-rubin", "amd-cdna5", "aws-trainium", "alibaba-ppu"]
         for chip in try ChipCatalog.builtIn().chips {
             #expect(families.contains(chip.family), "\(chip.id): family '\(chip.family)'")
             #expect(chip.densePeaks[.bf16] != nil || chip.densePeaks[.fp16] != nil, "\(chip.id): no 16-bit dense peak")

@@ -8,7 +8,7 @@ import ChipModelKit
 public enum ChipsCommand: CLICommand {
     public static let name = "chips"
     public static let abstract = "List the chip catalog, show one chip with sources, or compare chips."
-    public static let usage = "chips [list | show ID | compare ID ID ...] [--format table|json|csv] [--specs DIR]"
+    public static let usage = "chips [list | show ID | compare ID ID ...] [systems | summary] [--format table|json|csv] [--specs DIR]"
     public static let discussion = """
     Without a subcommand, lists every chip: vendor, year, status, dense BF16 and FP8 peaks
     (TFLOPS), memory capacity (GB) and bandwidth (TB/s), and scale-up bandwidth per chip and
@@ -22,6 +22,9 @@ public enum ChipsCommand: CLICommand {
     'compare ID ID ...' prints chips side by side; link bandwidths are normalized to both
     per-direction and bidirectional rows so chips with different conventions line up.
 
+    'systems' lists the system catalog (as 'chipmodel systems'); 'summary' counts parts,
+    vendors and spec values by confidence.
+
     --format json lists every chip with its 'id' and every value with value/low/high/
     confidence/source; --format csv writes one row per chip (list), per field (show) or per
     field with one column per chip (compare). Peaks are dense unless the key says Sparse.
@@ -34,10 +37,10 @@ public enum ChipsCommand: CLICommand {
       chipmodel chips show h100-sxm5-80gb --format csv
       chipmodel chips --specs ./my-chips      (adds or overrides chips from ./my-chips/*.json)
     """
-    public static let options: [OptionSpec] = []
+    public static let options: [OptionSpec] = SystemsCommand.options
     public static let maxPositionals = 17
 
-    static let subcommands = ["list", "show", "compare"]
+    static let subcommands = ["list", "show", "compare", "systems", "summary"]
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let format = try ChipModelCLI.format(args)
@@ -50,7 +53,7 @@ public enum ChipsCommand: CLICommand {
             } else if positionals.count == 1 {
                 sub = "show"  // `chipmodel chips h100-sxm5-80gb`
             } else {
-                var msg = "unknown subcommand '\(first)'; expected list, show or compare"
+                var msg = "unknown subcommand '\(first)'; expected list, show, compare, systems or summary"
                 if let near = nearestNames(to: first, in: subcommands, limit: 1).first { msg += " (did you mean '\(near)'?)" }
                 throw UsageError(msg)
             }
@@ -62,6 +65,9 @@ public enum ChipsCommand: CLICommand {
             }
         case "compare":
             guard positionals.count >= 2 else { throw UsageError("'chips compare' needs at least two chip ids") }
+        case "systems", "summary":
+            guard positionals.isEmpty else { throw UsageError("'chips \(sub)' takes no arguments, got '\(positionals[0])'") }
+            return try ChipsExtras.run(sub, args, context, format: format)
         default:
             guard positionals.isEmpty else { throw UsageError("'chips list' takes no arguments, got '\(positionals[0])'") }
         }
@@ -205,6 +211,8 @@ enum ChipsRender {
             var facts: [(String, String)] = [("vendor", c.vendor), ("family", c.family), ("status", c.status.rawValue),
                                               ("form factors", c.formFactors.joined(separator: ", "))]
             if let p = c.dies.processNode { facts.append(("process", p)) }
+            if let k = c.computeUnitKind { facts.append(("compute unit", k)) }
+            if let v = c.variantOf { facts.append(("variant of", v)) }
             if let m = c.memory.type { facts.append(("memory type", m)) }
             if let u = c.scaleUp { facts.append(("scale-up", u.name)) }
             if let o = c.scaleOut, let n = o.name { facts.append(("scale-out", n)) }
@@ -258,7 +266,8 @@ enum ChipsRender {
     }
 
     static func canonicalKeys() -> [String] {
-        var k = ["year", "dies.computeDies", "dies.ioDies", "dies.computeDieAreaMm2", "dies.transistorsBillion"]
+        var k = ["year", "dies.computeDies", "dies.ioDies", "dies.computeDieAreaMm2", "dies.transistorsBillion",
+                 "computeUnits", "boostClockMHz"]
         for f in NumberFormat.allCases { k += [f.denseKey, f.rawValue + "MatrixDenseTflops", f.sparseKey] }
         k += ["onChip.sramMB", "onChip.l2CacheMB", "onChip.bandwidthGBps", "memory.stacks", "memory.capacityGB",
               "memory.bandwidthGBps", "d2d.bandwidthGBps", "d2d.latencyNs", "scaleUp.links", "scaleUp.bandwidthGBps",
@@ -339,6 +348,8 @@ enum ChipsRender {
         ]
         if let p = c.dies.processNode { m.append(("processNode", .string(p))) }
         if let t = c.memory.type { m.append(("memoryType", .string(t))) }
+        if let k = c.computeUnitKind { m.append(("computeUnitKind", .string(k))) }
+        if let v = c.variantOf { m.append(("variantOf", .string(v))) }
         m.append(("values", .object(values)))
         m.append(("links", .object(links)))
         m.append(("sources", .object(c.sources.keys.sorted().compactMap { k in

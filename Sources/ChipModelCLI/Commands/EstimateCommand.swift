@@ -102,20 +102,23 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
         throw UsageError("the training estimator models decoder transformers; '\(model.id)' is \(model.architecture.rawValue) (try --inference)")
     }
     let seq = try args.int("--seq", range: 1...10_000_000) ?? StandardRunDefaults.trainingSequenceLength
+    let system = try resolveSystem(args, context, chips: catalog)
     var run = TrainingRun(model: model, sequenceLength: seq, globalBatch: try args.int("--batch", range: 1...100_000_000),
                           precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
                           emulate: args.has("--emulate"),
-                          chips: try args.int("--chips", range: 1...10_000_000) ?? StandardRunDefaults.trainingChips,
-                          scaleUpDomain: try args.int("--scale-up-domain", range: 1...10_000_000),
+                          chips: try system?.count ?? args.int("--chips", range: 1...10_000_000) ?? StandardRunDefaults.trainingChips,
+                          scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...10_000_000),
                           constraints: try trainingConstraints(args),
                           tokenBudget: try args.double("--tokens", range: 1...1e18) ?? StandardRunDefaults.trainingTokenBudget)
     let top = try args.int("--top", range: 1...100)
     run.search = TrainingSearch.Options(top: max(5, top ?? 5))
+    run.fabric = system?.fabric
     if let problem = run.constraintProblem { throw UsageError(problem) }
 
     var chips: [Chip] = []
     var skipped: [String] = []
-    for id in explicitChips.isEmpty ? StandardRunDefaults.trainingChipIDs : explicitChips {
+    if let system { chips = [system.chip] }
+    for id in system != nil ? [] : explicitChips.isEmpty ? StandardRunDefaults.trainingChipIDs : explicitChips {
         do { chips.append(try catalog.chip(id)) } catch {
             if explicitChips.isEmpty { skipped.append("note: chip '\(id)' is not in the catalog; skipped"); continue }
             throw error
@@ -135,6 +138,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
         throw UsageError("\(flag) contradicts --no-goodput")
     }
+    if let system, format == .table { context.out(system.summary) }
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
     return 0

@@ -12,7 +12,7 @@ public let sharedEstimateOptions: [OptionSpec] = [
     .value("--ep", "N", "Expert-parallel degree."),
     .value("--scale-up-domain", "N", "Chips per scale-up domain (overrides the chip spec)."),
     .flag("--emulate", "Run a format the chip lacks at the next wider format it has."),
-]
+] + systemOptions
 
 /// Resolves `--model`: a built-in id, or a path to a model JSON file (anything with a '/' or
 /// ending in .json).

@@ -27,7 +27,8 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     let catalog = try ChipModelCLI.catalog(args, context)
     let model = try loadModel(args.value("--model") ?? StandardRunDefaults.inferenceModelID, context)
     let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
-    let chips = try args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips
+    let system = try resolveSystem(args, context, chips: catalog, countRange: 1...1_000_000)
+    let chips = try system?.count ?? args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips
     let isLLM = model.isDecoder
     let defaultInput = isLLM ? StandardRunDefaults.inferenceInputTokens : (model.architecture == .bert ? 384 : 0)
     let input = try args.int("--input-tokens", range: isLLM ? 1...1_000_000 : 1...4096) ?? defaultInput
@@ -69,13 +70,16 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
                            ttftBoundMs: try args.double("--ttft-ms", range: 1e-3...1e9),
                            tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
                            chips: chips, batch: try args.int("--batch", range: 1...1_000_000), constraints: plan,
-                           scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
+                           scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...1_000_000))
+    run.fabric = system?.fabric
     run.computePrecision = computePrecision
     run.phase = phase
     run.speculative = speculative
     let explicitChips = args.all("--chip")
     var selected: [Chip] = []
-    if explicitChips.isEmpty {
+    if let system {
+        selected = [system.chip]
+    } else if explicitChips.isEmpty {
         for id in StandardRunDefaults.inferenceChipIDs {
             if let c = try? catalog.chip(id) { selected.append(c) } else { context.err("note: chip '\(id)' is not in the catalog; skipped\n") }
         }
@@ -97,6 +101,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy).serialized(pretty: true) + "\n")
     case .csv: context.out(InferenceReport.table(outcomes).renderCSV())
     case .table:
+        if let system { context.out(system.summary) }
         var head = "\(model.name), \(scenario.rawValue)"
         if isLLM { head += ", \(input) in / \(output) out tokens" } else if model.architecture == .bert { head += ", sequence \(input)" }
         head += ", \(chips) chips each\n"

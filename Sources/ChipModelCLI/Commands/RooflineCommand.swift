@@ -26,7 +26,7 @@ public enum RooflineCommand: CLICommand {
         .value("--compare", "ID[,ID...]", repeatable: true, "Also evaluate on these chips (overlaid in the SVG)."),
         .flag("--emulate", "Run a format the chip lacks at the next wider format it has (and say so)."),
         .value("--svg", "FILE", "Write a log-log roofline plot (SVG) to FILE."),
-    ]
+    ] + systemOptions
     public static let maxPositionals = 16
 
     /// One chip's evaluation.
@@ -47,7 +47,10 @@ public enum RooflineCommand: CLICommand {
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let format = try ChipModelCLI.format(args)
-        guard let mainID = args.positionals.first else {
+        // `--system ID` evaluates the system's chip (a roofline is one chip: links do not enter).
+        let system = args.positionals.isEmpty ? try resolveSystem(args, context) : nil
+        if system == nil, args.value("--system") != nil { throw UsageError("give CHIP or --system, not both") }
+        guard let mainID = args.positionals.first ?? system?.system.chip else {
             throw UsageError("missing CHIP (see 'chipmodel chips' for the ids)")
         }
         var precisions: [NumberFormat] = []

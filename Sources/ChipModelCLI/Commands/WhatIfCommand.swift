@@ -104,12 +104,19 @@ public enum WhatIfCommand: CLICommand {
     static func runSweep(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let format = try ChipModelCLI.format(args)
         let baseIDs = args.all("--from") + args.all("--chip")
-        guard !baseIDs.isEmpty else { throw UsageError("whatif needs a base chip: --from ID (see 'chipmodel chips')") }
+        let system = try resolveSystem(args, context)
+        guard !baseIDs.isEmpty || system != nil else { throw UsageError("whatif needs a base chip: --from ID (see 'chipmodel chips') or --system ID") }
         let name = args.value("--name")
         if name != nil, baseIDs.count > 1 { throw UsageError("--name derives one chip; give a single --from") }
         let documents = try specDocuments(args, context)
         var templates: [ChipTemplate] = []
         for id in baseIDs { templates.append(try ChipTemplate.find(id, in: documents)) }
+        if let system {
+            // The system's chip with the system's links: --set and --vary edit it like a chip.
+            let base = try ChipTemplate.find(system.system.chip, in: documents)
+            templates.append(try ChipTemplate(document: systemChipDocument(base.document, system: system.system),
+                                              file: "\(base.file) with the links of system '\(system.system.id)'"))
+        }
         let sets = try args.all("--set").map(parseSet)
         let axes: [SweepAxis]
         do { axes = try args.all("--vary").map(SweepAxis.parse) } catch { throw UsageError("\(error)") }

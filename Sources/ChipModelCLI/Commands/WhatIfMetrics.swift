@@ -65,13 +65,16 @@ extension WhatIfCommand {
             throw UsageError("the training estimator models decoder transformers; '\(model.id)' is \(model.architecture.rawValue) (try --inference)")
         }
         let batch = try args.int("--batch", range: 1...100_000_000)
-        let chips = try args.int("--chips", range: 1...10_000_000) ?? StandardRunDefaults.trainingChips
-        let base = TrainingRun(model: model, sequenceLength: try args.int("--seq", range: 1...10_000_000) ?? StandardRunDefaults.trainingSequenceLength,
+        let system = try resolveSystem(args, context)
+        let chips = try system?.count ?? args.int("--chips", range: 1...10_000_000) ?? StandardRunDefaults.trainingChips
+        var run = TrainingRun(model: model, sequenceLength: try args.int("--seq", range: 1...10_000_000) ?? StandardRunDefaults.trainingSequenceLength,
                                globalBatch: batch, precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
                                emulate: args.has("--emulate"), chips: chips,
-                               scaleUpDomain: try args.int("--scale-up-domain", range: 1...10_000_000),
+                               scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...10_000_000),
                                constraints: try trainingConstraints(args),
                                tokenBudget: try args.double("--tokens", range: 1...1e18) ?? StandardRunDefaults.trainingTokenBudget)
+        run.fabric = system?.fabric
+        let base = run
         if let problem = base.constraintProblem,
            !args.all("--vary").contains(where: { v in trainingParameters.contains { v.hasPrefix($0 + "=") } }) {
             throw UsageError(problem)
@@ -130,15 +133,18 @@ extension WhatIfCommand {
         let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
         let plan = try inferenceConstraints(args)
         let kvPrecision = try parseKVPrecision(args)
-        let base = InferenceRun(
+        let system = try resolveSystem(args, context, countRange: 1...1_000_000)
+        var run = InferenceRun(
             model: model, scenario: scenario,
             inputTokens: try args.int("--input-tokens", range: 1...1_000_000) ?? StandardRunDefaults.inferenceInputTokens,
             outputTokens: try args.int("--output-tokens", range: 1...1_000_000) ?? StandardRunDefaults.inferenceOutputTokens,
             precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
             kvPrecision: kvPrecision, ttftBoundMs: try args.double("--ttft-ms", range: 1e-3...1e9),
             tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
-            chips: try args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips, batch: try args.int("--batch", range: 1...1_000_000),
-            constraints: plan, scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
+            chips: try system?.count ?? args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips, batch: try args.int("--batch", range: 1...1_000_000),
+            constraints: plan, scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...1_000_000))
+        run.fabric = system?.fabric
+        let base = run
         let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
         let label = "inference: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)
         return (base, label)

@@ -47,6 +47,18 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "computeUnits": {
+    "value": 108,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "108 of the 128 SMs of GA100 enabled (A100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1410,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
   "fp64DenseTflops": {
     "value": 9.7,
     "source": "ds",
@@ -249,6 +261,18 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "computeUnits": {
+    "value": 108,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "108 of the 128 SMs of GA100 enabled (A100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1410,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
   "fp64DenseTflops": {
     "value": 9.7,
     "source": "ds",
@@ -449,6 +473,18 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "computeUnits": {
+    "value": 108,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "108 of the 128 SMs of GA100 enabled (A100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1410,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
   "fp64DenseTflops": {
     "value": 9.7,
     "source": "ds",
@@ -604,10 +640,230 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/a800-sxm4-80gb.json", text: #"""
+{
+  "id": "a800-sxm4-80gb",
+  "name": "NVIDIA A800 80GB SXM4 (China)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-ampere",
+  "variantOf": "a100-sxm4-80gb",
+  "status": "shipping",
+  "year": {
+    "value": 2022,
+    "source": "a800",
+    "confidence": "vendor-official",
+    "note": "2022-11, the export-compliant A100 variant"
+  },
+  "formFactors": [
+    "SXM4"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA A100 Tensor Core GPU datasheet",
+      "url": "https://www.nvidia.com/en-us/data-center/a100/"
+    },
+    "wp": {
+      "title": "NVIDIA A100 Tensor Core GPU Architecture whitepaper (2020)"
+    },
+    "dgx": {
+      "title": "NVIDIA DGX A100 System Architecture whitepaper (2020): 8x ConnectX-6 200 Gb/s HDR InfiniBand, one per GPU"
+    },
+    "a800": {
+      "title": "NVIDIA A800 Tensor Core GPU datasheet (nvidia.cn, 2022): A100 compute and memory, NVLink 400 GB/s",
+      "url": "https://www.nvidia.cn/data-center/a800/"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC N7",
+    "computeDieAreaMm2": {
+      "value": 826,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 54.2,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "computeUnits": {
+    "value": 108,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1410,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "fp64DenseTflops": {
+    "value": 9.7,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 19.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 19.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 156,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 312 TFLOPS is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16SparseTflops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 312,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 624,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 1248,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int4DenseTops": {
+    "value": 1248,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "int4SparseTops": {
+    "value": 2496,
+    "source": "wp",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 87.25,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "40 MB L2 + 108 SMs x (192 KB L1/shared + 256 KB register file) = 40 + 20.25 + 27 MB"
+    },
+    "l2CacheMB": {
+      "value": 40,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 5,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "5 active HBM2e stacks of 16 GB"
+    },
+    "capacityGB": {
+      "value": 80,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 2039,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "NVLink 3 (reduced to 400 GB/s) + NVSwitch (HGX A800 8-GPU)",
+    "links": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "a800",
+      "confidence": "estimated",
+      "note": "400 / 50 GB/s per NVLink 3 link = 8 links (A100 has 12)"
+    },
+    "bandwidthGBps": {
+      "value": 400,
+      "source": "a800",
+      "confidence": "vendor-official",
+      "note": "NVLink 400 GB/s bidirectional = 200 GB/s each way (A100: 600)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand HDR 200 Gb/s (ConnectX-6), one NIC per GPU",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "source": "dgx",
+      "confidence": "vendor-official",
+      "note": "200 Gb/s = 25 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "dgx",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "notes": [
+    "No FP8 on Ampere. Identical to A100 80GB SXM4 except NVLink (400 vs 600 GB/s bidirectional)."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/ascend-910b.json", text: #"""
 {
   "id": "ascend-910b",
-  "name": "Huawei Ascend 910B (910B1-B4)",
+  "name": "Huawei Ascend 910B (910B1/B2/B3; the 910B4 bin is ascend-910b4)",
   "vendor": "Huawei",
   "family": "huawei-ascend",
   "status": "shipping",
@@ -635,6 +891,12 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "cann": {
+      "title": "Huawei CANN platform configuration files (compiler/data/platform_config/Ascend910B*.ini), as reproduced in public test fixtures on GitHub (found by code search): Ascend910B1 cube_core_cnt=24, vector_core_cnt=48, memory_size=64 GiB, l2_size=192 MiB, cube_freq=1850 MHz, ddr_rate=32 B/cycle; Ascend910B4 ai_core_cnt=20, memory_size=32 GiB, cube_freq=1500 MHz"
+    },
+    "audit": {
+      "title": "chipmodel catalog audit, issue 15 (2026): readings of vendor product pages and spec sheets; the pages themselves are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -646,29 +908,44 @@ public enum EmbeddedSpecs {
     },
     "processNode": "SMIC N+1/N+2 (7nm-class DUV)"
   },
+  "computeUnits": {
+    "value": 24,
+    "source": "cann",
+    "confidence": "vendor-official",
+    "note": "910B1/B2: 24 cube cores + 48 vector cores; 910B3: 20"
+  },
+  "computeUnitKind": "AI core (cube)",
+  "boostClockMHz": {
+    "value": 1800,
+    "low": 1800,
+    "high": 1850,
+    "source": "cann",
+    "confidence": "estimated",
+    "note": "cube_freq 1,850 MHz in the 910B1 file; 910B2 runs about 1.8 GHz (354 TFLOPS)"
+  },
   "bf16DenseTflops": {
-    "value": 376,
-    "low": 280,
+    "value": 354,
+    "low": 313,
     "high": 376,
-    "source": "cm384",
-    "confidence": "press/analyst",
-    "note": "910B2/top bin (matches the CloudMatrix paper's 376 per die); other bins 313 (910B3) and 280 (910B4)"
+    "source": "cann",
+    "confidence": "estimated",
+    "note": "cube (matrix) peak of 910B2: 24 cube cores x 16x16x16 MACs x 2 x 1.8 GHz = 354 TFLOPS; 910B1 at 1.85 GHz = 364; the 376 figure in circulation includes the vector units (audit), the high end; low = 910B3 (313)"
   },
   "fp16DenseTflops": {
-    "value": 376,
-    "low": 280,
+    "value": 354,
+    "low": 313,
     "high": 376,
-    "source": "press",
-    "confidence": "press/analyst",
+    "source": "cann",
+    "confidence": "estimated",
     "note": "BF16 = FP16 on the Da Vinci cube"
   },
   "int8DenseTops": {
-    "value": 752,
-    "low": 560,
+    "value": 708,
+    "low": 626,
     "high": 752,
-    "source": "derived",
+    "source": "cann",
     "confidence": "estimated",
-    "note": "2x FP16 assumption; not published"
+    "note": "DtypeMKN INT8 = 16x32x16 per cycle, 2x FP16 (CANN ini)"
   },
   "onChip": {
     "sramMB": {
@@ -678,6 +955,12 @@ public enum EmbeddedSpecs {
       "source": "derived-sram",
       "confidence": "estimated",
       "note": "no public figure for 910B; Ascend 910 (2019) has 32 MB L2 plus per-core buffers; range covers reported 192 MB L2 claims (estimate)"
+    },
+    "l2CacheMB": {
+      "value": 201.3,
+      "source": "cann",
+      "confidence": "vendor-official",
+      "note": "l2_size = 192 MiB = 201.3 MB (Ascend910B1 platform file)"
     }
   },
   "memory": {
@@ -692,17 +975,17 @@ public enum EmbeddedSpecs {
     },
     "capacityGB": {
       "value": 64,
-      "source": "gitee",
-      "confidence": "press/analyst",
-      "note": "usable ~59.6 GiB; 910B4 often listed with 32 GB"
+      "source": "cann",
+      "confidence": "vendor-official",
+      "note": "marketed 64 GB; the platform file gives memory_size = 64 GiB (binary, the same figure); ~59.6 GiB usable"
     },
     "bandwidthGBps": {
       "value": 1600,
-      "low": 1200,
+      "low": 1382,
       "high": 1800,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "half of 910C's 3.2 TB/s (two 910B-class dies); press values 0.4-1.2 TB/s are low quality"
+      "source": "audit",
+      "confidence": "press/analyst",
+      "note": "1.6 TB/s per the audit's reading of the CANN platform files (half of 910C's 3.2 TB/s); ddr_rate 32 B/cycle x 24 cores x 1.8 GHz = 1,382 GB/s is the low end"
     }
   },
   "scaleUp": {
@@ -771,6 +1054,204 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/ascend-910b4.json", text: #"""
+{
+  "id": "ascend-910b4",
+  "name": "Huawei Ascend 910B4 (lower bin, 32 GB)",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "variantOf": "ascend-910b",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "low": 2023,
+    "high": 2024,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "bin of the 2023 910B family"
+  },
+  "formFactors": [
+    "OAM-style module",
+    "PCIe"
+  ],
+  "sources": {
+    "press": {
+      "title": "Public deployment design doc 'DeepSeek-V3 on vLLM + Ascend 910B2' (GitHub, found via code search): 910B2 376 TFLOPS FP16, 59.6 GiB usable HBM"
+    },
+    "gitee": {
+      "title": "Gitee AI docs, 'Ascend 910B' (ai.gitee.com/docs/compute/clusters_gpu/ascend_gpu): 64 GB HBM2e, FP16 280 TFLOPS ; Public deployment design doc 'DeepSeek-V3 on vLLM + Ascend 910B2' (GitHub, found via code search): 910B2 376 TFLOPS FP16, 59.6 GiB usable HBM"
+    },
+    "cm384": {
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "cann": {
+      "title": "Huawei CANN platform configuration files (compiler/data/platform_config/Ascend910B*.ini), as reproduced in public test fixtures on GitHub (found by code search): Ascend910B1 cube_core_cnt=24, vector_core_cnt=48, memory_size=64 GiB, l2_size=192 MiB, cube_freq=1850 MHz, ddr_rate=32 B/cycle; Ascend910B4 ai_core_cnt=20, memory_size=32 GiB, cube_freq=1500 MHz"
+    },
+    "audit": {
+      "title": "chipmodel catalog audit, issue 15 (2026): readings of vendor product pages and spec sheets; the pages themselves are not in the stored corpus and were not re-fetched in this research"
+    },
+    "cann4": {
+      "title": "Huawei CANN platform configuration files (compiler/data/platform_config/Ascend910B4.ini), as reproduced in a public test fixture on GitHub (found by code search): ai_core_cnt=20, cube_core_cnt=20, vector_core_cnt=40, memory_size=32 GiB, cube_freq=1500 MHz, ddr_rate=32 B/cycle"
+    },
+    "audit4": {
+      "title": "chipmodel catalog audit, issue 15 (2026): the 910B4 bin (280 TFLOPS, 32 GB, 800 GB/s) exists; the pages it read are not in the stored corpus"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "press",
+      "confidence": "press/analyst",
+      "note": "910C = two 910B-class dies"
+    },
+    "processNode": "SMIC N+1/N+2 (7nm-class DUV)"
+  },
+  "computeUnits": {
+    "value": 20,
+    "source": "cann4",
+    "confidence": "vendor-official",
+    "note": "20 cube + 40 vector cores"
+  },
+  "computeUnitKind": "AI core (cube)",
+  "boostClockMHz": {
+    "value": 1500,
+    "source": "cann4",
+    "confidence": "vendor-official",
+    "note": "cube_freq in the platform file"
+  },
+  "bf16DenseTflops": {
+    "value": 246,
+    "low": 246,
+    "high": 280,
+    "source": "cann4",
+    "confidence": "estimated",
+    "note": "cube peak from the platform file: 20 cube cores x 16x16x16 MACs x 2 x 1.5 GHz = 245.8 TFLOPS; the 280 figure in circulation (Gitee docs, audit) likely includes the vector units or a higher clock (high end)"
+  },
+  "fp16DenseTflops": {
+    "value": 246,
+    "low": 246,
+    "high": 280,
+    "source": "cann4",
+    "confidence": "estimated",
+    "note": "BF16 = FP16 on the cube"
+  },
+  "int8DenseTops": {
+    "value": 492,
+    "low": 492,
+    "high": 560,
+    "source": "cann4",
+    "confidence": "estimated",
+    "note": "DtypeMKN INT8 16x32x16 = 2x FP16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 96,
+      "low": 48,
+      "high": 192,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure for 910B; Ascend 910 (2019) has 32 MB L2 plus per-core buffers; range covers reported 192 MB L2 claims (estimate)"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 2,
+      "low": 2,
+      "high": 4,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "half the capacity of the 64 GB bins: two of four stacks populated, assumed"
+    },
+    "capacityGB": {
+      "value": 32,
+      "source": "cann4",
+      "confidence": "vendor-official",
+      "note": "marketed 32 GB; memory_size = 32 GiB in the platform file (the same figure)"
+    },
+    "bandwidthGBps": {
+      "value": 800,
+      "low": 800,
+      "high": 960,
+      "source": "audit4",
+      "confidence": "press/analyst",
+      "note": "800 GB/s (audit); ddr_rate 32 B/cycle x 20 cores x 1.5 GHz = 960 GB/s (high end)"
+    }
+  },
+  "scaleUp": {
+    "name": "HCCS (8-NPU full mesh, Atlas 800T A2)",
+    "links": {
+      "value": 7,
+      "low": 7,
+      "high": 7,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "7 HCCS links to the 7 peers"
+    },
+    "bandwidthGBps": {
+      "value": 392,
+      "low": 392,
+      "high": 784,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "7 x 56 GB/s = 392 GB/s, half of 910C's 784; Huawei does not state the direction convention: taken as the bidirectional total (conservative), high = 784 if it is per direction"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "press",
+      "confidence": "press/analyst",
+      "note": "8 NPUs per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "200 GE RoCE per NPU (Atlas 800T A2, assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "200 Gb/s per NPU; 100-200 Gb/s seen"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "low": 300,
+    "high": 400,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; lower bin of the 400 W 910B2/B3"
+  },
+  "notes": [
+    "The 910B4 bin: fewer AI cores (20 vs 24), lower clock and half the HBM of 910B1/B2."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/ascend-910c.json", text: #"""
 {
   "id": "ascend-910c",
@@ -795,12 +1276,9 @@ public enum EmbeddedSpecs {
       "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture ; TechPowerUp (citing DigiTimes), 'Huawei Prepares 6 nm Ascend 920C Accelerator' (2025-04-21)",
       "url": "https://techpowerup.com/335749/"
     },
-    "ub": {
-      "title": "Besthub.dev, 'Huawei Ascend AI Chip Detailed Specs Comparison (2025-2028 Roadmap)' (secondary summary of Huawei Connect 2025 slides) ; Reportify summary of Huawei Connect 2025 keynote (Eric Xu)",
-      "url": "https://reportify.ai/social-media/721107923617455"
-    },
     "cm384": {
-      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06); per-NPU numbers as summarised at emergentmind.com/topics/cloudmatrix-datacenter-architecture"
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06), section 3 (UB plane: over 392 GB/s unidirectional per Ascend 910C; RDMA plane: up to 400 Gb/s unidirectional per NPU; 48 nodes x 8 NPUs, two-tier non-blocking UB switch fabric), as summarised by Architects' Tech Alliance (besthub.dev) and emergentmind.com",
+      "url": "https://arxiv.org/abs/2506.12708"
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
@@ -818,6 +1296,15 @@ public enum EmbeddedSpecs {
     },
     "processNode": "SMIC N+2 (7nm-class)"
   },
+  "computeUnits": {
+    "value": 48,
+    "low": 40,
+    "high": 48,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "two 910B-class dies of 24 cube cores each (Ascend910B1/B2 CANN ini: 24); a lower bin would enable fewer"
+  },
+  "computeUnitKind": "AI core (cube), both dies",
   "bf16DenseTflops": {
     "value": 752,
     "low": 752,
@@ -879,16 +1366,14 @@ public enum EmbeddedSpecs {
     "direction": "bidirectional"
   },
   "scaleUp": {
-    "name": "UB (Unified Bus) / HCCS via optical UB switches (CloudMatrix 384)",
+    "name": "UB (Unified Bus) plane: two-tier non-blocking UB switch fabric (7 L1 UB switches per node; CloudMatrix 384)",
     "bandwidthGBps": {
-      "value": 784,
-      "low": 784,
-      "high": 1568,
-      "source": "ub",
-      "confidence": "press/analyst",
-      "note": "Ascend 950's 2 TB/s is described as 2.5x the 910C (~800 GB/s); direction convention not stated: taken as the bidirectional total (conservative), high = 1,568 if per direction"
+      "value": 392,
+      "source": "cm384",
+      "confidence": "vendor-official",
+      "note": "'over 392 GB/s of unidirectional bandwidth' per Ascend 910C (Huawei's CloudMatrix384 paper), a lower bound; the earlier 784 bidirectional reading and its 1,568 high end are dropped"
     },
-    "direction": "bidirectional",
+    "direction": "perDirection",
     "domainSize": {
       "value": 384,
       "source": "cm384",
@@ -905,14 +1390,12 @@ public enum EmbeddedSpecs {
     }
   },
   "scaleOut": {
-    "name": "RoCE plane, ~200-400 Gb/s per NPU (assumed)",
+    "name": "RDMA plane (RoCE), up to 400 Gb/s per NPU",
     "nicBandwidthGBps": {
-      "value": 25,
-      "low": 12.5,
-      "high": 50,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "CloudMatrix has a separate RDMA plane for scale-out; 200 Gb/s nominal"
+      "value": 50,
+      "source": "cm384",
+      "confidence": "vendor-official",
+      "note": "up to 400 Gb/s unidirectional RDMA bandwidth per NPU = 50 GB/s each way"
     },
     "direction": "perDirection",
     "latencyUs": {
@@ -932,6 +1415,630 @@ public enum EmbeddedSpecs {
     "confidence": "estimated",
     "note": "not published; about 2x 910B (400 W) minus shared package overhead; CloudMatrix 384 ~559 kW total incl. optics and CPUs"
   }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/ascend-950dt.json", text: #"""
+{
+  "id": "ascend-950dt",
+  "name": "Huawei Ascend 950DT (decode/training)",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "2026-Q4 (announced Huawei Connect 2025-09-18)"
+  },
+  "formFactors": [
+    "module (SuperPoD)"
+  ],
+  "sources": {
+    "hc25": {
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 500.0,
+    "low": 250.0,
+    "high": 500.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced; FP8 / 2 as on peers (low: FP8 / 4)"
+  },
+  "fp16DenseTflops": {
+    "value": 500.0,
+    "low": 250.0,
+    "high": 500.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 1000,
+    "low": 800.0,
+    "high": 1000,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "FP8/MXFP8/HiF8; no sparsity claimed: dense; low = -20% for a roadmap slip"
+  },
+  "fp4DenseTflops": {
+    "value": 2000,
+    "low": 1600.0,
+    "high": 2000,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "MXFP4 / HiF4; low = -20%"
+  },
+  "memory": {
+    "type": "HiZQ 2.0 (Huawei in-house HBM)",
+    "capacityGB": {
+      "value": 144,
+      "low": 129.6,
+      "high": 144,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "announced capacity"
+    },
+    "bandwidthGBps": {
+      "value": 4000,
+      "low": 3200.0,
+      "high": 4000,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "announced bandwidth; low = -20%"
+    }
+  },
+  "scaleUp": {
+    "name": "UnifiedBus 2.0 (Lingqu) SuperPoD fabric",
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 2000,
+      "high": 4000,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "announced 'interconnect bandwidth'; direction not stated: stored as bidirectional (conservative), high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 64,
+      "low": 8,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one SuperPoD cabinet (Atlas 950: 8,192 NPUs in 128 compute cabinets = 64 each)"
+    },
+    "maxDomainSize": {
+      "value": 8192,
+      "low": 8192,
+      "high": 8192,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "SuperPoD size announced"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched supernode fabric assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE / UB scale-out (assumed 400 Gb/s per NPU)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as Ascend 910C (400 Gb/s per NPU) or doubled"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 700,
+    "low": 489.99999999999994,
+    "high": 979.9999999999999,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced"
+  },
+  "notes": [
+    "Atlas 950 SuperPoD: 8,192 x 950DT, 8 EF FP8, 16.3 PB/s interconnect (about 2 TB/s per NPU)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/ascend-950pr.json", text: #"""
+{
+  "id": "ascend-950pr",
+  "name": "Huawei Ascend 950PR (prefill/recommendation)",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "2026-Q1 (announced Huawei Connect 2025-09-18)"
+  },
+  "formFactors": [
+    "module (SuperPoD)"
+  ],
+  "sources": {
+    "hc25": {
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 500.0,
+    "low": 250.0,
+    "high": 500.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced; FP8 / 2 as on peers (low: FP8 / 4)"
+  },
+  "fp16DenseTflops": {
+    "value": 500.0,
+    "low": 250.0,
+    "high": 500.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 1000,
+    "low": 800.0,
+    "high": 1000,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "FP8/MXFP8/HiF8; no sparsity claimed: dense; low = -20% for a roadmap slip"
+  },
+  "fp4DenseTflops": {
+    "value": 2000,
+    "low": 1600.0,
+    "high": 2000,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "MXFP4 / HiF4; low = -20%"
+  },
+  "memory": {
+    "type": "HiBL 1.0 (Huawei in-house HBM)",
+    "capacityGB": {
+      "value": 128,
+      "low": 115.2,
+      "high": 128,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "announced capacity"
+    },
+    "bandwidthGBps": {
+      "value": 1600,
+      "low": 1280.0,
+      "high": 1600,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "announced bandwidth; low = -20%"
+    }
+  },
+  "scaleUp": {
+    "name": "UnifiedBus 2.0 (Lingqu) SuperPoD fabric",
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 2000,
+      "high": 4000,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "announced 'interconnect bandwidth'; direction not stated: stored as bidirectional (conservative), high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 64,
+      "low": 8,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one SuperPoD cabinet (Atlas 950: 8,192 NPUs in 128 compute cabinets = 64 each)"
+    },
+    "maxDomainSize": {
+      "value": 8192,
+      "low": 8192,
+      "high": 8192,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "SuperPoD size announced"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched supernode fabric assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE / UB scale-out (assumed 400 Gb/s per NPU)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as Ascend 910C (400 Gb/s per NPU) or doubled"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 600,
+    "low": 420.0,
+    "high": 840.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced"
+  },
+  "notes": [
+    "Same 950 die as 950DT with cheaper HiBL memory; SIMD+SIMT, 128-byte memory access granularity."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/ascend-960.json", text: #"""
+{
+  "id": "ascend-960",
+  "name": "Huawei Ascend 960",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "status": "roadmap",
+  "year": {
+    "value": 2027,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "2027-Q4 (roadmap)"
+  },
+  "formFactors": [
+    "module (SuperPoD)"
+  ],
+  "sources": {
+    "hc25": {
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 1000.0,
+    "low": 500.0,
+    "high": 1000.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced; FP8 / 2 as on peers (low: FP8 / 4)"
+  },
+  "fp16DenseTflops": {
+    "value": 1000.0,
+    "low": 500.0,
+    "high": 1000.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 2000,
+    "low": 1600.0,
+    "high": 2000,
+    "source": "hc25",
+    "confidence": "press/analyst",
+    "note": "FP8/MXFP8/HiF8; no sparsity claimed: dense; low = -20% for a roadmap slip"
+  },
+  "fp4DenseTflops": {
+    "value": 4000,
+    "low": 3200.0,
+    "high": 4000,
+    "source": "hc25",
+    "confidence": "press/analyst",
+    "note": "MXFP4 / HiF4; low = -20%"
+  },
+  "memory": {
+    "type": "Huawei in-house HBM",
+    "capacityGB": {
+      "value": 288,
+      "low": 259.2,
+      "high": 288,
+      "source": "hc25",
+      "confidence": "press/analyst",
+      "note": "announced capacity"
+    },
+    "bandwidthGBps": {
+      "value": 9600,
+      "low": 7680.0,
+      "high": 9600,
+      "source": "hc25",
+      "confidence": "press/analyst",
+      "note": "announced bandwidth; low = -20%"
+    }
+  },
+  "scaleUp": {
+    "name": "UnifiedBus 2.0 (Lingqu) SuperPoD fabric",
+    "bandwidthGBps": {
+      "value": 2200,
+      "low": 2200,
+      "high": 4400,
+      "source": "hc25",
+      "confidence": "press/analyst",
+      "note": "announced 'interconnect bandwidth'; direction not stated: stored as bidirectional (conservative), high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 64,
+      "low": 8,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one SuperPoD cabinet (Atlas 950: 8,192 NPUs in 128 compute cabinets = 64 each)"
+    },
+    "maxDomainSize": {
+      "value": 15488,
+      "low": 15488,
+      "high": 15488,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "SuperPoD size announced"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched supernode fabric assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE / UB scale-out (assumed 400 Gb/s per NPU)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as Ascend 910C (400 Gb/s per NPU) or doubled"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 900,
+    "low": 630.0,
+    "high": 1260.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced"
+  },
+  "notes": [
+    "'Doubles compute, memory bandwidth, capacity and interconnect ports vs 950'; the 9.6 TB/s and 2.2 TB/s figures are recalled from the slide by a secondary source (unverified)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/ascend-970.json", text: #"""
+{
+  "id": "ascend-970",
+  "name": "Huawei Ascend 970",
+  "vendor": "Huawei",
+  "family": "huawei-ascend",
+  "status": "roadmap",
+  "year": {
+    "value": 2028,
+    "source": "hc25",
+    "confidence": "vendor-official",
+    "note": "2028-Q4 (roadmap; specs still being worked on)"
+  },
+  "formFactors": [
+    "module (SuperPoD)"
+  ],
+  "sources": {
+    "hc25": {
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 2000.0,
+    "low": 1000.0,
+    "high": 2000.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced; FP8 / 2 as on peers (low: FP8 / 4)"
+  },
+  "fp16DenseTflops": {
+    "value": 2000.0,
+    "low": 1000.0,
+    "high": 2000.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 4000,
+    "low": 3200.0,
+    "high": 4000,
+    "source": "hc25",
+    "confidence": "press/analyst",
+    "note": "FP8/MXFP8/HiF8; no sparsity claimed: dense; low = -20% for a roadmap slip"
+  },
+  "fp4DenseTflops": {
+    "value": 8000,
+    "low": 6400.0,
+    "high": 8000,
+    "source": "hc25",
+    "confidence": "press/analyst",
+    "note": "MXFP4 / HiF4; low = -20%"
+  },
+  "memory": {
+    "type": "Huawei in-house HBM",
+    "capacityGB": {
+      "value": 288,
+      "low": 259.2,
+      "high": 288,
+      "source": "hc25",
+      "confidence": "press/analyst",
+      "note": "announced capacity"
+    },
+    "bandwidthGBps": {
+      "value": 14400,
+      "low": 11520.0,
+      "high": 14400,
+      "source": "hc25",
+      "confidence": "press/analyst",
+      "note": "announced bandwidth; low = -20%"
+    }
+  },
+  "scaleUp": {
+    "name": "UnifiedBus 2.0 (Lingqu) SuperPoD fabric",
+    "bandwidthGBps": {
+      "value": 4000,
+      "low": 4000,
+      "high": 8000,
+      "source": "hc25",
+      "confidence": "press/analyst",
+      "note": "announced 'interconnect bandwidth'; direction not stated: stored as bidirectional (conservative), high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 64,
+      "low": 8,
+      "high": 64,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one SuperPoD cabinet (Atlas 950: 8,192 NPUs in 128 compute cabinets = 64 each)"
+    },
+    "maxDomainSize": {
+      "value": 15488,
+      "low": 15488,
+      "high": 15488,
+      "source": "hc25",
+      "confidence": "vendor-official",
+      "note": "SuperPoD size announced"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched supernode fabric assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE / UB scale-out (assumed 400 Gb/s per NPU)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as Ascend 910C (400 Gb/s per NPU) or doubled"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 1100,
+    "low": 770.0,
+    "high": 1540.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not announced"
+  },
+  "notes": [
+    "Specifications still being worked on (Huawei Connect 2025)."
+  ]
 }
 
 """#),
@@ -968,6 +2075,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "sm": {
+      "title": "Third-party Blackwell SM counts (148 SMs for B200: 2 dies x 74; press and CUDA deviceQuery reports); NVIDIA's technical brief gives no count"
     }
   },
   "dies": {
@@ -985,6 +2095,13 @@ public enum EmbeddedSpecs {
       "note": "both dies"
     }
   },
+  "computeUnits": {
+    "value": 148,
+    "source": "sm",
+    "confidence": "press/analyst",
+    "note": "148 SMs reported for B200 (2 x 74); the GB200 part uses the same silicon"
+  },
+  "computeUnitKind": "SM (both dies)",
   "fp64DenseTflops": {
     "value": 40,
     "source": "ds",
@@ -1161,6 +2278,236 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/b300-sxm-288gb.json", text: #"""
+{
+  "id": "b300-sxm-288gb",
+  "name": "NVIDIA B300 (HGX B300, Blackwell Ultra)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-blackwell",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "b300",
+    "confidence": "press/analyst",
+    "note": "announced GTC 2025-03; HGX B300 systems 2H 2025, DGX B300 from 2026-01"
+  },
+  "formFactors": [
+    "SXM"
+  ],
+  "sources": {
+    "b300": {
+      "title": "Glenn K. Lockwood, 'B300' notes (2025, citing NVIDIA GTC 2025 material): 288 GB HBM3e in 8 x 12-high stacks, 8 TB/s, FP4 dense ~13 PF, FP64 1.25 TF; AceCloud 'NVIDIA HGX B300: Specs, Architecture' (2026-02-23): 8 GPUs, NVLink 5 1.8 TB/s, ConnectX-8 800 Gb/s per GPU",
+      "url": "https://glennklockwood.com/garden/processors/B300"
+    },
+    "hgx": {
+      "title": "NVIDIA HGX B300 platform figures as reproduced by FiberMall ('NVIDIA HGX B300 overview', 2025): FP8 72 PF sparse and BF16 36 PF sparse per 8 GPUs, FP64 10 TF, 2.3 TB memory, 1.6 TB/s networking per GPU pair",
+      "url": "https://www.fibermall.com/blog/nvidia-hgx-b300-overview.htm"
+    },
+    "tb": {
+      "title": "NVIDIA Blackwell Architecture Technical Brief (2024)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "two reticle-limited dies on CoWoS-L acting as one GPU"
+    },
+    "processNode": "TSMC 4NP",
+    "transistorsBillion": {
+      "value": 208,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "both dies"
+    }
+  },
+  "computeUnits": {
+    "value": 160,
+    "low": 148,
+    "high": 160,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "no NVIDIA figure in the sources; press reports 160 SMs for Blackwell Ultra (B200: 148)"
+  },
+  "computeUnitKind": "SM (both dies)",
+  "fp64DenseTflops": {
+    "value": 1.25,
+    "source": "b300",
+    "confidence": "press/analyst",
+    "note": "FP64 nearly removed on Blackwell Ultra (B200: 37-40)"
+  },
+  "fp32DenseTflops": {
+    "value": 75,
+    "source": "b300",
+    "confidence": "press/analyst"
+  },
+  "tf32DenseTflops": {
+    "value": 1125,
+    "source": "b300",
+    "confidence": "press/analyst"
+  },
+  "tf32SparseTflops": {
+    "value": 2250,
+    "source": "b300",
+    "confidence": "press/analyst"
+  },
+  "bf16DenseTflops": {
+    "value": 2250,
+    "source": "hgx",
+    "confidence": "press/analyst",
+    "note": "HGX B300 BF16 36 PF sparse / 8 / 2; same dense 16-bit rate as B200"
+  },
+  "bf16SparseTflops": {
+    "value": 4500,
+    "source": "hgx",
+    "confidence": "press/analyst"
+  },
+  "fp16DenseTflops": {
+    "value": 2250,
+    "source": "hgx",
+    "confidence": "press/analyst"
+  },
+  "fp16SparseTflops": {
+    "value": 4500,
+    "source": "hgx",
+    "confidence": "press/analyst"
+  },
+  "fp8DenseTflops": {
+    "value": 4500,
+    "source": "hgx",
+    "confidence": "press/analyst",
+    "note": "HGX B300 FP8 72 PF sparse / 8 / 2"
+  },
+  "fp8SparseTflops": {
+    "value": 9000,
+    "source": "hgx",
+    "confidence": "press/analyst"
+  },
+  "fp6DenseTflops": {
+    "value": 4500,
+    "source": "b300",
+    "confidence": "press/analyst",
+    "note": "FP6 at the FP8 rate"
+  },
+  "fp4DenseTflops": {
+    "value": 13500,
+    "low": 13125,
+    "high": 13500,
+    "source": "b300",
+    "confidence": "press/analyst",
+    "note": "NVIDIA: HGX B300 108 PF dense FP4 / 8 = 13.5 PF; Lockwood lists 13,125; 1.5x B200 (9 PF)"
+  },
+  "fp4SparseTflops": {
+    "value": 18000,
+    "source": "b300",
+    "confidence": "press/analyst"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 126,
+      "low": 100,
+      "high": 160,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public L2 figure in the cited sources; two dies, each at least H100's 50 MB L2 class; third-party reports ~126 MB L2 total (estimate)"
+    }
+  },
+  "memory": {
+    "type": "HBM3e (12-high)",
+    "stacks": {
+      "value": 8,
+      "source": "b300",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 288,
+      "source": "b300",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "source": "b300",
+      "confidence": "press/analyst",
+      "note": "up to 8 TB/s"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 10000,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "NV-HBI 10 TB/s die-to-die; NVIDIA does not state the direction convention, taken as the bidirectional total (5 TB/s each way, the conservative reading)"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 + NVSwitch (HGX B300 8-GPU, \"NVL16\" = 16 dies)",
+    "links": {
+      "value": 18,
+      "source": "tb",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "b300",
+      "confidence": "press/analyst",
+      "note": "1.8 TB/s bidirectional = 900 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "b300",
+      "confidence": "press/analyst",
+      "note": "8 GPUs per HGX board; the rack part is gb300-nvl72"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "ConnectX-8 SuperNIC, 800 Gb/s per GPU",
+    "nicBandwidthGBps": {
+      "value": 100,
+      "source": "b300",
+      "confidence": "press/analyst",
+      "note": "800 Gb/s = 100 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1100,
+    "low": 1100,
+    "high": 1400,
+    "source": "b300",
+    "confidence": "press/analyst",
+    "note": "HGX B300 ~1,100 W per GPU; the GB300 part runs up to 1,400 W (high end)"
+  },
+  "notes": [
+    "INT8 tensor throughput is sharply reduced on Blackwell Ultra (HGX figures conflict: 2 POPS per 8 GPUs vs 72 POPS); no INT8 peak is recorded."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/br100.json", text: #"""
 {
   "id": "br100",
@@ -1222,6 +2569,19 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official",
       "note": "both tiles"
     }
+  },
+  "computeUnits": {
+    "value": 512,
+    "source": "hc34",
+    "confidence": "vendor-official",
+    "note": "2 tiles x 16 SPC x 16 EU (Hot Chips 34)"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
+  "boostClockMHz": {
+    "value": 1000,
+    "source": "hc34",
+    "confidence": "press/analyst",
+    "note": "~1 GHz (Chips and Cheese)"
   },
   "fp32DenseTflops": {
     "value": 16.4,
@@ -1423,6 +2783,19 @@ public enum EmbeddedSpecs {
       "note": "half of BR100's 77 B"
     }
   },
+  "computeUnits": {
+    "value": 256,
+    "source": "launch",
+    "confidence": "press/analyst",
+    "note": "one BR100 tile: 16 SPC x 16 EU"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
+  "boostClockMHz": {
+    "value": 1000,
+    "source": "launch",
+    "confidence": "press/analyst",
+    "note": "~1 GHz, as BR100"
+  },
   "fp32DenseTflops": {
     "value": 8.2,
     "low": 6,
@@ -1558,20 +2931,18 @@ public enum EmbeddedSpecs {
         SpecDocument(file: "Specs/chips/br106.json", text: #"""
 {
   "id": "br106",
-  "name": "Biren BR106 (BR106M PCIe card / BR106C entry card)",
+  "name": "Biren BR106M (BR106 die, air-cooled OAM module)",
   "vendor": "Biren",
   "family": "biren-br1",
   "status": "shipping",
   "year": {
-    "value": 2024,
-    "low": 2023,
-    "high": 2024,
-    "source": "ipo",
+    "value": 2023,
+    "source": "vendor",
     "confidence": "press/analyst",
-    "note": "launch date not found; BR106M was the main revenue product in 2024"
+    "note": "BR106 mass production January 2023 (vendor pages via the audit); BR106M was the main revenue product in 2024 (IPO coverage)"
   },
   "formFactors": [
-    "PCIe"
+    "OAM"
   ],
   "sources": {
     "ipo": {
@@ -1587,6 +2958,13 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate: BR106 from the single-die BR104 (same lineage), bounded below by the CCTV per-card figure (see each value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
+    },
+    "rwkv": {
+      "title": "rwkv-rs/hf-adapter, docs/hardware/BIREN_BR106M.md (2026): one exact 'Biren106M' device reports 32,512 MiB of device memory under BIRENSUPA 1.11",
+      "url": "https://github.com/rwkv-rs/hf-adapter/blob/main/docs/hardware/BIREN_BR106M.md"
     }
   },
   "dies": {
@@ -1597,6 +2975,15 @@ public enum EmbeddedSpecs {
       "note": "single first-generation compute die (BR166 = two BR106 dies)"
     }
   },
+  "computeUnits": {
+    "value": 256,
+    "low": 192,
+    "high": 256,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "BR104-class die: 16 SPC x 16 EU (half of BR100's 512, Hot Chips 34); a derated BR106 may enable fewer"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
   "fp32DenseTflops": {
     "value": 8.2,
     "low": 5.4,
@@ -1669,9 +3056,9 @@ public enum EmbeddedSpecs {
       "value": 32,
       "low": 32,
       "high": 48,
-      "source": "br104",
+      "source": "rwkv",
       "confidence": "estimated",
-      "note": "BR104's 32 GB; high = 24 GB stacks"
+      "note": "a BR106M reports 32,512 MiB (~32 GiB) of device memory, BR104's 32 GB of HBM2E; high = 24 GB stacks"
     },
     "bandwidthGBps": {
       "value": 820,
@@ -1683,14 +3070,216 @@ public enum EmbeddedSpecs {
     }
   },
   "scaleUp": {
-    "name": "PCIe (8 cards per server; BLink presumed)",
+    "name": "BLink (OAM baseboard, 8 modules)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 64,
+      "high": 256,
+      "source": "vendor",
+      "confidence": "press/analyst",
+      "note": "BLink 64 GB/s per direction (vendor page via the audit); the page does not say whether per port or per module: per-module reading is the nominal, high = 4 ports x 64 (BR100 had 8 ports for two dies)"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 OAM modules per baseboard, as BR100"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "100-200 Gb/s Ethernet/RoCE per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 12.5,
+      "low": 6.25,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 50-400 Gb/s per card assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "source": "vendor",
+    "confidence": "press/analyst",
+    "note": "400 W peak, air-cooled OAM (vendor page via the audit)"
+  },
+  "notes": [
+    "Form factor conflict: IPO press coverage calls BR106M a standard PCIe card; the vendor pages (via the audit) say OAM: vendor pages win.",
+    "Supports virtualization and a hardware security engine. 2,216 BR106 units sold in H1 2025; BR106 and BR110 together over 12,000 chips sold.",
+    "Compute and memory bandwidth are estimates from BR104 (see notes); BR106C (PCIe) is the separate br106c entry."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br106c.json", text: #"""
+{
+  "id": "br106c",
+  "name": "Biren BR106C (BR106 die, entry-level PCIe card)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "variantOf": "br106",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "low": 2023,
+    "high": 2025,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "main revenue growth product in H1 2025 (IPO coverage); launch date not found"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "br104": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "cctv": {
+      "title": "CCTV News 2025-09-16, China Unicom Sanjiangyuan AI computing center: 1,328 Biren cards = 450 PFLOPS (~339 TFLOPS per card, precision not stated)",
+      "url": "https://hxjkbz.com/n/959285"
+    },
+    "derived": {
+      "title": "chipmodel estimate: BR106 from the single-die BR104 (same lineage), bounded below by the CCTV per-card figure (see each value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "single first-generation compute die (BR166 = two BR106 dies)"
+    }
+  },
+  "computeUnits": {
+    "value": 192,
+    "low": 128,
+    "high": 256,
+    "source": "br104",
+    "confidence": "estimated",
+    "note": "entry bin of the BR106 die (256 EUs at most); no figure"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
+  "fp32DenseTflops": {
+    "value": 5.4,
+    "low": 4,
+    "high": 8.2,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "SIMT FP32 scaled with BF16 from BR104 (~8.2)"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 85,
+    "low": 64,
+    "high": 128,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "a quarter of BF16 as on BR104"
+  },
+  "tf32DenseTflops": {
+    "value": 170,
+    "low": 128,
+    "high": 256,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "half of BF16 as on BR104"
+  },
+  "bf16DenseTflops": {
+    "value": 339,
+    "low": 256,
+    "high": 512,
+    "source": "cctv",
+    "confidence": "estimated",
+    "note": "entry-level card: nominal = the CCTV per-card figure (450 PFLOPS / 1,328 cards); high = the full BR104-class 512; low = half rate"
+  },
+  "fp16DenseTflops": {
+    "value": 339,
+    "low": 256,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "same rate as BF16"
+  },
+  "int8DenseTops": {
+    "value": 678,
+    "low": 512,
+    "high": 1024,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 150,
+      "low": 128,
+      "high": 165,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR104-class die: half of BR100's >300 MB"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 2,
+      "low": 2,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR166 has four DRAM stacks for two BR106 dies, so two per die"
+    },
+    "capacityGB": {
+      "value": 32,
+      "low": 16,
+      "high": 32,
+      "source": "br104",
+      "confidence": "estimated",
+      "note": "BR104's 32 GB; an entry card may carry less"
+    },
+    "bandwidthGBps": {
+      "value": 820,
+      "low": 700,
+      "high": 920,
+      "source": "br104",
+      "confidence": "estimated",
+      "note": "BR104's 819 GB/s (2 HBM2E stacks at 3.2 Gb/s); low = derated, high = 3.6 Gb/s"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe (8 cards per server)",
     "bandwidthGBps": {
       "value": 32,
       "low": 25,
-      "high": 128,
+      "high": 64,
       "source": "derived",
       "confidence": "estimated",
-      "note": "PCIe Gen4 x16 = 32 GB/s each way as in BR104 servers (low ~25 achievable); high = BLink per-die 256 GB/s bidirectional = 128 each way"
+      "note": "PCIe Gen4 x16 = 32 GB/s each way (low ~25 achievable); high = Gen5 x16"
     },
     "direction": "perDirection",
     "domainSize": {
@@ -1732,15 +3321,15 @@ public enum EmbeddedSpecs {
   },
   "tdpW": {
     "value": 300,
-    "low": 250,
+    "low": 200,
     "high": 350,
     "source": "br104",
     "confidence": "estimated",
-    "note": "BR104 PCIe card is 300 W"
+    "note": "not published; BR104 PCIe card is 300 W; entry-level card likely lower"
   },
   "notes": [
-    "Supports virtualization and a hardware security engine. 2,216 BR106 units sold in H1 2025; BR106 and BR110 together over 12,000 chips sold.",
-    "No compute or memory figure is public; all peaks are estimates from BR104 (see notes)."
+    "BR106B is a further PCIe SKU named on the vendor pages (via the audit) with no figures; not catalogued.",
+    "Every compute figure is an estimate; see notes."
   ]
 }
 
@@ -1753,12 +3342,10 @@ public enum EmbeddedSpecs {
   "family": "biren-br1",
   "status": "shipping",
   "year": {
-    "value": 2025,
-    "low": 2024,
-    "high": 2025,
-    "source": "ipo",
+    "value": 2024,
+    "source": "vendor",
     "confidence": "press/analyst",
-    "note": "22 units sold in H1 2025; launch date not found"
+    "note": "BR110 launched October 2024 (vendor pages via the audit); 22 units sold in H1 2025"
   },
   "segment": "edge",
   "formFactors": [
@@ -1777,6 +3364,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -1907,7 +3497,7 @@ public enum EmbeddedSpecs {
         SpecDocument(file: "Specs/chips/br166.json", text: #"""
 {
   "id": "br166",
-  "name": "Biren BR166 (two BR106 dies, 2.5D)",
+  "name": "Biren BR166M (two BR106 dies, 2.5D, OAM module)",
   "vendor": "Biren",
   "family": "biren-br1",
   "status": "shipping",
@@ -1939,6 +3529,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate: BR166 = 2 x BR106 (IPO coverage: about 2x BR106 in peak compute and memory), BR106 from the single-die BR104; cross-checked against the two-die BR100 (see each value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -1958,6 +3551,15 @@ public enum EmbeddedSpecs {
       "note": "BR100 tile is 537 mm2 (Hot Chips 34); BR106 assumed a BR104-class die"
     }
   },
+  "computeUnits": {
+    "value": 512,
+    "low": 384,
+    "high": 512,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "2 x BR106 (BR100: 2 tiles x 16 SPC x 16 EU = 512)"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
   "fp32DenseTflops": {
     "value": 16.4,
     "low": 10.8,
@@ -2066,7 +3668,7 @@ public enum EmbeddedSpecs {
       "high": 640,
       "source": "hc34",
       "confidence": "estimated",
-      "note": "BR100: 8 x 64 GB/s = 512 GB/s bidirectional; BR166 assumed the same (IPO coverage: ~2x BR106 on-chip interconnect)"
+      "note": "BR100: 8 x 64 GB/s = 512 GB/s bidirectional; BR166M assumed the same (IPO coverage: ~2x BR106 on-chip interconnect; BR106M BLink is 64 GB/s per direction per the vendor pages)"
     },
     "direction": "bidirectional",
     "domainSize": {
@@ -2108,14 +3710,457 @@ public enum EmbeddedSpecs {
   },
   "tdpW": {
     "value": 550,
-    "low": 450,
-    "high": 600,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "BR100 OAM is 550 W; PCIe version likely lower"
+    "source": "vendor",
+    "confidence": "press/analyst",
+    "note": "BR166M OAM 550 W (vendor pages via the audit); the liquid-cooled BR166L (600 W) and PCIe BR166C (300 W) are separate entries"
   },
   "notes": [
-    "About 2x BR106 in peak compute, memory capacity, video codec and on-chip interconnect; positioned against NVIDIA A100."
+    "About 2x BR106 in peak compute, memory capacity, video codec and on-chip interconnect; positioned against NVIDIA A100.",
+    "formFactors lists OAM and PCIe because the BR166 family ships as both (IPO coverage); this entry's power and links are the OAM module's (BR166M); the PCIe card is br166c."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br166c.json", text: #"""
+{
+  "id": "br166c",
+  "name": "Biren BR166C (two BR106 dies, PCIe card)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "variantOf": "br166",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "launched H2 2025"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "hc34": {
+      "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
+      "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
+    },
+    "br104": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "cctv": {
+      "title": "CCTV News 2025-09-16, China Unicom Sanjiangyuan AI computing center: 1,328 Biren cards = 450 PFLOPS (~339 TFLOPS per card, precision not stated)",
+      "url": "https://hxjkbz.com/n/959285"
+    },
+    "derived": {
+      "title": "chipmodel estimate: BR166 = 2 x BR106 (IPO coverage: about 2x BR106 in peak compute and memory), BR106 from the single-die BR104; cross-checked against the two-die BR100 (see each value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "two BR106 compute dies and four DRAM stacks in one 2.5D package"
+    },
+    "processNode": "7nm-class (estimate; foundry unknown)",
+    "computeDieAreaMm2": {
+      "value": 537,
+      "low": 500,
+      "high": 560,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR100 tile is 537 mm2 (Hot Chips 34); BR106 assumed a BR104-class die"
+    }
+  },
+  "computeUnits": {
+    "value": 512,
+    "low": 384,
+    "high": 512,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "2 x BR106 (BR100: 2 tiles x 16 SPC x 16 EU = 512)"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
+  "fp32DenseTflops": {
+    "value": 11,
+    "low": 8,
+    "high": 16.4,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "SIMT FP32 scaled with BF16 from BR166M"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 170,
+    "low": 128,
+    "high": 256,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "a quarter of BF16"
+  },
+  "tf32DenseTflops": {
+    "value": 339,
+    "low": 256,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "half of BF16"
+  },
+  "bf16DenseTflops": {
+    "value": 678,
+    "low": 512,
+    "high": 1024,
+    "source": "cctv",
+    "confidence": "estimated",
+    "note": "power-capped at 300 W (55% of BR166M): nominal = 2 x the CCTV per-card 339; high = BR166M's 1,024; low = half of BR166M"
+  },
+  "fp16DenseTflops": {
+    "value": 678,
+    "low": 512,
+    "high": 1024,
+    "source": "cctv",
+    "confidence": "estimated",
+    "note": "power-capped at 300 W (55% of BR166M): nominal = 2 x the CCTV per-card 339; high = BR166M's 1,024; low = half of BR166M"
+  },
+  "int8DenseTops": {
+    "value": 1356,
+    "low": 1024,
+    "high": 2048,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 300,
+      "low": 256,
+      "high": 330,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "2 x BR106; BR100 has >300 MB across two tiles"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 4,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "four DRAM stacks"
+    },
+    "capacityGB": {
+      "value": 64,
+      "low": 64,
+      "high": 96,
+      "source": "br104",
+      "confidence": "estimated",
+      "note": "2 x BR106 (2 x BR104 32 GB = BR100 64 GB); 4 stacks of 16-24 GB"
+    },
+    "bandwidthGBps": {
+      "value": 1640,
+      "low": 1400,
+      "high": 1840,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "2 x BR106 (BR100: 1,640 GB/s); high = HBM2E at 3.6 Gb/s"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 896,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "'up to 896 GB/s bidirectional' (448 GB/s each way); same figure as BR100 at Hot Chips 34"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "PCIe (8 cards per server; BLink bridge not documented)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 25,
+      "high": 128,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe Gen5 x16 = 64 GB/s each way; low = achievable Gen4; high = a BLink bridge at BR166M rates"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 cards per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 100-400 Gb/s per card assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 300,
+    "source": "vendor",
+    "confidence": "press/analyst",
+    "note": "300 W PCIe card (vendor pages via the audit)"
+  },
+  "notes": [
+    "PCIe variant of BR166; compute estimated from BR166M under the 300 W cap (see notes)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/br166l.json", text: #"""
+{
+  "id": "br166l",
+  "name": "Biren BR166L (two BR106 dies, liquid-cooled OAM)",
+  "vendor": "Biren",
+  "family": "biren-br1",
+  "variantOf": "br166",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "ipo",
+    "confidence": "press/analyst",
+    "note": "launched H2 2025"
+  },
+  "formFactors": [
+    "OAM (liquid-cooled)"
+  ],
+  "sources": {
+    "ipo": {
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+    },
+    "hc34": {
+      "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
+      "url": "https://chipsandcheese.com/2022/10/04/hot-chips-34-birens-br100-a-machine-learning-gpu-from-china/"
+    },
+    "br104": {
+      "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
+      "url": "https://www.tomshardware.com/news/chinese-biren-rolls-out-new-gpus-with-77-billion-transistors-2-pflops-of-ai-performance"
+    },
+    "cctv": {
+      "title": "CCTV News 2025-09-16, China Unicom Sanjiangyuan AI computing center: 1,328 Biren cards = 450 PFLOPS (~339 TFLOPS per card, precision not stated)",
+      "url": "https://hxjkbz.com/n/959285"
+    },
+    "derived": {
+      "title": "chipmodel estimate: BR166 = 2 x BR106 (IPO coverage: about 2x BR106 in peak compute and memory), BR106 from the single-die BR104; cross-checked against the two-die BR100 (see each value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "two BR106 compute dies and four DRAM stacks in one 2.5D package"
+    },
+    "processNode": "7nm-class (estimate; foundry unknown)",
+    "computeDieAreaMm2": {
+      "value": 537,
+      "low": 500,
+      "high": 560,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR100 tile is 537 mm2 (Hot Chips 34); BR106 assumed a BR104-class die"
+    }
+  },
+  "computeUnits": {
+    "value": 512,
+    "low": 384,
+    "high": 512,
+    "source": "hc34",
+    "confidence": "estimated",
+    "note": "2 x BR106 (BR100: 2 tiles x 16 SPC x 16 EU = 512)"
+  },
+  "computeUnitKind": "EU (SIMT + tensor core)",
+  "fp32DenseTflops": {
+    "value": 16.4,
+    "low": 10.8,
+    "high": 20,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "SIMT (vector) FP32: 2 x BR106 (~8.2 each), as BR100"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 275,
+    "low": 170,
+    "high": 280,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "a quarter of BF16"
+  },
+  "tf32DenseTflops": {
+    "value": 550,
+    "low": 340,
+    "high": 560,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "half of BF16"
+  },
+  "bf16DenseTflops": {
+    "value": 1100,
+    "low": 678,
+    "high": 1120,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BR166M with the 9% higher power spent on clocks (600 / 550 W): nominal 1,024 x ~1.07; range as BR166M"
+  },
+  "fp16DenseTflops": {
+    "value": 1100,
+    "low": 678,
+    "high": 1120,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BR166M with the 9% higher power spent on clocks (600 / 550 W): nominal 1,024 x ~1.07; range as BR166M"
+  },
+  "int8DenseTops": {
+    "value": 2200,
+    "low": 1356,
+    "high": 2240,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 300,
+      "low": 256,
+      "high": 330,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "2 x BR106; BR100 has >300 MB across two tiles"
+    }
+  },
+  "memory": {
+    "type": "HBM2E",
+    "stacks": {
+      "value": 4,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "four DRAM stacks"
+    },
+    "capacityGB": {
+      "value": 64,
+      "low": 64,
+      "high": 96,
+      "source": "br104",
+      "confidence": "estimated",
+      "note": "2 x BR106 (2 x BR104 32 GB = BR100 64 GB); 4 stacks of 16-24 GB"
+    },
+    "bandwidthGBps": {
+      "value": 1640,
+      "low": 1400,
+      "high": 1840,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "2 x BR106 (BR100: 1,640 GB/s); high = HBM2E at 3.6 Gb/s"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 896,
+      "source": "ipo",
+      "confidence": "press/analyst",
+      "note": "'up to 896 GB/s bidirectional' (448 GB/s each way); same figure as BR100 at Hot Chips 34"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "BLink",
+    "links": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "hc34",
+      "confidence": "estimated",
+      "note": "BR100: 8 BLink ports"
+    },
+    "bandwidthGBps": {
+      "value": 512,
+      "low": 384,
+      "high": 640,
+      "source": "hc34",
+      "confidence": "estimated",
+      "note": "BR100: 8 x 64 GB/s = 512 GB/s bidirectional; BR166M assumed the same (IPO coverage: ~2x BR106 on-chip interconnect; BR106M BLink is 64 GB/s per direction per the vendor pages)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "hc34",
+      "confidence": "estimated",
+      "note": "BR100: up to 8 OAMs in a full mesh"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; PCIe-class software latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; 100-400 Gb/s per card assumed"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 600,
+    "source": "vendor",
+    "confidence": "press/analyst",
+    "note": "600 W (vendor pages via the audit)"
+  },
+  "notes": [
+    "Liquid-cooled variant of BR166M; compute estimated from BR166M (see notes)."
   ]
 }
 
@@ -2148,6 +4193,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "vendor": {
+      "title": "Biren product pages (birentech.com) as read by the chipmodel catalog audit, issue 15 (2026): BR106M = air-cooled OAM module, 400 W peak, BLink 64 GB/s per direction; BR106B/BR106C = PCIe cards; BR166M OAM 550 W, BR166L 600 W, BR166C PCIe 300 W; BR106 mass production 2023-01, BR110 2024-10; BR20X supernode up to 1,024 GPUs over BLink 2.0 optical. The pages are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -2241,7 +4289,7 @@ public enum EmbeddedSpecs {
     "direction": "bidirectional"
   },
   "scaleUp": {
-    "name": "BLink next generation + supernode fabric",
+    "name": "BLink 2.0 (optical) supernode fabric",
     "bandwidthGBps": {
       "value": 1024,
       "low": 768,
@@ -2260,12 +4308,12 @@ public enum EmbeddedSpecs {
       "note": "8 OAMs per server by default"
     },
     "maxDomainSize": {
-      "value": 128,
-      "low": 32,
-      "high": 384,
-      "source": "lightsphere",
-      "confidence": "estimated",
-      "note": "'supernode system design' (IPO coverage); peers' supernodes: NVL72, MTT C256, CloudMatrix 384; Biren GPUs already ship in the LightSphere X optical supernode"
+      "value": 1024,
+      "low": 256,
+      "high": 1024,
+      "source": "vendor",
+      "confidence": "press/analyst",
+      "note": "supernode of up to 1,024 GPUs over BLink 2.0 optical links (announced; vendor pages via the audit); low = a first 256-GPU deployment (roadmap range)"
     },
     "latencyUs": {
       "value": 3,
@@ -3150,6 +5198,9 @@ public enum EmbeddedSpecs {
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
+    },
+    "gaudi2-cores": {
+      "title": "Nerdshala (2022) / Yobitel: Gaudi 2 has 24 TPCs and 2 MMEs (chips.md ref [97])"
     }
   },
   "dies": {
@@ -3160,6 +5211,12 @@ public enum EmbeddedSpecs {
     },
     "processNode": "TSMC 7nm"
   },
+  "computeUnits": {
+    "value": 2,
+    "source": "gaudi2-cores",
+    "confidence": "press/analyst"
+  },
+  "computeUnitKind": "MME (matrix engine); 24 TPC vector cores beside",
   "bf16DenseTflops": {
     "value": 432,
     "source": "hc",
@@ -3259,6 +5316,352 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/gaudi3-hl328.json", text: #"""
+{
+  "id": "gaudi3-hl328",
+  "name": "Intel Gaudi 3 HL-328 (China OAM)",
+  "vendor": "Intel",
+  "family": "intel-gaudi",
+  "variantOf": "gaudi3",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "announced 2024-04 for China"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "hc": {
+      "title": "Intel, 'Intel Gaudi 3 AI Accelerator: Architected for Gen AI Training and Inference' (R. Kaplan, Hot Chips 2024); copy at sgpjbg.com/baogao/465025.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "cn": {
+      "title": "The Register (2024-04) via todaymg.com: China-specific Gaudi 3 HL-328 (OAM) and HL-388 (PCIe) with compute cut to meet TPP < 4,800 (16-bit near 150 TFLOPS), same 128 GB HBM2e; chips.md ref [99]"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "two compute dies joined by an interposer bridge, one device to software"
+    },
+    "processNode": "TSMC 5nm"
+  },
+  "computeUnits": {
+    "value": 8,
+    "source": "hc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "MME (matrix engine); 64 TPC vector cores beside",
+  "bf16DenseTflops": {
+    "value": 150,
+    "low": 150,
+    "high": 300,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "16-bit capped near 150 TFLOPS (The Register); TPP < 4,800 allows up to 300 TFLOPS at 16 bits (high end); FP8 not faster than BF16 on Gaudi 3"
+  },
+  "fp16DenseTflops": {
+    "value": 150,
+    "low": 150,
+    "high": 300,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "16-bit capped near 150 TFLOPS (The Register); TPP < 4,800 allows up to 300 TFLOPS at 16 bits (high end); FP8 not faster than BF16 on Gaudi 3"
+  },
+  "fp8DenseTflops": {
+    "value": 150,
+    "low": 150,
+    "high": 300,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "16-bit capped near 150 TFLOPS (The Register); TPP < 4,800 allows up to 300 TFLOPS at 16 bits (high end); FP8 not faster than BF16 on Gaudi 3"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 96,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 12800,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "SRAM bandwidth 12.8 TB/s"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 128,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 3670,
+      "source": "hc",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1000,
+      "high": 4000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure published; the two dies act as one device with a shared address space, so the bridge must carry a large part of one die's HBM traffic (1,835 GB/s): range 1,000-4,000 each way"
+    },
+    "direction": "perDirection"
+  },
+  "scaleUp": {
+    "name": "24 x 200 GbE RoCE v2 on die; 21 ports all-to-all in an 8-card HLS-Gaudi3",
+    "links": {
+      "value": 21,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 525,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "21 x 200 Gb/s = 525 GB/s each way; all 24 ports = 1,200 GB/s bidirectional"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "3 x 200 GbE RoCE v2 on die",
+    "nicBandwidthGBps": {
+      "value": 75,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "3 x 200 Gb/s = 75 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 450,
+    "low": 400,
+    "high": 900,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published for the China SKU; the full OAM part is 900 W air"
+  },
+  "notes": [
+    "Export-compliant variant of Gaudi 3: same memory, 16-bit compute cut; values beyond memory are the HL-325L figures or estimates."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/gaudi3-hl388.json", text: #"""
+{
+  "id": "gaudi3-hl388",
+  "name": "Intel Gaudi 3 HL-388 (China PCIe)",
+  "vendor": "Intel",
+  "family": "intel-gaudi",
+  "variantOf": "gaudi3",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "announced 2024-04 for China"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "hc": {
+      "title": "Intel, 'Intel Gaudi 3 AI Accelerator: Architected for Gen AI Training and Inference' (R. Kaplan, Hot Chips 2024); copy at sgpjbg.com/baogao/465025.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "cn": {
+      "title": "The Register (2024-04) via todaymg.com: China-specific Gaudi 3 HL-328 (OAM) and HL-388 (PCIe) with compute cut to meet TPP < 4,800 (16-bit near 150 TFLOPS), same 128 GB HBM2e; chips.md ref [99]"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "two compute dies joined by an interposer bridge, one device to software"
+    },
+    "processNode": "TSMC 5nm"
+  },
+  "computeUnits": {
+    "value": 8,
+    "source": "hc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "MME (matrix engine); 64 TPC vector cores beside",
+  "bf16DenseTflops": {
+    "value": 150,
+    "low": 150,
+    "high": 300,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "16-bit capped near 150 TFLOPS (The Register); TPP < 4,800 allows up to 300 TFLOPS at 16 bits (high end); FP8 not faster than BF16 on Gaudi 3"
+  },
+  "fp16DenseTflops": {
+    "value": 150,
+    "low": 150,
+    "high": 300,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "16-bit capped near 150 TFLOPS (The Register); TPP < 4,800 allows up to 300 TFLOPS at 16 bits (high end); FP8 not faster than BF16 on Gaudi 3"
+  },
+  "fp8DenseTflops": {
+    "value": 150,
+    "low": 150,
+    "high": 300,
+    "source": "cn",
+    "confidence": "press/analyst",
+    "note": "16-bit capped near 150 TFLOPS (The Register); TPP < 4,800 allows up to 300 TFLOPS at 16 bits (high end); FP8 not faster than BF16 on Gaudi 3"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 96,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 12800,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "SRAM bandwidth 12.8 TB/s"
+    }
+  },
+  "memory": {
+    "type": "HBM2e",
+    "stacks": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 128,
+      "source": "hc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 3670,
+      "source": "hc",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1000,
+      "high": 4000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure published; the two dies act as one device with a shared address space, so the bridge must carry a large part of one die's HBM traffic (1,835 GB/s): range 1,000-4,000 each way"
+    },
+    "direction": "perDirection"
+  },
+  "scaleUp": {
+    "name": "RoCE v2 on die through the PCIe card (8 cards per server)",
+    "links": {
+      "value": 21,
+      "low": 8,
+      "high": 21,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "PCIe cards expose fewer ports; range"
+    },
+    "bandwidthGBps": {
+      "value": 200,
+      "low": 100,
+      "high": 525,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe card topology not published; 8-21 x 200 GbE ports"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 cards per server"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "3 x 200 GbE RoCE v2 on die",
+    "nicBandwidthGBps": {
+      "value": 75,
+      "source": "hc",
+      "confidence": "vendor-official",
+      "note": "3 x 200 Gb/s = 75 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 450,
+    "low": 300,
+    "high": 600,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; the full PCIe HL-338 is 600 W"
+  },
+  "notes": [
+    "Export-compliant variant of Gaudi 3: same memory, 16-bit compute cut; values beyond memory are the HL-325L figures or estimates."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/gaudi3.json", text: #"""
 {
   "id": "gaudi3",
@@ -3293,6 +5696,12 @@ public enum EmbeddedSpecs {
     },
     "processNode": "TSMC 5nm"
   },
+  "computeUnits": {
+    "value": 8,
+    "source": "hc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "MME (matrix engine); 64 TPC vector cores beside",
   "bf16DenseTflops": {
     "value": 1835,
     "source": "hc",
@@ -3446,6 +5855,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "sm": {
+      "title": "Third-party Blackwell SM counts (148 SMs for B200: 2 dies x 74; press and CUDA deviceQuery reports); NVIDIA's technical brief gives no count"
     }
   },
   "dies": {
@@ -3463,6 +5875,13 @@ public enum EmbeddedSpecs {
       "note": "both dies"
     }
   },
+  "computeUnits": {
+    "value": 148,
+    "source": "sm",
+    "confidence": "press/analyst",
+    "note": "148 SMs reported for B200 (2 x 74); the GB200 part uses the same silicon"
+  },
+  "computeUnitKind": "SM (both dies)",
   "fp64DenseTflops": {
     "value": 45,
     "source": "nvl72",
@@ -3657,6 +6076,224 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/gb300-nvl72.json", text: #"""
+{
+  "id": "gb300-nvl72",
+  "name": "NVIDIA GB300 NVL72 (per Blackwell Ultra GPU in the rack)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-blackwell",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "gb300",
+    "confidence": "press/analyst",
+    "note": "shipping 2H 2025"
+  },
+  "formFactors": [
+    "GB300 superchip (NVL72 rack)"
+  ],
+  "sources": {
+    "gb300": {
+      "title": "NVIDIA GB300 NVL72 figures as summarised by Glenn K. Lockwood (GTC 2025): 1.1 EF dense FP4, 360 PF FP8 (training), 20 TB HBM at 576 TB/s, 72 ConnectX-8 NICs, 130 TB/s NVLink",
+      "url": "https://glennklockwood.com/garden/processors/B300"
+    },
+    "b300": {
+      "title": "Glenn K. Lockwood, 'B300' notes (2025, citing NVIDIA GTC 2025 material): 288 GB HBM3e in 8 x 12-high stacks, 8 TB/s, FP4 dense ~13 PF, FP64 1.25 TF; AceCloud 'NVIDIA HGX B300: Specs, Architecture' (2026-02-23): 8 GPUs, NVLink 5 1.8 TB/s, ConnectX-8 800 Gb/s per GPU",
+      "url": "https://glennklockwood.com/garden/processors/B300"
+    },
+    "tb": {
+      "title": "NVIDIA Blackwell Architecture Technical Brief (2024)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "sm": {
+      "title": "Third-party Blackwell SM counts (148 SMs for B200: 2 dies x 74; press and CUDA deviceQuery reports); NVIDIA's technical brief gives no count"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "one B200-class GPU = two dies"
+    },
+    "processNode": "TSMC 4NP",
+    "transistorsBillion": {
+      "value": 208,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "both dies"
+    }
+  },
+  "computeUnits": {
+    "value": 160,
+    "low": 148,
+    "high": 160,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as b300-sxm-288gb (no NVIDIA figure)"
+  },
+  "computeUnitKind": "SM (both dies)",
+  "fp64DenseTflops": {
+    "value": 1.25,
+    "source": "b300",
+    "confidence": "press/analyst"
+  },
+  "bf16DenseTflops": {
+    "value": 2500,
+    "low": 2250,
+    "high": 2500,
+    "source": "gb300",
+    "confidence": "press/analyst",
+    "note": "as GB200 per GPU (180 PF dense / 72); HGX B300 2,250 is the low end"
+  },
+  "bf16SparseTflops": {
+    "value": 5000,
+    "source": "gb300",
+    "confidence": "press/analyst"
+  },
+  "fp16DenseTflops": {
+    "value": 2500,
+    "low": 2250,
+    "high": 2500,
+    "source": "gb300",
+    "confidence": "press/analyst",
+    "note": "as BF16"
+  },
+  "fp16SparseTflops": {
+    "value": 5000,
+    "source": "gb300",
+    "confidence": "press/analyst"
+  },
+  "fp8DenseTflops": {
+    "value": 5000,
+    "low": 4500,
+    "high": 5000,
+    "source": "gb300",
+    "confidence": "press/analyst",
+    "note": "rack 360 PF FP8 / 72"
+  },
+  "fp8SparseTflops": {
+    "value": 10000,
+    "source": "gb300",
+    "confidence": "press/analyst"
+  },
+  "fp4DenseTflops": {
+    "value": 15000,
+    "low": 13500,
+    "high": 15300,
+    "source": "gb300",
+    "confidence": "press/analyst",
+    "note": "rack 1.1 EF dense FP4 / 72 = 15.3 PF; NVIDIA quotes 15 PF per GPU"
+  },
+  "fp4SparseTflops": {
+    "value": 20000,
+    "source": "gb300",
+    "confidence": "press/analyst"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 126,
+      "low": 100,
+      "high": 160,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "same silicon as B200; see b200-sxm-180gb (estimate)"
+    }
+  },
+  "memory": {
+    "type": "HBM3e (12-high)",
+    "stacks": {
+      "value": 8,
+      "source": "b300",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 288,
+      "low": 278,
+      "high": 288,
+      "source": "b300",
+      "confidence": "press/analyst",
+      "note": "rack 20 TB / 72 = 278 GB usable; 288 GB per GPU"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "source": "gb300",
+      "confidence": "press/analyst",
+      "note": "rack 576 TB/s / 72"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 10000,
+      "source": "tb",
+      "confidence": "vendor-official",
+      "note": "NV-HBI 10 TB/s die-to-die; direction convention not stated, taken as the bidirectional total (5 TB/s each way, the conservative reading)"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 + NVLink Switch trays (GB300 NVL72, one 72-GPU domain)",
+    "links": {
+      "value": 18,
+      "source": "tb",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "gb300",
+      "confidence": "press/analyst",
+      "note": "rack 130 TB/s = 72 x 1.8 TB/s bidirectional"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 72,
+      "source": "gb300",
+      "confidence": "press/analyst"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "ConnectX-8 SuperNIC, 800 Gb/s per GPU (72 per rack)",
+    "nicBandwidthGBps": {
+      "value": 100,
+      "source": "gb300",
+      "confidence": "press/analyst",
+      "note": "800 Gb/s = 100 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1400,
+    "source": "b300",
+    "confidence": "press/analyst",
+    "note": "up to 1,400 W per GPU in GB300 (from 1,200 W in GB200)"
+  },
+  "notes": [
+    "Per-GPU figures are rack totals / 72."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/h100-pcie-80gb.json", text: #"""
 {
   "id": "h100-pcie-80gb",
@@ -3701,6 +6338,21 @@ public enum EmbeddedSpecs {
       "source": "wp",
       "confidence": "vendor-official"
     }
+  },
+  "computeUnits": {
+    "value": 114,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "114 of the 144 SMs of GH100 enabled (H100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1755,
+    "low": 1620,
+    "high": 1755,
+    "source": "wp",
+    "confidence": "press/analyst",
+    "note": "clock at which the dense tensor peak is quoted (peak / (SMs x 4096 FLOP per clock)); the published maximum boost is the high end"
   },
   "fp64DenseTflops": {
     "value": 26,
@@ -3903,6 +6555,21 @@ public enum EmbeddedSpecs {
       "source": "wp",
       "confidence": "vendor-official"
     }
+  },
+  "computeUnits": {
+    "value": 132,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "132 of the 144 SMs of GH100 enabled (H100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1830,
+    "low": 1830,
+    "high": 1980,
+    "source": "wp",
+    "confidence": "press/analyst",
+    "note": "clock at which the dense tensor peak is quoted (peak / (SMs x 4096 FLOP per clock)); the published maximum boost is the high end"
   },
   "fp64DenseTflops": {
     "value": 34,
@@ -4108,6 +6775,13 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "computeUnits": {
+    "value": 78,
+    "source": "wp",
+    "confidence": "press/analyst",
+    "note": "78 SMs enabled, as reproduced in public spec tables (not an NVIDIA datasheet)"
+  },
+  "computeUnitKind": "SM",
   "fp64DenseTflops": {
     "value": 1,
     "source": "semi",
@@ -4246,6 +6920,212 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/h200-nvl.json", text: #"""
+{
+  "id": "h200-nvl",
+  "name": "NVIDIA H200 NVL (PCIe, 141GB)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-hopper",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "2024-11"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA H200 Tensor Core GPU datasheet (H200 NVL column)",
+      "url": "https://www.nvidia.com/en-us/data-center/h200/"
+    },
+    "wp": {
+      "title": "NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022) (same GH100 die)"
+    },
+    "dgx": {
+      "title": "NVIDIA DGX H200 / HGX H200 reference design: 8x ConnectX-7 400 Gb/s, one per GPU"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 4N",
+    "computeDieAreaMm2": {
+      "value": 814,
+      "source": "wp",
+      "confidence": "vendor-official"
+    },
+    "transistorsBillion": {
+      "value": 80,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "computeUnits": {
+    "value": 132,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "same GH100 configuration as H200 SXM"
+  },
+  "computeUnitKind": "SM",
+  "fp64DenseTflops": {
+    "value": 30,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 60,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp32DenseTflops": {
+    "value": 60,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 417.5,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 835 is the 2:4 sparse figure"
+  },
+  "tf32SparseTflops": {
+    "value": 835,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 835.5,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 1671 is the 2:4 sparse figure"
+  },
+  "bf16SparseTflops": {
+    "value": 1671,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 835.5,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 1671 is the 2:4 sparse figure"
+  },
+  "fp16SparseTflops": {
+    "value": 1671,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 1670.5,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 3341 is the 2:4 sparse figure"
+  },
+  "fp8SparseTflops": {
+    "value": 3341,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 1670.5,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 3341,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 112.4,
+      "source": "wp",
+      "confidence": "vendor-official",
+      "note": "50 MB L2 + 132 SMs x (228 KB L1/shared + 256 KB register file)"
+    },
+    "l2CacheMB": {
+      "value": 50,
+      "source": "wp",
+      "confidence": "vendor-official"
+    }
+  },
+  "memory": {
+    "type": "HBM3e",
+    "stacks": {
+      "value": 6,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 141,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 4800,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "NVLink bridge, 2- or 4-way (PCIe server)",
+    "bandwidthGBps": {
+      "value": 900,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "900 GB/s bidirectional per GPU over the NVLink bridge = 450 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 4,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "4-way NVLink bridge; an 8-card server is two such domains joined over PCIe"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "wp",
+      "confidence": "estimated",
+      "note": "NVLink bridge small-message latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s NIC per GPU (reference design, assumed)",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "low": 25,
+      "high": 50,
+      "source": "dgx",
+      "confidence": "estimated",
+      "note": "PCIe servers typically pair each H200 NVL with a 200-400 Gb/s NIC"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "dgx",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 600,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "up to 600 W (configurable)"
+  }
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/h200-sxm-141gb.json", text: #"""
 {
   "id": "h200-sxm-141gb",
@@ -4291,6 +7171,21 @@ public enum EmbeddedSpecs {
       "source": "wp",
       "confidence": "vendor-official"
     }
+  },
+  "computeUnits": {
+    "value": 132,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "132 of the 144 SMs of GH100 enabled (H100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1830,
+    "low": 1830,
+    "high": 1980,
+    "source": "wp",
+    "confidence": "press/analyst",
+    "note": "clock at which the dense tensor peak is quoted (peak / (SMs x 4096 FLOP per clock)); the published maximum boost is the high end"
   },
   "fp64DenseTflops": {
     "value": 34,
@@ -4488,6 +7383,21 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "computeUnits": {
+    "value": 132,
+    "source": "wp",
+    "confidence": "vendor-official",
+    "note": "132 of the 144 SMs of GH100 enabled (H100 whitepaper)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 1830,
+    "low": 1830,
+    "high": 1980,
+    "source": "wp",
+    "confidence": "press/analyst",
+    "note": "clock at which the dense tensor peak is quoted (peak / (SMs x 4096 FLOP per clock)); the published maximum boost is the high end"
+  },
   "fp64DenseTflops": {
     "value": 1,
     "source": "ds",
@@ -4638,6 +7548,153 @@ public enum EmbeddedSpecs {
     "source": "ds",
     "confidence": "vendor-official"
   }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/hygon-bw1000.json", text: #"""
+{
+  "id": "hygon-bw1000",
+  "name": "Hygon DCU BW1000",
+  "vendor": "Hygon",
+  "family": "hygon",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "low": 2024,
+    "high": 2025,
+    "source": "flagos",
+    "confidence": "estimated",
+    "note": "in public validation notes from 2025-26; launch date not found"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "derived": {
+      "title": "chipmodel estimate: CDNA-lineage DCU (Hygon licensed AMD technology), A100-class or below (see each value's note)"
+    },
+    "derived-sram": {
+      "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "flagos": {
+      "title": "FlagOS integration and validation notes in public GitHub repositories (found by code search, 2026): test plan lists Hygon BW1000 with 65,520 MiB (~64 GB) per card, FP16/BF16 support, 8 cards per node; device labels '海光-BW1000-64G'"
+    },
+    "k100": {
+      "title": "chipmodel hygon-k100 entry (an estimate itself; see its notes)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 350,
+    "low": 192,
+    "high": 500,
+    "source": "k100",
+    "confidence": "estimated",
+    "note": "no figure found; successor of K100 (estimated 192): 1.8x nominal, range K100 to H800-class"
+  },
+  "fp16DenseTflops": {
+    "value": 350,
+    "low": 192,
+    "high": 500,
+    "source": "k100",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 64,
+      "low": 32,
+      "high": 128,
+      "source": "derived-sram",
+      "confidence": "estimated",
+      "note": "no public figure; typical on-chip SRAM of a 7nm-class training/inference GPU (A100: ~87 MB incl. register files) scaled down for a smaller part (estimate)"
+    }
+  },
+  "memory": {
+    "type": "HBM2e (assumed)",
+    "capacityGB": {
+      "value": 64,
+      "source": "flagos",
+      "confidence": "press/analyst",
+      "note": "65,520 MiB per card reported (~64 GiB), labelled 64G"
+    },
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1600,
+      "high": 3200,
+      "source": "k100",
+      "confidence": "estimated",
+      "note": "HBM2e/HBM3-class for 64 GB; not published"
+    }
+  },
+  "scaleUp": {
+    "name": "xGMI-class link / PCIe (assumed)",
+    "bandwidthGBps": {
+      "value": 64,
+      "low": 32,
+      "high": 200,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0/5.0 x16 or an xGMI-class bridge"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "200 Gb/s per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "low": 300,
+    "high": 450,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "PCIe accelerator class"
+  },
+  "notes": [
+    "Only the memory capacity is sourced (device reports); every other value is an estimate."
+  ]
 }
 
 """#),
@@ -4814,6 +7871,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "audit": {
+      "title": "chipmodel catalog audit, issue 15 (2026): readings of vendor product pages and spec sheets; the pages themselves are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -4826,37 +7886,35 @@ public enum EmbeddedSpecs {
       "note": "single die with 2.5D HBM assumed, as BI-V100"
     }
   },
+  "fp32DenseTflops": {
+    "value": 37,
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "vendor page figure via the audit (the earlier 47 was an estimate scaled from BF16)"
+  },
   "bf16DenseTflops": {
-    "value": 190,
+    "value": 147,
     "low": 147,
-    "high": 300,
+    "high": 200,
     "source": "biv100",
     "confidence": "estimated",
-    "note": "successor of BI-V100 (147): +30% nominal; no public figure"
+    "note": "no 16-bit figure found; FP32 equals BI-V100's 37 (vendor page), so the matrix peak is taken at BI-V100's 147; high +36%"
   },
   "fp16DenseTflops": {
-    "value": 190,
+    "value": 147,
     "low": 147,
-    "high": 300,
+    "high": 200,
     "source": "biv100",
     "confidence": "estimated",
     "note": "as BF16"
   },
-  "fp32DenseTflops": {
-    "value": 47,
-    "low": 37,
-    "high": 75,
-    "source": "biv100",
-    "confidence": "estimated",
-    "note": "BI-V100 FP32 37 TFLOPS scaled as BF16"
-  },
   "int8DenseTops": {
-    "value": 380,
+    "value": 295,
     "low": 295,
-    "high": 600,
+    "high": 400,
     "source": "biv100",
     "confidence": "estimated",
-    "note": "2x FP16 as on BI-V100"
+    "note": "2x FP16 as on BI-V100 (295)"
   },
   "onChip": {
     "sramMB": {
@@ -4869,14 +7927,12 @@ public enum EmbeddedSpecs {
     }
   },
   "memory": {
-    "type": "HBM2e (assumed)",
+    "type": "HBM2e",
     "capacityGB": {
       "value": 64,
-      "low": 32,
-      "high": 64,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "2x BI-V100's 32 GB"
+      "source": "audit",
+      "confidence": "press/analyst",
+      "note": "vendor page figure via the audit"
     },
     "bandwidthGBps": {
       "value": 1600,
@@ -4937,14 +7993,12 @@ public enum EmbeddedSpecs {
   },
   "tdpW": {
     "value": 350,
-    "low": 300,
-    "high": 400,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "BI-V100 300 W"
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "vendor page figure via the audit"
   },
   "notes": [
-    "HK prospectus (9903, 2025-12-30) product tables were not retrievable; every value is an estimate."
+    "FP32, memory capacity and power are vendor figures (read by the audit); the 16-bit peaks and bandwidth remain estimates."
   ]
 }
 
@@ -4979,6 +8033,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "audit": {
+      "title": "chipmodel catalog audit, issue 15 (2026): readings of vendor product pages and spec sheets; the pages themselves are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -4991,29 +8048,31 @@ public enum EmbeddedSpecs {
       "note": "single die assumed"
     }
   },
+  "fp32DenseTflops": {
+    "value": 24,
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "spec sheet figure via the audit"
+  },
   "bf16DenseTflops": {
     "value": 96,
     "low": 48,
-    "high": 147,
-    "source": "biv100",
+    "high": 96,
+    "source": "audit",
     "confidence": "estimated",
-    "note": "inference part below the training BI-V100 (147)"
+    "note": "BF16 not on the spec sheet; taken at the FP16 rate, low = half rate"
   },
   "fp16DenseTflops": {
     "value": 96,
-    "low": 48,
-    "high": 147,
-    "source": "biv100",
-    "confidence": "estimated",
-    "note": "as BF16"
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "spec sheet figure via the audit"
   },
   "int8DenseTops": {
     "value": 192,
-    "low": 96,
-    "high": 384,
-    "source": "biv100",
-    "confidence": "estimated",
-    "note": "2x FP16 as on BI-V100; INT8 is the main inference format"
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "spec sheet figure via the audit"
   },
   "onChip": {
     "sramMB": {
@@ -5026,22 +8085,20 @@ public enum EmbeddedSpecs {
     }
   },
   "memory": {
-    "type": "GDDR/HBM (assumed)",
+    "type": "HBM2E",
     "capacityGB": {
       "value": 32,
-      "low": 16,
-      "high": 32,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "inference card class"
+      "source": "audit",
+      "confidence": "press/analyst",
+      "note": "32 GB HBM2E per the spec sheet (via the audit)"
     },
     "bandwidthGBps": {
       "value": 800,
-      "low": 400,
-      "high": 1200,
+      "low": 600,
+      "high": 1000,
       "source": "derived",
       "confidence": "estimated",
-      "note": "inference card class"
+      "note": "32 GB of HBM2E in two stacks at 2.4-3.6 Gb/s per pin: 614-922 GB/s; no published figure"
     }
   },
   "scaleUp": {
@@ -5101,7 +8158,7 @@ public enum EmbeddedSpecs {
     "note": "single-slot/dual-slot inference card class"
   },
   "notes": [
-    "No public figures; every value is an estimate."
+    "FP32/FP16/INT8 and memory are spec-sheet figures (read by the audit); bandwidth, power and links remain estimates."
   ]
 }
 
@@ -5134,6 +8191,16 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "flagos": {
+      "title": "FlagOS integration and validation notes in public GitHub repositories (found by code search, 2026): xpu-smi on 8x 'P800 OAM' reports 98,304 MiB HBM per card, KL3 architecture, PCIe Gen5 x16; a test plan table lists P800 OAM 96 GB / 400 W and Hygon BW1000 65,520 MiB (~64 GB)"
+    },
+    "vllm-kunlun": {
+      "title": "baidu/vLLM-Kunlun documentation (2025-12): tutorial runs Qwen3-VL-32B in FP16 (about 63 GB of weights) on a single Kunlun3 P800 XPU",
+      "url": "https://github.com/baidu/vLLM-Kunlun"
+    },
+    "audit": {
+      "title": "chipmodel catalog audit, issue 15 (2026): readings of vendor product pages and spec sheets; the pages themselves are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -5181,14 +8248,12 @@ public enum EmbeddedSpecs {
     }
   },
   "memory": {
-    "type": "HBM (assumed)",
+    "type": "HBM (xpu-smi reports HBM; some compilations say GDDR6: disputed)",
     "capacityGB": {
-      "value": 64,
-      "low": 32,
-      "high": 96,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "training part; 32-96 GB"
+      "value": 96,
+      "source": "flagos",
+      "confidence": "press/analyst",
+      "note": "devices report 98,304 MiB = 96 GiB per card, the marketed 96 GB (the audit: 'about 96 GB, not 64'); a 32B FP16 model (~63 GB) runs on one card"
     },
     "bandwidthGBps": {
       "value": 1600,
@@ -5249,15 +8314,357 @@ public enum EmbeddedSpecs {
   },
   "tdpW": {
     "value": 400,
-    "low": 300,
-    "high": 500,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "training accelerator class"
+    "source": "flagos",
+    "confidence": "press/analyst",
+    "note": "P800 OAM, as listed in a public test plan beside H100 700 W"
   },
   "notes": [
-    "30,000-chip cluster lit up (Apr 2025); used to train Qianfan-VL on >5,000 chips. No spec sheet found; every value is an estimate."
+    "30,000-chip cluster lit up (Apr 2025); used to train Qianfan-VL on >5,000 chips. No spec sheet found; every value is an estimate.",
+    "Memory type is disputed between compilations (HBM vs GDDR6); the devices' own tools report HBM."
   ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/l20.json", text: #"""
+{
+  "id": "l20",
+  "name": "NVIDIA L20 (China, Ada PCIe)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-ada",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "announced 2023-11, shipping 2024"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "press": {
+      "title": "SemiAnalysis, 'Nvidia's New China AI Chips Circumvent US Restrictions' (2023-11), and spec tables reproducing it (H20/L20/L2); NVIDIA published no public L20 datasheet"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "press",
+      "confidence": "press/analyst"
+    },
+    "processNode": "TSMC 4N (AD102)"
+  },
+  "computeUnits": {
+    "value": 92,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "as reproduced in public spec tables"
+  },
+  "computeUnitKind": "SM",
+  "fp32DenseTflops": {
+    "value": 59.8,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "bf16DenseTflops": {
+    "value": 119.5,
+    "source": "press",
+    "confidence": "press/analyst",
+    "note": "dense; 239 with 2:4 sparsity"
+  },
+  "bf16SparseTflops": {
+    "value": 239,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "fp16DenseTflops": {
+    "value": 119.5,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "fp16SparseTflops": {
+    "value": 239,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "fp8DenseTflops": {
+    "value": 239,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "fp8SparseTflops": {
+    "value": 478,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "int8DenseTops": {
+    "value": 239,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "int8SparseTops": {
+    "value": 478,
+    "source": "press",
+    "confidence": "press/analyst"
+  },
+  "memory": {
+    "type": "GDDR6",
+    "capacityGB": {
+      "value": 48,
+      "source": "press",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 864,
+      "source": "press",
+      "confidence": "press/analyst"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 4.0 x16 (no NVLink; 8 cards per server)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0 x16 = 32 GB/s each way (low ~25 achievable through a PCIe switch); no NVLink"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 cards per server, as in the calibration cases"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "Ethernet/InfiniBand NIC per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one 200 Gb/s NIC per card assumed (100-400 Gb/s seen)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; inter-node latency incl. software"
+    }
+  },
+  "tdpW": {
+    "value": 275,
+    "source": "press",
+    "confidence": "press/analyst"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/l40s.json", text: #"""
+{
+  "id": "l40s",
+  "name": "NVIDIA L40S",
+  "vendor": "NVIDIA",
+  "family": "nvidia-ada",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "2023-08"
+  },
+  "formFactors": [
+    "PCIe"
+  ],
+  "sources": {
+    "ds": {
+      "title": "NVIDIA L40S datasheet (2023) and Ada Lovelace architecture whitepaper; values as transcribed in chips.md (not re-fetched)",
+      "url": "https://www.nvidia.com/en-us/data-center/l40s/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "processNode": "TSMC 4N (AD102)",
+    "computeDieAreaMm2": {
+      "value": 608.5,
+      "source": "ds",
+      "confidence": "press/analyst"
+    },
+    "transistorsBillion": {
+      "value": 76.3,
+      "source": "ds",
+      "confidence": "press/analyst"
+    }
+  },
+  "computeUnits": {
+    "value": 142,
+    "source": "ds",
+    "confidence": "press/analyst",
+    "note": "142 of the 144 SMs of AD102 (not re-checked against the datasheet)"
+  },
+  "computeUnitKind": "SM",
+  "boostClockMHz": {
+    "value": 2520,
+    "source": "ds",
+    "confidence": "press/analyst",
+    "note": "boost clock as commonly listed (not re-checked)"
+  },
+  "fp32DenseTflops": {
+    "value": 91.6,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 183,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 366 is sparse"
+  },
+  "tf32SparseTflops": {
+    "value": 366,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 362.05,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "datasheet headline 733 is sparse"
+  },
+  "bf16SparseTflops": {
+    "value": 733,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 362.05,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 733,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 733,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "fp8SparseTflops": {
+    "value": 1466,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 733,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "int8SparseTops": {
+    "value": 1466,
+    "source": "ds",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "l2CacheMB": {
+      "value": 96,
+      "source": "ds",
+      "confidence": "press/analyst"
+    }
+  },
+  "memory": {
+    "type": "GDDR6 with ECC",
+    "capacityGB": {
+      "value": 48,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 864,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "PCIe 4.0 x16 (no NVLink; 8 cards per server)",
+    "bandwidthGBps": {
+      "value": 32,
+      "low": 25,
+      "high": 32,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe 4.0 x16 = 32 GB/s each way (low ~25 achievable through a PCIe switch); no NVLink"
+    },
+    "direction": "perDirection",
+    "domainSize": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "8 cards per server, as in the calibration cases"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "PCIe collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "Ethernet/InfiniBand NIC per card (assumed)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one 200 Gb/s NIC per card assumed (100-400 Gb/s seen)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; inter-node latency incl. software"
+    }
+  },
+  "tdpW": {
+    "value": 350,
+    "source": "ds",
+    "confidence": "vendor-official"
+  }
 }
 
 """#),
@@ -5282,9 +8689,6 @@ public enum EmbeddedSpecs {
     "quoted": {
       "title": "Commonly quoted MetaX C500 figures (280 TFLOPS BF16, 64 GB HBM2e, 1.8 TB/s), not confirmed in the material of the reference research (chips.md, confidence U)"
     },
-    "fp32": {
-      "title": "IThome via juanzhizmbwg.com: MXC500 15 TFLOPS FP32"
-    },
     "status": {
       "title": "think-gap.top summary: MetaX Lingang 10k-GPU cluster (C550 or C600), Wuxi C550 cluster, >25,000 C500 shipped, 2024 revenue RMB 743M ; TrendForce News (2025-12-11), MetaX IPO: C600 with HBM3e and FP8, mass production 1H 2026; N100 (2023-04), C500 (2024-02)"
     },
@@ -5293,6 +8697,9 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "audit": {
+      "title": "chipmodel catalog audit, issue 15 (2026): readings of vendor product pages and spec sheets; the pages themselves are not in the stored corpus and were not re-fetched in this research"
     }
   },
   "dies": {
@@ -5307,26 +8714,40 @@ public enum EmbeddedSpecs {
     "processNode": "7nm"
   },
   "fp32DenseTflops": {
-    "value": 15,
-    "source": "fp32",
+    "value": 18,
+    "source": "audit",
     "confidence": "press/analyst",
-    "note": "vector"
+    "note": "vector FP32 18 TFLOPS per the vendor figures read by the audit; the 15 TFLOPS press figure (IThome) is superseded"
+  },
+  "fp32MatrixDenseTflops": {
+    "value": 36,
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "matrix FP32 (vendor figure via the audit)"
+  },
+  "tf32DenseTflops": {
+    "value": 140,
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "vendor figure via the audit"
   },
   "bf16DenseTflops": {
     "value": 280,
-    "low": 240,
-    "high": 320,
-    "source": "quoted",
+    "source": "audit",
     "confidence": "press/analyst",
-    "note": "commonly quoted (A100-class); not confirmed in the reference research"
+    "note": "vendor figure via the audit (also the commonly quoted A100-class 280)"
   },
   "fp16DenseTflops": {
     "value": 280,
-    "low": 240,
-    "high": 320,
-    "source": "quoted",
+    "source": "audit",
     "confidence": "press/analyst",
     "note": "as BF16"
+  },
+  "int8DenseTops": {
+    "value": 560,
+    "source": "audit",
+    "confidence": "press/analyst",
+    "note": "vendor figure via the audit"
   },
   "onChip": {
     "sramMB": {
@@ -5428,7 +8849,7 @@ public enum EmbeddedSpecs {
     "value": 2025,
     "source": "press",
     "confidence": "press/analyst",
-    "note": "launched 2025-07 (WAIC); mass production 1H 2026 (target)"
+    "note": "launched 2025-07 (WAIC); public release reported 2025-10; mass production targeted 1H 2026 (TrendForce); no shipping confirmation found"
   },
   "formFactors": [
     "OAM"
@@ -5448,6 +8869,14 @@ public enum EmbeddedSpecs {
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
+    },
+    "xueqiu": {
+      "title": "Xueqiu investor column on MetaX (2025-26): C600 144 GB HBM3e, memory bandwidth up to 1,800 GB/s, FP8 1,000 TFLOPS, 'AI nominal' 500 TFLOPS (low-quality secondary source)",
+      "url": "https://ai.xueqiu.com/6705270092/364535339"
+    },
+    "ettoday": {
+      "title": "ETtoday (2025-10-19, citing Xinhua Daily): MetaX publicly releases the fully domestic Xiyun C600 with MetaXLink supernode expansion",
+      "url": "https://www.ettoday.net/news/20251019/3052847.htm"
     }
   },
   "dies": {
@@ -5462,28 +8891,28 @@ public enum EmbeddedSpecs {
     "processNode": "domestic 7nm-class (fully domestic supply chain)"
   },
   "bf16DenseTflops": {
-    "value": 300,
-    "low": 240,
+    "value": 500,
+    "low": 300,
     "high": 500,
-    "source": "ipo",
-    "confidence": "estimated",
-    "note": "positioned against A100 (312): ~C500 level (280); CCTV MetaX per-card ~240 bounds the low end; high = 1.6x for an H100-leaning part"
+    "source": "xueqiu",
+    "confidence": "press/analyst",
+    "note": "'AI nominal 500 TFLOPS', taken as BF16 dense; low = C500-class 280 x ~1.1"
   },
   "fp16DenseTflops": {
-    "value": 300,
-    "low": 240,
+    "value": 500,
+    "low": 300,
     "high": 500,
-    "source": "ipo",
-    "confidence": "estimated",
+    "source": "xueqiu",
+    "confidence": "press/analyst",
     "note": "as BF16"
   },
   "fp8DenseTflops": {
-    "value": 600,
-    "low": 480,
+    "value": 1000,
+    "low": 600,
     "high": 1000,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "FP8 supported (press); 2x BF16 as on peers"
+    "source": "xueqiu",
+    "confidence": "press/analyst",
+    "note": "1,000 TFLOPS FP8 per an investor column (dense/sparse not stated); low = 2x the BF16 low end"
   },
   "onChip": {
     "sramMB": {
@@ -5503,12 +8932,12 @@ public enum EmbeddedSpecs {
       "confidence": "press/analyst"
     },
     "bandwidthGBps": {
-      "value": 3000,
-      "low": 2000,
+      "value": 1800,
+      "low": 1800,
       "high": 4800,
-      "source": "derived",
-      "confidence": "estimated",
-      "note": "not published; 144 GB HBM3e = six 24 GB stacks (as H200: 4.8 TB/s); domestic HBM3e likely slower"
+      "source": "xueqiu",
+      "confidence": "press/analyst",
+      "note": "'up to 1,800 GB/s' per the column, low for 144 GB of HBM3e (H200's six HBM3e stacks give 4.8 TB/s, the high end); domestic HBM3e may run slower: conflict kept as the range"
     }
   },
   "scaleUp": {
@@ -5568,7 +8997,7 @@ public enum EmbeddedSpecs {
     "note": "not published; 144 GB HBM3e OAM parts run 500-700 W"
   },
   "notes": [
-    "Compute, bandwidth and power are not public; everything but capacity and FP8 support is an estimate."
+    "Status re-checked (issue 15): still 'announced' (release 2025-10, mass production targeted 1H 2026, no shipment confirmed in the sources found). FP8 updated to the 1,000 TFLOPS figure now quoted."
   ]
 }
 
@@ -5614,6 +9043,19 @@ public enum EmbeddedSpecs {
       "source": "ds",
       "confidence": "vendor-official"
     }
+  },
+  "computeUnits": {
+    "value": 220,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "2 GCDs x 110 CUs"
+  },
+  "computeUnitKind": "CU",
+  "boostClockMHz": {
+    "value": 1700,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "peak engine clock"
   },
   "fp64DenseTflops": {
     "value": 47.9,
@@ -5794,6 +9236,19 @@ public enum EmbeddedSpecs {
       "source": "ds",
       "confidence": "vendor-official"
     }
+  },
+  "computeUnits": {
+    "value": 304,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "8 XCDs x 38 CUs"
+  },
+  "computeUnitKind": "CU",
+  "boostClockMHz": {
+    "value": 2100,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "peak engine clock"
   },
   "fp64DenseTflops": {
     "value": 81.7,
@@ -6015,6 +9470,19 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "computeUnits": {
+    "value": 304,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "8 XCDs x 38 CUs"
+  },
+  "computeUnitKind": "CU",
+  "boostClockMHz": {
+    "value": 2100,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "peak engine clock"
+  },
   "fp64DenseTflops": {
     "value": 81.7,
     "source": "ds",
@@ -6184,6 +9652,260 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/mi350x.json", text: #"""
+{
+  "id": "mi350x",
+  "name": "AMD Instinct MI350X (air-cooled)",
+  "vendor": "AMD",
+  "family": "amd-cdna4",
+  "variantOf": "mi355x",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "launched with MI355X 2025-06; shipping 2H 2025"
+  },
+  "formFactors": [
+    "OAM"
+  ],
+  "sources": {
+    "ds": {
+      "title": "AMD Instinct MI355X datasheet / launch (2025-06-12); press: The Register, Tom's Hardware, Wccftech",
+      "url": "https://www.amd.com/en/products/accelerators/instinct/mi350/mi355x.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    },
+    "nic": {
+      "title": "The Register, 'AMD's MI355X is a 1.4 kW liquid-cooled monster' (2025-06-12)",
+      "url": "https://www.theregister.com/2025/06/12/amd_mi355x/"
+    },
+    "hc25": {
+      "title": "Wccftech, 'AMD's Instinct MI350 GPU ... at Hot Chips 2025' (2025-08-26): MI350X air-cooled 1,000 W TBP at up to 2.2 GHz, MI355X 1,400 W at 2.4 GHz, same 185B-transistor package",
+      "url": "https://wccftech.com/amd-instinct-mi350-gpuai-hardware-powerhouse-3nm-3d-chiplet-cdna-4-185-billion-transistors-1400w-tbp-over-4000b-llm-support/"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "8 XCDs on 2 IODs (3D hybrid bond)"
+    },
+    "ioDies": {
+      "value": 2,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "processNode": "XCD TSMC N3P / IOD TSMC N6",
+    "transistorsBillion": {
+      "value": 185,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "computeUnits": {
+    "value": 256,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "8 XCDs x 32 CUs, as MI355X"
+  },
+  "computeUnitKind": "CU",
+  "boostClockMHz": {
+    "value": 2200,
+    "source": "hc25",
+    "confidence": "press/analyst",
+    "note": "peak engine clock"
+  },
+  "fp64DenseTflops": {
+    "value": 72.0,
+    "low": 70.6,
+    "high": 72.3,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp64MatrixDenseTflops": {
+    "value": 72.0,
+    "low": 70.6,
+    "high": 72.3,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "bf16DenseTflops": {
+    "value": 2291.7,
+    "low": 2245.9,
+    "high": 2300.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "bf16SparseTflops": {
+    "value": 4583.3,
+    "low": 4491.6,
+    "high": 4600.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp16DenseTflops": {
+    "value": 2291.7,
+    "low": 2245.9,
+    "high": 2300.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp16SparseTflops": {
+    "value": 4583.3,
+    "low": 4491.6,
+    "high": 4600.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp8DenseTflops": {
+    "value": 4583.3,
+    "low": 4491.6,
+    "high": 4600.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp8SparseTflops": {
+    "value": 9166.7,
+    "low": 8983.4,
+    "high": 9200.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp6DenseTflops": {
+    "value": 9166.7,
+    "low": 8983.4,
+    "high": 9200.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp4DenseTflops": {
+    "value": 9166.7,
+    "low": 8983.4,
+    "high": 9200.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "fp4SparseTflops": {
+    "value": 18333.3,
+    "low": 17966.6,
+    "high": 18400.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "int8DenseTops": {
+    "value": 4583.3,
+    "low": 4491.6,
+    "high": 4600.0,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "MI355X peak x 2.2/2.4 GHz (same 256 CUs; AMD rounds the MI350X figures to 2.3 / 4.6 / 9.2 PF)"
+  },
+  "onChip": {
+    "l2CacheMB": {
+      "value": 256,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "Infinity Cache (a reseller blog says 64 MB, conflicting with AMD)"
+    }
+  },
+  "memory": {
+    "type": "HBM3E",
+    "stacks": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 288,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 8000,
+      "source": "ds",
+      "confidence": "vendor-official"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 5400,
+      "low": 2400,
+      "high": 10000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "IOD-to-IOD link between the 2 base dies; no figure in the reference data. MI300X has 2.4 + 3.0 TB/s of IOD-to-IOD links per IOD (VLSI 2024); with two IODs one boundary carries both: 5.4 TB/s nominal, bidirectional (conservative); range 2.4-10 TB/s"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "Infinity Fabric 4th gen (8-GPU UBB)",
+    "links": {
+      "value": 7,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1075,
+      "source": "ds",
+      "confidence": "vendor-official",
+      "note": "7 links x 153.6 GB/s = 1,075 GB/s aggregate bidirectional"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 8,
+      "source": "ds",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "Infinity Fabric / RoCE collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "AMD Pensando Pollara 400 Gb/s AI NIC, one per GPU",
+    "nicBandwidthGBps": {
+      "value": 50,
+      "source": "nic",
+      "confidence": "press/analyst",
+      "note": "400 Gb/s = 50 GB/s each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1000,
+    "source": "hc25",
+    "confidence": "press/analyst",
+    "note": "1,000 W TBP, air-cooled"
+  }
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/mi355x.json", text: #"""
 {
   "id": "mi355x",
@@ -6231,6 +9953,19 @@ public enum EmbeddedSpecs {
       "source": "ds",
       "confidence": "vendor-official"
     }
+  },
+  "computeUnits": {
+    "value": 256,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "8 XCDs x 32 CUs (ISSCC 2026 as reported)"
+  },
+  "computeUnitKind": "CU",
+  "boostClockMHz": {
+    "value": 2400,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "peak engine clock"
   },
   "fp64DenseTflops": {
     "value": 78.6,
@@ -6385,6 +10120,175 @@ public enum EmbeddedSpecs {
     "source": "ds",
     "confidence": "vendor-official",
     "note": "liquid cooled; MI350X 1,000 W air"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/mi455x.json", text: #"""
+{
+  "id": "mi455x",
+  "name": "AMD Instinct MI455X (MI450 / MI400 series, Helios rack)",
+  "vendor": "AMD",
+  "family": "amd-cdna5",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "mi400",
+    "confidence": "press/analyst",
+    "note": "production ramp 2H 2026"
+  },
+  "formFactors": [
+    "Helios rack module (72 per rack)"
+  ],
+  "sources": {
+    "mi400": {
+      "title": "AMD 'Advancing AI' 2025-06-12 and CES 2026 figures as reported (TurtlesAI, twojepc.pl, Tom's Hardware, jaredwatkins.com): MI400 series / MI455X = 432 GB HBM4 at 19.6 TB/s, 40 PF FP4, 20 PF FP8; Helios rack 72 GPUs, 260 TB/s UALink scale-up, 43 TB/s scale-out, 2.9 EF FP4; SemiAccurate: 1.6-2.0 kW per GPU",
+      "url": "https://www.tomshardware.com/pc-components/gpus/amd-says-instinct-mi400x-gpu-is-10x-faster-than-mi300x-will-power-helios-rack-scale-system-with-epyc-venice-cpus"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 8,
+      "low": 4,
+      "high": 8,
+      "source": "mi400",
+      "confidence": "press/analyst",
+      "note": "multi-XCD design: reports say up to 4 or 8 XCDs"
+    },
+    "ioDies": {
+      "value": 2,
+      "low": 2,
+      "high": 2,
+      "source": "mi400",
+      "confidence": "press/analyst"
+    },
+    "processNode": "TSMC 2nm-class (XCD)"
+  },
+  "bf16DenseTflops": {
+    "value": 5000,
+    "low": 5000,
+    "high": 10000,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not disclosed; FP8 / 2 as on CDNA 4"
+  },
+  "fp16DenseTflops": {
+    "value": 5000,
+    "low": 5000,
+    "high": 10000,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 20000,
+    "low": 10000,
+    "high": 20000,
+    "source": "mi400",
+    "confidence": "press/analyst",
+    "note": "'20 PF FP8': AMD's MI355X comparison suggests a sparse figure, so dense may be half (low end)"
+  },
+  "fp4DenseTflops": {
+    "value": 40000,
+    "low": 20000,
+    "high": 40000,
+    "source": "mi400",
+    "confidence": "press/analyst",
+    "note": "'40 PF FP4'; Helios 2.9 EF / 72 = 40 PF; low = the sparse reading"
+  },
+  "memory": {
+    "type": "HBM4",
+    "stacks": {
+      "value": 12,
+      "low": 12,
+      "high": 12,
+      "source": "mi400",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 432,
+      "low": 432,
+      "high": 432,
+      "source": "mi400",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 19600,
+      "low": 18000,
+      "high": 19600,
+      "source": "mi400",
+      "confidence": "press/analyst",
+      "note": "19.6 TB/s; an earlier report said 18 TB/s"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 10000,
+      "low": 5000,
+      "high": 20000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed; at least MI355X-class IOD links scaled with bandwidth"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "UALink / Infinity Fabric over Ethernet (Helios, 72 GPUs)",
+    "bandwidthGBps": {
+      "value": 3600,
+      "low": 1800,
+      "high": 3600,
+      "source": "mi400",
+      "confidence": "press/analyst",
+      "note": "Helios 260 TB/s / 72 = 3.6 TB/s per GPU, taken as bidirectional; low = the 1.8 TB/s IF128 figure"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 72,
+      "low": 72,
+      "high": 72,
+      "source": "mi400",
+      "confidence": "press/analyst"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched scale-up fabric assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "Pensando Vulcano 800G, 3 per GPU (UltraEthernet)",
+    "nicBandwidthGBps": {
+      "value": 300,
+      "low": 250,
+      "high": 300,
+      "source": "mi400",
+      "confidence": "press/analyst",
+      "note": "Helios 43 TB/s / 72 = 600 GB/s bidirectional = 300 GB/s each way (3 x 800 Gb/s)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-node collective latency incl. software, order of magnitude"
+    }
+  },
+  "tdpW": {
+    "value": 1800,
+    "low": 1600,
+    "high": 2000,
+    "source": "mi400",
+    "confidence": "press/analyst",
+    "note": "1.6-2.0 kW per GPU (SemiAccurate)"
   }
 }
 
@@ -6747,19 +10651,17 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official"
     }
   },
+  "boostClockMHz": {
+    "value": 1800,
+    "source": "vendor",
+    "confidence": "vendor-official",
+    "note": "4,096 MUSA cores at 1.8 GHz"
+  },
   "fp32DenseTflops": {
     "value": 14.4,
     "source": "vendor",
     "confidence": "vendor-official",
     "note": "4,096 MUSA cores at 1.8 GHz"
-  },
-  "fp16DenseTflops": {
-    "value": 28.8,
-    "low": 14.4,
-    "high": 57.6,
-    "source": "derived",
-    "confidence": "estimated",
-    "note": "tensor-core rate not published (128 tensor cores); 2x FP32 nominal, range 1x-4x (S4000 has FP16 = 4x FP32)"
   },
   "bf16DenseTflops": {
     "value": 28.8,
@@ -6768,6 +10670,14 @@ public enum EmbeddedSpecs {
     "source": "derived",
     "confidence": "estimated",
     "note": "as FP16 (BF16 support on Chunxiao not confirmed)"
+  },
+  "fp16DenseTflops": {
+    "value": 28.8,
+    "low": 14.4,
+    "high": 57.6,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "tensor-core rate not published (128 tensor cores); 2x FP32 nominal, range 1x-4x (S4000 has FP16 = 4x FP32)"
   },
   "onChip": {
     "sramMB": {
@@ -6904,6 +10814,13 @@ public enum EmbeddedSpecs {
       "confidence": "press/analyst"
     }
   },
+  "computeUnits": {
+    "value": 188,
+    "source": "ds",
+    "confidence": "vendor-official",
+    "note": "188 SMs (GB202, RTX PRO 6000 Blackwell)"
+  },
+  "computeUnitKind": "SM",
   "fp32DenseTflops": {
     "value": 125.95,
     "low": 119.7,
@@ -7075,6 +10992,312 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/rubin.json", text: #"""
+{
+  "id": "rubin",
+  "name": "NVIDIA Rubin (Vera Rubin NVL72, per GPU)",
+  "vendor": "NVIDIA",
+  "family": "nvidia-rubin",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "rubin",
+    "confidence": "press/analyst",
+    "note": "mass production targeted 2H 2026"
+  },
+  "formFactors": [
+    "Vera Rubin superchip (NVL72 rack)"
+  ],
+  "sources": {
+    "rubin": {
+      "title": "NVIDIA Vera Rubin (CES/GTC 2026) preliminary figures as reported: Rubin GPU = two reticle-size dies, 288 GB HBM4, 22 TB/s (GTC 2025: 13 TB/s), NVFP4 50 PF inference / 35 PF training, NVLink 6 3.6 TB/s per GPU, ConnectX-9 1.6 Tb/s; Vera Rubin NVL72 = 72 GPUs, 3.6 EF NVFP4 inference (silicontales.com 'Vera Rubin NVL72', mirrorfrog.com 'Vera Rubin platform deep dive', jp.imgtag.co.kr)",
+      "url": "https://silicontales.com/nvidia-vera-rubin-nvl72/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "low": 2,
+      "high": 2,
+      "source": "rubin",
+      "confidence": "press/analyst"
+    },
+    "processNode": "TSMC 3nm-class",
+    "transistorsBillion": {
+      "value": 336,
+      "low": 336,
+      "high": 340,
+      "source": "rubin",
+      "confidence": "press/analyst"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 8000,
+    "low": 5000,
+    "high": 12500,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not disclosed as a dense figure; ~FP8 dense / 2 as on Blackwell, high = the 12.5 PF figure some reports list"
+  },
+  "fp16DenseTflops": {
+    "value": 8000,
+    "low": 5000,
+    "high": 12500,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "fp8DenseTflops": {
+    "value": 17500,
+    "low": 12500,
+    "high": 25000,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "half of the NVFP4 training figure (35 PF); high = 25 PF as some reports list"
+  },
+  "fp4DenseTflops": {
+    "value": 35000,
+    "low": 25000,
+    "high": 50000,
+    "source": "rubin",
+    "confidence": "press/analyst",
+    "note": "NVFP4 35 PF 'training' is taken as dense; the 50 PF 'inference' figure (adaptive compression) is the high end; 25 PF = reports reading 50 as sparse"
+  },
+  "memory": {
+    "type": "HBM4",
+    "stacks": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "rubin",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 288,
+      "low": 288,
+      "high": 288,
+      "source": "rubin",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 22000,
+      "low": 13000,
+      "high": 22000,
+      "source": "rubin",
+      "confidence": "press/analyst",
+      "note": "22 TB/s (CES 2026); GTC 2025 said 13 TB/s (low end)"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 10000,
+      "low": 10000,
+      "high": 20000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed; at least Blackwell NV-HBI 10 TB/s"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "NVLink 6 + NVLink 6 Switch (Vera Rubin NVL72)",
+    "bandwidthGBps": {
+      "value": 3600,
+      "low": 3600,
+      "high": 3600,
+      "source": "rubin",
+      "confidence": "press/analyst",
+      "note": "3.6 TB/s per GPU, bidirectional as NVIDIA counts NVLink (1.8 TB/s each way)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 72,
+      "low": 72,
+      "high": 72,
+      "source": "rubin",
+      "confidence": "press/analyst",
+      "note": "72 GPU packages per rack (earlier called NVL144 by die count)"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NVSwitch-class latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "ConnectX-9 SuperNIC, 1.6 Tb/s per GPU",
+    "nicBandwidthGBps": {
+      "value": 200,
+      "low": 100,
+      "high": 200,
+      "source": "rubin",
+      "confidence": "press/analyst",
+      "note": "1.6 Tb/s = 200 GB/s each way; low = 800 Gb/s"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    }
+  },
+  "tdpW": {
+    "value": 1800,
+    "low": 1500,
+    "high": 2300,
+    "source": "rubin",
+    "confidence": "estimated",
+    "note": "~1,800 W per GPU reported (liquid cooled)"
+  },
+  "notes": [
+    "Preliminary figures; NVIDIA quotes NVFP4 with its own conventions (inference vs training), recorded as a range."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/thead-ppu.json", text: #"""
+{
+  "id": "thead-ppu",
+  "name": "Alibaba T-Head PPU",
+  "vendor": "Alibaba T-Head",
+  "family": "alibaba-ppu",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "cctv",
+    "confidence": "press/analyst",
+    "note": "deployed at 16,384-card scale by 2025-09"
+  },
+  "formFactors": [
+    "server module (16 per server)"
+  ],
+  "sources": {
+    "cctv": {
+      "title": "CCTV Xinwen Lianbo 2025-09-16 (China Unicom Sanjiangyuan AI computing center) as reported by hxjkbz.com/n/959285 and Ming Pao (2025-09-18): T-Head PPU = HBM2e 96 GB, 700 GB/s chip-to-chip, 400 W, 'several specs above A800, close to H20'; Alibaba Cloud share = 1,024 servers, 16,384 PPU cards, 1,945 PFLOPS",
+      "url": "http://hxjkbz.com/n/959285"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not disclosed"
+    }
+  },
+  "bf16DenseTflops": {
+    "value": 120,
+    "low": 110,
+    "high": 320,
+    "source": "cctv",
+    "confidence": "estimated",
+    "note": "1,945 PFLOPS / 16,384 cards = 119 TFLOPS per card (precision not stated, taken as 16-bit dense); high = A800's 312 ('several specs above A800')"
+  },
+  "fp16DenseTflops": {
+    "value": 120,
+    "low": 110,
+    "high": 320,
+    "source": "cctv",
+    "confidence": "estimated",
+    "note": "as BF16"
+  },
+  "int8DenseTops": {
+    "value": 240,
+    "low": 220,
+    "high": 640,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "2x BF16"
+  },
+  "memory": {
+    "type": "HBM2e",
+    "capacityGB": {
+      "value": 96,
+      "source": "cctv",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 2400,
+      "low": 1600,
+      "high": 2800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "96 GB of HBM2e = six 16 GB stacks (as Gaudi 2: 2.45 TB/s); not published"
+    }
+  },
+  "scaleUp": {
+    "name": "PPU chip-to-chip link (16 cards per server)",
+    "bandwidthGBps": {
+      "value": 700,
+      "low": 700,
+      "high": 1400,
+      "source": "cctv",
+      "confidence": "press/analyst",
+      "note": "700 GB/s chip-to-chip; direction not stated: stored as bidirectional (conservative), high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 16,
+      "low": 8,
+      "high": 16,
+      "source": "cctv",
+      "confidence": "estimated",
+      "note": "16,384 cards in 1,024 servers = 16 per server"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE per card (assumed 200-400 Gb/s)",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "tdpW": {
+    "value": 400,
+    "source": "cctv",
+    "confidence": "press/analyst"
+  },
+  "notes": [
+    "Only memory, link and power are reported (CCTV comparison table); compute is derived from the deployment total."
+  ]
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/tpu-v4.json", text: #"""
 {
   "id": "tpu-v4",
@@ -7112,6 +11335,12 @@ public enum EmbeddedSpecs {
     },
     "processNode": "7nm"
   },
+  "computeUnits": {
+    "value": 2,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "TensorCore (4 MXUs each)",
   "bf16DenseTflops": {
     "value": 275,
     "source": "doc",
@@ -7204,6 +11433,132 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/tpu-v5e.json", text: #"""
+{
+  "id": "tpu-v5e",
+  "name": "Google TPU v5e",
+  "vendor": "Google",
+  "family": "google-tpu",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "GA 2023-08"
+  },
+  "formFactors": [
+    "TPU v5e board (8 chips per host)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU v5e documentation (revisions 2023-25): 197 TFLOPS BF16, 393-394 TOPS INT8, 16 GB HBM2 at 819 GBps (one revision: 800 GiBps), ICI 400 GBps bidirectional per chip over 4 ports, 8 chips per host, 2 x 100 Gbps NICs per host, 256-chip pod in a 2D torus",
+      "url": "https://docs.cloud.google.com/tpu/docs/v5e"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one die with one TensorCore assumed"
+    }
+  },
+  "computeUnits": {
+    "value": 1,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "TensorCore (4 MXUs)",
+  "bf16DenseTflops": {
+    "value": 197,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 393,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "393 TOPS (one revision: 394)"
+  },
+  "memory": {
+    "type": "HBM2",
+    "capacityGB": {
+      "value": 16,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 819,
+      "low": 819,
+      "high": 859,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "819 GBps; one revision states 800 GiBps = 859 GB/s (high end)"
+    }
+  },
+  "scaleUp": {
+    "name": "ICI, 2D torus (pod = 256 chips)",
+    "links": {
+      "value": 4,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 400,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "400 GB/s bidirectional per chip (an older revision: 1,600 Gbps = 200 GB/s per direction)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 256,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "one pod = one 16x16 ICI torus"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "DCN, 2 x 100 Gbps NICs per 8-chip host",
+    "nicBandwidthGBps": {
+      "value": 3.125,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "2 x 100 Gb/s per 8 chips = 25 Gb/s = 3.125 GB/s per chip each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-host collective latency incl. software, order of magnitude"
+    }
+  },
+  "tdpW": {
+    "value": 220,
+    "low": 150,
+    "high": 300,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "Google publishes no TDP; TPU v4 measured 170 W mean at 275 TFLOPS; v5e is an efficiency part with 0.7x the compute"
+  }
+}
+
+"""#),
         SpecDocument(file: "Specs/chips/tpu-v5p.json", text: #"""
 {
   "id": "tpu-v5p",
@@ -7222,8 +11577,8 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "doc": {
-      "title": "Google Cloud TPU v5p documentation (earlier revision) ; Google Cloud TPU v5p documentation (current revision)",
-      "url": "https://cloud.google.com/tpu/docs/v5p"
+      "title": "Google Cloud TPU v5p documentation, current revision (HBM capacity per chip 95 GiB; HBM bandwidth 2,765 GBps, in one revision 2,575 GiBps; 2 TensorCores and 4 SparseCores per chip; ICI 1,200 GBps bidirectional; DCN 50 Gbps per chip) and earlier revision ('95GB, 2765 GBps', 'ICI 4800 Gbps')",
+      "url": "https://docs.cloud.google.com/tpu/docs/v5p"
     },
     "int8": {
       "title": "Google Cloud TPU v5p documentation (earlier revision)",
@@ -7246,6 +11601,12 @@ public enum EmbeddedSpecs {
       "note": "one die with 2 TensorCores + 4 SparseCores assumed (as TPU v4)"
     }
   },
+  "computeUnits": {
+    "value": 2,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "TensorCore (4 MXUs each)",
   "bf16DenseTflops": {
     "value": 459,
     "source": "doc",
@@ -7277,12 +11638,14 @@ public enum EmbeddedSpecs {
     "capacityGB": {
       "value": 95,
       "source": "doc",
-      "confidence": "vendor-official"
+      "confidence": "vendor-official",
+      "note": "95 GiB per chip (current doc; an earlier revision wrote '95GB'): stored as stated, DRAM capacity is binary"
     },
     "bandwidthGBps": {
       "value": 2765,
       "source": "doc",
-      "confidence": "vendor-official"
+      "confidence": "vendor-official",
+      "note": "2,765 GBps; one doc revision states 2,575 GiBps, the same figure in binary units (2,575 x 1.0737 = 2,765)"
     }
   },
   "scaleUp": {
@@ -7352,6 +11715,636 @@ public enum EmbeddedSpecs {
 }
 
 """#),
+        SpecDocument(file: "Specs/chips/tpu-v6e.json", text: #"""
+{
+  "id": "tpu-v6e",
+  "name": "Google TPU v6e (Trillium)",
+  "vendor": "Google",
+  "family": "google-tpu",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "GA 2024-12"
+  },
+  "formFactors": [
+    "TPU v6e board (8 chips per host)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU v6e (Trillium) documentation: one TensorCore with two 256x256 MXUs, 918 TFLOPS BF16, 1,836 TOPS INT8, 32 GB HBM at 1,638 GBps, ICI 800 GBps bidirectional per chip over 4 ports, 8 chips per host, 256-chip pod in a 2D torus",
+      "url": "https://docs.cloud.google.com/tpu/docs/v6e"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one die with one TensorCore assumed"
+    }
+  },
+  "computeUnits": {
+    "value": 1,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "TensorCore (2 MXUs of 256x256)",
+  "bf16DenseTflops": {
+    "value": 918,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "int8DenseTops": {
+    "value": 1836,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "memory": {
+    "type": "HBM",
+    "capacityGB": {
+      "value": 32,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1638,
+      "low": 1638,
+      "high": 1640,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "1,638 GBps (also quoted as 1,640)"
+    }
+  },
+  "scaleUp": {
+    "name": "ICI, 2D torus (pod = 256 chips)",
+    "links": {
+      "value": 4,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 800,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "800 GB/s bidirectional per chip"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 256,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "one pod = one 16x16 ICI torus"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "DCN (per-host NICs, assumed 4 x 100-200 Gbps per 8 chips)",
+    "nicBandwidthGBps": {
+      "value": 6.25,
+      "low": 3.125,
+      "high": 12.5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no per-chip DCN figure in the cited doc; 50 Gb/s per chip assumed (v5e 25, v5p 50)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-host collective latency incl. software, order of magnitude"
+    }
+  },
+  "tdpW": {
+    "value": 300,
+    "low": 200,
+    "high": 450,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "Google publishes no TDP; 4.7x v5e compute at ~67% better efficiency (Google) suggests ~1.5-2x v5e power"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/tpu7x.json", text: #"""
+{
+  "id": "tpu7x",
+  "name": "Google TPU7x (Ironwood)",
+  "vendor": "Google",
+  "family": "google-tpu",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "announced 2025-04; GA 2025-11"
+  },
+  "formFactors": [
+    "TPU7x board (4 chips per VM)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU7x (Ironwood) documentation: 2 TensorCores + 4 SparseCores per chip, 2,307 TFLOPS BF16, 4,614 TFLOPS FP8, 192 GiB HBM per chip, 9,216-chip pod, 4 chips and 2 NICs per VM",
+      "url": "https://docs.cloud.google.com/tpu/docs/tpu7x"
+    },
+    "hc": {
+      "title": "Google Ironwood at Hot Chips 2025 as reported (TechRadar via pakgazette.com, mattfife.com): dual compute dies, 8 HBM3e stacks, 192 GB at 7.3 TB/s, 1.2 TB/s I/O (ICI), 9,216 chips per pod, 42.5 EF FP8; Google's launch blog quotes 7.37 TB/s"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 2,
+      "source": "hc",
+      "confidence": "press/analyst",
+      "note": "dual compute dies (Hot Chips 2025)"
+    }
+  },
+  "computeUnits": {
+    "value": 2,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "TensorCore",
+  "bf16DenseTflops": {
+    "value": 2307,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 4614,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "no sparsity claimed"
+  },
+  "memory": {
+    "type": "HBM3e",
+    "stacks": {
+      "value": 8,
+      "source": "hc",
+      "confidence": "press/analyst"
+    },
+    "capacityGB": {
+      "value": 192,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "192 GiB per chip (doc), stored as stated (binary DRAM capacity)"
+    },
+    "bandwidthGBps": {
+      "value": 7370,
+      "low": 7300,
+      "high": 7370,
+      "source": "hc",
+      "confidence": "press/analyst",
+      "note": "Google's launch blog: 7.37 TB/s; Hot Chips coverage: 7.3 TB/s"
+    }
+  },
+  "d2d": {
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1000,
+      "high": 6000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published; the two dies present one chip with shared HBM, so the link must carry a large share of one die's HBM traffic (3.7 TB/s): wide range"
+    },
+    "direction": "bidirectional"
+  },
+  "scaleUp": {
+    "name": "ICI, 3D torus with optical circuit switches (pod = 9,216 chips)",
+    "links": {
+      "value": 6,
+      "low": 6,
+      "high": 6,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "3D torus: 6 neighbours, as v4/v5p"
+    },
+    "bandwidthGBps": {
+      "value": 1200,
+      "source": "hc",
+      "confidence": "press/analyst",
+      "note": "1.2 TB/s bidirectional per chip (Google: 1.2 TBps bidirectional ICI)"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 9216,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "one superpod of 9,216 chips"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "DCN, 2 NICs per 4-chip VM",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "low": 12.5,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NIC line rate not in the cited doc; 2 x 200 Gb/s per 4 chips assumed (100 Gb/s per chip)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-host collective latency incl. software, order of magnitude"
+    }
+  },
+  "tdpW": {
+    "value": 800,
+    "low": 600,
+    "high": 1000,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; 2x v5p-class dies with 8 HBM3e stacks, liquid cooled"
+  }
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/trainium2.json", text: #"""
+{
+  "id": "trainium2",
+  "name": "AWS Trainium2",
+  "vendor": "AWS",
+  "family": "aws-trainium",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "trn2",
+    "confidence": "press/analyst",
+    "note": "Trn2 instances GA 2024-12-03"
+  },
+  "formFactors": [
+    "Trn2 instance board (16 chips)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "AWS Neuron documentation, 'Trainium2 Architecture' (aws-neuron-sdk, about-neuron/arch/neuron-hardware/trainium2.rst): 8 NeuronCore-v3, 1,299 FP8 / 667 BF16-FP16-TF32 / 181 FP32 TFLOPS, 2,563 sparse, 96 GiB HBM at 2.9 TB/s, 224 MiB SBUF, NeuronLink-v3 1.28 TB/s per chip, 20 CC-Cores; NKI guide: 4 HBM stacks, 4 NeuronLink-v3",
+      "url": "https://awsdocs-neuron.readthedocs-hosted.com/en/latest/about-neuron/arch/neuron-hardware/trainium2.html"
+    },
+    "trn2": {
+      "title": "AWS Trn2 instance and UltraServer figures (AWS Neuron 'best practices' page: trn2.48xlarge = 16 chips in a NeuronLink-v3 4x4 torus; AWS Trn2 announcement: Trn2 UltraServer = 4 instances, 64 chips, 12.8 Tbps EFAv3) as reproduced in public notes",
+      "url": "https://aws.amazon.com/ec2/instance-types/trn2/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "AWS documents one device; press reports two compute chiplets (high end)"
+    }
+  },
+  "computeUnits": {
+    "value": 8,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "NeuronCore-v3",
+  "fp32DenseTflops": {
+    "value": 181,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "tensor-engine FP32"
+  },
+  "tf32DenseTflops": {
+    "value": 667,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "tf32SparseTflops": {
+    "value": 2563,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 667,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "bf16SparseTflops": {
+    "value": 2563,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "structured-sparse figure (4:1 patterns), well above 2x dense"
+  },
+  "fp16DenseTflops": {
+    "value": 667,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 2563,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 1299,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp8SparseTflops": {
+    "value": 2563,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "onChip": {
+    "sramMB": {
+      "value": 234.9,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "SBUF 224 MiB = 234.9 MB (8 cores x 28 MiB)"
+    }
+  },
+  "memory": {
+    "type": "HBM3",
+    "stacks": {
+      "value": 4,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "capacityGB": {
+      "value": 96,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "96 GiB (Neuron docs), stored as stated (binary DRAM capacity)"
+    },
+    "bandwidthGBps": {
+      "value": 2900,
+      "low": 2900,
+      "high": 3000,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "2.9 TB/s (the NKI guide also says 3 TB/s)"
+    }
+  },
+  "scaleUp": {
+    "name": "NeuronLink-v3 (4x4 2D torus per 16-chip instance; 64 chips per UltraServer)",
+    "links": {
+      "value": 4,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1280,
+      "low": 1280,
+      "high": 2560,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "1.28 TB/s per chip; AWS does not state the direction convention: stored as bidirectional (conservative), high = the per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 16,
+      "source": "trn2",
+      "confidence": "press/analyst",
+      "note": "one trn2.48xlarge: 16 chips"
+    },
+    "maxDomainSize": {
+      "value": 64,
+      "source": "trn2",
+      "confidence": "press/analyst",
+      "note": "Trn2 UltraServer: 4 instances joined by NeuronLink"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "EFAv3, 3.2 Tbps per 16-chip instance",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "source": "trn2",
+      "confidence": "press/analyst",
+      "note": "3.2 Tb/s / 16 chips = 200 Gb/s = 25 GB/s per chip each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "EFA collective latency incl. software, order of magnitude"
+    }
+  },
+  "tdpW": {
+    "value": 500,
+    "low": 400,
+    "high": 700,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; HBM3 accelerator of this class runs 400-700 W"
+  },
+  "notes": [
+    "Structured sparsity on Trainium uses N:M patterns beyond 2:4, so the sparse peak is about 3.8x dense."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/chips/trainium3.json", text: #"""
+{
+  "id": "trainium3",
+  "name": "AWS Trainium3",
+  "vendor": "AWS",
+  "family": "aws-trainium",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "Trn3 UltraServers GA 2025-12"
+  },
+  "formFactors": [
+    "Trn3 server (4 chips on a NeuronSwitch)"
+  ],
+  "sources": {
+    "doc": {
+      "title": "AWS Neuron documentation, 'Trainium3 Architecture' and 'Amazon EC2 Trn3 Architecture' (aws-neuron-sdk, 2025-12): 8 NeuronCore-v4, 2,517 MXFP8/MXFP4 / 671 BF16 / 183 FP32 TFLOPS, 2,517 sparse BF16, 144 GiB at 4.9 TB/s, NeuronLink-v4 2.56 TB/s per device (Trn3 page: 2,048 GiB/s per device), NeuronSwitch-v1 all-to-all, UltraServer Gen1 64 / Gen2 144 chips, EFA 28,800 Gbps per 144 chips",
+      "url": "https://awsdocs-neuron.readthedocs-hosted.com/en/latest/about-neuron/arch/neuron-hardware/trainium3.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "dies": {
+    "computeDies": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "AWS documents one device; die count not published"
+    }
+  },
+  "computeUnits": {
+    "value": 8,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "computeUnitKind": "NeuronCore-v4",
+  "fp32DenseTflops": {
+    "value": 183,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "tf32DenseTflops": {
+    "value": 671,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "tf32SparseTflops": {
+    "value": 2517,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "bf16DenseTflops": {
+    "value": 671,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "bf16SparseTflops": {
+    "value": 2517,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp16DenseTflops": {
+    "value": 671,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp16SparseTflops": {
+    "value": 2517,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "fp8DenseTflops": {
+    "value": 2517,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "MXFP8"
+  },
+  "fp4DenseTflops": {
+    "value": 2517,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "MXFP4 at the MXFP8 rate"
+  },
+  "memory": {
+    "type": "HBM3e",
+    "capacityGB": {
+      "value": 144,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "144 GiB (Neuron docs), stored as stated (binary DRAM capacity)"
+    },
+    "bandwidthGBps": {
+      "value": 4900,
+      "source": "doc",
+      "confidence": "vendor-official"
+    }
+  },
+  "scaleUp": {
+    "name": "NeuronLink-v4 over NeuronSwitch-v1 (all-to-all; UltraServer Gen1 64, Gen2 144 chips)",
+    "bandwidthGBps": {
+      "value": 2560,
+      "low": 2199,
+      "high": 5120,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "2.56 TB/s per device (chip page); the Trn3 page gives 2,048 GiB/s = 2,199 GB/s (low end); direction not stated: stored as bidirectional, high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "domainSize": {
+      "value": 64,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "Trn3 Gen1 UltraServer"
+    },
+    "maxDomainSize": {
+      "value": 144,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "Trn3 Gen2 UltraServer"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched fabric, NVSwitch-class latency assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "EFA, 28.8 Tbps per 144-chip UltraServer",
+    "nicBandwidthGBps": {
+      "value": 25,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "28,800 Gb/s / 144 = 200 Gb/s = 25 GB/s per chip each way"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "EFA collective latency incl. software, order of magnitude"
+    }
+  },
+  "tdpW": {
+    "value": 1000,
+    "low": 700,
+    "high": 1200,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "not published; 144 GiB HBM3e, 3nm-class part, liquid-cooled racks"
+  }
+}
+
+"""#),
     ]
 
     public static let models: [SpecDocument] = [
@@ -7368,7 +12361,68 @@ public enum EmbeddedSpecs {
   "vocab": 30522,
   "gatedMlp": false,
   "tiedEmbeddings": true,
-  "source": "Devlin et al. 2019, BERT (arXiv 1810.04805), section 3; MLPerf Inference BERT-Large SQuAD v1.1 reference, seq 384"
+  "source": "Devlin et al. 2019, BERT (arXiv 1810.04805), section 3; MLPerf Inference BERT-Large SQuAD v1.1 reference, seq 384",
+  "paramsBillion": 0.34
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/deepseek-r1.json", text: #"""
+{
+  "id": "deepseek-r1",
+  "name": "DeepSeek-R1 (671B total, 37B active)",
+  "architecture": "moe",
+  "layers": 61,
+  "hidden": 7168,
+  "heads": 128,
+  "kvHeads": 128,
+  "ffnHidden": 18432,
+  "vocab": 129280,
+  "experts": 256,
+  "expertsPerToken": 8,
+  "expertFfnHidden": 2048,
+  "sharedExperts": 1,
+  "denseLayers": 3,
+  "headDim": 128,
+  "attention": "mla",
+  "kvLoraRank": 512,
+  "qLoraRank": 1536,
+  "ropeHeadDim": 64,
+  "paramsBillion": 671,
+  "activeParamsBillion": 37,
+  "source": "DeepSeek-AI 2025, DeepSeek-R1 (arXiv 2501.12948): built on the DeepSeek-V3 base; deepseek-ai/DeepSeek-R1 config.json, https://huggingface.co/deepseek-ai/DeepSeek-R1",
+  "notes": [
+    "Shape identical to deepseek-v3; the multi-token-prediction module (14B in the checkpoint) is not modelled."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/deepseek-v3.1.json", text: #"""
+{
+  "id": "deepseek-v3.1",
+  "name": "DeepSeek-V3.1 (671B total, 37B active)",
+  "architecture": "moe",
+  "layers": 61,
+  "hidden": 7168,
+  "heads": 128,
+  "kvHeads": 128,
+  "ffnHidden": 18432,
+  "vocab": 129280,
+  "experts": 256,
+  "expertsPerToken": 8,
+  "expertFfnHidden": 2048,
+  "sharedExperts": 1,
+  "denseLayers": 3,
+  "headDim": 128,
+  "attention": "mla",
+  "kvLoraRank": 512,
+  "qLoraRank": 1536,
+  "ropeHeadDim": 64,
+  "paramsBillion": 671,
+  "activeParamsBillion": 37,
+  "source": "deepseek-ai/DeepSeek-V3.1 config.json (same architecture as DeepSeek-V3; hybrid thinking mode, extended long-context training), https://huggingface.co/deepseek-ai/DeepSeek-V3.1",
+  "notes": [
+    "Shape identical to deepseek-v3; the multi-token-prediction module (14B in the checkpoint) is not modelled."
+  ]
 }
 
 """#),
@@ -7395,7 +12449,37 @@ public enum EmbeddedSpecs {
   "ropeHeadDim": 64,
   "expertGroups": 8,
   "expertGroupsPerToken": 4,
-  "source": "DeepSeek-AI 2024, DeepSeek-V3 Technical Report (arXiv 2412.19437), section 4.2; deepseek-ai/DeepSeek-V3 config.json (n_group 8, topk_group 4: node-limited routing, report section 3.2.2; multi-token-prediction module not modeled)"
+  "source": "DeepSeek-AI 2024, DeepSeek-V3 Technical Report (arXiv 2412.19437), section 4.2; deepseek-ai/DeepSeek-V3 config.json (n_group 8, topk_group 4: node-limited routing, report section 3.2.2; multi-token-prediction module not modeled)",
+  "paramsBillion": 671,
+  "activeParamsBillion": 37
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/gpt-oss-120b.json", text: #"""
+{
+  "id": "gpt-oss-120b",
+  "name": "gpt-oss-120b (117B total, 5.1B active)",
+  "architecture": "moe",
+  "layers": 36,
+  "hidden": 2880,
+  "heads": 64,
+  "kvHeads": 8,
+  "headDim": 64,
+  "ffnHidden": 2880,
+  "vocab": 201088,
+  "experts": 128,
+  "expertsPerToken": 4,
+  "expertFfnHidden": 2880,
+  "slidingWindow": 128,
+  "slidingWindowLayers": 18,
+  "paramsBillion": 116.8,
+  "activeParamsBillion": 5.1,
+  "source": "OpenAI 2025, gpt-oss-120b & gpt-oss-20b Model Card (arXiv 2508.10925), Table 1; openai/gpt-oss-120b config.json (36 layers, hidden 2880, 64 heads x 64, 8 KV heads, 128 experts top-4, intermediate 2880, sliding_window 128 on alternate layers, vocab 201088), https://huggingface.co/openai/gpt-oss-120b",
+  "notes": [
+    "Alternating banded (sliding-window 128) and dense attention layers; learned attention sinks per head (not modelled).",
+    "MoE weights ship in MXFP4; attention and embeddings in BF16.",
+    "Every layer is MoE; ffnHidden equals the expert width."
+  ]
 }
 
 """#),
@@ -7411,7 +12495,38 @@ public enum EmbeddedSpecs {
   "ffnHidden": 49152,
   "vocab": 50257,
   "gatedMlp": false,
-  "source": "Brown et al. 2020, Language Models are Few-Shot Learners (arXiv 2005.14165), Table 2.1"
+  "source": "Brown et al. 2020, Language Models are Few-Shot Learners (arXiv 2005.14165), Table 2.1",
+  "paramsBillion": 175
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/kimi-k2.json", text: #"""
+{
+  "id": "kimi-k2",
+  "name": "Kimi K2 (1T total, 32B active)",
+  "architecture": "moe",
+  "layers": 61,
+  "hidden": 7168,
+  "heads": 64,
+  "kvHeads": 64,
+  "ffnHidden": 18432,
+  "vocab": 163840,
+  "experts": 384,
+  "expertsPerToken": 8,
+  "expertFfnHidden": 2048,
+  "sharedExperts": 1,
+  "denseLayers": 1,
+  "headDim": 128,
+  "attention": "mla",
+  "kvLoraRank": 512,
+  "qLoraRank": 1536,
+  "ropeHeadDim": 64,
+  "paramsBillion": 1040,
+  "activeParamsBillion": 32.6,
+  "source": "Kimi Team 2025, Kimi K2: Open Agentic Intelligence (arXiv 2507.20534), Table 2; moonshotai/Kimi-K2-Instruct config.json (DeepSeek-V3 architecture with 384 experts, 64 heads, first_k_dense_replace 1), https://huggingface.co/moonshotai/Kimi-K2-Instruct",
+  "notes": [
+    "Trained with the MuonClip optimizer; shape follows DeepSeek-V3 with more experts and half the attention heads."
+  ]
 }
 
 """#),
@@ -7426,7 +12541,8 @@ public enum EmbeddedSpecs {
   "kvHeads": 40,
   "ffnHidden": 13824,
   "vocab": 32000,
-  "source": "Touvron et al. 2023, Llama 2 (arXiv 2307.09288); meta-llama/Llama-2-13b-hf config.json"
+  "source": "Touvron et al. 2023, Llama 2 (arXiv 2307.09288); meta-llama/Llama-2-13b-hf config.json",
+  "paramsBillion": 13.0
 }
 
 """#),
@@ -7441,7 +12557,8 @@ public enum EmbeddedSpecs {
   "kvHeads": 8,
   "ffnHidden": 28672,
   "vocab": 32000,
-  "source": "Touvron et al. 2023, Llama 2 (arXiv 2307.09288); meta-llama/Llama-2-70b-hf config.json"
+  "source": "Touvron et al. 2023, Llama 2 (arXiv 2307.09288); meta-llama/Llama-2-70b-hf config.json",
+  "paramsBillion": 69
 }
 
 """#),
@@ -7456,7 +12573,8 @@ public enum EmbeddedSpecs {
   "kvHeads": 32,
   "ffnHidden": 11008,
   "vocab": 32000,
-  "source": "Touvron et al. 2023, Llama 2 (arXiv 2307.09288); meta-llama/Llama-2-7b-hf config.json"
+  "source": "Touvron et al. 2023, Llama 2 (arXiv 2307.09288); meta-llama/Llama-2-7b-hf config.json",
+  "paramsBillion": 6.74
 }
 
 """#),
@@ -7471,7 +12589,8 @@ public enum EmbeddedSpecs {
   "kvHeads": 8,
   "ffnHidden": 28672,
   "vocab": 128256,
-  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Meta-Llama-3-70B config.json"
+  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Meta-Llama-3-70B config.json",
+  "paramsBillion": 70.6
 }
 
 """#),
@@ -7486,7 +12605,8 @@ public enum EmbeddedSpecs {
   "kvHeads": 8,
   "ffnHidden": 14336,
   "vocab": 128256,
-  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Meta-Llama-3-8B config.json"
+  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Meta-Llama-3-8B config.json",
+  "paramsBillion": 8.03
 }
 
 """#),
@@ -7501,7 +12621,127 @@ public enum EmbeddedSpecs {
   "kvHeads": 8,
   "ffnHidden": 53248,
   "vocab": 128256,
-  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Llama-3.1-405B config.json"
+  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Llama-3.1-405B config.json",
+  "paramsBillion": 405
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/llama3.1-70b.json", text: #"""
+{
+  "id": "llama3.1-70b",
+  "name": "Llama 3.1 70B",
+  "architecture": "llama",
+  "layers": 80,
+  "hidden": 8192,
+  "heads": 64,
+  "kvHeads": 8,
+  "ffnHidden": 28672,
+  "vocab": 128256,
+  "paramsBillion": 70.6,
+  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Llama-3.1-70B config.json (https://huggingface.co/meta-llama/Llama-3.1-70B)",
+  "notes": [
+    "Same shape as Llama 3 70B; 128K context via RoPE scaling."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/llama3.1-8b.json", text: #"""
+{
+  "id": "llama3.1-8b",
+  "name": "Llama 3.1 8B",
+  "architecture": "llama",
+  "layers": 32,
+  "hidden": 4096,
+  "heads": 32,
+  "kvHeads": 8,
+  "ffnHidden": 14336,
+  "vocab": 128256,
+  "paramsBillion": 8.03,
+  "source": "Llama Team 2024, The Llama 3 Herd of Models (arXiv 2407.21783), Table 3; meta-llama/Llama-3.1-8B config.json (https://huggingface.co/meta-llama/Llama-3.1-8B)",
+  "notes": [
+    "Same shape as Llama 3 8B; 128K context via RoPE scaling (rope_theta 500,000, llama3 rope_scaling factor 8)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/llama4-maverick.json", text: #"""
+{
+  "id": "llama4-maverick",
+  "name": "Llama 4 Maverick (17B active, 128 experts)",
+  "architecture": "moe",
+  "layers": 48,
+  "hidden": 5120,
+  "heads": 40,
+  "kvHeads": 8,
+  "headDim": 128,
+  "ffnHidden": 16384,
+  "vocab": 202048,
+  "experts": 128,
+  "expertsPerToken": 1,
+  "expertFfnHidden": 8192,
+  "sharedExperts": 1,
+  "denseLayers": 24,
+  "slidingWindow": 8192,
+  "slidingWindowLayers": 36,
+  "paramsBillion": 400,
+  "activeParamsBillion": 17,
+  "source": "Meta, Llama 4 model card and meta-llama/Llama-4-Maverick-17B-128E config.json text_config (interleave_moe_layer_step 2: MoE on every other layer; 128 local experts, top-1; intermediate_size 8192, intermediate_size_mlp 16384), https://huggingface.co/meta-llama/Llama-4-Maverick-17B-128E",
+  "notes": [
+    "MoE and dense layers alternate (interleave step 2): 24 dense layers of 16,384 and 24 MoE layers; denseLayers counts them (the decoder treats them as a count, not a position).",
+    "Chunked local attention on 3 of every 4 layers, as Scout."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/llama4-scout.json", text: #"""
+{
+  "id": "llama4-scout",
+  "name": "Llama 4 Scout (17B active, 16 experts)",
+  "architecture": "moe",
+  "layers": 48,
+  "hidden": 5120,
+  "heads": 40,
+  "kvHeads": 8,
+  "headDim": 128,
+  "ffnHidden": 16384,
+  "vocab": 202048,
+  "experts": 16,
+  "expertsPerToken": 1,
+  "expertFfnHidden": 8192,
+  "sharedExperts": 1,
+  "slidingWindow": 8192,
+  "slidingWindowLayers": 36,
+  "paramsBillion": 109,
+  "activeParamsBillion": 17,
+  "source": "Meta, Llama 4 model card and meta-llama/Llama-4-Scout-17B-16E config.json text_config (hidden_size 5120, 48 layers, 40 heads, 8 KV heads, head_dim 128, intermediate_size 8192, intermediate_size_mlp 16384, 16 local experts, top-1, interleave_moe_layer_step 1, attention_chunk_size 8192, vocab 202048), https://huggingface.co/meta-llama/Llama-4-Scout-17B-16E",
+  "notes": [
+    "Every layer is MoE: 16 routed experts (top-1) plus one shared expert of 8,192.",
+    "iRoPE: 3 of every 4 layers use chunked local attention over 8,192-token chunks (recorded as slidingWindow 8192 on 36 layers: the KV cache of those layers is bounded by the chunk); every 4th layer is global attention without RoPE.",
+    "The vision encoder (early fusion) is not modelled."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/mixtral-8x22b.json", text: #"""
+{
+  "id": "mixtral-8x22b",
+  "name": "Mixtral 8x22B",
+  "architecture": "moe",
+  "layers": 56,
+  "hidden": 6144,
+  "heads": 48,
+  "kvHeads": 8,
+  "ffnHidden": 16384,
+  "vocab": 32768,
+  "experts": 8,
+  "expertsPerToken": 2,
+  "expertFfnHidden": 16384,
+  "paramsBillion": 141,
+  "activeParamsBillion": 39,
+  "source": "Mistral AI 2024, Mixtral 8x22B announcement (141B total, 39B active); mistralai/Mixtral-8x22B-v0.1 config.json (56 layers, hidden 6144, 48 heads, 8 KV heads, intermediate 16384, 8 experts top-2), https://huggingface.co/mistralai/Mixtral-8x22B-v0.1",
+  "notes": [
+    "Every layer is MoE; ffnHidden equals the expert width. v0.1 base ships vocab 32,000, the instruct v0.3 tokenizer 32,768 (used here)."
+  ]
 }
 
 """#),
@@ -7519,7 +12759,9 @@ public enum EmbeddedSpecs {
   "experts": 8,
   "expertsPerToken": 2,
   "expertFfnHidden": 14336,
-  "source": "Jiang et al. 2024, Mixtral of Experts (arXiv 2401.04088), Table 1; mistralai/Mixtral-8x7B-v0.1 config.json"
+  "source": "Jiang et al. 2024, Mixtral of Experts (arXiv 2401.04088), Table 1; mistralai/Mixtral-8x7B-v0.1 config.json",
+  "paramsBillion": 46.7,
+  "activeParamsBillion": 12.9
 }
 
 """#),
@@ -7535,7 +12777,39 @@ public enum EmbeddedSpecs {
   "ffnHidden": 73728,
   "vocab": 256000,
   "gatedMlp": false,
-  "source": "NVIDIA 2024, Nemotron-4 340B Technical Report (arXiv 2406.11704), Table 1 (squared-ReLU 2-matrix MLP, GQA 8 KV heads)"
+  "source": "NVIDIA 2024, Nemotron-4 340B Technical Report (arXiv 2406.11704), Table 1 (squared-ReLU 2-matrix MLP, GQA 8 KV heads)",
+  "paramsBillion": 341
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/pangu-ultra-moe.json", text: #"""
+{
+  "id": "pangu-ultra-moe",
+  "name": "Pangu Ultra MoE (718B total, 39B active)",
+  "architecture": "moe",
+  "layers": 61,
+  "hidden": 7680,
+  "heads": 128,
+  "kvHeads": 128,
+  "ffnHidden": 18432,
+  "vocab": 153600,
+  "experts": 256,
+  "expertsPerToken": 8,
+  "expertFfnHidden": 2048,
+  "sharedExperts": 1,
+  "denseLayers": 3,
+  "headDim": 128,
+  "attention": "mla",
+  "kvLoraRank": 512,
+  "qLoraRank": 1536,
+  "ropeHeadDim": 64,
+  "paramsBillion": 718,
+  "activeParamsBillion": 39,
+  "source": "Huawei Pangu Team 2025, Pangu Ultra MoE: How to Train Your Big MoE on Ascend NPUs (arXiv 2505.04519): 61 layers, hidden 7,680, 256 routed experts, top-8, MLA, MTP; shape details (128 heads, expert width 2,048, 1 shared expert, 3 dense layers, MLA ranks) from the openPangu-Ultra-MoE-718B config.json as extracted in public code (found by code search); vocab 153,600 is an assumption (not found)",
+  "notes": [
+    "Depth-Scaled Sandwich-Norm and TinyInit (training stability); MTP module not modelled.",
+    "The vocabulary size was not found; 153,600 is assumed (the embedding is under 0.3% of the weights)."
+  ]
 }
 
 """#),
@@ -7554,7 +12828,53 @@ public enum EmbeddedSpecs {
   "experts": 128,
   "expertsPerToken": 8,
   "expertFfnHidden": 1536,
-  "source": "Qwen Team 2025, Qwen3 Technical Report (arXiv 2505.09388), Table 2; Qwen/Qwen3-235B-A22B config.json"
+  "source": "Qwen Team 2025, Qwen3 Technical Report (arXiv 2505.09388), Table 2; Qwen/Qwen3-235B-A22B config.json",
+  "paramsBillion": 235,
+  "activeParamsBillion": 22
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/qwen3-30b-a3b.json", text: #"""
+{
+  "id": "qwen3-30b-a3b",
+  "name": "Qwen3-30B-A3B",
+  "architecture": "moe",
+  "layers": 48,
+  "hidden": 2048,
+  "heads": 32,
+  "kvHeads": 4,
+  "headDim": 128,
+  "ffnHidden": 6144,
+  "vocab": 151936,
+  "experts": 128,
+  "expertsPerToken": 8,
+  "expertFfnHidden": 768,
+  "paramsBillion": 30.5,
+  "activeParamsBillion": 3.3,
+  "source": "Qwen Team 2025, Qwen3 Technical Report (arXiv 2505.09388), Table 2; Qwen/Qwen3-30B-A3B config.json (moe_intermediate_size 768, 128 experts, top-8, no shared expert), https://huggingface.co/Qwen/Qwen3-30B-A3B",
+  "notes": [
+    "Every layer is MoE (decoder_sparse_step 1); ffnHidden 6,144 is unused."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/models/qwen3-32b.json", text: #"""
+{
+  "id": "qwen3-32b",
+  "name": "Qwen3-32B",
+  "architecture": "llama",
+  "layers": 64,
+  "hidden": 5120,
+  "heads": 64,
+  "kvHeads": 8,
+  "headDim": 128,
+  "ffnHidden": 25600,
+  "vocab": 151936,
+  "paramsBillion": 32.8,
+  "source": "Qwen Team 2025, Qwen3 Technical Report (arXiv 2505.09388), Table 1; Qwen/Qwen3-32B config.json (https://huggingface.co/Qwen/Qwen3-32B)",
+  "notes": [
+    "QK-norm on attention; untied embeddings."
+  ]
 }
 
 """#),
@@ -8122,6 +13442,1922 @@ public enum EmbeddedSpecs {
       ]
     }
   ]
+}
+
+"""#),
+    ]
+
+    public static let systems: [SpecDocument] = [
+        SpecDocument(file: "Specs/systems/atlas-900-a2-pod.json", text: #"""
+{
+  "id": "atlas-900-a2-pod",
+  "name": "Huawei Atlas 900 A2 PoD (Atlas 800T A2 servers, Ascend 910B)",
+  "vendor": "Huawei",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "a2",
+    "confidence": "press/analyst"
+  },
+  "chip": "ascend-910b",
+  "sources": {
+    "a2": {
+      "title": "Huawei Atlas 800T A2 training server (8 x Ascend 910B, HCCS full mesh between the 8 NPUs, 8 x 200GE RoCE for the parameter plane) as described in chips.md refs [25][28] and Huawei's Atlas 900 A2 PoD cluster material; the PoD size used here is an assumption"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "a2",
+    "confidence": "press/analyst"
+  },
+  "nodes": {
+    "value": 128,
+    "low": 32,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "Huawei does not publish a fixed PoD size; 1,024 NPUs (128 servers) as the 2019 Atlas 900 (1,024 Ascend 910), range 256-4,096 NPUs"
+  },
+  "scaleUp": {
+    "name": "HCCS full mesh between the 8 NPUs of a server",
+    "topology": "all-to-all",
+    "domainSize": {
+      "value": 8,
+      "source": "a2",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 196,
+      "low": 196,
+      "high": 392,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "7 HCCS links x 28-56 GB/s: 392 GB/s per NPU taken as the bidirectional total = 196 each way (Huawei states no direction), high = per-direction reading"
+    },
+    "direction": "perDirection",
+    "links": {
+      "value": 7,
+      "low": 7,
+      "high": 7,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one link to each of the 7 peers"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "HCCL collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE v2, 200GE per NPU (parameter plane)",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "a2",
+      "confidence": "press/analyst"
+    },
+    "nicLineRateGbps": {
+      "value": 200,
+      "source": "a2",
+      "confidence": "press/analyst"
+    },
+    "rails": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one rail per NPU position, assumed"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "non-blocking assumed"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "leaf-spine assumed"
+    },
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RoCE collective latency incl. software, order of magnitude"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 5,
+      "low": 1,
+      "high": 20,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 2500,
+      "low": 1500,
+      "high": 3500,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "Atlas 800T A2 ~5.5 kW max minus 8 x ~400 W NPUs (estimate)"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/atlas-950-superpod.json", text: #"""
+{
+  "id": "atlas-950-superpod",
+  "name": "Huawei Atlas 950 SuperPoD (8,192 Ascend 950DT, roadmap)",
+  "vendor": "Huawei",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "a950",
+    "confidence": "vendor-official",
+    "note": "2026-Q4"
+  },
+  "chip": "ascend-950dt",
+  "sources": {
+    "a950": {
+      "title": "Huawei Connect 2025 (2025-09-18): Atlas 950 SuperPoD = 8,192 Ascend 950DT, 8 EF FP8, 16.3 PB/s interconnect, UnifiedBus 2.0 all-optical, 160 cabinets (128 compute + 32 interconnect), 2026-Q4 (Gizmochina, Lucaberton.com; chips.md refs [31][36][38])",
+      "url": "https://www.gizmochina.com/?p=707365"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 64,
+    "low": 64,
+    "high": 64,
+    "source": "a950",
+    "confidence": "press/analyst",
+    "note": "8,192 NPUs in 128 compute cabinets = 64 per cabinet (taken as the node)"
+  },
+  "nodes": {
+    "value": 128,
+    "low": 128,
+    "high": 128,
+    "source": "a950",
+    "confidence": "vendor-official"
+  },
+  "scaleUp": {
+    "name": "UnifiedBus 2.0 (Lingqu), all-optical, one 8,192-NPU domain",
+    "topology": "switched",
+    "domainSize": {
+      "value": 8192,
+      "low": 8192,
+      "high": 8192,
+      "source": "a950",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 2000,
+      "low": 1990,
+      "high": 2000,
+      "source": "a950",
+      "confidence": "vendor-official",
+      "note": "16.3 PB/s / 8,192 = 1.99 TB/s per NPU, matching the 2 TB/s chip figure; taken as bidirectional"
+    },
+    "direction": "bidirectional",
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched optical fabric, NVSwitch-class latency assumed"
+    },
+    "note": "topology not disclosed: Huawei describes a UB-Mesh-style hierarchy; modelled as switched (non-blocking) until published"
+  },
+  "scaleOut": {
+    "name": "UB/RoCE scale-out between SuperPoDs (SuperCluster of 64)",
+    "nicsPerChip": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "low": 400,
+      "high": 800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published; as 910C"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 40,
+      "low": 10,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per 64-NPU cabinet; not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 20000,
+      "low": 10000,
+      "high": 35000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per cabinet incl. its share of 32 interconnect cabinets; not published"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/br166-oam-server.json", text: #"""
+{
+  "id": "br166-oam-server",
+  "name": "Biren BR166M 8-OAM server",
+  "vendor": "Biren",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "br",
+    "confidence": "press/analyst"
+  },
+  "chip": "br166",
+  "sources": {
+    "br": {
+      "title": "Biren BR166M OAM module and 8-OAM baseboard (BR100 lineage: up to 8 OAMs in a BLink full mesh, Hot Chips 34; BR166 ships as OAM per IPO coverage and the vendor pages read by the catalog audit, issue 15)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "br",
+    "confidence": "press/analyst"
+  },
+  "nodes": {
+    "value": 1,
+    "low": 1,
+    "high": 1,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "one server; clusters of thousands repeat it over RoCE"
+  },
+  "scaleUp": {
+    "name": "BLink full mesh between 8 OAMs",
+    "topology": "all-to-all",
+    "domainSize": {
+      "value": 8,
+      "source": "br",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 512,
+      "low": 384,
+      "high": 640,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "BR100: 8 x 64 GB/s = 512 GB/s bidirectional per module; BR166M assumed the same"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 7,
+      "low": 7,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "one link per peer in the mesh"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure; collective latency incl. software"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 5,
+      "low": 1,
+      "high": 20,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 2000,
+      "low": 1200,
+      "high": 3000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "two x86 hosts, NICs, fans: typical 8-GPU server overhead"
+    }
+  },
+  "notes": [
+    "A China Telecom thousand-card Biren cluster ran 100B+ training at >95% linear speedup and resumed from a checkpoint in under 5 minutes (IPO coverage)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/br20x-supernode.json", text: #"""
+{
+  "id": "br20x-supernode",
+  "name": "Biren BR20X supernode (up to 1,024 GPUs, roadmap)",
+  "vendor": "Biren",
+  "status": "roadmap",
+  "year": {
+    "value": 2026,
+    "source": "br20",
+    "confidence": "press/analyst"
+  },
+  "chip": "br20x",
+  "sources": {
+    "br20": {
+      "title": "Biren BR20X roadmap (IPO coverage; vendor pages read by the catalog audit, issue 15): supernode of up to 1,024 GPUs over BLink 2.0 optical links, announced for 2026"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "low": 8,
+    "high": 16,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "8 OAMs per node assumed"
+  },
+  "nodes": {
+    "value": 128,
+    "low": 32,
+    "high": 128,
+    "source": "br20",
+    "confidence": "press/analyst",
+    "note": "1,024 GPUs / 8 per node; low = a 256-GPU first deployment"
+  },
+  "scaleUp": {
+    "name": "BLink 2.0 optical supernode fabric",
+    "topology": "switched",
+    "domainSize": {
+      "value": 1024,
+      "low": 256,
+      "high": 1024,
+      "source": "br20",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 1024,
+      "low": 768,
+      "high": 1800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as the br20x chip entry: 'higher interconnect bandwidth' than BLink's 512 GB/s bidirectional"
+    },
+    "direction": "bidirectional",
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched optical supernode fabric assumed"
+    }
+  },
+  "scaleOut": {
+    "name": "RoCE 400 Gb/s per GPU (assumed)",
+    "nicsPerChip": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "assumed"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "low": 200,
+      "high": 800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "assumed"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "assumed"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "assumed"
+    },
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "no figure"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 10,
+      "low": 2,
+      "high": 40,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 2500,
+      "low": 1500,
+      "high": 4000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/cloudmatrix-384.json", text: #"""
+{
+  "id": "cloudmatrix-384",
+  "name": "Huawei CloudMatrix 384 (Atlas 900 A3 SuperPoD, 384 Ascend 910C)",
+  "vendor": "Huawei",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "cm",
+    "confidence": "vendor-official",
+    "note": "Huawei Cloud 2025-04"
+  },
+  "chip": "ascend-910c",
+  "sources": {
+    "cm": {
+      "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06): 48 nodes x 8 Ascend 910C + 4 Kunpeng, 7 L1 UB switches per node, two-tier non-blocking UB fabric, >392 GB/s unidirectional UB per NPU, up to 400 Gb/s unidirectional RDMA per NPU, three planes (UB, RDMA, VPC); as summarised by emergentmind.com and Architects' Tech Alliance (besthub.dev)",
+      "url": "https://arxiv.org/abs/2506.12708"
+    },
+    "sa": {
+      "title": "SemiAnalysis, 'Huawei AI CloudMatrix 384 - China's Answer to Nvidia GB200 NVL72' (2025-04), as summarised (chips.md ref [30]): ~559 kW total, 6,912 x 800G LPO optical transceivers, 16 racks (12 compute + 4 communication)"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "cm",
+    "confidence": "vendor-official"
+  },
+  "nodes": {
+    "value": 48,
+    "source": "cm",
+    "confidence": "vendor-official"
+  },
+  "scaleUp": {
+    "name": "UB (Unified Bus) plane: 7 on-board L1 UB switches per node + L2 UB switches, two-tier non-blocking",
+    "topology": "switched",
+    "domainSize": {
+      "value": 384,
+      "source": "cm",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 392,
+      "source": "cm",
+      "confidence": "vendor-official",
+      "note": "'over 392 GB/s unidirectional' per NPU (a lower bound)"
+    },
+    "direction": "perDirection",
+    "latencyUs": {
+      "value": 2,
+      "low": 1,
+      "high": 5,
+      "source": "cm",
+      "confidence": "estimated",
+      "note": "the paper reports sub-microsecond inter-node UB hops; collective latency incl. software is higher (estimate)"
+    },
+    "note": "The paper calls UB 'direct all-to-all communication': every NPU reaches every other at full bandwidth through a non-blocking switch fabric, which chipmodel models as 'switched' (the all-to-all topology is reserved for direct point-to-point meshes)"
+  },
+  "scaleOut": {
+    "name": "RDMA plane (RoCE) for scale-out between supernodes",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "cm",
+      "confidence": "vendor-official",
+      "note": "one 400 Gb/s RDMA interface per NPU"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "source": "cm",
+      "confidence": "vendor-official"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RoCE collective latency incl. software, order of magnitude"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 5,
+      "low": 1,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "storage on the separate VPC plane; not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 5600,
+      "low": 3000,
+      "high": 7000,
+      "source": "sa",
+      "confidence": "estimated",
+      "note": "SemiAnalysis ~559 kW total minus 384 x ~750 W NPUs (chipmodel's 910C estimate) = ~270 kW over 48 nodes, incl. Kunpeng CPUs, UB switches and 6,912 optical transceivers"
+    }
+  },
+  "notes": [
+    "Scale-up = the whole supernode; the RDMA plane joins supernodes (e.g. Huawei Cloud clusters of many CM384s)."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/dgx-b200-superpod.json", text: #"""
+{
+  "id": "dgx-b200-superpod",
+  "name": "NVIDIA DGX SuperPOD with DGX B200 (4 SUs, 1,024 GPUs)",
+  "vendor": "NVIDIA",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "ra",
+    "confidence": "vendor-official"
+  },
+  "chip": "b200-sxm-180gb",
+  "sources": {
+    "ra": {
+      "title": "NVIDIA DGX SuperPOD Reference Architecture with DGX B200 (2024-25): 32 DGX B200 per SU, 8 x ConnectX-7 400 Gb/s per node, rail-optimized NDR InfiniBand; DGX B200 ~14.3 kW max",
+      "url": "https://docs.nvidia.com/dgx-superpod/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "ra",
+    "confidence": "vendor-official"
+  },
+  "nodes": {
+    "value": 128,
+    "low": 32,
+    "high": 128,
+    "source": "ra",
+    "confidence": "vendor-official",
+    "note": "4 SUs of 32 nodes; one SU is the low end"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 + 2 NVSwitch per node",
+    "topology": "switched",
+    "domainSize": {
+      "value": 8,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "1.8 TB/s bidirectional = 900 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 18,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVLink domain, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 (ConnectX-7), rail-optimized",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "rails": {
+      "value": 8,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "oversubscription": {
+      "value": 1,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "non-blocking"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency over InfiniBand incl. software, order of magnitude (estimate)"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 12,
+      "low": 2,
+      "high": 50,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "as DGX H100 with 2 x 400 Gb/s storage ports; bound by the file system"
+    },
+    "powerOverheadWPerNode": {
+      "value": 6300,
+      "low": 5000,
+      "high": 7000,
+      "source": "ra",
+      "confidence": "estimated",
+      "note": "DGX B200 ~14.3 kW max minus 8 x 1,000 W GPUs"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/dgx-h100-superpod.json", text: #"""
+{
+  "id": "dgx-h100-superpod",
+  "name": "NVIDIA DGX SuperPOD with DGX H100 (up to 4 SUs, 1,016 GPUs)",
+  "vendor": "NVIDIA",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "ra",
+    "confidence": "vendor-official"
+  },
+  "chip": "h100-sxm5-80gb",
+  "sources": {
+    "ra": {
+      "title": "NVIDIA DGX SuperPOD Reference Architecture with DGX H100 (RA-11333-001, 2023): scalable unit = 32 DGX H100 (256 GPUs), up to 4 SUs (127 nodes after the UFM node); compute fabric NDR 400 Gb/s InfiniBand, rail-optimized (8 rails), full fat tree; DGX H100: 8 x ConnectX-7 400 Gb/s for compute, 2 x dual-port ConnectX-7 for storage and in-band management, 10.2 kW max system power",
+      "url": "https://docs.nvidia.com/dgx-superpod/reference-architecture-scalable-infrastructure-h100/latest/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "ra",
+    "confidence": "vendor-official",
+    "note": "8 GPUs per DGX node"
+  },
+  "nodes": {
+    "value": 127,
+    "low": 32,
+    "high": 127,
+    "source": "ra",
+    "confidence": "vendor-official",
+    "note": "up to 4 scalable units of 32 nodes, minus one slot for the UFM appliance; one SU (32 nodes) is the low end"
+  },
+  "scaleUp": {
+    "name": "NVLink 4 + 4 NVSwitch (gen 3) per node",
+    "topology": "switched",
+    "domainSize": {
+      "value": 8,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 900,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "900 GB/s bidirectional = 450 GB/s each way per GPU"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 18,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVLink domain, order of magnitude (estimate)"
+    },
+    "note": "one NVSwitch hop inside the node; NVLink Switch System (256 GPUs) not used in the SuperPOD RA"
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 (ConnectX-7), rail-optimized",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "rails": {
+      "value": 8,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "one rail per GPU position"
+    },
+    "oversubscription": {
+      "value": 1,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "non-blocking fat tree"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "leaf-spine for up to 4 SUs; a core tier beyond"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency over InfiniBand incl. software, order of magnitude (estimate)"
+    },
+    "note": "compute fabric only; storage and management run on separate ports"
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 10,
+      "low": 2,
+      "high": 40,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "storage fabric: 2 x dual-port ConnectX-7 per node (up to 2 x 400 Gb/s = 100 GB/s raw); sustained writes are bound by the parallel file system, typically a few to tens of GB/s per node"
+    },
+    "powerOverheadWPerNode": {
+      "value": 4600,
+      "low": 3500,
+      "high": 5000,
+      "source": "ra",
+      "confidence": "estimated",
+      "note": "DGX max system power 10.2 kW minus 8 x 700 W GPUs = 4.6 kW (CPUs, NVSwitches, NICs, fans); plus its share of IB switches (~0.2-0.4 kW) not included"
+    }
+  },
+  "notes": [
+    "Values are the reference architecture; deployed SuperPODs differ in SU count and storage."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/dgx-h200-superpod.json", text: #"""
+{
+  "id": "dgx-h200-superpod",
+  "name": "NVIDIA DGX SuperPOD with DGX H200 (up to 4 SUs, 1,016 GPUs)",
+  "vendor": "NVIDIA",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "ra",
+    "confidence": "vendor-official"
+  },
+  "chip": "h200-sxm-141gb",
+  "sources": {
+    "ra": {
+      "title": "NVIDIA DGX SuperPOD Reference Architecture with DGX H200 (2024): same scalable-unit design as DGX H100 (32 nodes per SU, NDR 400 InfiniBand, 8 rails), DGX H200 8 x H200 141 GB, ~10.2 kW max",
+      "url": "https://docs.nvidia.com/dgx-superpod/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "ra",
+    "confidence": "vendor-official",
+    "note": "8 GPUs per DGX node"
+  },
+  "nodes": {
+    "value": 127,
+    "low": 32,
+    "high": 127,
+    "source": "ra",
+    "confidence": "vendor-official",
+    "note": "up to 4 scalable units of 32 nodes, minus one slot for the UFM appliance; one SU (32 nodes) is the low end"
+  },
+  "scaleUp": {
+    "name": "NVLink 4 + 4 NVSwitch (gen 3) per node",
+    "topology": "switched",
+    "domainSize": {
+      "value": 8,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 900,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "900 GB/s bidirectional = 450 GB/s each way per GPU"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 18,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVLink domain, order of magnitude (estimate)"
+    },
+    "note": "one NVSwitch hop inside the node; NVLink Switch System (256 GPUs) not used in the SuperPOD RA"
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 (ConnectX-7), rail-optimized",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "source": "ra",
+      "confidence": "vendor-official"
+    },
+    "rails": {
+      "value": 8,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "one rail per GPU position"
+    },
+    "oversubscription": {
+      "value": 1,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "non-blocking fat tree"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "ra",
+      "confidence": "vendor-official",
+      "note": "leaf-spine for up to 4 SUs; a core tier beyond"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency over InfiniBand incl. software, order of magnitude (estimate)"
+    },
+    "note": "compute fabric only; storage and management run on separate ports"
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 10,
+      "low": 2,
+      "high": 40,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "storage fabric: 2 x dual-port ConnectX-7 per node (up to 2 x 400 Gb/s = 100 GB/s raw); sustained writes are bound by the parallel file system, typically a few to tens of GB/s per node"
+    },
+    "powerOverheadWPerNode": {
+      "value": 4600,
+      "low": 3500,
+      "high": 5000,
+      "source": "ra",
+      "confidence": "estimated",
+      "note": "DGX max system power 10.2 kW minus 8 x 700 W GPUs = 4.6 kW (CPUs, NVSwitches, NICs, fans); plus its share of IB switches (~0.2-0.4 kW) not included"
+    }
+  },
+  "notes": [
+    "Values are the reference architecture; deployed SuperPODs differ in SU count and storage."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/gb200-nvl72-rack.json", text: #"""
+{
+  "id": "gb200-nvl72-rack",
+  "name": "NVIDIA GB200 NVL72 (one rack, 72 GPUs)",
+  "vendor": "NVIDIA",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "volume 2025"
+  },
+  "chip": "gb200-nvl72",
+  "sources": {
+    "nvl72": {
+      "title": "NVIDIA GB200 NVL72 product page and DGX GB200 user guide: 18 compute trays x (2 Grace + 4 Blackwell), 9 NVLink switch trays, one 72-GPU NVLink domain at 1.8 TB/s per GPU (130 TB/s), ConnectX-7 400 Gb/s per GPU; rack ~120-132 kW (awesomeagents.ai, SemiAnalysis)",
+      "url": "https://www.nvidia.com/en-us/data-center/gb200-nvl72/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 4,
+    "source": "nvl72",
+    "confidence": "vendor-official",
+    "note": "compute tray: 2 GB200 superchips = 4 GPUs"
+  },
+  "nodes": {
+    "value": 18,
+    "source": "nvl72",
+    "confidence": "vendor-official"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 via 9 NVLink switch trays (18 switch chips)",
+    "topology": "switched",
+    "domainSize": {
+      "value": 72,
+      "source": "nvl72",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "nvl72",
+      "confidence": "vendor-official",
+      "note": "1.8 TB/s bidirectional per GPU = 900 GB/s each way"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 18,
+      "source": "nvl72",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVLink domain, order of magnitude (estimate)"
+    },
+    "note": "single switch tier across the rack"
+  },
+  "scaleOut": {
+    "name": "InfiniBand NDR 400 (ConnectX-7) per GPU",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "nvl72",
+      "confidence": "vendor-official"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "source": "nvl72",
+      "confidence": "press/analyst",
+      "note": "initial builds; ConnectX-8 800 Gb/s on GB300"
+    },
+    "rails": {
+      "value": 4,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "rail-optimized per GPU position in a tray (4), or 8 as on HGX"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "non-blocking in the reference design; 2:1 seen in cost-reduced builds"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "leaf-spine across racks; a third tier for >16 racks"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency over InfiniBand incl. software, order of magnitude (estimate)"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 6,
+      "low": 1,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per compute tray (4 GPUs): BlueField-3 / storage ports, bound by the file system"
+    },
+    "powerOverheadWPerNode": {
+      "value": 1900,
+      "low": 1200,
+      "high": 2500,
+      "source": "nvl72",
+      "confidence": "estimated",
+      "note": "rack ~120 kW minus 72 x 1,200 W GPUs = ~34 kW over 18 trays (Grace CPUs, NVLink switch trays, NICs, fans, power conversion)"
+    }
+  },
+  "notes": [
+    "A system is one rack; multi-rack clusters repeat it over the scale-out fabric."
+  ]
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/gb300-nvl72-rack.json", text: #"""
+{
+  "id": "gb300-nvl72-rack",
+  "name": "NVIDIA GB300 NVL72 (one rack, 72 GPUs)",
+  "vendor": "NVIDIA",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "gb300",
+    "confidence": "press/analyst",
+    "note": "2H 2025"
+  },
+  "chip": "gb300-nvl72",
+  "sources": {
+    "gb300": {
+      "title": "NVIDIA GB300 NVL72 figures (GTC 2025, as summarised by Glenn K. Lockwood): 72 Blackwell Ultra GPUs, 36 Grace, 72 ConnectX-8 800 Gb/s NICs, 18 NVLink switch chips at 130 TB/s; compute tray = 2 Grace + 4 GPUs on one board",
+      "url": "https://glennklockwood.com/garden/processors/B300"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 4,
+    "source": "gb300",
+    "confidence": "press/analyst"
+  },
+  "nodes": {
+    "value": 18,
+    "source": "gb300",
+    "confidence": "press/analyst"
+  },
+  "scaleUp": {
+    "name": "NVLink 5 via 18 NVLink switch chips",
+    "topology": "switched",
+    "domainSize": {
+      "value": 72,
+      "source": "gb300",
+      "confidence": "press/analyst"
+    },
+    "bandwidthGBps": {
+      "value": 1800,
+      "source": "gb300",
+      "confidence": "press/analyst",
+      "note": "130 TB/s / 72 = 1.8 TB/s bidirectional per GPU"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 18,
+      "source": "gb300",
+      "confidence": "press/analyst"
+    },
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 5,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL small-message latency inside an NVLink domain, order of magnitude (estimate)"
+    }
+  },
+  "scaleOut": {
+    "name": "ConnectX-8 SuperNIC 800 Gb/s per GPU",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "gb300",
+      "confidence": "press/analyst"
+    },
+    "nicLineRateGbps": {
+      "value": 800,
+      "source": "gb300",
+      "confidence": "press/analyst"
+    },
+    "rails": {
+      "value": 4,
+      "low": 4,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "rail per GPU position, assumed"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "non-blocking assumed"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "leaf-spine assumed"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 3,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "NCCL inter-node latency over InfiniBand incl. software, order of magnitude (estimate)"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 8,
+      "low": 1,
+      "high": 25,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per compute tray, bound by the file system"
+    },
+    "powerOverheadWPerNode": {
+      "value": 2000,
+      "low": 1300,
+      "high": 2800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "rack ~135-140 kW minus 72 x 1,400 W GPUs, over 18 trays (estimate)"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/mi300x-cluster.json", text: #"""
+{
+  "id": "mi300x-cluster",
+  "name": "AMD Instinct MI300X cluster (8-GPU UBB servers, 128 nodes)",
+  "vendor": "AMD",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "mi",
+    "confidence": "vendor-official"
+  },
+  "chip": "mi300x",
+  "sources": {
+    "mi": {
+      "title": "AMD Instinct MI300X datasheet / platform: 8 OAM GPUs on a UBB fully connected by Infinity Fabric, 7 links x 128 GB/s (896 GB/s aggregate bidirectional, 448 GB/s per direction) per GPU; one 400 Gb/s NIC per GPU in typical OEM servers",
+      "url": "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "mi",
+    "confidence": "vendor-official"
+  },
+  "nodes": {
+    "value": 128,
+    "low": 1,
+    "high": 512,
+    "source": "derived",
+    "confidence": "estimated",
+    "note": "cluster size is a deployment choice; 1,024 GPUs as a reference point"
+  },
+  "scaleUp": {
+    "name": "Infinity Fabric full mesh between 8 OAMs",
+    "topology": "all-to-all",
+    "domainSize": {
+      "value": 8,
+      "source": "mi",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 896,
+      "source": "mi",
+      "confidence": "vendor-official",
+      "note": "7 x 128 GB/s = 896 GB/s bidirectional = 448 GB/s each way, 64 GB/s per peer per direction"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 7,
+      "source": "mi",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 4,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RCCL small-message latency on xGMI, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "400 Gb/s RoCE/InfiniBand NIC per GPU",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "mi",
+      "confidence": "press/analyst"
+    },
+    "nicLineRateGbps": {
+      "value": 400,
+      "source": "mi",
+      "confidence": "press/analyst"
+    },
+    "rails": {
+      "value": 8,
+      "low": 8,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "rail-optimized assumed"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "non-blocking assumed"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "leaf-spine assumed"
+    },
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "RCCL inter-node latency incl. software"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 10,
+      "low": 2,
+      "high": 40,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "bound by the file system"
+    },
+    "powerOverheadWPerNode": {
+      "value": 3500,
+      "low": 2500,
+      "high": 5000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "two EPYC CPUs, NICs, fans: ~9.5-10 kW servers minus 8 x 750 W"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/tpu-v5p-pod-slice.json", text: #"""
+{
+  "id": "tpu-v5p-pod-slice",
+  "name": "Google TPU v5p pod slice 8x8x16 (v5p-2048, 1,024 chips)",
+  "vendor": "Google",
+  "status": "shipping",
+  "year": {
+    "value": 2023,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "chip": "tpu-v5p",
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU v5p documentation: 8,960-chip pod, 3D torus, slice shapes (8x8x16 = 1,024 chips = v5p-2048, 256 hosts of 4 chips, 16 cubes, twisted torus supported), ICI 1,200 GBps bidirectional per chip, DCN 50 Gbps per chip",
+      "url": "https://docs.cloud.google.com/tpu/docs/v5p"
+    },
+    "isca": {
+      "title": "Jouppi et al., 'TPU v4: An Optically Reconfigurable Supercomputer for Machine Learning with Hardware Support for Embeddings', ISCA 2023: 4x4x4 cubes joined by optical circuit switches; 6 ICI links per chip form a 3D torus with wrap-around"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 4,
+    "source": "doc",
+    "confidence": "vendor-official",
+    "note": "4 chips per host VM"
+  },
+  "nodes": {
+    "value": 256,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "scaleUp": {
+    "name": "ICI 3D torus (full cubes joined by optical circuit switches, wrap-around links)",
+    "topology": "torus3d",
+    "domainSize": {
+      "value": 1024,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "dimensions": [
+      8,
+      8,
+      16
+    ],
+    "bandwidthGBps": {
+      "value": 1200,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "1,200 GB/s bidirectional per chip = 600 each way, over 6 links (100 GB/s per link per direction)"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 6,
+      "source": "isca",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    },
+    "note": "the calibration cases run 1,024-6,144-chip v5p slices as one ICI domain"
+  },
+  "scaleOut": {
+    "name": "DCN (data-center network), 50 Gbps per chip",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "Google states DCN bandwidth per chip; the NIC count per host is not modelled"
+    },
+    "nicLineRateGbps": {
+      "value": 50,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-slice collective latency incl. software"
+    },
+    "note": "used only between slices (multislice)"
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 5,
+      "low": 1,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per 4-chip host to Cloud Storage; not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 800,
+      "low": 400,
+      "high": 1500,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "host CPU, memory and NIC per 4 chips; not published"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/tpu-v6e-pod.json", text: #"""
+{
+  "id": "tpu-v6e-pod",
+  "name": "Google TPU v6e (Trillium) pod, 16x16 (256 chips)",
+  "vendor": "Google",
+  "status": "shipping",
+  "year": {
+    "value": 2024,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "chip": "tpu-v6e",
+  "sources": {
+    "doc": {
+      "title": "Google Cloud TPU v6e (Trillium) documentation: 256-chip pod in a 2D torus (16x16), ICI 800 GBps bidirectional per chip over 4 ports, 8 chips per host, all-reduce bandwidth per pod 102.4 TB/s",
+      "url": "https://docs.cloud.google.com/tpu/docs/v6e"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 8,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "nodes": {
+    "value": 32,
+    "source": "doc",
+    "confidence": "vendor-official"
+  },
+  "scaleUp": {
+    "name": "ICI 2D torus",
+    "topology": "torus2d",
+    "domainSize": {
+      "value": 256,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "dimensions": [
+      16,
+      16
+    ],
+    "bandwidthGBps": {
+      "value": 800,
+      "source": "doc",
+      "confidence": "vendor-official",
+      "note": "800 GB/s bidirectional per chip over 4 ports = 100 GB/s per link per direction"
+    },
+    "direction": "bidirectional",
+    "links": {
+      "value": 4,
+      "source": "doc",
+      "confidence": "vendor-official"
+    },
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "ICI collective latency incl. software, order of magnitude"
+    }
+  },
+  "scaleOut": {
+    "name": "DCN between pods (assumed 50 Gb/s per chip)",
+    "nicsPerChip": {
+      "value": 1,
+      "low": 1,
+      "high": 1,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per-chip figure"
+    },
+    "nicLineRateGbps": {
+      "value": 50,
+      "low": 25,
+      "high": 100,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not in the cited doc"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "latencyUs": {
+      "value": 6,
+      "low": 3,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "inter-pod collective latency incl. software"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 5,
+      "low": 1,
+      "high": 12,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per 8-chip host; not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 1000,
+      "low": 500,
+      "high": 1800,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "host per 8 chips; not published"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/trn2-ultraserver.json", text: #"""
+{
+  "id": "trn2-ultraserver",
+  "name": "AWS Trn2 UltraServer (64 Trainium2)",
+  "vendor": "AWS",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "t2",
+    "confidence": "press/analyst",
+    "note": "preview 2024-12, GA 2025"
+  },
+  "chip": "trainium2",
+  "sources": {
+    "t2": {
+      "title": "AWS Trn2 UltraServer: 4 trn2u.48xlarge instances = 64 Trainium2 chips; each instance a NeuronLink-v3 4x4 torus (~1,024 GB/s per chip inside), instances joined by a ring between chips of the same position (~256 GB/s per chip); 12.8 Tbps EFAv3 per UltraServer (AWS Trn2 announcement and Neuron docs as reproduced in public notes found by code search)",
+      "url": "https://aws.amazon.com/ec2/instance-types/trn2/"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 16,
+    "source": "t2",
+    "confidence": "press/analyst"
+  },
+  "nodes": {
+    "value": 4,
+    "source": "t2",
+    "confidence": "press/analyst"
+  },
+  "scaleUp": {
+    "name": "NeuronLink-v3: 4x4 torus per instance, ring across the 4 instances",
+    "topology": "torus3d",
+    "domainSize": {
+      "value": 64,
+      "source": "t2",
+      "confidence": "press/analyst"
+    },
+    "dimensions": [
+      4,
+      4,
+      4
+    ],
+    "bandwidthGBps": {
+      "value": 1280,
+      "source": "t2",
+      "confidence": "press/analyst",
+      "note": "1.28 TB/s per chip (AWS; direction not stated, taken as bidirectional = 640 each way)"
+    },
+    "direction": "bidirectional",
+    "dimensionBandwidthGBps": [
+      {
+        "value": 256,
+        "low": 256,
+        "high": 512,
+        "source": "t2",
+        "confidence": "estimated",
+        "note": "x: 1,024 GB/s in-instance over two dimensions, taken as bidirectional = 256 each way per dimension"
+      },
+      {
+        "value": 256,
+        "low": 256,
+        "high": 512,
+        "source": "t2",
+        "confidence": "estimated",
+        "note": "y: as x"
+      },
+      {
+        "value": 128,
+        "low": 128,
+        "high": 256,
+        "source": "t2",
+        "confidence": "estimated",
+        "note": "z (across instances): ~256 GB/s per chip, taken as bidirectional = 128 each way"
+      }
+    ],
+    "latencyUs": {
+      "value": 5,
+      "low": 2,
+      "high": 10,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "collective latency incl. software, order of magnitude"
+    },
+    "note": "per-dimension bandwidth differs: the cross-instance ring is about a quarter of the in-instance torus"
+  },
+  "scaleOut": {
+    "name": "EFAv3, 3.2 Tbps per 16-chip instance",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "t2",
+      "confidence": "press/analyst",
+      "note": "per-chip share"
+    },
+    "nicLineRateGbps": {
+      "value": 200,
+      "source": "t2",
+      "confidence": "press/analyst",
+      "note": "12.8 Tb/s / 64 chips = 200 Gb/s"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "EFA collective latency incl. software"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 10,
+      "low": 2,
+      "high": 40,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per instance to FSx/S3; not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 3000,
+      "low": 2000,
+      "high": 5000,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "host CPUs and NICs per 16-chip instance; not published"
+    }
+  },
+  "notes": []
+}
+
+"""#),
+        SpecDocument(file: "Specs/systems/trn3-ultraserver.json", text: #"""
+{
+  "id": "trn3-ultraserver",
+  "name": "AWS Trn3 Gen2 UltraServer (144 Trainium3)",
+  "vendor": "AWS",
+  "status": "shipping",
+  "year": {
+    "value": 2025,
+    "source": "t3",
+    "confidence": "vendor-official",
+    "note": "GA 2025-12"
+  },
+  "chip": "trainium3",
+  "sources": {
+    "t3": {
+      "title": "AWS Neuron documentation, 'Amazon EC2 Trn3 Architecture' (2025-12): Trn3 Gen2 UltraServer = 36 servers x 4 Trainium3, first-level NeuronSwitch-v1 per server and two second-level NeuronSwitch-v1, all-to-all, NeuronLink-v4 2,048 GiB/s per device, EFA 28,800 Gbps",
+      "url": "https://awsdocs-neuron.readthedocs-hosted.com/en/latest/about-neuron/arch/neuron-hardware/trn3-arch.html"
+    },
+    "derived": {
+      "title": "chipmodel estimate (see each value's note)"
+    }
+  },
+  "chipsPerNode": {
+    "value": 4,
+    "source": "t3",
+    "confidence": "vendor-official"
+  },
+  "nodes": {
+    "value": 36,
+    "source": "t3",
+    "confidence": "vendor-official"
+  },
+  "scaleUp": {
+    "name": "NeuronLink-v4 over two levels of NeuronSwitch-v1",
+    "topology": "switched",
+    "domainSize": {
+      "value": 144,
+      "source": "t3",
+      "confidence": "vendor-official"
+    },
+    "bandwidthGBps": {
+      "value": 2199,
+      "low": 2199,
+      "high": 4398,
+      "source": "t3",
+      "confidence": "vendor-official",
+      "note": "2,048 GiB/s per device = 2,199 GB/s; direction not stated: bidirectional (conservative), high = per-direction reading"
+    },
+    "direction": "bidirectional",
+    "latencyUs": {
+      "value": 3,
+      "low": 2,
+      "high": 8,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "switched fabric, NVSwitch-class latency assumed"
+    },
+    "note": "AWS calls the fabric 'all-to-all connectivity'; it is switched (NeuronSwitch), so modelled as switched"
+  },
+  "scaleOut": {
+    "name": "EFA, 28.8 Tbps per UltraServer",
+    "nicsPerChip": {
+      "value": 1,
+      "source": "t3",
+      "confidence": "vendor-official",
+      "note": "per-chip share"
+    },
+    "nicLineRateGbps": {
+      "value": 200,
+      "source": "t3",
+      "confidence": "vendor-official",
+      "note": "28,800 Gb/s / 144 = 200 Gb/s per chip"
+    },
+    "oversubscription": {
+      "value": 1,
+      "low": 1,
+      "high": 2,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "tiers": {
+      "value": 2,
+      "low": 2,
+      "high": 3,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "not published"
+    },
+    "latencyUs": {
+      "value": 8,
+      "low": 5,
+      "high": 15,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "EFA collective latency incl. software"
+    }
+  },
+  "host": {
+    "checkpointWriteGBpsPerNode": {
+      "value": 4,
+      "low": 1,
+      "high": 20,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "per 4-chip server; not published"
+    },
+    "powerOverheadWPerNode": {
+      "value": 1500,
+      "low": 800,
+      "high": 2500,
+      "source": "derived",
+      "confidence": "estimated",
+      "note": "host per 4 chips; not published"
+    }
+  },
+  "notes": []
 }
 
 """#),

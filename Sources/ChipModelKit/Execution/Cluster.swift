@@ -12,11 +12,15 @@ public struct Cluster: Sendable, Equatable {
     /// Chips per scale-up domain when it differs from the chip spec's default (nil: the
     /// spec's `scaleUp.domainSize`; 1 when the spec has no scale-up link).
     public var scaleUpDomainOverride: Int?
+    /// The scale-up wiring when it is not a switch (a system's torus, mesh, ring or full mesh;
+    /// `ScaleUpFabric`); nil: the switched two-tier network.
+    public var fabric: ScaleUpFabric?
 
-    public init(chip: ChipParameters, count: Int, scaleUpDomain: Int? = nil) {
+    public init(chip: ChipParameters, count: Int, scaleUpDomain: Int? = nil, fabric: ScaleUpFabric? = nil) {
         self.chip = chip
         self.count = count
         scaleUpDomainOverride = scaleUpDomain
+        self.fabric = fabric
     }
 
     /// Chips per scale-up domain as the estimators use it.
@@ -40,6 +44,6 @@ public struct Cluster: Sendable, Equatable {
 
     /// `1024 x br166` (and the domain when overridden).
     public var label: String {
-        "\(count) x \(chip.id)" + (scaleUpDomainOverride.map { " (scale-up domain \($0))" } ?? "")
+        "\(count) x \(chip.id)" + (scaleUpDomainOverride.map { " (scale-up domain \($0))" } ?? "") + (fabric.map { ", \($0.label)" } ?? "")
     }
 }

@@ -171,6 +171,16 @@ public struct Chip: Sendable, Equatable {
     public var tdpW: SpecValue?
     public var sources: [String: SourceRef]
     public var notes: [String]
+    /// Compute units a kernel's tiles are spread over (SMs, CUs, AI cores, TensorCores,
+    /// NeuronCores; spec key `computeUnits`), for wave/tile quantization.
+    public var computeUnits: SpecValue? = nil
+    /// What `computeUnits` counts (`SM`, `CU`, `AI core (cube)`, ...; spec key `computeUnitKind`).
+    public var computeUnitKind: String? = nil
+    /// Boost (maximum) clock of the compute units, MHz (spec key `boostClockMHz`).
+    public var boostClockMHz: SpecValue? = nil
+    /// The chip id this part is a SKU variant of (same silicon; another form factor, power,
+    /// bin or links: BR106C of BR106M, A800 of A100). A vendor roadmap lists the base part only.
+    public var variantOf: String? = nil
 
     /// Formats with a dense peak, narrowest last.
     public var supportedFormats: [NumberFormat] {
@@ -193,6 +203,8 @@ public struct Chip: Sendable, Equatable {
         if let v = dies.ioDies { out.append(("dies.ioDies", v)) }
         if let v = dies.computeDieAreaMm2 { out.append(("dies.computeDieAreaMm2", v)) }
         if let v = dies.transistorsBillion { out.append(("dies.transistorsBillion", v)) }
+        if let v = computeUnits { out.append(("computeUnits", v)) }
+        if let v = boostClockMHz { out.append(("boostClockMHz", v)) }
         for f in NumberFormat.allCases {
             if let v = densePeaks[f] { out.append((f.denseKey, v)) }
             if let v = matrixPeaks[f] { out.append((f.rawValue + "MatrixDenseTflops", v)) }

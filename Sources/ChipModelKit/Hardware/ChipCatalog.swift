@@ -37,6 +37,18 @@ public struct ChipCatalog: Sendable {
                 }
             }
         }
+        // A variant must name a chip of the catalog that is not itself a variant.
+        let all = builtInChips + userChips.map(\.0)
+        let files = Dictionary(userChips.map { ($0.0.id, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for c in all {
+            guard let base = c.variantOf else { continue }
+            let file = files[c.id] ?? "Specs/chips/\(c.id).json"
+            if let b = all.first(where: { $0.id == base }) {
+                if b.variantOf != nil { problems.append(InputProblem(file: file, keyPath: "variantOf", message: "'\(base)' is itself a variant; name its base part")) }
+            } else {
+                problems.append(InputProblem(file: file, keyPath: "variantOf", message: UnknownIDError(kind: "chip", id: base, suggestions: nearestNames(to: base, in: all.map(\.id))).description))
+            }
+        }
         guard problems.isEmpty else { throw InputError(problems) }
         var catalog = ChipCatalog(chips: builtInChips)
         // By id (a dictionary, so a directory of many spec files loads in linear time).

@@ -128,6 +128,22 @@ public enum ChipSpecDecoder {
             if let bw, let dir { scaleOut = ScaleOut(name: name, nicBandwidth: LinkBandwidth(stated: bw, direction: dir), latencyUs: latency) }
         }
         let tdp = values.read(root, "tdpW")
+        let computeUnits = values.read(root, "computeUnits")
+        if let c = computeUnits {
+            if c.nominal != c.nominal.rounded() { log.add("computeUnits.value", "must be a whole number") }
+            if c.nominal > 1_000_000 { log.add("computeUnits.value", "is implausibly large (\(formatQuantity(c.nominal)))") }
+        }
+        let computeUnitKind = root.string("computeUnitKind")
+        if computeUnitKind != nil, computeUnits == nil, !root.has("computeUnits") {
+            log.add("computeUnitKind", "given without computeUnits")
+        }
+        let variantOf = root.string("variantOf")
+        if let v = variantOf, !isValidID(v) { log.add("variantOf", "'\(v)' is not a chip id") }
+        if let v = variantOf, v == id { log.add("variantOf", "a chip cannot be a variant of itself") }
+        let boostClock = values.read(root, "boostClockMHz")
+        if let b = boostClock, !(10...10_000).contains(b.nominal) {
+            log.add("boostClockMHz.value", "\(formatQuantity(b.nominal)) MHz is outside 10-10000")
+        }
         root.finish()
 
         guard let id, let name, let vendor, let family, let status, let year, let formFactors, let dies else { return nil }
@@ -137,6 +153,10 @@ public enum ChipSpecDecoder {
                         matrixPeaks: matrix, onChip: onChip, memory: memory, d2d: d2d, scaleUp: scaleUp,
                         scaleOut: scaleOut, tdpW: tdp, sources: sources, notes: notes)
         chip.segment = segmentText.flatMap(ChipSegment.init(rawValue:)) ?? .datacenter
+        chip.computeUnits = computeUnits
+        chip.computeUnitKind = computeUnitKind
+        chip.boostClockMHz = boostClock
+        chip.variantOf = variantOf
         return chip
     }
 
@@ -173,6 +193,11 @@ struct ValueReader {
 
     func read(_ parent: ObjectReader, _ key: String, required: Bool = false) -> SpecValue? {
         guard let o = parent.object(key, required: required) else { return nil }
+        return read(object: o, key: key)
+    }
+
+    /// Reads the spec value held by `o` (`key` is its name, for the roadmap/year rules).
+    func read(object o: ObjectReader, key: String) -> SpecValue? {
         let path = o.path
         let value = o.number("value", required: true, positive: true)
         let low = o.number("low", positive: true)

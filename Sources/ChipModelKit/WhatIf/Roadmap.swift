@@ -188,7 +188,10 @@ public struct Roadmap: Sendable {
     /// then id (vendors number parts upward within a generation: BR106 before BR166).
     public static func parts(vendor: String, in catalog: ChipCatalog) throws(UnknownIDError) -> [Chip] {
         let key = vendor.lowercased()
-        let chips = catalog.chips.filter { $0.vendor.lowercased() == key }
+        // SKU variants (spec key `variantOf`: same silicon, another form factor or power) are
+        // not roadmap steps; `--parts` can still name them.
+        let all = catalog.chips.filter { $0.vendor.lowercased() == key }
+        let chips = all.filter { $0.variantOf == nil }
         guard !chips.isEmpty else {
             let vendors = vendors(in: catalog)
             throw UnknownIDError(kind: "vendor", id: vendor, suggestions: nearestNames(to: key, in: vendors.map { $0.lowercased() }))
@@ -232,12 +235,13 @@ public struct Roadmap: Sendable {
     /// attribution of each workload's nominal gain.
     public static func build(vendor: String, catalog: ChipCatalog, workloads: [RoadmapWorkload], only: [String]? = nil) throws -> Roadmap {
         var parts = try parts(vendor: vendor, in: catalog)
+        let everyPart = catalog.chips.filter { $0.vendor.lowercased() == vendor.lowercased() }
         if let only {
             // The user's own selection and order (e.g. one product line: br106,br166,br20x).
             var chosen: [Chip] = []
             for id in only {
-                guard let c = parts.first(where: { $0.id == id.lowercased() }) else {
-                    throw UnknownIDError(kind: "\(parts.first?.vendor ?? vendor) part", id: id, suggestions: nearestNames(to: id.lowercased(), in: parts.map(\.id)))
+                guard let c = everyPart.first(where: { $0.id == id.lowercased() }) else {
+                    throw UnknownIDError(kind: "\(parts.first?.vendor ?? vendor) part", id: id, suggestions: nearestNames(to: id.lowercased(), in: everyPart.map(\.id)))
                 }
                 chosen.append(c)
             }

@@ -25,7 +25,10 @@ public enum ModelDecoder {
         let arch = o.choice("architecture", from: Architecture.allCases.map(\.rawValue), required: true)
             .flatMap(Architecture.init(rawValue:))
         let source = requireID ? o.string("source", required: true) : o.string("source")
-        o.accept("note", "notes", "params", "paramsBillion", "activeParamsBillion")
+        o.accept("note", "params")
+        let notes = o.stringArray("notes") ?? []
+        let statedTotal = o.number("paramsBillion", positive: true)
+        let statedActive = o.number("activeParamsBillion", positive: true)
         if arch == .resnet {
             let blocks = o.array("resnetBlocks", required: true) ?? []
             var counts: [Int] = []
@@ -37,8 +40,11 @@ public enum ModelDecoder {
             let image = o.integer("imageSize", range: 32...4096) ?? 224
             o.finish()
             guard log.problems.count == before, let name, let arch else { return nil }
-            return ModelSpec(id: id ?? slug(name), name: name, architecture: arch, layers: counts.reduce(0, +) * 3 + 2,
-                             hidden: 2048, heads: 1, ffnHidden: 0, vocab: 1000, resnetBlocks: counts, imageSize: image, source: source)
+            var model = ModelSpec(id: id ?? slug(name), name: name, architecture: arch, layers: counts.reduce(0, +) * 3 + 2,
+                                  hidden: 2048, heads: 1, ffnHidden: 0, vocab: 1000, resnetBlocks: counts, imageSize: image, source: source)
+            model.statedParamsBillion = statedTotal
+            model.notes = notes
+            return model
         }
         let big = 1...(1 << 24)
         let layers = o.integer("layers", required: true, range: 1...10_000)
@@ -61,11 +67,18 @@ public enum ModelDecoder {
         let tied = o.bool("tiedEmbeddings") ?? false
         let groups = o.integer("expertGroups", range: 0...65_536) ?? 0
         let groupsPerToken = o.integer("expertGroupsPerToken", range: 0...65_536) ?? 0
+        let window = o.integer("slidingWindow", range: 0...(1 << 24)) ?? 0
+        let windowLayers = o.integer("slidingWindowLayers", range: 0...10_000) ?? 0
         o.finish()
         if groups > 0 && (groupsPerToken < 1 || groupsPerToken > groups) {
             log.add(o.keyPath("expertGroupsPerToken"), "must be in 1...expertGroups (\(groups))")
         }
         if groups > 0 && experts > 1 && experts % groups != 0 { log.add(o.keyPath("expertGroups"), "does not divide experts (\(experts))") }
+        if let layers, windowLayers > layers { log.add(o.keyPath("slidingWindowLayers"), "exceeds layers (\(layers))") }
+        if (window > 0) != (windowLayers > 0) {
+            log.add(o.keyPath(window > 0 ? "slidingWindowLayers" : "slidingWindow"), "give slidingWindow and slidingWindowLayers together")
+        }
+        if let t = statedTotal, let a = statedActive, a > t { log.add(o.keyPath("activeParamsBillion"), "exceeds paramsBillion (\(formatQuantity(t)))") }
         if let heads, let kvHeads, kvHeads > heads { log.add(o.keyPath("kvHeads"), "kvHeads \(kvHeads) exceeds heads \(heads)") }
         if let heads, let kvHeads, heads % kvHeads != 0 { log.add(o.keyPath("kvHeads"), "heads \(heads) is not a multiple of kvHeads \(kvHeads)") }
         if let hidden, let heads, headDim == nil, hidden % heads != 0 { log.add(o.keyPath("heads"), "hidden \(hidden) is not a multiple of heads \(heads); give headDim") }
@@ -76,14 +89,19 @@ public enum ModelDecoder {
         if let layers, dense > layers { log.add(o.keyPath("denseLayers"), "exceeds layers (\(layers))") }
         if attention == .mla && kvLora < 1 { log.add(o.keyPath("kvLoraRank"), "required for MLA attention") }
         guard log.problems.count == before, let name, let arch, let layers, let hidden, let heads, let ffn, let vocab else { return nil }
-        var spec = ModelSpec(id: id ?? slug(name), name: name, architecture: arch, layers: layers, hidden: hidden, heads: heads,
-                             kvHeads: kvHeads, ffnHidden: ffn, vocab: vocab, gatedMlp: gated, experts: experts,
-                             expertsPerToken: perToken, expertFfnHidden: expertFfn, sharedExperts: shared, denseLayers: dense,
-                             headDim: headDim, attention: attention, kvLoraRank: kvLora, qLoraRank: qLora, ropeHeadDim: rope,
-                             tiedEmbeddings: tied, source: source)
-        spec.expertGroups = groups
-        spec.expertGroupsPerToken = groupsPerToken
-        return spec
+        var model = ModelSpec(id: id ?? slug(name), name: name, architecture: arch, layers: layers, hidden: hidden, heads: heads,
+                         kvHeads: kvHeads, ffnHidden: ffn, vocab: vocab, gatedMlp: gated, experts: experts,
+                         expertsPerToken: perToken, expertFfnHidden: expertFfn, sharedExperts: shared, denseLayers: dense,
+                         headDim: headDim, attention: attention, kvLoraRank: kvLora, qLoraRank: qLora, ropeHeadDim: rope,
+                         tiedEmbeddings: tied, source: source)
+        model.slidingWindow = window
+        model.slidingWindowLayers = windowLayers
+        model.statedParamsBillion = statedTotal
+        model.statedActiveParamsBillion = statedActive
+        model.notes = notes
+        model.expertGroups = groups
+        model.expertGroupsPerToken = groupsPerToken
+        return model
     }
 
     static func slug(_ name: String) -> String {

@@ -58,6 +58,19 @@ public struct ModelSpec: Sendable, Equatable {
     /// ResNet only: input image side, pixels.
     public var imageSize: Int
     public var source: String?
+    /// Local attention window in tokens (GPT-OSS sliding window 128; Llama 4 chunked attention
+    /// 8192), for the `slidingWindowLayers` layers that use it; 0 = every layer attends to the
+    /// whole context. Recorded for KV-cache and attention cost; estimators that ignore it treat
+    /// every layer as full attention (an overestimate).
+    public var slidingWindow: Int = 0
+    /// Layers with windowed attention (GPT-OSS-120B: 18 of 36; Llama 4: 3 of every 4).
+    public var slidingWindowLayers: Int = 0
+    /// Parameter counts as the model's publisher states them, billions (a cross-check of the
+    /// shape: `totalParams` is computed from it).
+    public var statedParamsBillion: Double? = nil
+    public var statedActiveParamsBillion: Double? = nil
+    /// Facts without a number (interleaved MoE layers, attention sinks, MTP modules).
+    public var notes: [String] = []
 
     public init(id: String, name: String, architecture: Architecture, layers: Int, hidden: Int, heads: Int,
                 kvHeads: Int? = nil, ffnHidden: Int, vocab: Int, gatedMlp: Bool? = nil, experts: Int = 0,

@@ -96,7 +96,7 @@ extension InferenceEstimator {
                         searched: Bool) throws -> InferenceEstimate {
         let model = w.model
         let chip = cluster.chip
-        let net = ClusterNetwork(chip: chip, domainSize: cluster.scaleUpDomainOverride)
+        let net = ClusterNetwork(chip: chip, domainSize: cluster.scaleUpDomainOverride, fabric: cluster.fabric)
         let input = Double(max(1, w.inputTokens)), output = Double(max(1, w.outputTokens))
         // KV cache of one request, all layers, as the decode pool stores it.
         let kvFormat = d.estimate.kvPrecision ?? .bf16

@@ -122,7 +122,7 @@ public enum InferenceEstimator {
             return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch)
         case .gpt, .llama, .moe:
             return try estimateLLM(workload, chip: chip, chips: chips, constraints: constraints, batch: batch,
-                                   scaleUpDomain: cluster.scaleUpDomainOverride)
+                                   scaleUpDomain: cluster.scaleUpDomainOverride, fabric: cluster.fabric)
         }
     }
 
@@ -154,9 +154,9 @@ public enum InferenceEstimator {
     }
 
     static func estimateLLM(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints,
-                            batch: Int?, scaleUpDomain: Int?) throws -> InferenceEstimate {
+                            batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil) throws -> InferenceEstimate {
         let model = w.model
-        let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain)
+        let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         let layouts = llmLayouts(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize,
                                  dies: chip.computeDies)
         if layouts.isEmpty {
@@ -177,7 +177,8 @@ public enum InferenceEstimator {
         for (tp, pp, ep, dp) in layouts {
             let m = try LLMServingModel(model: model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
                                         tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp,
-                                        computePrecision: w.computePrecision, speculative: w.speculative)
+                                        computePrecision: w.computePrecision, speculative: w.speculative,
+                                        fabric: fabric)
             if let key = m.missingNetworkKey {
                 missingKey = missingKey ?? key
                 continue

@@ -76,7 +76,8 @@ public struct LLMServingModel: Sendable {
 
     public init(model: ModelSpec, chip: ChipParameters, precision: NumberFormat, kvPrecision: NumberFormat?,
                 tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false,
-                computePrecision: NumberFormat? = nil, speculative: SpeculativeDecoding? = nil) throws {
+                computePrecision: NumberFormat? = nil, speculative: SpeculativeDecoding? = nil,
+                fabric: ScaleUpFabric? = nil) throws {
         guard model.isDecoder else { throw DoesNotFitError("model '\(model.id)' is not a decoder LLM") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
@@ -89,7 +90,7 @@ public struct LLMServingModel: Sendable {
         let dp = dpAttention && model.isMoE && tp > 1
         self.dpAttention = dp
         self.ep = model.isMoE ? (dp ? tp : ep) : 1
-        network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain)
+        network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         calibration = InferenceCalibration.family(chip.family)
         if let kvPrecision {
             kvFormat = kvPrecision
@@ -255,23 +256,28 @@ public struct LLMServingModel: Sendable {
                 let moeAllReduce = (epWidth > 1 && tp / epWidth == 1) ? 0 : moeLayersPerStage
                 comms.append(DecodeComm(name: "TP all-reduce (\(tp) chips)", collective: .allReduce,
                                         count: layersPerStage + denseLayersPerStage + moeAllReduce,
-                                        bytesPerSeq: q * h * act, n: tp, tier: tpTier))
+                                        bytesPerSeq: q * h * act, n: tp,
+                                        tier: tp <= net.scaleUp.domainSize ? net.scaleUpTier(for: .allReduce, n: tp) : tpTier))
             }
             if epWidth > 1 && moeLayersPerStage > 0 {
                 // Large-EP (data-parallel attention) deployments dispatch in the 8-bit GEMM
                 // format when the weights are 8-bit or narrower (DeepSeek: "dispatch
                 // transmissions adopt the FP8 format", DeepEP; CloudMatrix: INT8 dispatch) and
                 // combine in BF16; TP-group EP moves 16-bit activations both ways.
+                let epTier = tp <= net.scaleUp.domainSize ? net.scaleUpTier(for: .allToAll, n: epWidth) : tpTier
                 let dispatchBytes = dp && wb <= 1 ? 1.0 : act
                 let rowsPerSeq = q * Double(model.expertsPerToken) * h / Double(epWidth)
                 comms.append(DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
-                                        bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth, tier: tpTier, oneSided: dp))
+                                        bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
+                                        tier: epTier, oneSided: dp))
                 comms.append(DecodeComm(name: "EP combine all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
-                                        bytesPerSeq: rowsPerSeq * act, n: epWidth, tier: tpTier, oneSided: dp))
+                                        bytesPerSeq: rowsPerSeq * act, n: epWidth,
+                                        tier: epTier, oneSided: dp))
             }
             if pp > 1 {
                 let ppTier = tp * pp <= net.scaleUp.domainSize ? net.scaleUp : net.scaleOut
-                comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: q * h * act, n: 2, tier: ppTier))
+                comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: q * h * act, n: 2,
+                                        tier: tp * pp <= net.scaleUp.domainSize ? net.scaleUpTier(for: .pointToPoint, n: 2) : ppTier))
             }
             return (terms, head, comms)
         }

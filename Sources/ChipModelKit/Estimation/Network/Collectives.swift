@@ -30,16 +30,21 @@ public enum Collective: String, Sendable, CaseIterable {
 public struct ClusterNetwork: Sendable, Equatable {
     public var scaleUp: NetworkTier
     public var scaleOut: NetworkTier
+    /// The scale-up wiring when it is not a switch (torus, mesh, ring, full mesh); nil keeps
+    /// the switched tier's formulas (TopologyCollectives.swift).
+    public var fabric: ScaleUpFabric?
 
-    public init(scaleUp: NetworkTier, scaleOut: NetworkTier) {
+    public init(scaleUp: NetworkTier, scaleOut: NetworkTier, fabric: ScaleUpFabric? = nil) {
         self.scaleUp = scaleUp
         self.scaleOut = scaleOut
+        self.fabric = fabric
     }
 
     /// Builds the network of a chip. `domainSize` overrides the spec's scale-up domain. A chip
     /// with no scale-up network has a domain of 1; one with no scale-out NIC spec cannot span
     /// domains (`MissingSpecError` when a plan needs it, raised by the caller).
-    public init(chip: ChipParameters, domainSize: Int? = nil, calibration: FamilyCalibration? = nil) {
+    public init(chip: ChipParameters, domainSize: Int? = nil, calibration: FamilyCalibration? = nil, fabric: ScaleUpFabric? = nil) {
+        self.fabric = fabric
         let cal = calibration ?? Calibration.family(chip.family)
         let upBW = (chip.scaleUpPerDirectionGBps ?? 0) * 1e9 * cal.scaleUpFraction
         let outBW = (chip.scaleOutPerDirectionGBps ?? 0) * 1e9 * cal.scaleOutFraction
@@ -57,19 +62,22 @@ public struct ClusterNetwork: Sendable, Equatable {
         let n = groupSize
         let a = max(1, min(innerSize ?? min(n, scaleUp.domainSize), n))
         let b = max(1, n / a)
-        if b == 1 { return Self.flat(collective, bytes: bytes, n: n, tier: scaleUp) }
+        if b == 1 { return scaleUpTime(collective, bytes: bytes, n: n) }
         if a == 1 { return Self.flat(collective, bytes: bytes, n: n, tier: scaleOut) }
         switch collective {
         case .allReduce:
-            return Self.flat(.reduceScatter, bytes: bytes, n: a, tier: scaleUp)
+            return scaleUpTime(.reduceScatter, bytes: bytes, n: a)
                 + Self.flat(.allReduce, bytes: bytes / Double(a), n: b, tier: scaleOut)
-                + Self.flat(.allGather, bytes: bytes, n: a, tier: scaleUp)
+                + scaleUpTime(.allGather, bytes: bytes, n: a)
         case .reduceScatter, .allGather:
-            return Self.flat(collective, bytes: bytes, n: a, tier: scaleUp)
+            return scaleUpTime(collective, bytes: bytes, n: a)
                 + Self.flat(collective, bytes: bytes / Double(a), n: b, tier: scaleOut)
         case .allToAll:
-            // Of each chip's buffer, (a-1)/n goes to domain peers and (n-a)/n leaves the domain.
-            let inside = bytes * Double(a - 1) / Double(n) / scaleUp.bytesPerSecond + Double(a - 1) * scaleUp.latencySeconds
+            // Of each chip's buffer, (a-1)/n goes to domain peers and (n-a)/n leaves the domain
+            // (on a fabric: an all-to-all of a/n of the buffer among the a domain chips).
+            let inside = fabric == nil
+                ? bytes * Double(a - 1) / Double(n) / scaleUp.bytesPerSecond + Double(a - 1) * scaleUp.latencySeconds
+                : scaleUpTime(.allToAll, bytes: bytes * Double(a) / Double(n), n: a)
             let outside = bytes * Double(n - a) / Double(n) / scaleOut.bytesPerSecond + Double(b - 1) * scaleOut.latencySeconds
             return Swift.max(inside, outside)
         case .pointToPoint:

@@ -33,6 +33,8 @@ public struct InferenceRun: Sendable {
     public var computePrecision: NumberFormat? = nil
     public var phase: InferencePhase = .both
     public var speculative: SpeculativeDecoding? = nil
+    /// The scale-up wiring of a system (`--system`): nil for the switched two-tier network.
+    public var fabric: ScaleUpFabric? = nil
 
     public init(model: ModelSpec, scenario: InferenceScenario = .offline,
                 inputTokens: Int = StandardRunDefaults.inferenceInputTokens,
@@ -65,7 +67,7 @@ public struct InferenceRun: Sendable {
 
     /// The estimate on one corner's parameters.
     public func estimate(_ p: ChipParameters) throws -> InferenceEstimate {
-        try InferenceEstimator.estimate(workload(for: p), on: Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain),
+        try InferenceEstimator.estimate(workload(for: p), on: Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain, fabric: fabric),
                                         constraints: constraints, options: InferenceEstimator.Options(batch: batch))
     }
 

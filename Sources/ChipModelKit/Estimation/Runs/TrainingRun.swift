@@ -24,6 +24,8 @@ public struct TrainingRun: Sendable {
     public var constraints: PlanConstraints
     public var tokenBudget: Double
     public var search: TrainingSearch.Options = TrainingSearch.Options()
+    /// The scale-up wiring of a system (`--system`): nil for the switched two-tier network.
+    public var fabric: ScaleUpFabric? = nil
 
     public init(model: ModelSpec, sequenceLength: Int = StandardRunDefaults.trainingSequenceLength, globalBatch: Int? = nil,
                 precision: NumberFormat? = nil, emulate: Bool = false, chips: Int = StandardRunDefaults.trainingChips,
@@ -48,7 +50,7 @@ public struct TrainingRun: Sendable {
     }
 
     /// The cluster of this run for one chip (one corner's parameters).
-    public func cluster(_ p: ChipParameters) -> Cluster { Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain) }
+    public func cluster(_ p: ChipParameters) -> Cluster { Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain, fabric: fabric) }
 
     /// The estimate on one corner's parameters (full plan search, or only `candidates`).
     public func estimate(_ p: ChipParameters, candidates: [TrainingPlan]? = nil) throws -> TrainingEstimate {

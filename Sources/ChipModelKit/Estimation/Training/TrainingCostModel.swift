@@ -103,7 +103,7 @@ public struct TrainingCostModel: Sendable {
         } else {
             attentionDevice = dev
         }
-        network = ClusterNetwork(chip: chip, domainSize: cluster.scaleUpDomainOverride, calibration: cal)
+        network = ClusterNetwork(chip: chip, domainSize: cluster.scaleUpDomainOverride, calibration: cal, fabric: cluster.fabric)
         if chip.scaleUpPerDirectionGBps == nil { notes.append("the spec gives no scale-up link: every collective uses the scale-out NICs") }
         if chip.scaleOutPerDirectionGBps == nil { notes.append("the spec gives no scale-out NIC: collectives that leave the scale-up domain cannot run (infinite time)") }
         assumptions = notes

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import ChipModelCLI
+@testable import ChipModelKit
+
+/// `--system ID` on estimate, roofline and whatif.
+@Suite struct SystemOptionTests {
+    /// JSON output without the search timings (which vary run to run).
+    static func stable(_ s: String) -> String {
+        s.split(separator: "\n").filter { !$0.contains("Seconds\":") || !$0.contains("search") }.joined(separator: "\n")
+    }
+
+    /// A switched system is the chip with the system's chip count and scale-up domain: the
+    /// same estimate, number for number, as the equivalent --chip --chips --scale-up-domain.
+    @Test func switchedSystemMatchesTheEquivalentChipCluster() {
+        let common = ["--model", "llama3-8b", "--tp", "8", "--pp", "1", "--format", "json"]
+        let (c1, a, e1) = runCLI(["estimate", "--system", "dgx-h100-superpod", "--chips", "16"] + common)
+        let (c2, b, _) = runCLI(["estimate", "--chip", "h100-sxm5-80gb", "--chips", "16", "--scale-up-domain", "8"] + common)
+        #expect(c1 == 0 && c2 == 0, "\(e1)")
+        #expect(Self.stable(a) == Self.stable(b))
+        let inf = ["--inference", "--model", "llama3-8b", "--tp", "8", "--format", "json"]
+        let x = runCLI(["estimate", "--system", "dgx-h100-superpod", "--chips", "8"] + inf).1
+        let y = runCLI(["estimate", "--chip", "h100-sxm5-80gb", "--chips", "8", "--scale-up-domain", "8"] + inf).1
+        #expect(!x.isEmpty && Self.stable(x) == Self.stable(y))
+    }
+
+    @Test func tableOutputNamesTheSystem() {
+        let (code, out, _) = runCLI(["estimate", "--inference", "--system", "atlas-900-a2-pod", "--chips", "8", "--model", "llama3-8b", "--tp", "8"])
+        #expect(code == 0 && out.hasPrefix("System: Huawei Atlas 900 A2 PoD") && out.contains("all-to-all of 8"))
+    }
+
+    @Test func contradictoryOrBadSystemArgumentsAreUsageErrors() {
+        let cases: [([String], String)] = [
+            (["estimate", "--system", "dgx-h100-superpod", "--chip", "h100-sxm5-80gb"], "--system names its chip"),
+            (["estimate", "--system", "dgx-h100-superpod", "--scale-up-domain", "4"], "--system sets the scale-up domain"),
+            (["estimate", "--system", "dgx-h100", "--model", "llama3-8b"], "unknown system 'dgx-h100'"),
+            (["estimate", "--system", "dgx-h100-superpod", "--chips", "12"], "does not fill whole scale-up domains of 8"),
+            (["roofline", "h100-sxm5-80gb", "--system", "dgx-h100-superpod"], "give CHIP or --system, not both"),
+        ]
+        for (args, message) in cases {
+            let (code, _, err) = runCLI(args)
+            #expect(code == 64 && err.contains(message), "\(args): \(err)")
+        }
+    }
+
+    @Test func rooflineAndWhatIfTakeASystem() {
+        let (code, out, _) = runCLI(["roofline", "--system", "trn2-ultraserver", "--op", "gemm:4096,4096,4096"])
+        #expect(code == 0 && out.contains("AWS Trainium2 [trainium2]"))
+        let (wcode, wout, werr) = runCLI(["whatif", "--system", "br166-oam-server", "--metric", "roofline", "--set", "bf16DenseTflops=2048"])
+        #expect(wcode == 0 && wout.contains("br166"), "\(werr)")
+    }
+}
