@@ -69,7 +69,8 @@ public struct TrainingEstimate: Sendable {
     public var layer: LayerCosts
     public var inputs: CandidateInputs
     public var microbatches: Int
-    /// Search statistics (0 when the plan was fully given).
+    /// Search statistics (0 when the plan was fully given): candidates the search evaluated,
+    /// of `searchSpace` in the space (branch and bound prunes the rest, exactly).
     public var candidatesEvaluated: Int
     public var searchSeconds: Double
     /// Runners-up of the search, best first (includes the chosen plan).
@@ -78,6 +79,8 @@ public struct TrainingEstimate: Sendable {
     public var calibrationProvenance: String
     /// Assumptions made for spec values the chip lacks.
     public var assumptions: [String] = []
+    /// Candidates in the searched plan space (0 when the plan was fully given).
+    public var searchSpace: Int = 0
 }
 
 /// No plan fits or no plan is valid: the reason, with memory needed vs available.
@@ -202,6 +205,7 @@ public enum TrainingEstimator {
                                           candidatesEvaluated: result.candidatesEvaluated)
         }
         est.candidatesEvaluated = result.candidatesEvaluated
+        est.searchSpace = result.searchSpace
         est.searchSeconds = result.searchSeconds
         est.top = result.top
         return est
@@ -256,13 +260,19 @@ public enum TrainingEstimator {
         var c = min(cluster.scaleUpDomain, chips)
         while c < chips { counts.append(c); c *= 2 }
         counts.append(chips)
-        var rows: [ScalingRow] = []
-        var base: Double?
-        for n in counts {
+        // One independent search per chip count, in parallel (results in order).
+        let sink = ProgressSink.current
+        let outcomes = parallelMap(counts) { n -> Result<TrainingEstimate, Error> in
+            defer { sink?.report() }
             var cons = constraints
             cons.dp = nil // DP follows the chip count
+            return Result { try estimate(workload, on: cluster.with(count: n), constraints: cons, options: options) }
+        }
+        var rows: [ScalingRow] = []
+        var base: Double?
+        for (n, outcome) in zip(counts, outcomes) {
             do {
-                let e = try estimate(workload, on: cluster.with(count: n), constraints: cons, options: options)
+                let e = try outcome.get()
                 if base == nil { base = e.tokensPerSecondPerChip }
                 rows.append(ScalingRow(chips: n, plan: e.plan, tokensPerSecond: e.tokensPerSecond,
                                        tokensPerSecondPerChip: e.tokensPerSecondPerChip,
