@@ -299,7 +299,7 @@ public enum TrainingEstimator {
         out.append("\(e.modelName) on \(e.chips) x \(e.chipID) (\(w.precision.rawValue)), seq \(w.sequenceLength), global batch \(w.globalBatch)")
         out.append("plan: \(e.plan) (\(e.microbatches) microbatches per step)")
         if e.candidatesEvaluated > 0 {
-            out.append("search: \(e.candidatesEvaluated) candidates in \(formatQuantity(e.searchSeconds * 1e3)) ms")
+            out.append("search: \(e.candidatesEvaluated) of \(e.searchSpace) candidates in \(formatQuantity(e.searchSeconds * 1e3)) ms")
         }
         out.append("step \(formatQuantity(e.stepSeconds)) s = forward \(ms(b.forward)) + backward \(ms(b.backward)) + recompute \(ms(b.recompute)) + bubble \(ms(b.bubble)) + TP \(ms(b.tpExposed)) + PP \(ms(b.ppExposed)) + DP \(ms(b.dpExposed)) + EP \(ms(b.epExposed)) + CP \(ms(b.cpExposed)) + optimizer \(ms(b.optimizer)) + overhead \(ms(b.overhead))")
         let l = e.layer
