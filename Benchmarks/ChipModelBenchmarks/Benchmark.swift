@@ -104,6 +104,8 @@ public enum BenchmarkSuite {
     public static let all: [BenchmarkCase] = [
         PlanSearchBenchmark.gpt3Case, RooflineKernelBenchmark.case, PlanSearchBenchmark.otherCase, EstimateBenchmark.case,
         ExactSearchBenchmark.monteCarloCase, ExactSearchBenchmark.scalingCase, ExactSearchBenchmark.roadmapCase,
+        ServingSimulationBenchmark.case,
+        MixedPlannerBenchmark.case,
     ]
 
     /// True in a debug build, whose timings mean nothing.

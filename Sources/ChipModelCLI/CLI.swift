@@ -31,28 +31,35 @@ public final class CommandContext: @unchecked Sendable {
         }
     }
 
+    /// Every input file read so far, by identity (disk) or resolved path (memory), with the
+    /// name it was given by: an output file may not be one of them (`OutputFiles`).
+    public private(set) var inputs: [FileIdentity: String] = [:]
+    public private(set) var memoryInputs: [String: String] = [:]
+
+    /// Standard output. The executable writes through `StandardStreams` (write(2) in a loop; a
+    /// closed pipe or full disk ends the run cleanly, never a trap); tests buffer.
     public func out(_ s: String) {
-        if passthrough { FileHandle.standardOutput.write(Data(s.utf8)) } else { stdout += s }
+        if passthrough { StandardStreams.out(s) } else { stdout += s }
     }
 
     public func err(_ s: String) {
-        if passthrough { FileHandle.standardError.write(Data(s.utf8)) } else { stderr += s }
+        if passthrough { StandardStreams.err(s) } else { stderr += s }
     }
 
     public func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
     }
 
-    /// Reads a file; a missing or unreadable file is a `RunError` naming it (exit 66), one
-    /// larger than `maximumFileBytes` exit 65. Reads at most that many bytes (plus one), so a
-    /// huge file or a device such as /dev/zero is refused instead of exhausting memory.
+    /// Reads a regular file (`InputFiles`: a FIFO, device or directory is refused by name
+    /// before it is opened); a missing or unreadable file is a `RunError` naming it (exit 66),
+    /// one larger than `maximumFileBytes` exit 65.
     public func readFile(_ path: String) throws(RunError) -> [UInt8] {
         let full = resolve(path)
         let limit = CommandContext.maximumFileBytes
-        let tooLarge = RunError("\(oneLine(path)): larger than \(limit >> 20) MB, refusing to load", exitCode: 65)
         if let memoryFiles {
             if let bytes = memoryFiles[full] {
-                if bytes.count > limit { throw tooLarge }
+                if bytes.count > limit { throw RunError("\(oneLine(path)): larger than \(limit >> 20) MB, refusing to load", exitCode: 65) }
+                memoryInputs[full] = path
                 return bytes
             }
             if memoryFiles.keys.contains(where: { $0.hasPrefix(full + "/") }) {
@@ -60,29 +67,8 @@ public final class CommandContext: @unchecked Sendable {
             }
             throw RunError("\(oneLine(path)): no such file", exitCode: 66)
         }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else {
-            throw RunError("\(oneLine(path)): no such file", exitCode: 66)
-        }
-        if isDir.boolValue { throw RunError("\(oneLine(path)): is a directory, expected a file", exitCode: 66) }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: full))?[.size] as? NSNumber,
-           size.int64Value > Int64(limit) {
-            throw tooLarge
-        }
-        guard let handle = FileHandle(forReadingAtPath: full) else {
-            throw RunError("\(oneLine(path)): cannot be read", exitCode: 66)
-        }
-        defer { try? handle.close() }
-        var bytes: [UInt8] = []
-        do {
-            while bytes.count <= limit {
-                guard let chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - bytes.count)), !chunk.isEmpty else { break }
-                bytes.append(contentsOf: chunk)
-            }
-        } catch {
-            throw RunError("\(oneLine(path)): cannot be read", exitCode: 66)
-        }
-        if bytes.count > limit { throw tooLarge }
+        let (bytes, identity) = try InputFiles.readRegularFile(full, display: path, limit: limit)
+        inputs[identity] = path
         return bytes
     }
 
@@ -96,22 +82,37 @@ public final class CommandContext: @unchecked Sendable {
             let names = Set(inside.map { String($0.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)[0]) })
             return names.filter { $0.hasSuffix(".json") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
         }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue else {
-            throw RunError("\(oneLine(dir)): no such directory", exitCode: 66)
-        }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []
-        return names.filter { $0.hasSuffix(".json") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+        return try InputFiles.jsonNames(inDirectory: full, display: dir).map { (dir as NSString).appendingPathComponent($0) }
     }
 
+    /// Writes an output file without destroying what was there (`OutputFiles`: a temporary
+    /// file, fsync, rename over an absent or regular file only; never over an input).
     public func writeFile(_ path: String, _ text: String) throws(RunError) {
         if memoryFiles != nil {
+            try checkOutputTarget(path)
             memoryFiles?[resolve(path)] = Array(text.utf8)
             return
         }
-        do { try text.write(toFile: resolve(path), atomically: true, encoding: .utf8) } catch {
-            throw RunError("\(oneLine(path)): cannot be written (\(error.localizedDescription))", exitCode: 73)
+        try OutputFiles.write(text, to: resolve(path), display: path, inputs: inputs)
+    }
+
+    /// Refuses an output path that could not be written safely (see `OutputFiles`): called
+    /// before any work with the inputs the arguments name, and by `writeFile`.
+    public func checkOutputTarget(_ path: String, inputPaths: [String] = []) throws(RunError) {
+        let full = resolve(path)
+        if let memoryFiles {
+            let named = Dictionary(inputPaths.map { (resolve($0), $0) }, uniquingKeysWith: { a, _ in a })
+            if let input = memoryInputs[full] ?? named[full] {
+                throw RunError("\(oneLine(path)): is an input of this run\(input == path ? "" : " (\(oneLine(input)))"); refusing to overwrite it", exitCode: 73)
+            }
+            if memoryFiles.keys.contains(where: { $0.hasPrefix(full + "/") }) {
+                throw RunError("\(oneLine(path)): is a directory, not a regular file; refusing to write to it", exitCode: 73)
+            }
+            return
         }
+        var known = inputs
+        for p in inputPaths { if let id = FileIdentity.of(resolve(p)), known[id] == nil { known[id] = p } }
+        try OutputFiles.checkTarget(full, display: path, inputs: known)
     }
 }
 
@@ -181,6 +182,10 @@ public enum ChipModelCLI {
         }
         if first == "--help" || first == "-h" || first == "help" {
             if first == "help", arguments.count > 1 {
+                if arguments[1] == "help" {
+                    context.out(helpForHelp)
+                    return 0
+                }
                 guard let cmd = commands.first(where: { $0.name == arguments[1] }) else {
                     return usageFailure(UsageError(unknownCommandMessage(arguments[1])), command: nil, context: context)
                 }
@@ -209,6 +214,7 @@ public enum ChipModelCLI {
                 return 0
             }
             _ = try parsed.choice("--format", from: OutputFormat.allCases.map(\.rawValue))
+            try checkOutputTargets(parsed, context)
             return try cmd.run(parsed, context)
         } catch let e as UsageError {
             return usageFailure(e, command: cmd, context: context)

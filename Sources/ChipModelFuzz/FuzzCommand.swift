@@ -30,10 +30,15 @@ public enum FuzzCommand: CLICommand {
         .value("--max-seconds", "T", "Stop after this many seconds."),
         .value("--hang-seconds", "T", "Fail any input slower than this as a possible hang (default 10)."),
         .flag("--show", "Print every input (for replaying one)."),
+        .flag("--process", "Process mode: run real chipmodel processes (real argv, files, FIFOs, pipes) from the families of issue 14."),
+        .value("--chipmodel", "PATH", "Process mode: the chipmodel executable (default: the one beside chipmodel-fuzz)."),
     ]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        // The tally is text or JSON; CSV has no shape for it (a usage error, like any
+        // format a command cannot print).
+        let format = try args.choice("--format", from: ["table", "json"]) ?? "table"
         let iterations = try args.int("--iterations", range: 1...1_000_000_000) ?? 10_000
         let start = try args.int("--from", range: 0...Int(Int32.max)) ?? 0
         let seedText = args.value("--seed") ?? "1"
@@ -56,8 +61,12 @@ public enum FuzzCommand: CLICommand {
         }
         corpus.indexTrees()
         let show = args.has("--show")
+        if show, format == "json" { throw UsageError("--show prints each input as text; it cannot be combined with --format json") }
         corpus.describeLimit = show ? Int.max : 300
-        var targets = KitFuzzTargets.all(corpus) + [CLIFuzzTargets.loaders(corpus), CLIFuzzTargets.cli(corpus)]
+        let processMode = args.has("--process")
+        if !processMode, args.value("--chipmodel") != nil { throw UsageError("--chipmodel applies to --process") }
+        var targets = processMode ? try processTargets(args)
+            : KitFuzzTargets.all(corpus) + [CLIFuzzTargets.loaders(corpus), CLIFuzzTargets.cli(corpus)]
         if let list = args.value("--targets") {
             let names = list.split(separator: ",").map { String($0) }
             for n in names where !targets.contains(where: { $0.name == n }) {
@@ -68,7 +77,7 @@ public enum FuzzCommand: CLICommand {
         let fuzzer = Fuzzer(targets: targets, seed: seed)
         if context.passthrough { CrashReporter.install(seed: seed) }
         defer { if context.passthrough { CrashReporter.uninstall() } }
-        let report = fuzzer.run(
+        var report = fuzzer.run(
             start: start, iterations: iterations, hangSeconds: hangSeconds, timeLimitSeconds: maxSeconds,
             beforeInput: { i in CrashReporter.current = i },
             afterInput: show ? { i, result in
@@ -79,10 +88,47 @@ public enum FuzzCommand: CLICommand {
                     context.err("fuzz: \(r.count) inputs, \(String(format: "%.1f", r.seconds)) s, \(r.failures.count + r.droppedFailures) failures\n")
                 }
             } : nil)
+        if processMode {
+            for i in report.failures.indices {
+                report.failures[i].replay = report.failures[i].replay.replacingOccurrences(of: "chipmodel-fuzz ", with: "chipmodel-fuzz --process ")
+            }
+        }
+        if format == "json" {
+            var doc = report.json
+            if processMode, case var .object(members) = doc {
+                members.append(("processClasses", .object(processClasses(report).map { ($0.0, .int($0.1)) })))
+                doc = .object(members)
+            }
+            context.out(doc.serialized() + "\n")
+            return report.failures.isEmpty ? 0 : 1
+        }
         context.out(report.summary)
+        if processMode {
+            context.out("  process runs: \(report.count); " + processClasses(report).map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "\n")
+        }
         for f in report.failures { context.out("FAIL \(f)\n") }
         if report.droppedFailures > 0 { context.out("... and \(report.droppedFailures) more failures\n") }
         return report.failures.isEmpty ? 0 : 1
+    }
+}
+
+extension FuzzCommand {
+    /// The process families, running the chipmodel beside this tool (or `--chipmodel PATH`).
+    static func processTargets(_ args: ParsedArguments) throws -> [FuzzTarget] {
+        let chipmodel = args.value("--chipmodel") ?? ChildProcess.executable("chipmodel")
+        guard FileManager.default.isExecutableFile(atPath: chipmodel) else {
+            throw RunError("\(oneLine(chipmodel)): no chipmodel executable there (build it, or pass --chipmodel PATH)", exitCode: 66)
+        }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ChildProcess.executable("chipmodel-fuzz")
+        return ProcessFuzzTargets.all(chipmodel: chipmodel, fuzzTool: me)
+    }
+
+    /// Failures per class (hang, crash, data loss, wrong exit code, bad diagnostics).
+    static func processClasses(_ report: FuzzReport) -> [(String, Int)] {
+        ProcessFuzzTargets.failureClasses.map { c in
+            (c, report.failureKinds.filter { $0.key.split(separator: ":", maxSplits: 1).last.map { $0.dropFirst().hasPrefix(c) } ?? false }
+                .reduce(0) { $0 + $1.value })
+        }
     }
 }
 

@@ -105,7 +105,7 @@ public enum KitFuzzTargets {
             if !(c.weight.isFinite && c.weight >= 0 && c.weight <= 1) { return "\(c.id): weight \(c.weight) accepted" }
             if !(c.measured.isFinite && c.measured > 0) { return "\(c.id): measured value \(c.measured) accepted" }
             if c.chipCount < 1 { return "\(c.id): chip count \(c.chipCount) accepted" }
-            if c.metric.isTraining != (c.kind == .training) { return "\(c.id): metric \(c.metric) with a \(c.kind) workload accepted" }
+            if !c.metric.applies(to: c.kind) { return "\(c.id): metric \(c.metric) with a \(c.kind) workload accepted" }
             for (name, v) in [("scaleUpDomain", c.scaleUpDomain), ("sequenceLength", c.sequenceLength), ("globalBatch", c.globalBatch),
                               ("batch", c.batch)] {
                 if let v, v < 1 { return "\(c.id): \(name) \(v) accepted" }

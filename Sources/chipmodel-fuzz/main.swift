@@ -4,7 +4,8 @@ import ChipModelCLI
 import ChipModelFuzz
 import Foundation
 
+StandardStreams.install()
 let context = CommandContext(passthrough: true, stderrIsTerminal: isatty(2) != 0,
                              environment: ProcessInfo.processInfo.environment)
 let command = CommandInfo(FuzzCommand.self, program: "chipmodel-fuzz")
-exit(ChipModelCLI.runCommand(command, arguments: Array(CommandLine.arguments.dropFirst()), context: context))
+exit(StandardStreams.finish(ChipModelCLI.runCommand(command, arguments: Array(CommandLine.arguments.dropFirst()), context: context)))

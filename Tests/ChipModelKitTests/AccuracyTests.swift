@@ -19,9 +19,11 @@ enum ValidationThresholds {
     // no error to compare, so they count as exceeding). Only ever tighten.
     static let maximumFailedWeightedCases = 0
     // Per kind, set 2026-11-22 from measured training 5.0% (max 27.5%) and inference 3.9%
-    // (max 13.3%). Only ever tighten.
-    static let trainingWeightedMedianAbsError = 0.10
-    static let trainingMaxAbsError = 0.50
+    // (max 13.3%); training tightened 2026-11-23 from measured 3.0% (max 17.3%,
+    // TRN-NEMO2502H100-01) after issue 21 (memory, overlap and MoE mechanisms, shared constants).
+    // Only ever tighten. The cross-validated figures: CrossValidationThresholds.
+    static let trainingWeightedMedianAbsError = 0.04
+    static let trainingMaxAbsError = 0.20
     static let inferenceWeightedMedianAbsError = 0.15
     static let inferenceMaxAbsError = 0.20
 }

@@ -11,10 +11,13 @@ import ChipModelTestSupport
     static func inputs(_ rng: inout SplitMix64) -> CandidateInputs {
         func u(_ lo: Double, _ hi: Double) -> Double { rng.uniform(lo, hi) }
         func maybeZero(_ x: Double) -> Double { rng.chance(0.2) ? 0 : x }
+        let v = Double(1 + rng.below(6)), p = Double(1 + rng.below(8))
         return CandidateInputs(
             microbatches: u(1, 512).rounded(), stageLayers: u(1, 96).rounded(), bubbleFactor: maybeZero(u(0, 63)),
             layerForward: u(1e-4, 0.1), extraForward: maybeZero(u(0, 0.05)), layerRecompute: maybeZero(u(0, 0.1)),
             tpComm: maybeZero(u(0, 0.05)), tpHide: maybeZero(u(0, 0.08)), tpPasses: u(2, 3).rounded(), epComm: maybeZero(u(0, 0.1)),
+            epOverlap: u(0, 1).rounded(), computeScale: rng.chance(0.5) ? 1 : u(1, 1.3), chunkShare: 1 / v,
+            spreadMicrobatches: ((v - 1) * p + 1) / v,
             cpComm: maybeZero(u(0, 0.1)), ppComm: maybeZero(u(0, 1)), dpComm: maybeZero(u(0, 5)), dpOverlap: u(0, 1).rounded(),
             dpParamGather: maybeZero(u(0, 3)), paramGatherOverlap: u(0, 1).rounded(), zeroGather: maybeZero(u(0, 0.2)),
             optimizer: maybeZero(u(0, 0.1)), memoryBytes: u(1e9, 150e9))
@@ -26,7 +29,9 @@ import ChipModelTestSupport
     nonisolated(unsafe) static let columns: [(String, WritableKeyPath<CandidateInputs, Double>)] = [
         ("microbatches", \.microbatches), ("stageLayers", \.stageLayers), ("bubbleFactor", \.bubbleFactor),
         ("layerForward", \.layerForward), ("extraForward", \.extraForward), ("layerRecompute", \.layerRecompute),
-        ("tpComm", \.tpComm), ("tpHide", \.tpHide), ("tpPasses", \.tpPasses), ("epComm", \.epComm), ("cpComm", \.cpComm),
+        ("tpComm", \.tpComm), ("tpHide", \.tpHide), ("tpPasses", \.tpPasses), ("epComm", \.epComm),
+        ("epOverlap", \.epOverlap), ("computeScale", \.computeScale), ("chunkShare", \.chunkShare),
+        ("spreadMicrobatches", \.spreadMicrobatches), ("cpComm", \.cpComm),
         ("ppComm", \.ppComm), ("dpComm", \.dpComm), ("dpOverlap", \.dpOverlap), ("dpParamGather", \.dpParamGather),
         ("paramGatherOverlap", \.paramGatherOverlap), ("zeroGather", \.zeroGather), ("optimizer", \.optimizer),
         ("memoryBytes", \.memoryBytes),

@@ -15,7 +15,7 @@ import Testing
         #expect(e.explanation.contains { $0.hasPrefix("decode step at batch") })
         #expect(e.explanation.contains { $0.hasPrefix("memory per chip:") })
         #expect(e.explanation.contains { $0.contains("TP all-reduce (2 chips)") })
-        #expect(e.explanation.contains { $0.hasPrefix("server: throughput x") })
+        #expect(e.explanation.contains { $0.hasPrefix("server (queue simulation") })
         // A training case is refused, not estimated.
         let training = try #require(cases.first { $0.kind == .training })
         #expect(throws: (any Error).self) { try InferenceCaseEstimator().estimate(training, catalog: try ChipCatalog.builtIn(), zoo: try ModelZoo.builtIn()) }

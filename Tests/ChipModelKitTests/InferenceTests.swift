@@ -54,7 +54,8 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         let chip = try h100()
         let m = try LLMServingModel(model: model, chip: chip, precision: .fp8, kvPrecision: nil, tp: 8, pp: 2, ep: 8, scaleUpDomain: 16)
         #expect(m.kvBytesPerToken == Double(model.layers) / 2 * Double(model.kvLoraRank + model.ropeHeadDim))
-        #expect(m.decode.comms.contains { $0.name.hasPrefix("EP all-to-all") })
+        #expect(m.decode.comms.contains { $0.name.hasPrefix("EP dispatch all-to-all") })
+        #expect(m.decode.comms.contains { $0.name.hasPrefix("EP combine all-to-all") })
     }
 
     @Test func dataParallelAttentionSplitsTheLatentCache() throws {
@@ -91,9 +92,12 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(try #require(server.ttftMs) <= 2000)
         #expect(server.plan.batch < offline.plan.batch)
         #expect(try #require(server.tokensPerSecond) < #require(offline.tokensPerSecond))
-        // The sweep marks which batches meet the bounds, and the chosen one does.
+        // The sweep marks which batches meet the bounds; the server rate comes from the queue
+        // simulation, whose p99 TTFT and TPOT meet them.
         #expect(server.sweep.contains { !$0.meetsBounds })
-        #expect(server.sweep.first { $0.batch == server.plan.batch }?.meetsBounds == true)
+        let q = try #require(server.queue)
+        let qTPOT = try #require(q.tpotMs), qTTFT = try #require(q.ttftMs)
+        #expect(qTPOT[2] <= 40 && qTTFT[2] <= 2000)
         w.tpotBoundMs = 0.01
         #expect(throws: DoesNotFitError.self) { try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: 8), constraints: plan) }
     }
@@ -152,7 +156,7 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         var srv = rn
         srv.scenario = .server
         let s = try InferenceEstimator.estimate(srv, on: Cluster(chip: chip, count: 8))
-        #expect(s.latencyMs! <= 15 * InferenceCalibration.serverBatchLatencyFraction)
+        #expect(s.latencyMs! <= 15 && s.queue != nil)  // the simulated p99 within the MLPerf bound
         #expect(s.samplesPerSecond! <= off.samplesPerSecond!)
     }
 

@@ -12,10 +12,10 @@ import Testing
     /// Floors, lowest first; folders on one floor must not name each other either.
     static let floors: [[String]] = [
         ["Core"], ["Hardware"], ["Workload"], ["Execution"], ["Calibration"], ["Kernels"],
-        ["Estimation/Roofline"], ["Estimation/Network"], ["Estimation/Ranges"],
+        ["Estimation/Roofline"], ["Estimation/Network"], ["Estimation/Ranges", "Estimation/Serving"],
         ["Estimation/Training", "Estimation/Inference", "Estimation/ChipletEconomics", "Estimation/Power"],
-        ["Estimation/Runs"],
-        ["Estimation/Cost"],
+        ["Estimation/Runs", "Estimation/Heterogeneous"],
+        ["Estimation/Cost", "Estimation/Goodput"],
         ["WhatIf", "Validation"],
         ["Presentation"],
     ]

@@ -8,7 +8,7 @@ public let trainingEstimateOptions: [OptionSpec] = [
     .value("--cp", "N", "Context-parallel degree (sequence split)."),
     .value("--microbatch", "N", "Sequences per microbatch."),
     .value("--virtual-stages", "N", "Interleaved pipeline: model chunks per stage."),
-    .value("--recompute", "none|selective|full", "Activation recomputation."),
+    .value("--recompute", "none|selective|full|lightweight", "Activation recomputation (lightweight: norms, activation functions and MLA up-projections only)."),
     .value("--zero", "0-3", "ZeRO stage (1 = distributed optimizer)."),
     .value("--sp", "on|off", "Megatron sequence parallelism."),
     .value("--top", "N", "Also list the N best plans of each search."),
@@ -35,6 +35,12 @@ public enum EstimateCommand: CLICommand {
     \(formatQuantity(D.trainingTokenBudget / 1e12)) T, the chip spec's scale-up domain. Ranges: every low/high spec \
     corner of a chip with estimated or roadmap values gets its own plan search. Degrees that do not \
     divide the chip count are usage errors; a plan that does not fit is reported with the memory it needs.
+    Goodput (after the table): the fraction of wall time that trains when chips, HBM, hosts, NICs, fabric and \
+    software fail at sourced per-component rates (Specs/reliability/failure-rates.json; or --mtbf-hours per \
+    accelerator, or --failure-rates FILE), with checkpoints at the optimal interval of Daly's model (or \
+    --checkpoint-interval-minutes), restarts of --restart-minutes (default 10) and checkpoint writes at \
+    --checkpoint-gbps per node (default 0.65); effective days = ideal days / goodput, interruptions expected, and \
+    the probability of 30 days without interruption. --no-goodput leaves it out.
     MFU counts model FLOPs (6 x active params x tokens + attention, no recompute) against the chip's \
     dense peak in the training format; HFU adds recomputed work.
 
@@ -42,13 +48,30 @@ public enum EstimateCommand: CLICommand {
       chipmodel estimate
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
+      chipmodel estimate --group br166:512 --group a100-sxm4-80gb:256 --group ascend-910b:256 --model llama3-70b
+
+    Mixed clusters (--group, repeated): one model on several kinds of chip at once. Each group holds \
+    a contiguous range of pipeline stages (its own TP/CP, layers, recompute, ZeRO) or runs data-parallel \
+    replicas on a share of the batch, or both; collectives stay inside a group, only activations or \
+    gradient shards cross the inter-group fabric (--inter-group-gbps, --inter-group-latency-us, \
+    --inter-group host-staged). Reports the plan per group, the speedup over the best group alone and \
+    the efficiency against the groups run as separate jobs.
+
+    \(WorkLimit.helpText)
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + inferenceOptions + powerCostOptions
-        + powerCostPlotOptions
+    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
+        + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        if args.has("--inference") { return try runInferenceEstimate(args, context) }
+        if !args.all("--group").isEmpty {
+            if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) is not modelled for mixed clusters (--group)") }
+            return try runMixedEstimate(args, context)
+        }
+        if args.has("--inference") {
+            if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) applies to training estimates (goodput), not --inference") }
+            return try runInferenceEstimate(args, context)
+        }
         return try runTrainingEstimate(args, context)
     }
 }
@@ -98,13 +121,20 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             throw error
         }
     }
+    try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling")), args)
     let results: [TrainingRunResult]
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw RunError(e.description)
     }
     let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
                                 assumptions: try powerCostAssumptions(args))
-    let options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
+    var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
+    if !args.has("--no-goodput") {
+        let settings = try goodputSettings(args, context)
+        (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)
+    } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
+        throw UsageError("\(flag) contradicts --no-goodput")
+    }
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
     return 0

@@ -12,6 +12,13 @@ public let inferenceOptions: [OptionSpec] = [
     .value("--replicas", "N", "Inference: model replicas (each tp x pp chips); default: as many as fit."),
     .value("--kv-precision", "FORMAT", "Inference: KV-cache format (default: fp8 with 8-bit-or-smaller weights where the chip has FP8, else 16-bit)."),
     .value("--svg", "FILE", "Inference: write the throughput-vs-latency plot to FILE (SVG)."),
+    .value("--phase", "both|decode|prefill", "Inference: serve both phases (default), steady-state decode only, or prefill only."),
+    .value("--speculative", "METHOD:K:A", "Inference: speculative decoding, e.g. mtp:1:1.7 (K draft tokens, A accepted per step; METHOD mtp or draft)."),
+    .value("--compute-precision", "FORMAT", "Inference: GEMM format when it differs from the weights' --precision (e.g. int4 weights, bf16 = W4A16)."),
+    .value("--dp-attention", "on|off|N", "Inference, MoE: data-parallel attention over the replica (N = replica width) with experts over --ep; default searched."),
+    .flag("--disaggregated", "Inference: prefill and decode on separate pools; the split is searched unless --prefill-chips/--decode-chips fix it."),
+    .value("--prefill-chips", "N", "Inference: chips of the prefill pool (implies --disaggregated)."),
+    .value("--decode-chips", "N", "Inference: chips of the decode pool (implies --disaggregated)."),
 ]
 
 /// `chipmodel estimate --inference ...`: parse, run the comparison, render.
@@ -34,21 +41,38 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     if let r = plan.replicas, r * perReplica > chips {
         throw UsageError("--replicas \(r) x \(perReplica) chips per replica exceeds --chips \(chips)")
     }
+    let dpOn = plan.dpAttention?.isOn == true
     if let ep = plan.ep, ep > 1 {
         if !model.isMoE { throw UsageError("--ep applies to mixture-of-experts models; \(model.id) is dense") }
-        if let tp = plan.tp, tp % ep != 0 { throw UsageError("--ep \(ep) must divide --tp \(tp) (experts are split inside the TP group)") }
-        if model.experts % ep != 0 { throw UsageError("--ep \(ep) must divide the \(model.experts) experts of \(model.id)") }
+        if !dpOn, let tp = plan.tp, tp % ep != 0 { throw UsageError("--ep \(ep) must divide --tp \(tp) (experts are split inside the TP group; or pass --dp-attention on)") }
+        if !dpOn, model.experts % ep != 0 { throw UsageError("--ep \(ep) must divide the \(model.experts) experts of \(model.id) (or pass --dp-attention on: whole experts per chip, redundant copies fill the rest)") }
     }
+    if plan.dpAttention != nil, !model.isMoE { throw UsageError("--dp-attention applies to mixture-of-experts models; \(model.id) is dense") }
+    if plan.disaggregated != nil, !isLLM { throw UsageError("--disaggregated applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model") }
+    if let d = plan.disaggregated {
+        let p = d.prefill.chips, q = d.decode.chips
+        if let p, let q, p + q != chips { throw UsageError("--prefill-chips \(p) + --decode-chips \(q) must equal --chips \(chips)") }
+        if let p, p >= chips { throw UsageError("--prefill-chips \(p) leaves no decode chip of --chips \(chips)") }
+        if let q, q >= chips { throw UsageError("--decode-chips \(q) leaves no prefill chip of --chips \(chips)") }
+    }
+    let phase = InferencePhase(rawValue: try args.choice("--phase", from: InferencePhase.allCases.map(\.rawValue)) ?? "both") ?? .both
+    if phase != .both, !isLLM { throw UsageError("--phase applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model") }
+    let speculative = try parseSpeculative(args)
+    if speculative != nil, !isLLM { throw UsageError("--speculative applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model") }
+    let computePrecision = try parseFormat(args, "--compute-precision")
     if let tp = plan.tp, isLLM, model.heads % tp != 0 {
         throw UsageError("--tp \(tp) must divide the \(model.heads) attention heads of \(model.id)")
     }
-    let run = InferenceRun(model: model, scenario: scenario, inputTokens: input, outputTokens: output,
+    var run = InferenceRun(model: model, scenario: scenario, inputTokens: input, outputTokens: output,
                            precision: try args.value("--precision").map { _ in try parsePrecision(args, default: .bf16) },
                            kvPrecision: try parseKVPrecision(args),
                            ttftBoundMs: try args.double("--ttft-ms", range: 1e-3...1e9),
                            tpotBoundMs: try args.double("--tpot-ms", range: 1e-3...1e9), emulate: args.has("--emulate"),
                            chips: chips, batch: try args.int("--batch", range: 1...1_000_000), constraints: plan,
                            scaleUpDomain: try args.int("--scale-up-domain", range: 1...1_000_000))
+    run.computePrecision = computePrecision
+    run.phase = phase
+    run.speculative = speculative
     let explicitChips = args.all("--chip")
     var selected: [Chip] = []
     if explicitChips.isEmpty {
@@ -58,13 +82,16 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     } else {
         for id in explicitChips { selected.append(try catalog.chip(id)) }
     }
+    try WorkLimit.check(EstimateWork.inference(selected), args)
     let outcomes = run.compare(selected)
     let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
                                assumptions: try powerCostAssumptions(args))
     try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
 
     if let svg = args.value("--svg") {
-        try context.writeFile(svg, InferenceReport.svg(outcomes, model: model, scenario: scenario))
+        try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
+            InferenceReport.svg(outcomes, model: model, scenario: scenario)
+        }
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy).serialized(pretty: true) + "\n")
@@ -72,7 +99,11 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     case .table:
         var head = "\(model.name), \(scenario.rawValue)"
         if isLLM { head += ", \(input) in / \(output) out tokens" } else if model.architecture == .bert { head += ", sequence \(input)" }
-        head += ", \(chips) chips each\n\n"
+        head += ", \(chips) chips each\n"
+        head += "formats: " + (run.precision.map { "weights \($0.rawValue)" + (run.emulate ? " (--emulate: GEMMs at the next wider format the chip has, conversion on the vector unit)" : "") }
+            ?? "weights fp8 where the chip has it, else bf16/fp16 (int8 for encoders/CNNs)")
+        head += (run.computePrecision.map { ", GEMMs \($0.rawValue)" } ?? "")
+        head += ", KV " + (run.kvPrecision?.rawValue ?? "fp8 with 8-bit-or-narrower weights where the chip has FP8, else 16-bit") + "\n\n"
         context.out(head)
         context.out(InferenceReport.table(outcomes).renderText())
         for o in outcomes {
@@ -101,7 +132,45 @@ func inferenceConstraints(_ args: ParsedArguments) throws -> PlanConstraints {
     plan.pp = try args.int("--pp", range: 1...65_536)
     plan.ep = try args.int("--ep", range: 1...65_536)
     plan.replicas = try args.int("--replicas", range: 1...1_000_000)
+    if let v = args.value("--dp-attention") {
+        switch v {
+        case "on", "true": plan.dpAttention = .on
+        case "off", "false": plan.dpAttention = .off
+        default:
+            guard let n = Int(v), (1...65_536).contains(n) else {
+                throw UsageError("invalid value '\(v)' for --dp-attention; expected on, off or a replica width 1...65536")
+            }
+            plan.dpAttention = n == 1 ? .off : .degree(n)
+        }
+    }
+    let prefillChips = try args.int("--prefill-chips", range: 1...1_000_000)
+    let decodeChips = try args.int("--decode-chips", range: 1...1_000_000)
+    if args.has("--disaggregated") || prefillChips != nil || decodeChips != nil {
+        plan.disaggregated = DisaggregatedPlan(prefill: InferencePoolPlan(chips: prefillChips), decode: InferencePoolPlan(chips: decodeChips))
+    }
     return plan
+}
+
+/// Parses `--speculative METHOD:K:A`.
+func parseSpeculative(_ args: ParsedArguments) throws -> SpeculativeDecoding? {
+    guard let v = args.value("--speculative") else { return nil }
+    let parts = v.split(separator: ":").map(String.init)
+    guard parts.count == 3, let method = SpeculativeDecoding.Method(rawValue: parts[0]), let k = Int(parts[1]), (1...64).contains(k),
+          let a = Double(parts[2]), a.isFinite else {
+        throw UsageError("invalid value '\(v)' for --speculative; expected METHOD:K:A with METHOD mtp or draft, K draft tokens 1...64, A accepted tokens per step (e.g. mtp:1:1.7)")
+    }
+    let s = SpeculativeDecoding(method: method, draftTokens: k, acceptedTokensPerStep: a)
+    if let p = s.problem { throw UsageError("invalid value '\(v)' for --speculative: \(p)") }
+    return s
+}
+
+/// Parses a number-format option.
+func parseFormat(_ args: ParsedArguments, _ name: String) throws -> NumberFormat? {
+    guard let s = args.value(name) else { return nil }
+    guard let f = NumberFormat(name: s) else {
+        throw UsageError("invalid value '\(s)' for \(name); expected one of: \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return f
 }
 
 /// Parses `--kv-precision`.

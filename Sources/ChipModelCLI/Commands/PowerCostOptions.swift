@@ -67,13 +67,17 @@ func writeEfficiencyPlots(_ args: ParsedArguments, _ context: CommandContext, ou
         }
     }
     if let file = args.value("--energy-svg") {
-        try context.writeFile(file, PowerCostReport.scatterSVG(points { $0.tokensPerJoule }, title: "\(model.name): throughput vs energy efficiency",
-                                                              xLabel: "generated \(unit)/s per chip", yLabel: "\(unit) per joule (facility)",
-                                                              higherIsBetter: true))
+        let p = points { $0.tokensPerJoule }
+        try context.writePlot(file, hasData: !p.isEmpty) {
+            PowerCostReport.scatterSVG(p, title: "\(model.name): throughput vs energy efficiency",
+                                       xLabel: "generated \(unit)/s per chip", yLabel: "\(unit) per joule (facility)", higherIsBetter: true)
+        }
     }
     if let file = args.value("--cost-svg") {
-        try context.writeFile(file, PowerCostReport.scatterSVG(points { $0.cost?.usdPerMillionTokens }, title: "\(model.name): throughput vs cost",
-                                                              xLabel: "generated \(unit)/s per chip", yLabel: "$ per million \(unit)",
-                                                              higherIsBetter: false))
+        let p = points { $0.cost?.usdPerMillionTokens }
+        try context.writePlot(file, hasData: !p.isEmpty) {
+            PowerCostReport.scatterSVG(p, title: "\(model.name): throughput vs cost",
+                                       xLabel: "generated \(unit)/s per chip", yLabel: "$ per million \(unit)", higherIsBetter: false)
+        }
     }
 }

@@ -88,8 +88,10 @@ public enum RoadmapCommand: CLICommand {
         ]
     }
 
-    static func ranged(_ r: RangedValue) -> String {
-        MetricValue(name: "", unit: "", r).formatted
+    static func ranged(_ r: RangedValue, modelError: ModelErrorBand? = nil) -> String {
+        var m = MetricValue(name: "", unit: "", r)
+        m.modelError = modelError
+        return m.formatted
     }
 
     static func render(_ roadmap: Roadmap, workloads: [RoadmapWorkload], format: OutputFormat, context: CommandContext) {
@@ -102,7 +104,14 @@ public enum RoadmapCommand: CLICommand {
                 m.append(("specs", .object(headline(e.chip).map { ($0.0, .string($0.1)) })))
                 m.append(("throughput", .object(e.throughput.map { t in
                     switch t.value {
-                    case let .success(r): return (t.workload, .object([("nominal", .num(r.nominal)), ("low", .num(r.low)), ("high", .num(r.high))]))
+                    case let .success(r):
+                        var o: [(String, JSONValue)] = [("nominal", .num(r.nominal)), ("low", .num(r.low)), ("high", .num(r.high))]
+                        if let b = workloads.first(where: { $0.name == t.workload })?.modelError(e.chip) {
+                            let truth = b.trueRange(low: r.low, high: r.high)
+                            o.append(("modelErrorBand", modelErrorJSON(b)))
+                            o.append(("withModelError", .object([("low", .num(truth.low)), ("high", .num(truth.high))])))
+                        }
+                        return (t.workload, .object(o))
                     case let .failure(err): return (t.workload, .object([("error", .string(err.message))]))
                     }
                 })))
@@ -136,7 +145,7 @@ public enum RoadmapCommand: CLICommand {
             var row = [e.chip.id, e.chip.year.formatted(), e.chip.status.rawValue] + headline(e.chip).map(\.1)
             for w in workloads {
                 switch e.throughput.first(where: { $0.workload == w.name })?.value {
-                case let .success(r)?: row.append(ranged(r))
+                case let .success(r)?: row.append(ranged(r, modelError: w.modelError(e.chip)))
                 default: row.append("n/a")
                 }
             }
@@ -174,6 +183,9 @@ public enum RoadmapCommand: CLICommand {
         context.out("\nworkloads:\n")
         for w in workloads { context.out("  \(w.name): \(w.unit): \(w.label)\n") }
         context.out("ranges: low-high over each chip's ranged (estimated/roadmap) spec values, corner evaluation\n")
+        if workloads.contains(where: { w in roadmap.entries.contains { w.modelError($0.chip) != nil } }) {
+            context.out("model error: the estimator's cross-validated error on the training column added to the spec range (leave-one-source-out for calibrated families, the wider leave-one-family-out band otherwise; chipmodel validate --cross-validate)\n")
+        }
         context.out("attribution order: \(RoadmapAttribution.order.map(\.0).joined(separator: ", ")); 'compute peaks' includes formats a part adds (FP8)\n")
         var caveats: [String] = []
         for e in roadmap.entries {

@@ -14,6 +14,7 @@ public enum WhatIfCommand: CLICommand {
     KEY is any numeric key of a chip spec file (bf16DenseTflops, memory.bandwidthGBps, scaleUp.domainSize,
     d2d.bandwidthGBps, ...; a key the chip lacks is added) or a workload parameter of the metric:
       training: \(trainingParameters.joined(separator: ", "))
+      goodput: the training ones and \(goodputParameters.joined(separator: ", "))
       inference: \(inferenceParameters.joined(separator: ", "))
       energy: the training or inference parameters and \(powerCostParameters.joined(separator: ", "))
       roofline: batch, seq
@@ -29,6 +30,10 @@ public enum WhatIfCommand: CLICommand {
       inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
                  TTFT; binding = the resource with the most time per token (d2d link, memory bandwidth, prefill compute, ...).
                  Defaults: \(D.inferenceModelID), \(D.inferenceInputTokens) in / \(D.inferenceOutputTokens) out, offline, \(D.inferenceChips) chips, fp8 where the chip has it.
+      goodput    the training estimate, then the goodput model ('estimate' goodput line): goodput (charted), effective
+                 days, interruptions expected, job MTBF, tokens/s per chip; binding = the largest overhead.
+                 Extra --vary keys: \(goodputParameters.joined(separator: ", ")) (chosen by default when one is swept), e.g.
+                 chipmodel whatif --from h100-sxm5-80gb --metric goodput --model llama3.1-405b --vary chips=1024..65536*2 --svg g.svg
       energy     the power, energy and cost model over the training (or, with --inference, serving) estimate: facility
                  MWh for the token budget (charted), kW, tCO2e, $ of the run (serving: tokens per joule charted, $ per
                  million tokens, kW); --vary also takes \(powerCostParameters.joined(separator: ", ")) and the spec key tdpW.
@@ -36,10 +41,17 @@ public enum WhatIfCommand: CLICommand {
       roofline   one chip running one Llama-style layer's GEMMs and attention (training: forward + backward; with
                  --inference: decode, or prefill with --phase prefill); no parallelism, collectives or capacity check.
 
+    Mixed clusters (training one model on several kinds of chip, as 'estimate --group'):
+      chipmodel whatif --group br166:512 --group a100-sxm4-80gb:256 --vary group2.count=0,128,256,512
+      chipmodel whatif --group br166:512 --group ascend-910b:256 --vary inter-group-gbps=0.1..100*10
+    One parameter: groupN.count (0 drops the group), inter-group-gbps or inter-group-latency-us.
+
     Chiplet economics ("monolithic or chiplets?"):
       chipmodel whatif --chiplets 1,2,4,8 --die-area 800 --node 7nm [--defect-density 0.09] [--wafer-cost 9346]
         [--yield-model murphy|poisson|hp] [--tflops T --tdp W --target-tflops X]
     Each assumption is a flag; defaults and their sources are printed with the result (see --format json).
+
+    \(WorkLimit.helpText)
     """
     static let ownOptions: [OptionSpec] = [
         .value("--from", "ID", repeatable: true, "Base chip to derive from or sweep (repeat for one line per chip)."),
@@ -75,10 +87,12 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + ownOptions + powerCostOptions)
+                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions + [WorkLimit.option]
+                                                             + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        if !args.all("--group").isEmpty { return try runMixedWhatIf(args, context) }
         if args.value("--chiplets") != nil || args.value("--die-area") != nil || args.value("--node") != nil {
             return try runChiplets(args, context)
         }
@@ -116,23 +130,25 @@ public enum WhatIfCommand: CLICommand {
         do { for s in sweeps { try s.validate() } } catch let e as WhatIfKeyError {
             throw UsageError(e.description)
         } catch let e as SweepSyntaxError { throw UsageError(e.description) }
+        // Before any work: the size of the run against the limit, then every value.
+        try WorkLimit.check(try workEstimate(sweeps, args, samples: mcSamples ?? 0), args)
+        try checkValues(sweeps, sets: sets, name: name, args)
 
         let total = sweeps.reduce(0) { $0 + $1.pointCount }
         let progress = SweepProgress(context: context, total: total, label: "whatif")
-        var results: [SweepResult] = []
+        let chart = svgPath != nil ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
+        let output = WhatIfOutput(format: format, axes: axes, metric: metric, seed: seed, monteCarlo: mcSamples != nil,
+                                  context: context, chart: chart)
         for s in sweeps {
-            let r = try s.run { _, _ in progress.step() }
-            results += r
+            try s.forEachResult { r in
+                output.add(r)
+                progress.step()
+            }
         }
         progress.finish()
-        let mc: [MonteCarlo.Summary?]? = mcSamples == nil ? nil : results.map { $0.row.failed ? nil : $0.row.monteCarlo }
-        if let failure = results.first(where: { $0.row.failed }), results.allSatisfy({ $0.row.failed }) {
-            throw RunError(failure.row.notes.first ?? "the estimate failed at every point")
-        }
-        try render(results, mc: mc, axes: axes, metric: metric, seed: seed, format: format, context: context)
-        if let svgPath, let first = axes.first {
-            try context.writeFile(svgPath, chart(results, axes: axes, first: first, metric: metric))
-            context.err("wrote \(svgPath)\n")
+        try output.finish()
+        if let svgPath, let chart {
+            if try context.writePlot(svgPath, hasData: chart.pointCount > 0, chart.render) { context.err("wrote \(svgPath)\n") }
         }
         return 0
     }
@@ -176,16 +192,19 @@ final class SweepProgress {
     let context: CommandContext
     let total: Int
     let label: String
+    /// What is counted ("points", "cases").
+    let unit: String
     var done = 0
     var shown = false
     let start = ContinuousClock.now
     /// How long a run must take before the progress line appears.
     let threshold: Duration
 
-    init(context: CommandContext, total: Int, label: String, threshold: Duration = .seconds(1)) {
+    init(context: CommandContext, total: Int, label: String, unit: String = "points", threshold: Duration = .seconds(1)) {
         self.context = context
         self.total = total
         self.label = label
+        self.unit = unit
         self.threshold = threshold
     }
 
@@ -194,10 +213,10 @@ final class SweepProgress {
         guard context.stderrIsTerminal else { return }
         if !shown, ContinuousClock.now - start < threshold { return }
         shown = true
-        context.err("\r\(label): \(done)/\(total) points")
+        context.err("\r\(label): \(done)/\(total) \(unit)")
     }
 
     func finish() {
-        if shown { context.err("\r\(label): \(done)/\(total) points, done\n") }
+        if shown { context.err("\r\(label): \(done)/\(total) \(unit), done\n") }
     }
 }

@@ -6,7 +6,7 @@ extension WhatIfCommand {
 
     /// The metrics `--metric` accepts: the training estimator, the inference estimator, and the
     /// roofline layer metric (one chip, one layer; kept as a quick first look).
-    static let metricNames = ["training", "inference", "roofline", "energy"]
+    static let metricNames = ["training", "inference", "roofline", "energy", "goodput"]
 
     /// Workload parameters `--vary` may sweep besides spec keys, per metric.
     static let trainingParameters = ["chips", "batch", "seq", "tp", "pp", "dp", "cp", "ep", "microbatch"]
@@ -16,7 +16,9 @@ extension WhatIfCommand {
     /// (`point["chips"]`, ...) override the command's options (`--chips`, `--batch`, `--tp`, ...).
     static func makeMetric(_ args: ParsedArguments, _ context: CommandContext) throws -> WhatIfMetric {
         let inference = args.has("--inference")
-        let kind = try args.choice("--metric", from: metricNames) ?? (inference ? "inference" : "training")
+        let sweepsGoodput = args.all("--vary").contains { v in goodputParameters.contains { v.hasPrefix($0 + "=") } }
+        let kind = try args.choice("--metric", from: metricNames) ?? (inference ? "inference" : sweepsGoodput ? "goodput" : "training")
+        if kind != "goodput", let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) applies to --metric goodput") }
         if kind != "roofline", args.value("--phase") != nil { throw UsageError("--phase applies to --metric roofline") }
         switch kind {
         case "energy":
@@ -24,6 +26,9 @@ extension WhatIfCommand {
         case "training":
             if inference { throw UsageError("--metric training contradicts --inference") }
             return try trainingMetric(args, context)
+        case "goodput":
+            if inference { throw UsageError("--metric goodput is a training metric; it contradicts --inference") }
+            return try goodputMetric(args, context)
         case "inference":
             if args.value("--seq") != nil { throw UsageError("the inference metric takes --input-tokens and --output-tokens, not --seq") }
             return try inferenceMetric(args, context)
@@ -50,7 +55,7 @@ extension WhatIfCommand {
             let e = try t.estimate(p)
             let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
             return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
-        }
+        }.withModelError { ModelErrorBands.training(family: $0.family) }
     }
 
     /// The training run of the command's options, its label, and the fixed `--batch`.

@@ -1,116 +1,216 @@
 import ChipModelKit
 import Foundation
 
-extension WhatIfCommand {
-    // MARK: - Output
+/// What-if output, written while the sweep runs: each point's row goes out (table, CSV or JSON
+/// array element) as soon as it is estimated and nothing but the chart's points is kept, so
+/// memory does not grow with the grid. Rows are held only until the first point that could be
+/// estimated (its metrics name the columns); when no point can be estimated the run fails with
+/// the first reason and prints nothing. Footer lines (failures, caveats) are deduplicated and
+/// capped at `maximumNotes` each.
+final class WhatIfOutput {
+    let format: OutputFormat
+    let axes: [SweepAxis]
+    let metric: WhatIfMetric
+    let seed: UInt64
+    let monteCarlo: Bool
+    let context: CommandContext
+    let chart: WhatIfChart?
 
-    static func render(_ results: [SweepResult], mc: [MonteCarlo.Summary?]?, axes: [SweepAxis], metric: WhatIfMetric,
-                       seed: UInt64, format: OutputFormat, context: CommandContext) throws {
-        let metricNames = results.first(where: { !$0.row.failed })?.row.metrics ?? []
+    static let maximumNotes = 200
+
+    /// A row held until the first estimated point (no chip, only what the row prints).
+    struct Held {
+        var chipID: String
+        var chipName: String
+        var point: SweepPoint
+        var row: MetricRow
+    }
+    private var held: [Held] = []
+    private var metricNames: [MetricValue]?
+    private var table: StreamingTextTable?
+    private var json: JSONArrayStream?
+    private var anyRange = false
+    private var failures: [String] = [], failureSet: Set<String> = [], failuresOmitted = 0
+    private var caveats: [String] = [], caveatSet: Set<String> = [], caveatsOmitted = 0
+
+    init(format: OutputFormat, axes: [SweepAxis], metric: WhatIfMetric, seed: UInt64, monteCarlo: Bool,
+         context: CommandContext, chart: WhatIfChart?) {
+        self.format = format
+        self.axes = axes
+        self.metric = metric
+        self.seed = seed
+        self.monteCarlo = monteCarlo
+        self.context = context
+        self.chart = chart
+    }
+
+    func add(_ r: SweepResult) {
+        chart?.add(r)
+        let h = Held(chipID: r.chipID, chipName: r.chipName, point: r.point, row: r.row)
+        note(h)
+        if metricNames == nil {
+            guard !r.row.failed else { held.append(h); return }
+            start(r.row.metrics)
+            let pending = held
+            held = []
+            for p in pending { emit(p) }
+        }
+        emit(h)
+    }
+
+    /// Ends the output: the footer (table), the closing bracket (JSON). Throws when no point
+    /// could be estimated.
+    func finish() throws {
+        guard metricNames != nil else {
+            throw RunError(held.first?.row.notes.first ?? "the estimate failed at every point")
+        }
         switch format {
         case .json:
-            var rows: [JSONValue] = []
-            for (i, r) in results.enumerated() {
-                var members: [(String, JSONValue)] = [("chip", .string(r.chipID)), ("chipName", .string(r.chipName))]
-                members.append(("parameters", .object(r.point.values.map { ($0.name, .num($0.value)) })))
-                members.append(("metrics", .array(r.row.metrics.map { m in
-                    .object([("name", .string(m.name)), ("unit", .string(m.unit)), ("nominal", .num(m.nominal)),
-                             ("low", .num(m.low ?? m.nominal)), ("high", .num(m.high ?? m.nominal))])
-                })))
-                members.append(("binding", .string(r.row.binding)))
-                if r.row.failed { members.append(("error", .str(r.row.notes.first))) }
-                if let mc, i < mc.count, let s = mc[i] {
-                    members.append(("monteCarlo", .object([("samples", .int(s.samples)), ("seed", .num(Double(seed))),
-                                                           ("p5", .num(s.p5)), ("p50", .num(s.p50)), ("p95", .num(s.p95)),
-                                                           ("mean", .num(s.mean))])))
-                }
-                rows.append(.object(members))
+            context.out((json?.end() ?? "") + "\n")
+        case .csv:
+            context.out(table?.finish() ?? "")
+        case .table:
+            context.out(table?.finish() ?? "")
+            context.out("\nmetric: \(metric.label)\n")
+            if anyRange { context.out("ranges: low-high over the chip's ranged (estimated/roadmap) spec values, corner evaluation\n") }
+            if monteCarlo { context.out("monte carlo: triangular(low, nominal, high) per ranged spec value, seed \(seed)\n") }
+            for f in failures { context.out("n/a: \(f)\n") }
+            if failuresOmitted > 0 { context.out("n/a: ... and \(failuresOmitted) more failure reasons\n") }
+            for c in caveats { context.out("note: \(c)\n") }
+            if caveatsOmitted > 0 { context.out("note: ... and \(caveatsOmitted) more notes\n") }
+        }
+    }
+
+    private func note(_ h: Held) {
+        if h.row.metrics.contains(where: \.hasRange) { anyRange = true }
+        guard format == .table else { return }
+        if h.row.failed {
+            let line = "\(h.chipID): \(h.row.notes.first ?? "failed")"
+            if failureSet.insert(line).inserted {
+                if failures.count < Self.maximumNotes { failures.append(line) } else { failuresOmitted += 1 }
             }
-            let doc = JSONValue.object([
+        } else {
+            for n in h.row.notes.dropFirst() where caveatSet.insert(n).inserted {
+                if caveats.count < Self.maximumNotes { caveats.append(n) } else { caveatsOmitted += 1 }
+            }
+        }
+    }
+
+    private func start(_ metrics: [MetricValue]) {
+        metricNames = metrics
+        switch format {
+        case .json:
+            let stream = JSONArrayStream(head: [
                 ("metric", .string(metric.label)),
                 ("ranges", .string("low/high: corner evaluation over the chip's ranged spec values")),
                 ("parameters", .array(axes.map { .string($0.name) })),
-                ("rows", .array(rows)),
-            ])
-            context.out(doc.serialized() + "\n")
+            ], arrayKey: "rows")
+            context.out(stream.begin())
+            json = stream
         case .table, .csv:
             var headers = ["chip"] + axes.map(\.name)
-            for m in metricNames {
+            for m in metrics {
                 if format == .csv { headers += ["\(m.name) (\(m.unit))", "\(m.name) low", "\(m.name) high"] }
                 else { headers.append("\(m.unit) (range)") }
             }
             headers.append("binding")
-            if mc != nil { headers += format == .csv ? ["mc p5", "mc p50", "mc p95"] : ["monte carlo p50 (p5-p95)"] }
-            var table = TextTable(headers: headers)
-            for (i, r) in results.enumerated() {
-                var row = [r.chipID] + axes.map { a in r.point[a.name].map { formatQuantity($0) } ?? "-" }
-                for m in (r.row.failed ? metricNames.map { MetricValue(name: $0.name, unit: $0.unit, nominal: .nan) } : r.row.metrics) {
-                    if !m.nominal.isFinite && r.row.failed { row += format == .csv ? ["", "", ""] : ["-"]; continue }
-                    if format == .csv {
-                        row += [csvNumber(m.nominal), csvNumber(m.low ?? m.nominal), csvNumber(m.high ?? m.nominal)]
-                    } else {
-                        row.append(m.formatted)
-                    }
-                }
-                row.append(r.row.binding)
-                if let mc {
-                    let s = i < mc.count ? mc[i] : nil
-                    if format == .csv { row += [s.map { csvNumber($0.p5) } ?? "", s.map { csvNumber($0.p50) } ?? "", s.map { csvNumber($0.p95) } ?? ""] }
-                    else { row.append(s.map { "\(formatQuantity($0.p50)) (\(formatQuantity($0.p5))-\(formatQuantity($0.p95)))" } ?? "-") }
-                }
-                table.add(row)
-            }
-            if format == .csv {
-                context.out(table.renderCSV())
-            } else {
-                context.out(table.renderText())
-                context.out("\nmetric: \(metric.label)\n")
-                if results.contains(where: { $0.row.metrics.contains(where: \.hasRange) }) {
-                    context.out("ranges: low-high over the chip's ranged (estimated/roadmap) spec values, corner evaluation\n")
-                }
-                if mc != nil { context.out("monte carlo: triangular(low, nominal, high) per ranged spec value, seed \(seed)\n") }
-                var failures: [String] = []
-                for r in results where r.row.failed {
-                    let line = "\(r.chipID): \(r.row.notes.first ?? "failed")"
-                    if !failures.contains(line) { failures.append(line) }
-                }
-                for f in failures { context.out("n/a: \(f)\n") }
-                var caveats: [String] = []
-                for r in results where !r.row.failed {
-                    for n in r.row.notes.dropFirst() where !caveats.contains(n) { caveats.append(n) }
-                }
-                for c in caveats { context.out("note: \(c)\n") }
-            }
+            if monteCarlo { headers += format == .csv ? ["mc p5", "mc p50", "mc p95"] : ["monte carlo p50 (p5-p95)"] }
+            if format == .csv { context.out(headers.map(csvEscape).joined(separator: ",") + "\n") }
+            else { table = StreamingTextTable(headers: headers) }
         }
     }
 
-    static func csvNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
-
-    /// One line per chip (and per value of a second axis), headline metric vs the first axis.
-    static func chart(_ results: [SweepResult], axes: [SweepAxis], first: SweepAxis, metric: WhatIfMetric) -> String {
-        var order: [String] = []
-        var series: [String: [LineChartSeries.Point]] = [:]
-        var lastBinding: [String: String] = [:]
-        for r in results {
-            guard let x = r.point[first.name], let m = r.row.headline else { continue }
-            var key = r.chipID
-            if axes.count > 1, let v = r.point[axes[1].name] { key += " \(axes[1].name)=\(formatQuantity(v))" }
-            if series[key] == nil { order.append(key) }
-            // Label the binding resource at the first point and wherever it changes.
-            // The binding resource without its qualifiers ("prefill compute; batch limited by ...").
-            let primary = r.row.binding.split(separator: ";").first.map(String.init) ?? r.row.binding
-            let label = lastBinding[key] == r.row.binding ? nil : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
-            lastBinding[key] = r.row.binding
-            series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
+    private func emit(_ h: Held) {
+        let mc = monteCarlo && !h.row.failed ? h.row.monteCarlo : nil
+        if format == .json {
+            context.out(json?.item(jsonRow(h, mc: mc)) ?? "")
+            return
         }
-        let unit = results.first?.row.headline?.unit ?? "metric"
+        let names = metricNames ?? []
+        var row = [h.chipID] + axes.map { a in h.point[a.name].map { formatQuantity($0) } ?? "-" }
+        for m in (h.row.failed ? names.map { MetricValue(name: $0.name, unit: $0.unit, nominal: .nan) } : h.row.metrics) {
+            if !m.nominal.isFinite && h.row.failed { row += format == .csv ? ["", "", ""] : ["-"]; continue }
+            if format == .csv {
+                row += [csvNumber(m.nominal), csvNumber(m.low ?? m.nominal), csvNumber(m.high ?? m.nominal)]
+            } else {
+                row.append(m.formatted)
+            }
+        }
+        row.append(h.row.binding)
+        if monteCarlo {
+            if format == .csv { row += [mc.map { csvNumber($0.p5) } ?? "", mc.map { csvNumber($0.p50) } ?? "", mc.map { csvNumber($0.p95) } ?? ""] }
+            else { row.append(mc.map { "\(formatQuantity($0.p50)) (\(formatQuantity($0.p5))-\(formatQuantity($0.p95)))" } ?? "-") }
+        }
+        if format == .csv { context.out(row.map(csvEscape).joined(separator: ",") + "\n") }
+        else if var t = table { context.out(t.add(row)); table = t }
+    }
+
+    private func jsonRow(_ h: Held, mc: MonteCarlo.Summary?) -> JSONValue {
+        var members: [(String, JSONValue)] = [("chip", .string(h.chipID)), ("chipName", .string(h.chipName))]
+        members.append(("parameters", .object(h.point.values.map { ($0.name, .num($0.value)) })))
+        members.append(("metrics", .array(h.row.metrics.map { m in
+            var o: [(String, JSONValue)] = [("name", .string(m.name)), ("unit", .string(m.unit)), ("nominal", .num(m.nominal)),
+                                            ("low", .num(m.low ?? m.nominal)), ("high", .num(m.high ?? m.nominal))]
+            if let b = m.modelError { o.append(("modelErrorBand", modelErrorJSON(b))) }
+            return .object(o)
+        })))
+        members.append(("binding", .string(h.row.binding)))
+        if h.row.failed { members.append(("error", .str(h.row.notes.first))) }
+        if let s = mc {
+            members.append(("monteCarlo", .object([("samples", .int(s.samples)), ("seed", .num(Double(seed))),
+                                                   ("p5", .num(s.p5)), ("p50", .num(s.p50)), ("p95", .num(s.p95)),
+                                                   ("mean", .num(s.mean))])))
+        }
+        return .object(members)
+    }
+
+    func csvNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
+}
+
+/// The `--svg` chart of a sweep, built point by point: one line per chip (and per value of a
+/// second axis), headline metric vs the first axis, the binding resource labelled where it
+/// changes. Keeps only the plotted numbers.
+final class WhatIfChart {
+    let axes: [SweepAxis]
+    let first: SweepAxis
+    let metric: WhatIfMetric
+    private var order: [String] = []
+    private var series: [String: [LineChartSeries.Point]] = [:]
+    private var lastBinding: [String: String] = [:]
+    private var unit: String?
+    private(set) var pointCount = 0
+
+    init(axes: [SweepAxis], first: SweepAxis, metric: WhatIfMetric) {
+        self.axes = axes
+        self.first = first
+        self.metric = metric
+    }
+
+    func add(_ r: SweepResult) {
+        if unit == nil { unit = r.row.headline?.unit ?? "metric" }
+        guard let x = r.point[first.name], let m = r.row.headline else { return }
+        var key = r.chipID
+        if axes.count > 1, let v = r.point[axes[1].name] { key += " \(axes[1].name)=\(formatQuantity(v))" }
+        if series[key] == nil { order.append(key) }
+        // The binding resource without its qualifiers ("prefill compute; batch limited by ...").
+        let primary = r.row.binding.split(separator: ";").first.map(String.init) ?? r.row.binding
+        let label = lastBinding[key] == r.row.binding ? nil : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
+        lastBinding[key] = r.row.binding
+        series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
+        if x.isFinite, m.nominal.isFinite { pointCount += 1 }
+    }
+
+    func render() -> String {
+        let unit = self.unit ?? "metric"
         let chart = LineChartSVG(title: "\(unit) vs \(first.name)", subtitle: metric.label + "; labels: binding resource where it changes",
-                                 xLabel: first.name + unitSuffix(first.name), yLabel: unit,
+                                 xLabel: first.name + WhatIfCommand.unitSuffix(first.name), yLabel: unit,
                                  series: order.map { LineChartSeries(name: $0, points: series[$0] ?? []) },
                                  logX: first.spansDecade)
         return chart.render()
     }
+}
 
+extension WhatIfCommand {
     /// ` (GB/s)` for `...GBps`, from the unit in the key's name.
     static func unitSuffix(_ key: String) -> String {
         let units: [(String, String)] = [("GBps", "GB/s"), ("Tflops", "TFLOPS"), ("Tops", "TOPS"), ("MB", "MB"), ("GB", "GB"),
@@ -123,4 +223,9 @@ extension WhatIfCommand {
         default: return ""
         }
     }
+}
+
+/// `{"low": -0.12, "high": 0.15, "basis": "...", "cases": 12}`: a model-error band in JSON.
+func modelErrorJSON(_ b: ModelErrorBand) -> JSONValue {
+    .object([("low", .number(b.low)), ("high", .number(b.high)), ("basis", .string(b.basis)), ("cases", .number(Double(b.cases)))])
 }

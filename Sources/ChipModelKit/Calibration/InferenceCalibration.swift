@@ -98,15 +98,6 @@ public enum InferenceCalibration {
     /// PP case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8): 0.67.
     public static let pipelineEfficiency = 0.67
 
-    /// Server scenario: fraction of the saturated throughput a Poisson-arrival load can run at
-    /// while p99 TTFT/TPOT stay bounded (queue headroom). Fitted on the MLPerf Llama-2-70B server
-    /// rows (server/offline ratios 0.84 for H100 v4.0, 0.89 for MI300X v4.1).
-    public static let serverLoadFraction = 0.87
-
-    /// Server scenario for encoders and CNNs: a batch must finish within this fraction of the
-    /// p99 latency bound (the other part is queueing while the batch forms).
-    public static let serverBatchLatencyFraction = 0.5
-
     /// BERT in MLPerf: padding-free kernels process the real tokens of each SQuAD v1.1 feature,
     /// not the 384 padded positions. Mean real tokens / 384, an estimate of the SQuAD v1.1 dev
     /// set's mean feature length (~170 tokens), not fitted.
@@ -122,6 +113,16 @@ public enum InferenceCalibration {
     /// the roofline would re-read every GEMM operand panel from HBM. 50 MB is the H100's L2
     /// (datacenter GPUs since 2020 have 40-128 MB); the explanation says when it was used.
     public static let assumedOnChipMBWhenUnknown = 50.0
+
+    /// Vector operations to turn one stored weight element into the GEMM format when the chip
+    /// has no peak for the stored one (`--emulate`, W4A16/W4A8): unpack the 4-bit field, convert
+    /// it, multiply by its group scale, subtract the zero point (4), as weight-only kernels do
+    /// in registers (Frantar et al., Marlin, arXiv 2408.11743, section 3). Not fitted.
+    public static let dequantizeOpsPerElement = 4.0
+
+    /// Vector operations to convert one stored KV-cache element (FP8 on a chip without FP8) to
+    /// the attention format: convert and scale (2). Not fitted.
+    public static let convertOpsPerElement = 2.0
 
     /// Activation bytes per element for communication and workspace (BF16/FP16 activations).
     public static let activationBytes = 2.0

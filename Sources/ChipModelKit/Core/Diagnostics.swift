@@ -76,6 +76,8 @@ public final class ProblemLog: @unchecked Sendable {
     public private(set) var omitted = 0
     public init(file: String) { self.file = file }
     public var isFull: Bool { omitted > 0 }
+    /// The loader work counter bound when the log was created (tests only; see `LoaderWorkCounter`).
+    package let workCounter = LoaderWorkCounter.current
     public func add(_ keyPath: String, _ message: String) {
         if problems.count < ProblemLog.maximumProblems {
             problems.append(InputProblem(file: file, keyPath: keyPath, message: message))
@@ -96,6 +98,11 @@ public final class ObjectReader {
     private let members: [(String, JSONValue)]
     /// Which members an accessor asked for (by index: cheaper than a set of names).
     private var used: [Bool]
+    /// Member index by key, built on the first lookup in an object with more than
+    /// `indexedAbove` members: a lookup is then one hash probe instead of a scan, so reading
+    /// every key of a large object (a spec's `sources` table) is linear, not quadratic.
+    private var index: [String: Int]?
+    static let indexedAbove = 8
     /// Keys this reader knows even when absent, for "did you mean" suggestions.
     private var known = [String]()
 
@@ -115,13 +122,31 @@ public final class ObjectReader {
     public var keys: [String] { members.map(\.0) }
 
     public func has(_ key: String) -> Bool {
-        members.contains { $0.0 == key && $0.1 != .null }
+        guard let i = position(of: key) else { return false }
+        return members[i].1 != .null
+    }
+
+    /// The index of `key` among the members (keys are unique: the parser rejects duplicates;
+    /// the first wins in a document built in code).
+    private func position(of key: String) -> Int? {
+        if members.count <= Self.indexedAbove {
+            log.workCounter?.lookupSteps += members.count
+            return members.firstIndex { $0.0 == key }
+        }
+        if index == nil {
+            var built = [String: Int](minimumCapacity: members.count)
+            for (i, m) in members.enumerated() where built[m.0] == nil { built[m.0] = i }
+            index = built
+            log.workCounter?.lookupSteps += members.count
+        }
+        log.workCounter?.lookupSteps += 1
+        return index?[key]
     }
 
     /// The raw value, marking the key as known. `nil` when absent or JSON null.
     public func raw(_ key: String) -> JSONValue? {
         known.append(key)
-        guard let i = members.firstIndex(where: { $0.0 == key }) else { return nil }
+        guard let i = position(of: key) else { return nil }
         used[i] = true
         if case .null = members[i].1 { return nil }
         return members[i].1
@@ -238,15 +263,17 @@ public final class ObjectReader {
     public func accept(_ keys: String...) {
         for k in keys {
             known.append(k)
-            if let i = members.firstIndex(where: { $0.0 == k }) { used[i] = true }
+            if let i = position(of: k) { used[i] = true }
         }
     }
 
     /// Reports every key that no accessor asked for, with the nearest known key.
     public func finish() {
+        log.workCounter?.lookupSteps += members.count
         for (i, (key, _)) in members.enumerated() where !used[i] {
             var message = "unknown key"
             if log.isFull { log.add(keyPath(key), message); continue }
+            log.workCounter?.lookupSteps += known.count
             if let near = nearestNames(to: key, in: known, limit: 1).first {
                 message += " (did you mean '\(near)'?)"
             }

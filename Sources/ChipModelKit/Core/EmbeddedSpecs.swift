@@ -7393,7 +7393,9 @@ public enum EmbeddedSpecs {
   "kvLoraRank": 512,
   "qLoraRank": 1536,
   "ropeHeadDim": 64,
-  "source": "DeepSeek-AI 2024, DeepSeek-V3 Technical Report (arXiv 2412.19437), section 4.2; deepseek-ai/DeepSeek-V3 config.json (multi-token-prediction module not modeled)"
+  "expertGroups": 8,
+  "expertGroupsPerToken": 4,
+  "source": "DeepSeek-AI 2024, DeepSeek-V3 Technical Report (arXiv 2412.19437), section 4.2; deepseek-ai/DeepSeek-V3 config.json (n_group 8, topk_group 4: node-limited routing, report section 3.2.2; multi-token-prediction module not modeled)"
 }
 
 """#),
@@ -7931,6 +7933,195 @@ public enum EmbeddedSpecs {
       }
     }
   }
+}
+
+"""#),
+    ]
+
+    public static let reliability: [SpecDocument] = [
+        SpecDocument(file: "Specs/reliability/failure-rates.json", text: #"""
+{
+  "sources": {
+    "llama3": {
+      "title": "Dubey et al., The Llama 3 Herd of Models, Meta, 2024, section 3.3.4 and Table 5 (466 interruptions in a 54-day snapshot on up to 16,384 H100; 419 unexpected, by root cause)",
+      "url": "https://arxiv.org/abs/2407.21783"
+    },
+    "kokolis": {
+      "title": "Kokolis et al., Revisiting Reliability in Large-Scale Machine Learning Research Clusters, Meta FAIR, HPCA 2025 (RSC-1 6.50 and RSC-2 2.34 failures per 1000 node-days, A100; projected job MTTF 1.8 h at 16k GPUs)",
+      "url": "https://arxiv.org/abs/2410.21680"
+    },
+    "hpn": {
+      "title": "Qian et al., Alibaba HPN: A Data Center Network for Large Language Model Training, SIGCOMM 2024, section 2.3 (0.057% of NIC-ToR links fail per month; 0.051% of ToR switches crash per month)",
+      "url": "https://doi.org/10.1145/3651890.3672265"
+    },
+    "huawei-ha": {
+      "title": "Huawei Ascend cluster high-availability disclosure, Chinese press 2025-06-10 (Leiphone, Yicai, 21st Century Business Herald)"
+    },
+    "biren": {
+      "title": "Biren IPO press coverage, Chinese financial press 2025-26 (半導體行業觀察, 觀點網, 科創板日報, 華爾街見聞)"
+    },
+    "pcie": {
+      "title": "PCI-SIG, PCI Express Base Specification 5.0 (32 GT/s per lane: about 63 GB/s per direction for x16 after 128b/130b encoding)"
+    },
+    "chipmodel": {
+      "title": "chipmodel estimate (derivation in the value's note)"
+    }
+  },
+  "defaults": {
+    "restartMinutes": {
+      "value": 10, "low": 3, "high": 30, "source": "huawei-ha", "confidence": "estimated",
+      "note": "detection + rescheduling + reload. Detection 0.5-10 min (PyTorch's NCCL watchdog times out after 10 min by default; real-time inspection cuts it to about 30 s), node swap and relaunch 1-10 min, checkpoint reload and warm-up 1-10 min. Nominal 10 min = Huawei's 'under 10 min' for 10k-card recovery; low 3 min = Huawei's process-level rescheduling (Biren claims under 5 min); high 30 min = a default timeout plus a cold relaunch"
+    },
+    "checkpointWriteGBpsPerNode": {
+      "value": 0.65, "low": 0.3, "high": 2.3, "source": "llama3", "confidence": "estimated",
+      "note": "Llama 3 section 3.3.1 (storage): Tectonic sustains 2 TB/s (peak 7 TB/s) for the 24K-GPU cluster = 3,072 nodes: 2000/3072 = 0.65 GB/s per node sustained, 7000/3072 = 2.3 at peak; low = half the sustained share under contention. A system spec with its own storage figure replaces this"
+    },
+    "snapshotGBpsPerChip": {
+      "value": 25, "low": 10, "high": 50, "source": "pcie", "confidence": "estimated",
+      "note": "device-to-host copy for asynchronous and in-memory checkpoints: PCIe 5.0 x16 is about 63 GB/s per direction; 8 chips share the host's root complexes and memory, so about 40% of the link (25 GB/s) is taken as nominal, 10-50 as the range"
+    },
+    "inMemoryCopyGBpsPerNode": {
+      "value": 50, "low": 25, "high": 400, "source": "chipmodel", "confidence": "estimated",
+      "note": "copy of a node's checkpoint shard into a peer host's memory (Gemini, Wang et al. SOSP 2023, checkpoints to CPU memory of peer machines and schedules that traffic around training traffic): one 400 Gb/s NIC's worth (50 GB/s) nominal; low = half of it under training traffic; high = eight 400 Gb/s NICs"
+    },
+    "repairHours": {
+      "value": 24, "low": 4, "high": 72, "source": "chipmodel", "confidence": "estimated",
+      "note": "time a failed node stays out of the job (diagnosis, swap or repair); no public figure for the fleets here. Used only for the spare count and the shrink policy's capacity loss"
+    }
+  },
+  "default": "default",
+  "claims": [
+    {
+      "id": "biren-china-telecom",
+      "vendor": "Biren",
+      "families": ["biren-br1", "biren-br2", "biren-br3"],
+      "summary": "China Telecom thousand-card cluster, 100B+ parameter model",
+      "chips": {
+        "value": 1024, "source": "biren", "confidence": "press/analyst",
+        "note": "a 'thousand-card cluster': 1,024 cards (128 eight-card servers) taken as the thousand, so that plans divide it"
+      },
+      "parametersBillion": { "value": 100, "source": "biren", "confidence": "press/analyst", "note": "'100B+ parameters'" },
+      "scalingEfficiency": { "value": 0.95, "source": "biren", "confidence": "press/analyst", "note": "'linear speedup above 95%' (baseline not stated)" },
+      "unbrokenDays": { "value": 30, "source": "biren", "confidence": "press/analyst", "note": "'30 days without interruption'" },
+      "restartMinutes": { "value": 5, "source": "biren", "confidence": "press/analyst", "note": "'resume from checkpoint in under 5 minutes'" }
+    },
+    {
+      "id": "huawei-ascend-ha",
+      "vendor": "Huawei",
+      "families": ["huawei-ascend"],
+      "summary": "Ascend cluster high availability (Pangu Ultra 135B on 4K cards; 10k-card training)",
+      "chips": { "value": 4096, "source": "huawei-ha", "confidence": "press/analyst", "note": "'4K-card cluster' for the 96% linearity figure" },
+      "parametersBillion": { "value": 135, "source": "huawei-ha", "confidence": "press/analyst", "note": "Pangu Ultra 135B (dense)" },
+      "scalingEfficiency": { "value": 0.96, "source": "huawei-ha", "confidence": "press/analyst", "note": "'linearity 96%'" },
+      "restartMinutes": { "value": 10, "source": "huawei-ha", "confidence": "press/analyst", "note": "'training recovery under 10 minutes' (process-level rescheduling under 3)" }
+    }
+  ],
+  "fleets": [
+    {
+      "id": "nvidia-h100-class",
+      "name": "NVIDIA H100/A100-class fleet (derived from the Llama 3 report)",
+      "families": ["nvidia-hopper", "nvidia-ampere"],
+      "failuresPerMillionHours": {
+        "acceleratorPerChip": {
+          "value": 9.2306, "low": 5.72, "high": 15.9, "source": "llama3", "confidence": "estimated",
+          "note": "Table 5 GPU causes other than HBM: faulty GPU 148 + GPU SRAM 19 + GPU system processor 17 + silent data corruption 6 + thermal interface/sensor 6 = 196 over 16,384 GPUs x 1,296 h (54 days) = 21.23 M GPU-hours: 196 / 21.23 = 9.23 per million GPU-hours (per-GPU MTBF 108,000 h). Range: x0.62-x1.72 = the RSC-2 and RSC-1 fleets (Kokolis: 2.34 and 6.50 failures per 1000 node-days) against this cluster's 419 / (2,048 nodes x 54 days) = 3.79; it also covers the Poisson 95% interval of the count (x0.86-x1.15) and the 'up to 16,384' exposure, which can only raise the rate"
+        },
+        "hbmPerStack": {
+          "value": 0.6782, "low": 0.42, "high": 1.17, "source": "llama3", "confidence": "estimated",
+          "note": "Table 5 GPU HBM3 memory: 72 / (16,384 GPUs x 5 HBM3 stacks x 1,296 h) = 0.678 per million stack-hours (3.39 per million H100-hours). Range x0.62-x1.72 as for the accelerator (Poisson 95%: x0.78-x1.26)"
+        },
+        "hostPerNode": {
+          "value": 17.331, "low": 10.7, "high": 29.8, "source": "llama3", "confidence": "estimated",
+          "note": "Table 5 host causes: unplanned host maintenance 32 + SSD 3 + power supply 3 + server chassis 2 + IO expansion board 2 + CPU 2 + system memory 2 = 46 over 2,048 hosts (8 GPUs each) x 1,296 h = 2.654 M node-hours: 17.3 per million node-hours. Range x0.62-x1.72 (Poisson 95%: x0.73-x1.33)"
+        },
+        "nicPerNic": {
+          "value": 0.3297, "low": 0.132, "high": 0.679, "source": "llama3", "confidence": "estimated",
+          "note": "Table 5 NIC: 7 over 16,384 NICs (one 400 Gb/s backend NIC per GPU) x 1,296 h = 0.33 per million NIC-hours. Range = the Poisson 95% interval of a count of 7 (x0.40-x2.06), wider than the fleet spread"
+        },
+        "fabricPerChip": {
+          "value": 1.6483, "low": 0.78, "high": 2.84, "source": "llama3", "confidence": "estimated",
+          "note": "Table 5 network switch/cable: 35 over 16,384 GPU ports x 1,296 h = 1.65 per million port-hours; the switches, cables and optics one chip's port depends on, counted per chip. Low 0.78 = Alibaba HPN's NIC-ToR link failures (0.057% per month = 0.78 per million link-hours); high x1.72 (RSC-1)"
+        },
+        "softwarePerChip": {
+          "value": 2.967, "low": 1.84, "high": 5.1, "source": "llama3", "confidence": "estimated",
+          "note": "Table 5 software bug 54 + dependency 2 + NCCL watchdog timeouts (cause unknown) 7 = 63 over 21.23 M GPU-hours = 2.97 per million GPU-hours. Counted per chip (one rank per chip) on the assumption that software failures grow with the ranks a job spans, as Kokolis's fleet model does for all failures. Range x0.62-x1.72"
+        }
+      },
+      "notes": [
+        "All six rates add to 419 unexpected interruptions over the 54-day snapshot by construction: 19.7 failures per million GPU-hours all-in (per-GPU MTBF 50,700 h; job MTBF 3.1 h at 16,384 GPUs). A check that reproduces Meta's count from these rates checks the derivation, not the model.",
+        "The 47 planned interruptions of the same snapshot are not failures; a run can model them as planned stops (a restart without lost work).",
+        "Silent slowdowns (stragglers) are not failures here; the goodput model takes them as an optional throughput tax."
+      ]
+    },
+    {
+      "id": "chinese-domestic",
+      "name": "Chinese accelerators, shipping and roadmap (estimated; no public per-component data)",
+      "families": ["biren-br1", "biren-br2", "biren-br3", "huawei-ascend", "mthreads", "metax", "iluvatar", "enflame", "cambricon", "kunlunxin", "hygon"],
+      "failuresPerMillionHours": {
+        "acceleratorPerChip": {
+          "value": 9.2306, "low": 0.46, "high": 50.8, "source": "chipmodel", "confidence": "estimated",
+          "note": "no public failure counts for any Chinese accelerator fleet: nominal = the H100-class rate (no evidence either way), range x0.05-x5.5. Low x0.05 = what Biren's '30 days without interruption on a thousand-card cluster' would need to be a typical run (all-in 0.96 per million card-hours against the H100 fleet's 19.7); high x5.5 = the bound Huawei's 'CloudMatrix supernode MTBF above 24 h' allows (1 / (24 h x 384 NPUs) = 108 per million NPU-hours all-in). Both ends are vendor claims, unverified. Roadmap parts (BR20X, BR30X) carry the same range"
+        },
+        "hbmPerStack": {
+          "value": 0.6782, "low": 0.034, "high": 3.73, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class HBM3 rate per stack, range x0.05-x5.5 (see acceleratorPerChip); domestic parts use HBM2e/HBM3 from other suppliers, with no public field data"
+        },
+        "hostPerNode": {
+          "value": 17.331, "low": 0.87, "high": 95.3, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class host rate per node, range x0.05-x5.5 (see acceleratorPerChip)"
+        },
+        "nicPerNic": {
+          "value": 0.3297, "low": 0.0165, "high": 1.81, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class NIC rate, range x0.05-x5.5 (see acceleratorPerChip)"
+        },
+        "fabricPerChip": {
+          "value": 1.6483, "low": 0.082, "high": 9.07, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class fabric rate per chip port, range x0.05-x5.5 (see acceleratorPerChip); optical supernodes carry many more optical modules per chip (Huawei reports software fault tolerance for over 99% of optical-module failures, which keeps most of them from interrupting a job)"
+        },
+        "softwarePerChip": {
+          "value": 2.967, "low": 0.148, "high": 16.3, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class software rate per chip, range x0.05-x5.5 (see acceleratorPerChip); younger software stacks may sit at the high end"
+        }
+      },
+      "notes": [
+        "The ends of these ranges are the two public vendor claims (Biren: 30 days unbroken on about a thousand cards; Huawei: supernode MTBF above 24 h); the nominal is the NVIDIA fleet's, so a claim the nominal cannot reproduce is a statement about how much better than that fleet the vendor's must be."
+      ]
+    },
+    {
+      "id": "default",
+      "name": "Other accelerators (AMD, Google TPU, Intel Gaudi, NVIDIA Blackwell): H100-class rates, wider range",
+      "families": [],
+      "failuresPerMillionHours": {
+        "acceleratorPerChip": {
+          "value": 9.2306, "low": 4.62, "high": 27.7, "source": "chipmodel", "confidence": "estimated",
+          "note": "no public per-component counts: the H100-class rate (Llama 3 Table 5), range x0.5-x3 for a different part, package and fleet maturity (a new part's early-life failures sit at the high end)"
+        },
+        "hbmPerStack": {
+          "value": 0.6782, "low": 0.339, "high": 2.03, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class HBM3 rate per stack, range x0.5-x3; parts with more stacks (8 on MI300X and B200) get proportionally more HBM failures"
+        },
+        "hostPerNode": {
+          "value": 17.331, "low": 8.67, "high": 52.0, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class host rate per node, range x0.5-x3"
+        },
+        "nicPerNic": {
+          "value": 0.3297, "low": 0.165, "high": 0.989, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class NIC rate, range x0.5-x3"
+        },
+        "fabricPerChip": {
+          "value": 1.6483, "low": 0.78, "high": 4.94, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class fabric rate per chip port; low = Alibaba HPN's link rate, high x3"
+        },
+        "softwarePerChip": {
+          "value": 2.967, "low": 1.48, "high": 8.9, "source": "chipmodel", "confidence": "estimated",
+          "note": "H100-class software rate per chip, range x0.5-x3"
+        }
+      },
+      "notes": [
+        "The fallback for any family no other fleet names."
+      ]
+    }
+  ]
 }
 
 """#),

@@ -99,6 +99,7 @@ extension JSONValue {
     /// content, non-finite numbers and nesting deeper than `maximumDepth`.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
+        defer { if let counter = LoaderWorkCounter.current { counter.parserSteps += parser.steps } }
         return try parser.parseDocument()
     }
 
@@ -110,10 +111,14 @@ extension JSONValue {
 struct JSONParser {
     let bytes: [UInt8]
     var index = 0
+    /// Inner steps taken (`LoaderWorkCounter`): one per byte validated or scanned, per value
+    /// and per object member or array item.
+    var steps = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+        steps += bytes.count
         if String(validating: bytes, as: UTF8.self) == nil {
             throw JSONSyntaxError(message: "the file is not valid UTF-8", line: 1, column: 1)
         }
@@ -146,6 +151,7 @@ struct JSONParser {
 
     mutating func skipWhitespace() {
         while index < bytes.count {
+            steps += 1
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
             default: return
@@ -154,6 +160,7 @@ struct JSONParser {
     }
 
     mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        steps += 1
         guard depth <= JSONValue.maximumDepth else {
             throw error("nesting deeper than \(JSONValue.maximumDepth) levels")
         }
@@ -197,6 +204,7 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of file inside an object") }
             guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
+            steps += 1
             let keyStart = index
             let key = try parseString()
             if seen.contains(key) { throw error("duplicate key '\(key)'", at: keyStart) }
@@ -220,6 +228,7 @@ struct JSONParser {
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array([]) }
         while true {
+            steps += 1
             items.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of file inside an array") }
@@ -253,6 +262,7 @@ struct JSONParser {
         var out: [UInt8] = []
         while true {
             guard index < bytes.count else { throw error("unterminated string", at: start) }
+            steps += 1
             let c = bytes[index]
             if c == UInt8(ascii: "\"") { index += 1; break }
             if c < 0x20 { throw error("control character in a string") }
@@ -321,6 +331,7 @@ struct JSONParser {
             guard isDigit(index) else { throw error("invalid number: digits expected in the exponent") }
             while isDigit(index) { index += 1 }
         }
+        steps += index - start
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw error("invalid number '\(text)'", at: start) }
         guard value.isFinite else { throw error("number '\(text)' is out of range", at: start) }

@@ -27,11 +27,15 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
     /// Overlap of pipeline p2p sends/receives with compute (Megatron
     /// `--overlap-p2p-communication`): only the fill/drain messages stay exposed.
     public var overlapPipelineComm: Bool
+    /// Overlap of the EP all-to-all with another microbatch's compute (Megatron-Core
+    /// `--overlap-moe-expert-parallel-comm`, DeepSeek's DualPipe); MoE with EP > 1 only.
+    public var overlapExpertParallel: Bool
 
     public init(tp: Int, pp: Int, dp: Int, cp: Int = 1, ep: Int = 1, microBatch: Int = 1, virtualStages: Int = 1,
                 recompute: RecomputeMode = .selective, zeroStage: Int = 1, sequenceParallel: Bool = true,
                 overlapDataParallel: Bool = true, overlapTensorParallel: Bool = true, overlapParamGather: Bool = true,
-                overlapPipelineComm: Bool = true) {
+                overlapPipelineComm: Bool = true, overlapExpertParallel: Bool = false) {
+        self.overlapExpertParallel = overlapExpertParallel
         self.overlapParamGather = overlapParamGather
         self.overlapPipelineComm = overlapPipelineComm
         self.tp = tp
@@ -67,7 +71,8 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
         s += " rc:\(recompute.rawValue) z\(zeroStage)"
         if sequenceParallel { s += " sp" }
         let ov = [overlapDataParallel ? "dp" : nil, overlapDataParallel && overlapParamGather ? "ag" : nil,
-                  overlapTensorParallel ? "tp" : nil, overlapPipelineComm ? "pp" : nil].compactMap { $0 }
+                  overlapTensorParallel ? "tp" : nil, overlapPipelineComm ? "pp" : nil,
+                  overlapExpertParallel ? "ep" : nil].compactMap { $0 }
         if !ov.isEmpty { s += " ov:" + ov.joined(separator: "+") }
         return s
     }
@@ -79,7 +84,8 @@ public struct TrainingPlan: Sendable, Hashable, CustomStringConvertible {
          ("virtualStages", .number(Double(virtualStages))), ("recompute", .string(recompute.rawValue)),
          ("zeroStage", .number(Double(zeroStage))), ("sequenceParallel", .bool(sequenceParallel)),
          ("overlapDataParallel", .bool(overlapDataParallel)), ("overlapParamGather", .bool(overlapParamGather)),
-         ("overlapTensorParallel", .bool(overlapTensorParallel)), ("overlapPipelineComm", .bool(overlapPipelineComm))]
+         ("overlapTensorParallel", .bool(overlapTensorParallel)), ("overlapPipelineComm", .bool(overlapPipelineComm)),
+         ("overlapExpertParallel", .bool(overlapExpertParallel))]
     }
 }
 
@@ -98,6 +104,12 @@ extension TrainingWorkload {
         case .none: return modelFlopsPerStep
         case .selective: return modelFlopsPerStep + attn * tokensPerStep
         case .full: return modelFlopsPerStep + (fwd - logits) * tokensPerStep
+        case .lightweight:
+            // The MLA up-projections (the norms and activations are element-wise, not counted).
+            let up = m.attention == .mla
+                ? Double(m.qLoraRank) * Double(m.heads) * Double(m.headDim + m.ropeHeadDim) + Double(m.kvLoraRank) * Double(m.heads) * Double(2 * m.headDim)
+                : 0
+            return modelFlopsPerStep + 2 * up * Double(m.layers) * tokensPerStep
         }
     }
 }

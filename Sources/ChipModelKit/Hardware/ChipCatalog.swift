@@ -39,11 +39,15 @@ public struct ChipCatalog: Sendable {
         }
         guard problems.isEmpty else { throw InputError(problems) }
         var catalog = ChipCatalog(chips: builtInChips)
+        // By id (a dictionary, so a directory of many spec files loads in linear time).
+        var position = [String: Int](minimumCapacity: builtInChips.count + userChips.count)
+        for (i, c) in builtInChips.enumerated() where position[c.id] == nil { position[c.id] = i }
         for (chip, file) in userChips {
-            if let i = catalog.chips.firstIndex(where: { $0.id == chip.id }) {
+            if let i = position[chip.id] {
                 catalog.chips[i] = chip
                 catalog.overrides.append("\(file): chip '\(chip.id)' overrides the built-in spec")
             } else {
+                position[chip.id] = catalog.chips.count
                 catalog.chips.append(chip)
             }
         }

@@ -141,7 +141,8 @@ public enum ChipSpecDecoder {
     }
 
     /// The required `sources` table (`key -> { "title", "url" }`) of a spec document; also
-    /// read by the other spec files that use spec values (`Specs/economics/*.json`).
+    /// read by the other spec files that use spec values (`Specs/economics/*.json`,
+    /// `Specs/reliability/failure-rates.json`).
     static func readSources(_ root: ObjectReader, log: ProblemLog) -> [String: SourceRef] {
         var sources: [String: SourceRef] = [:]
         if let table = root.object("sources", required: true) {

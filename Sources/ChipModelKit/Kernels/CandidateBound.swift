@@ -16,12 +16,15 @@
 //    induction over the expression every intermediate interval holds the value the function
 //    computes for any candidate whose inputs lie in the box, and `lo` of the result is a lower
 //    bound of its step time. This needs no monotonicity of the function (the DP window
-//    `max(dp - ov·Bk, 0)` falls when the stage gets more layers; the interval version simply
-//    uses the largest Bk the box allows there and the smallest in the pipeline term). In terms
-//    of the function's structure the bound amounts to: every cost at its smallest, every
-//    overlap hiding as much as the box allows (`tpHide`, `dpOverlap`, `paramGatherOverlap`
-//    at their largest), every `max(x, 0)` at least 0 and at least the smallest x, the bubble
-//    at the largest virtual-stage count of the box.
+//    `max(dp/v - Wb/v, dp - s·Wb, 0)` falls when the microbatch gets longer; the interval
+//    version simply uses the largest window the box allows there and the smallest in the
+//    pipeline term). The maxima (`max(C, eo·ep)`, the two forms of the overlap windows, the
+//    `max(x, 0)`) are monotone in both operands, so their interval versions are the maxima of
+//    the ends. In terms of the function's structure the bound amounts to: every cost at its
+//    smallest, every overlap hiding as much as the box allows (`tpHide`, `dpOverlap`,
+//    `paramGatherOverlap`, `epOverlap` at their largest, the windows at their longest), every
+//    `max(x, 0)` at least 0 and at least the smallest x, the bubble at the largest
+//    virtual-stage count of the box.
 // 3. Products use 0 x inf = 0 at the ends (the IEEE 1788 interval convention), so a box may
 //    leave a cost unbounded above (`[0, +inf]`: "at least zero") without turning a bound into
 //    NaN. A NaN anywhere (a NaN input) makes the bound NaN, which prunes nothing: the search
@@ -104,6 +107,8 @@ public func candidateStepBounds(_ lo: CandidateInputs, _ hi: CandidateInputs, _ 
     let ex = I(lo.extraForward, hi.extraForward), rl = I(lo.layerRecompute, hi.layerRecompute)
     let tp = I(lo.tpComm, hi.tpComm), hide = I(lo.tpHide, hi.tpHide), passes = I(lo.tpPasses, hi.tpPasses)
     let ep = I(lo.epComm, hi.epComm), cp = I(lo.cpComm, hi.cpComm), pp = I(lo.ppComm, hi.ppComm)
+    let eo = I(lo.epOverlap, hi.epOverlap), scale = I(lo.computeScale, hi.computeScale)
+    let share = I(lo.chunkShare, hi.chunkShare), spread = I(lo.spreadMicrobatches, hi.spreadMicrobatches)
     let dp = I(lo.dpComm, hi.dpComm), ov = I(lo.dpOverlap, hi.dpOverlap)
     let ag = I(lo.dpParamGather, hi.dpParamGather), ovag = I(lo.paramGatherOverlap, hi.paramGatherOverlap)
     let zg = I(lo.zeroGather, hi.zeroGather), opt = I(lo.optimizer, hi.optimizer)
@@ -115,15 +120,30 @@ public func candidateStepBounds(_ lo: CandidateInputs, _ hi: CandidateInputs, _ 
     let tpB = tp * I(point: k.residual)
     let tpE = I.maximum(tpA, tpB) // tpA < tpB ? tpB : tpA
     let t = ls * tpE * passes
-    let mb = f + bk + r + t + ep + cp
+    let c = (f + bk + r) * scale + t
+    let epH = eo * ep
+    let core = I.maximum(c, epH) // c < epH ? epH : c
+    let mb = core + (ep - epH) + cp
+    let wf = mb / (passes + I(point: 1))
+    let wb = mb - wf
     let pipe = (m + bubble) * mb
-    let dpA = dp - ov * bk
-    let dpE = I.maximum(dpA, zero) // dpA < 0 ? 0 : dpA
-    let agA = ag - ovag * f
-    let agE = I.maximum(agA, zero)
-    let zA = zg - ov * f
+    let dpE = exposedBehindSpreadBounds(dp, window: wb, chunkShare: share, spread: spread, overlap: ov)
+    let agE = exposedBehindSpreadBounds(ag, window: wf, chunkShare: share, spread: spread, overlap: ovag)
+    let zA = zg - ov * wf
     let zE = I.maximum(zA, zero)
     let step = pipe + pp + dpE + agE + m * zE + opt + I(point: k.stepOverhead) + m * I(point: k.microbatchOverhead)
     // x.memoryBytes > capacity ? inf : step, end by end.
     return I(lo.memoryBytes > k.capacityBytes ? .infinity : step.lo, hi.memoryBytes > k.capacityBytes ? .infinity : step.hi)
+}
+
+/// The interval twin of `exposedBehindSpread` (same operations, same order).
+@inline(__always)
+public func exposedBehindSpreadBounds(_ total: CandidateInterval, window: CandidateInterval, chunkShare: CandidateInterval,
+                                      spread: CandidateInterval, overlap: CandidateInterval) -> CandidateInterval {
+    typealias I = CandidateInterval
+    let lastChunk = total * chunkShare - window * chunkShare
+    let all = total - window * spread
+    let m = I.maximum(lastChunk, all) // lastChunk < all ? all : lastChunk
+    let x = I.maximum(m, I(point: 0))
+    return overlap * x + (I(point: 1) - overlap) * total
 }

@@ -22,6 +22,18 @@ public struct CandidateInputs: Sendable, Equatable {
     public var tpPasses: Double
     /// EP all-to-all per microbatch on the busiest stage, all passes.
     public var epComm: Double
+    /// 1 when the EP all-to-all overlaps with the compute of another microbatch (Megatron-Core
+    /// 1F1B A2A overlap, DeepSeek DualPipe), else 0.
+    public var epOverlap: Double
+    /// Compute time multiplier while communication kernels occupy compute units (with EP
+    /// overlap: units / (units - communication units)); 1 otherwise.
+    public var computeScale: Double
+    /// 1/v: the share of the stage's weights (and gradients) in one model chunk.
+    public var chunkShare: Double
+    /// ((v-1)·p + 1)/v: the chunk-microbatch backwards (forwards) over which the interleaved
+    /// schedule spreads the chunks' last backwards (first forwards), in microbatch units; 1
+    /// without interleaving.
+    public var spreadMicrobatches: Double
     /// CP exposed communication per microbatch on the busiest stage.
     public var cpComm: Double
     /// Exposed pipeline p2p time per step.
@@ -65,18 +77,34 @@ public struct StepBreakdown: Sendable, Equatable {
     public var total: Double
 }
 
-/// The candidate step-time function (scalar reference). The SIMD version in
-/// `TrainingSearch` performs the same operations in the same order, so the two agree bit for
-/// bit. Structure (Narayanan 2021 section 2.2 for the pipeline; Calculon, Isaev et al. SC23,
-/// section 3 for composing compute and exposed communication):
+/// The candidate step-time function (scalar reference). The SIMD version
+/// (`candidateKernelSIMD8`) performs the same operations in the same order, so the two agree
+/// bit for bit. Structure (Narayanan 2021 section 2.2 for the pipeline; Calculon, Isaev et al.
+/// SC23, section 3 for composing compute and exposed communication):
 ///
 ///     F  = Ls·fLayer + extra                         forward of one microbatch on the busiest stage
 ///     Bk = 2·F                                        backward = 2 x forward
 ///     R  = Ls·rLayer                                  recompute
 ///     T  = Ls·max(tp - hide, tp·residual)·passes      exposed TP communication
-///     M  = F + Bk + R + T + ep + cp                   one microbatch
-///     step = (m + (p-1)/v)·M + pp + max(dp - ov·Bk, 0) + max(ag - ovag·F, 0) + m·max(z3 - ov·F, 0)
-///            + optimizer + stepOverhead + m·mbOverhead
+///     C  = (F + Bk + R)·scale + T                     compute and TP of one microbatch
+///     M  = max(C, eo·ep) + (1 - eo)·ep + cp           one microbatch: the EP all-to-all hides behind
+///                                                     another microbatch's C when overlapped (eo = 1)
+///     Wf = M / (passes + 1), Wb = M - Wf              wall-clock of its forward and of its backward
+///     DPx = max(dp/v - Wb/v, dp - s·Wb, 0)            exposed gradient reduction, s = ((v-1)·p + 1)/v
+///     AGx = max(ag/v - Wf/v, ag - s·Wf, 0)            exposed weight all-gather (ZeRO-1/2)
+///     step = (m + (p-1)/v)·M + pp + ov·DPx + (1-ov)·dp + ovag·AGx + (1-ovag)·ag
+///            + m·max(z3 - ov·Wf, 0) + optimizer + stepOverhead + m·mbOverhead
+///
+/// The overlap windows are wall-clock: the time a microbatch's backward (Wb) or forward (Wf)
+/// takes, whatever part of it is compute or exposed TP/EP/CP communication, so no compute is
+/// counted twice (once hiding TP traffic and again hiding DP traffic). With the interleaved
+/// schedule each of the v model chunks reduces its gradients after its own last backward, and
+/// those are spread over the last ((v-1)·p + 1) chunk-backwards of the step (Megatron-Core
+/// `forward_backward_pipelining_with_interleaving`: chunks in groups of p microbatches), so the
+/// reduction overlaps with that whole drain except the last chunk's share; the weight
+/// all-gathers (`--overlap-param-gather`) likewise with the warm-up forwards. Since every
+/// window is a fixed multiple of M, the step never grows when M shrinks: a faster chip or
+/// network never makes a plan slower (m ≥ p whenever v > 1).
 ///
 /// Returns +infinity when the memory exceeds the capacity.
 @inline(__always)
@@ -88,19 +116,36 @@ public func candidateStepSeconds(_ x: CandidateInputs, _ k: CandidateScalars) ->
     let tpB = x.tpComm * k.residual
     let tpE = tpA < tpB ? tpB : tpA
     let t = x.stageLayers * tpE * x.tpPasses
-    let mb = f + bk + r + t + x.epComm + x.cpComm
+    let c = (f + bk + r) * x.computeScale + t
+    let epH = x.epOverlap * x.epComm
+    let core = c < epH ? epH : c
+    let mb = core + (x.epComm - epH) + x.cpComm
+    let wf = mb / (x.tpPasses + 1)
+    let wb = mb - wf
     let pipe = (x.microbatches + x.bubbleFactor) * mb
-    let dpA = x.dpComm - x.dpOverlap * bk
-    let dpE = dpA < 0 ? 0 : dpA
-    let agA = x.dpParamGather - x.paramGatherOverlap * f
-    let agE = agA < 0 ? 0 : agA
-    let zA = x.zeroGather - x.dpOverlap * f
+    let dpE = exposedBehindSpread(x.dpComm, window: wb, chunkShare: x.chunkShare, spread: x.spreadMicrobatches, overlap: x.dpOverlap)
+    let agE = exposedBehindSpread(x.dpParamGather, window: wf, chunkShare: x.chunkShare, spread: x.spreadMicrobatches,
+                                  overlap: x.paramGatherOverlap)
+    let zA = x.zeroGather - x.dpOverlap * wf
     let zE = zA < 0 ? 0 : zA
     let step = pipe + x.ppComm + dpE + agE + x.microbatches * zE + x.optimizer + k.stepOverhead + x.microbatches * k.microbatchOverhead
     return x.memoryBytes > k.capacityBytes ? .infinity : step
 }
 
-/// The breakdown of `candidateStepSeconds` (same formulas, split into parts).
+/// Communication of `total` seconds overlapped (`overlap` = 1) with a schedule that frees its
+/// v chunks one by one: max(total/v - window/v, total - spread·window, 0); not overlapped
+/// (`overlap` = 0): all of it.
+@inline(__always)
+public func exposedBehindSpread(_ total: Double, window: Double, chunkShare: Double, spread: Double, overlap: Double) -> Double {
+    let lastChunk = total * chunkShare - window * chunkShare
+    let all = total - window * spread
+    let m = lastChunk < all ? all : lastChunk
+    let x = m < 0 ? 0 : m
+    return overlap * x + (1 - overlap) * total
+}
+
+/// The breakdown of `candidateStepSeconds` (same formulas, split into parts; the EP part is
+/// everything the all-to-all adds: its exposed time and the compute slowdown of overlapping it).
 public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> StepBreakdown {
     let m = x.microbatches
     let f = x.stageLayers * x.layerForward + x.extraForward
@@ -108,11 +153,18 @@ public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> S
     let r = x.stageLayers * x.layerRecompute
     let tpE = max(x.tpComm - x.tpHide, x.tpComm * k.residual)
     let t = x.stageLayers * tpE * x.tpPasses
-    let mb = f + bk + r + t + x.epComm + x.cpComm
-    let dpE = max(x.dpComm - x.dpOverlap * bk, 0) + max(x.dpParamGather - x.paramGatherOverlap * f, 0)
-    let zE = max(x.zeroGather - x.dpOverlap * f, 0)
+    let c = (f + bk + r) * x.computeScale + t
+    let epH = x.epOverlap * x.epComm
+    let mb = max(c, epH) + (x.epComm - epH) + x.cpComm
+    let wf = mb / (x.tpPasses + 1)
+    let wb = mb - wf
+    let dpE = exposedBehindSpread(x.dpComm, window: wb, chunkShare: x.chunkShare, spread: x.spreadMicrobatches, overlap: x.dpOverlap)
+        + exposedBehindSpread(x.dpParamGather, window: wf, chunkShare: x.chunkShare, spread: x.spreadMicrobatches,
+                              overlap: x.paramGatherOverlap)
+    let zE = max(x.zeroGather - x.dpOverlap * wf, 0)
+    let epAdded = max(0, mb - x.cpComm - (f + bk + r) - t)
     return StepBreakdown(forward: m * f, backward: m * bk, recompute: m * r, bubble: x.bubbleFactor * mb,
-                         tpExposed: m * t, ppExposed: x.ppComm, dpExposed: dpE + m * zE, epExposed: m * x.epComm,
+                         tpExposed: m * t, ppExposed: x.ppComm, dpExposed: dpE + m * zE, epExposed: m * epAdded,
                          cpExposed: m * x.cpComm, optimizer: x.optimizer,
                          overhead: k.stepOverhead + m * k.microbatchOverhead,
                          total: candidateStepSeconds(x, k))
@@ -121,7 +173,7 @@ public func candidateBreakdown(_ x: CandidateInputs, _ k: CandidateScalars) -> S
 /// A structure-of-arrays batch of candidates: `columns` columns of `capacity` Doubles in one
 /// manually managed buffer (no copy-on-write checks in the fill loop).
 package final class CandidateBatch {
-    package static let columns = 19
+    package static let columns = 23
     package private(set) var capacity: Int
     package var count = 0
     package private(set) var storage: UnsafeMutablePointer<Double>
@@ -182,6 +234,10 @@ package final class CandidateBatch {
         p[16 * c] = x.memoryBytes
         p[17 * c] = x.dpParamGather
         p[18 * c] = x.paramGatherOverlap
+        p[19 * c] = x.epOverlap
+        p[20 * c] = x.computeScale
+        p[21 * c] = x.chunkShare
+        p[22 * c] = x.spreadMicrobatches
     }
 
     package func memoryBytes(at i: Int) -> Double { storage[16 * capacity + i] }
@@ -193,7 +249,8 @@ package final class CandidateBatch {
         return CandidateInputs(microbatches: p[i], stageLayers: p[c + i], bubbleFactor: p[2 * c + i],
                                layerForward: p[3 * c + i], extraForward: p[4 * c + i], layerRecompute: p[5 * c + i],
                                tpComm: p[6 * c + i], tpHide: p[7 * c + i], tpPasses: p[8 * c + i], epComm: p[9 * c + i],
-                               cpComm: p[10 * c + i], ppComm: p[11 * c + i], dpComm: p[12 * c + i],
+                               epOverlap: p[19 * c + i], computeScale: p[20 * c + i], chunkShare: p[21 * c + i],
+                               spreadMicrobatches: p[22 * c + i], cpComm: p[10 * c + i], ppComm: p[11 * c + i], dpComm: p[12 * c + i],
                                dpOverlap: p[13 * c + i], dpParamGather: p[17 * c + i], paramGatherOverlap: p[18 * c + i],
                                zeroGather: p[14 * c + i], optimizer: p[15 * c + i], memoryBytes: p[16 * c + i])
     }
@@ -229,6 +286,7 @@ package func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: 
     let stepOv = SIMD8<Double>(repeating: k.stepOverhead)
     let cap = SIMD8<Double>(repeating: k.capacityBytes)
     let zero = SIMD8<Double>(repeating: 0)
+    let one = SIMD8<Double>(repeating: 1)
     let inf = SIMD8<Double>(repeating: .infinity)
     var i = 0
     while i < count {
@@ -237,6 +295,7 @@ package func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: 
         let m = col(0), ls = col(1), bubble = col(2), lf = col(3), ex = col(4), rl = col(5)
         let tp = col(6), hide = col(7), passes = col(8), ep = col(9), cp = col(10), pp = col(11)
         let dp = col(12), ov = col(13), zg = col(14), opt = col(15), mem = col(16), ag = col(17), ovag = col(18)
+        let eo = col(19), scale = col(20), share = col(21), spread = col(22)
         let f = ls * lf + ex
         let bk = f + f
         let r = ls * rl
@@ -244,13 +303,25 @@ package func candidateKernelSIMD8(_ base: UnsafeRawPointer, stride: Int, count: 
         let tpB = tp * res
         let tpE = tpA.replacing(with: tpB, where: tpA .< tpB)
         let t = ls * tpE * passes
-        let mb = f + bk + r + t + ep + cp
+        let c = (f + bk + r) * scale + t
+        let epH = eo * ep
+        let core = c.replacing(with: epH, where: c .< epH)
+        let mb = core + (ep - epH) + cp
+        let wf = mb / (passes + one)
+        let wb = mb - wf
         let pipe = (m + bubble) * mb
-        let dpA = dp - ov * bk
-        let dpE = dpA.replacing(with: zero, where: dpA .< zero)
-        let agA = ag - ovag * f
-        let agE = agA.replacing(with: zero, where: agA .< zero)
-        let zA = zg - ov * f
+        // exposedBehindSpread, lane by lane (same operations, same order).
+        let dpC = dp * share - wb * share
+        let dpS = dp - wb * spread
+        let dpM = dpC.replacing(with: dpS, where: dpC .< dpS)
+        let dpX = dpM.replacing(with: zero, where: dpM .< zero)
+        let dpE = ov * dpX + (one - ov) * dp
+        let agC = ag * share - wf * share
+        let agS = ag - wf * spread
+        let agM = agC.replacing(with: agS, where: agC .< agS)
+        let agX = agM.replacing(with: zero, where: agM .< zero)
+        let agE = ovag * agX + (one - ovag) * ag
+        let zA = zg - ov * wf
         let zE = zA.replacing(with: zero, where: zA .< zero)
         let step = pipe + pp + dpE + agE + m * zE + opt + stepOv + m * mbOv
         let result = step.replacing(with: inf, where: mem .> cap)

@@ -17,6 +17,26 @@ public enum InferenceReport {
         ])
     }
 
+    static func queueJSON(_ q: ServingQueueSummary?) -> JSONValue {
+        guard let q else { return .null }
+        func pct(_ v: [Double]?) -> JSONValue {
+            guard let v, v.count == 3 else { return .null }
+            return .object([("p50", .num(v[0])), ("p90", .num(v[1])), ("p99", .num(v[2]))])
+        }
+        return .object([("requestsPerSecond", .num(q.requestsPerSecond)), ("bounds", .string(q.boundsLabel)),
+                        ("ttftMs", pct(q.ttftMs)), ("tpotMs", pct(q.tpotMs)), ("latencyMs", pct(q.latencyMs)),
+                        ("meanBatch", .num(q.meanBatch)), ("simulatedRequests", .number(Double(q.simulatedRequests)))])
+    }
+
+    static func disaggregationJSON(_ d: DisaggregationSummary?) -> JSONValue {
+        guard let d else { return .null }
+        return .object([("prefillChips", .number(Double(d.prefillChips))), ("decodeChips", .number(Double(d.decodeChips))),
+                        ("prefillToDecodeRatio", .num(d.prefillToDecodeRatio)), ("prefillPlan", .object(d.prefillPlan.json)),
+                        ("decodePlan", .object(d.decodePlan.json)), ("prefillRequestsPerSecond", .num(d.prefillRequestsPerSecond)),
+                        ("decodeRequestsPerSecond", .num(d.decodeRequestsPerSecond)), ("kvBytesPerRequest", .num(d.kvBytesPerRequest)),
+                        ("kvTransferExposedMs", .num(d.kvTransferExposedMs)), ("transferTier", .string(d.transferTier))])
+    }
+
     /// The throughput range of a result (tokens/s, or samples/s for encoders and CNNs).
     public static func throughputRange(_ o: InferenceRunResult) -> RangedValue? {
         guard case let .success(r) = o.outcome, !r.cornerEstimates.isEmpty else { return nil }
@@ -34,15 +54,17 @@ public enum InferenceReport {
     }
 
     public static func table(_ outcomes: [InferenceRunResult]) -> TextTable {
-        var t = TextTable(headers: ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "tokens/s", "tokens/s/chip", "samples/s",
+        var t = TextTable(headers: ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "precision", "tokens/s", "tokens/s/chip", "samples/s",
                                     "TTFT ms", "TPOT ms", "latency ms", "GB/chip", "bound"])
         for o in outcomes {
             guard let e = o.nominal else {
-                t.add([o.chipID, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", o.failure ?? "no estimate"])
+                t.add([o.chipID, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", o.failure ?? "no estimate"])
                 continue
             }
-            let attention = e.tokensPerSecond == nil ? "-" : (e.plan.dpAttention ? "DP" : "TP")
+            var attention = e.tokensPerSecond == nil ? "-" : (e.plan.dpAttention ? "DP" : "TP")
+            if let d = e.disaggregation { attention += " P\(d.prefillChips):D\(d.decodeChips)" }
             t.add([e.chipID, "\(e.chips)", "\(e.plan.tp)", "\(e.plan.pp)", "\(e.plan.ep)", "\(e.plan.replicas)", "\(e.plan.batch)", attention,
+                   e.precisionLabel,
                    fmt(e.tokensPerSecond), fmt(e.tokensPerSecondPerChip), fmt(e.samplesPerSecond), fmt(e.ttftMs), fmt(e.tpotMs),
                    fmt(e.latencyMs), fmt(e.memoryPerChipGB), e.binding])
         }
@@ -93,6 +115,10 @@ public enum InferenceReport {
                 ("samplesPerSecond", .num(e.samplesPerSecond)), ("ttftMs", .num(e.ttftMs)), ("tpotMs", .num(e.tpotMs)),
                 ("latencyMs", .num(e.latencyMs)), ("memoryPerChipGB", .num(e.memoryPerChipGB)),
                 ("memory", mem), ("bound", .string(e.binding)),
+                ("weightPrecision", .str(e.weightPrecision?.rawValue)), ("computePrecision", .str(e.computePrecision?.rawValue)),
+                ("kvPrecision", .str(e.kvPrecision?.rawValue)), ("phase", .string(e.phase.rawValue)),
+                ("inputTokensPerSecond", .num(e.inputTokensPerSecond)), ("queue", queueJSON(e.queue)),
+                ("disaggregation", disaggregationJSON(e.disaggregation)),
                 ("low", rangeJSON(o, \.low)), ("high", rangeJSON(o, \.high)),
                 ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)), ("sweep", sweep),
             ] + (energy[o.chipID].map { PowerCostReport.servingJSON($0, llm: model.isDecoder) } ?? [])))

@@ -10,10 +10,17 @@ public enum TrainingReport {
         /// Power, energy and cost per chip id (`PowerCostRuns.training`): a line under the
         /// table, `power` and `cost` members in JSON.
         public var energy: [String: Result<TrainingEnergyEstimate, PowerInputError>]
-        public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:]) {
+        /// Goodput per chip id (`GoodputReport`: a line under the table, details, JSON member).
+        public var goodput: [String: TrainingGoodput]
+        /// Vendor claims set beside the model, per chip id (printed with the details).
+        public var claims: [String: [ClaimCheck]]
+        public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:],
+                    goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
             self.details = details
             self.top = top
             self.energy = energy
+            self.goodput = goodput
+            self.claims = claims
         }
     }
 
@@ -23,7 +30,9 @@ public enum TrainingReport {
         switch format {
         case .json:
             var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
-                .object(json(r, run: run) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? []))
+                var members = json(r, run: run) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? [])
+                if let g = options.goodput[r.chipID] { members.append(("goodput", GoodputReport.json(g, claims: options.claims[r.chipID] ?? []))) }
+                return .object(members)
             }))]
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
             return JSONValue.object(root).serialized() + "\n"
@@ -35,6 +44,9 @@ public enum TrainingReport {
             for n in skipped + notes(results) { out += n + "\n" }
             for r in results {
                 if let e = options.energy[r.chipID] { out += PowerCostReport.trainingLine(chipID: r.chipID, e, tokenBudget: run.tokenBudget) + "\n" }
+            }
+            for r in results {
+                if let g = options.goodput[r.chipID] { out += GoodputReport.summary(g) + "\n" }
             }
             let lines = details(results, run: run, options: options)
             if !lines.isEmpty { out += lines.joined(separator: "\n") + "\n" }
@@ -64,7 +76,7 @@ public enum TrainingReport {
                 let e = ranged.nominal
                 table.add([r.chipID, "\(run.chips)", e.plan.description,
                            cell(ranged.range(\.stepSeconds)) { formatQuantity($0) },
-                           cell(ranged.range(\.tokensPerSecondPerChip)) { formatQuantity($0) },
+                           bandCell(ranged.range(\.tokensPerSecondPerChip), e.modelErrorBand),
                            formatQuantity(e.tokensPerSecond),
                            cell(ranged.range(\.mfu)) { formatQuantity($0 * 100, decimals: 1) + "%" },
                            formatQuantity(e.memory.total / 1e9), cell(ranged.range(\.days)) { formatQuantity($0) }])
@@ -74,6 +86,19 @@ public enum TrainingReport {
             }
         }
         return table
+    }
+
+    /// `900 (603-1027 spec; 700-1100 with model error)`: the nominal value, the spec-corner range
+    /// when a corner moves it by more than 0.5%, and the range of the true value once the
+    /// estimator's own cross-validated error (`ModelErrorBand`) is added.
+    static func bandCell(_ r: RangedValue, _ band: ModelErrorBand) -> String {
+        let n = r.nominal
+        let truth = band.trueRange(low: r.low, high: r.high)
+        let model = "\(formatQuantity(truth.low))-\(formatQuantity(truth.high)) with model error"
+        guard n != 0, abs(r.low - n) / abs(n) > 0.005 || abs(r.high - n) / abs(n) > 0.005 else {
+            return "\(formatQuantity(n)) (\(model))"
+        }
+        return "\(formatQuantity(n)) (\(formatQuantity(r.low))-\(formatQuantity(r.high)) spec; \(model))"
     }
 
     /// True when a corner moves the step time by more than 0.5%.
@@ -91,6 +116,7 @@ public enum TrainingReport {
                 // Branch and bound evaluates a share of the space (exactly the best plans of all of it).
                 var line = "\(r.chipID): \(e.candidatesEvaluated) of \(e.searchSpace) candidates evaluated in \(formatQuantity(e.searchSeconds * 1e3)) ms"
                 if showsRange(ranged) { line += "; estimated specs: ranges over the low/high spec corners, each with its own plan search" }
+                if let crossing = TrainingEstimator.crossingNote(e) { line += "; " + crossing }
                 for u in ranged.range(\.stepSeconds).unavailable { line += "; \(u)" }
                 return line
             case let .failure(e):
@@ -105,6 +131,9 @@ public enum TrainingReport {
             if options.details || options.top != nil, case let .success(ranged) = r.outcome {
                 let e = ranged.nominal
                 out.append(contentsOf: TrainingEstimator.explain(e, ranges: ranged).map { "  " + $0 })
+                if let g = options.goodput[r.chipID] {
+                    out.append(contentsOf: GoodputReport.explain(g, claims: options.claims[r.chipID] ?? []).map { "  " + $0 })
+                }
                 if let top = options.top {
                     var t = TextTable(headers: ["#", "plan", "step s", "mem GB"])
                     for (i, p) in e.top.prefix(top).enumerated() {
@@ -182,7 +211,15 @@ public enum TrainingReport {
             ("memoryPerChipGB", .num(e.memory.total / 1e9)),
             ("memory", .object([("weightsGB", .num(e.memory.weights / 1e9)), ("gradientsGB", .num(e.memory.gradients / 1e9)),
                                 ("optimizerGB", .num(e.memory.optimizer / 1e9)), ("activationsGB", .num(e.memory.activations / 1e9)),
+                                ("workingSetGB", .num(e.memory.workingSet / 1e9)), ("fragmentationGB", .num(e.memory.fragmentation / 1e9)),
+                                ("reserveGB", .num(e.memory.reserve / 1e9)), ("inFlightChunks", .int(e.memory.inFlightChunks)),
+                                ("layersPerChunk", .num(e.memory.layersPerChunk)),
+                                ("perLayerActivationsGB", .num(e.memory.perLayerActivations / 1e9)),
                                 ("usableGB", .num(e.memory.usable / 1e9)), ("capacityGB", .num(e.memory.capacity / 1e9))])),
+            ("modelErrorBand", .object([("low", .num(e.modelErrorBand.low)), ("high", .num(e.modelErrorBand.high)),
+                                        ("basis", .string(e.modelErrorBand.basis)), ("cases", .int(e.modelErrorBand.cases))])),
+            ("scaleUpDomain", .int(e.scaleUpDomain)),
+            ("scaleUpCrossing", .array(e.scaleUpCrossings.map { .string($0) })),
             ("breakdown", .object([("forwardSeconds", .num(b.forward)), ("backwardSeconds", .num(b.backward)),
                                    ("recomputeSeconds", .num(b.recompute)), ("bubbleSeconds", .num(b.bubble)),
                                    ("tpExposedSeconds", .num(b.tpExposed)), ("ppExposedSeconds", .num(b.ppExposed)),

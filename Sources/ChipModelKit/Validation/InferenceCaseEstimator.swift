@@ -9,8 +9,15 @@ public struct InferenceCaseEstimator: CaseEstimating {
         let model = try c.resolveModel(in: zoo)
         let scenario = c.scenario ?? .offline
         let input = c.inputTokens ?? (model.architecture == .bert ? 384 : 0)
+        if let s = c.speculative, !model.isDecoder {
+            throw DoesNotFitError("workload.speculative (\(s.method.rawValue)) applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model")
+        }
+        if c.phase != .both, !model.isDecoder {
+            throw DoesNotFitError("workload.phase '\(c.phase.rawValue)' applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model")
+        }
         let w = InferenceWorkload(model: model, scenario: scenario, inputTokens: input, outputTokens: c.outputTokens ?? 0,
-                                  precision: c.precision, ttftBoundMs: c.ttftBoundMs, tpotBoundMs: c.tpotBoundMs)
+                                  precision: c.precision, ttftBoundMs: c.ttftBoundMs, tpotBoundMs: c.tpotBoundMs,
+                                  emulate: c.emulate, phase: c.phase, speculative: c.speculative)
         let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
                                                 constraints: c.plan, options: InferenceEstimator.Options(batch: c.batch))
         let value: Double?
@@ -20,14 +27,22 @@ public struct InferenceCaseEstimator: CaseEstimating {
         case .ttftMs: value = e.ttftMs
         case .tpotMs: value = e.tpotMs
         case .latencyMs: value = e.latencyMs
-        case .stepTimeSeconds, .tokensPerSecondPerChip: value = nil
+        case .tokensPerSecondPerChip: value = e.tokensPerSecondPerChip
+        case .inputTokensPerSecond: value = e.inputTokensPerSecond
+        case .stepTimeSeconds: value = nil
         }
         guard let value, value.isFinite else {
-            throw DoesNotFitError("metric \(c.metric.rawValue) does not apply to \(model.id) (\(model.architecture.rawValue))")
+            throw DoesNotFitError("metric \(c.metric.rawValue) is not estimated for \(model.id) (\(model.architecture.rawValue)) in phase '\(c.phase.rawValue)'")
         }
         var lines = e.explanation
         if !e.calibrated { lines.append("note: family '\(chip.family)' has no inference calibration case; prior inference constants used") }
         if !Calibration.isCalibrated(chip.family) { lines.append("note: roofline fractions for '\(chip.family)' are the documented prior (Calibration.default)") }
-        return CaseEstimate(value: value, plan: e.plan.json, explanation: lines, usesEstimatedSpecs: e.usesEstimatedSpecs)
+        var plan = e.plan.json
+        plan.append(("precision", .string(e.precisionLabel)))
+        if let d = e.disaggregation {
+            plan.append(("prefillChips", .number(Double(d.prefillChips))))
+            plan.append(("decodeChips", .number(Double(d.decodeChips))))
+        }
+        return CaseEstimate(value: value, plan: plan, explanation: lines, usesEstimatedSpecs: e.usesEstimatedSpecs)
     }
 }

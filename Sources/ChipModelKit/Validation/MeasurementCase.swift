@@ -2,8 +2,21 @@
 public enum CaseMetric: String, Sendable, CaseIterable {
     case stepTimeSeconds, tokensPerSecondPerChip
     case tokensPerSecond, samplesPerSecond, ttftMs, tpotMs, latencyMs
+    /// Inference, format v2: prompt tokens per second (prefill measurements).
+    case inputTokensPerSecond
 
-    public var isTraining: Bool { self == .stepTimeSeconds || self == .tokensPerSecondPerChip }
+    /// Metrics only a training case can report.
+    public var isTraining: Bool { self == .stepTimeSeconds }
+
+    /// Whether a case of `kind` can report this metric (`tokensPerSecondPerChip` is both:
+    /// training tokens, or generated tokens divided by the chips, format v2).
+    public func applies(to kind: MeasurementCase.Kind) -> Bool {
+        switch self {
+        case .stepTimeSeconds: return kind == .training
+        case .tokensPerSecondPerChip: return true
+        case .tokensPerSecond, .samplesPerSecond, .ttftMs, .tpotMs, .latencyMs, .inputTokensPerSecond: return kind == .inference
+        }
+    }
 }
 
 /// A model named by id or given inline.
@@ -37,6 +50,14 @@ public struct MeasurementCase: Sendable, Equatable {
     public var plan: PlanConstraints
     public var metric: CaseMetric
     public var measured: Double
+    /// Format v2 (inference): `system.emulate`, `workload.phase`, `workload.speculative`.
+    public var emulate: Bool = false
+    public var phase: InferencePhase = .both
+    public var speculative: SpeculativeDecoding? = nil
+    /// Format v2 `system.groups`: a mixed cluster (then `chip` is the ids joined by '+' and
+    /// `chipCount` the total), and `system.interGroup`, the fabric between the groups.
+    public var groups: [CaseGroup]? = nil
+    public var interGroup: InterGroupFabric? = nil
 }
 
 /// Reads a case file: a JSON array of cases. All problems in all cases are reported, each
@@ -73,13 +94,24 @@ public enum CaseDecoder {
         if let w = weight, w > 1 { log.add(o.keyPath("weight"), "must be in 0...1, found \(formatQuantity(w))") }
         let note = o.string("note")
         o.accept("filled", "origin")
-        var chip: String?, count: Int?, domain: Int?
+        var chip: String?, count: Int?, domain: Int?, emulate = false
+        var groups: [CaseGroup]?, interGroup: InterGroupFabric?
         if let s = o.object("system", required: true) {
-            chip = s.string("chip", required: true)
-            count = s.integer("count", required: true, range: 1...10_000_000)
-            domain = s.integer("scaleUpDomain", range: 1...10_000_000)
+            if s.has("groups") {
+                groups = CaseGroup.decode(s, log: log)
+                chip = groups.map { $0.map(\.chip).joined(separator: "+") }
+                count = groups.map { $0.reduce(0) { $0 + $1.count } }
+                interGroup = CaseGroup.decodeFabric(s)
+            } else {
+                chip = s.string("chip", required: true)
+                count = s.integer("count", required: true, range: 1...10_000_000)
+                domain = s.integer("scaleUpDomain", range: 1...10_000_000)
+            }
+            emulate = s.bool("emulate") ?? false
             s.finish()
         }
+        var phase = InferencePhase.both
+        var speculative: SpeculativeDecoding?
         var kind: MeasurementCase.Kind?, model: ModelReference?, precision: NumberFormat?
         var seq: Int?, gbs: Int?, scenario: InferenceScenario?, inTok: Int?, outTok: Int?, batch: Int?
         var ttft: Double?, tpot: Double?
@@ -102,6 +134,8 @@ public enum CaseDecoder {
             inTok = w.integer("inputTokens", range: 0...10_000_000)
             outTok = w.integer("outputTokens", range: 0...10_000_000)
             batch = w.integer("batch", range: 1...100_000_000)
+            if let p = w.choice("phase", from: InferencePhase.allCases.map(\.rawValue)) { phase = InferencePhase(rawValue: p) ?? .both }
+            speculative = CaseFormatV2.speculative(w, log: log)
             if let l = w.object("latency") {
                 ttft = l.number("ttftMs", positive: true)
                 tpot = l.number("tpotMs", positive: true)
@@ -128,6 +162,9 @@ public enum CaseDecoder {
             plan.recompute = p.choice("recompute", from: RecomputeMode.allCases.map(\.rawValue)).flatMap(RecomputeMode.init(rawValue:))
             plan.zeroStage = p.integer("zeroStage", range: 0...3)
             plan.replicas = p.integer("replicas", range: deg)
+            plan.overlapExpertParallel = p.bool("overlapExpertParallel")
+            plan.dpAttention = CaseFormatV2.dpAttention(p, log: log)
+            plan.disaggregated = CaseFormatV2.disaggregated(p, log: log)
             p.finish()
         }
         var metric: CaseMetric?, value: Double?
@@ -137,7 +174,10 @@ public enum CaseDecoder {
             m.finish()
         }
         o.finish()
-        if let kind, let metric, metric.isTraining != (kind == .training) {
+        if let kind, kind == .training, phase != .both || speculative != nil || plan.disaggregated != nil {
+            log.add(o.keyPath("workload"), "phase, speculative and plan.disaggregated apply to inference cases")
+        }
+        if let kind, let metric, !metric.applies(to: kind) {
             log.add(o.keyPath("measured.metric"), "'\(metric.rawValue)' is not a \(kind.rawValue) metric")
         }
         guard log.problems.count == before, let id, let source, let weight, let chip, let count, let kind,
@@ -146,6 +186,7 @@ public enum CaseDecoder {
                                scaleUpDomain: domain, kind: kind, model: model, precision: precision,
                                sequenceLength: seq, globalBatch: gbs, scenario: scenario, inputTokens: inTok,
                                outputTokens: outTok, batch: batch, ttftBoundMs: ttft, tpotBoundMs: tpot,
-                               plan: plan, metric: metric, measured: value)
+                               plan: plan, metric: metric, measured: value, emulate: emulate, phase: phase,
+                               speculative: speculative, groups: groups, interGroup: interGroup)
     }
 }

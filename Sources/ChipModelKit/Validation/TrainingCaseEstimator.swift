@@ -11,6 +11,7 @@ public struct TrainingCaseEstimator: CaseEstimating {
 
     public func estimate(_ c: MeasurementCase, catalog: ChipCatalog, zoo: ModelZoo) throws -> CaseEstimate {
         guard c.kind == .training else { throw TrainingInfeasibleError(message: "not a training case", candidatesEvaluated: 0) }
+        if c.groups != nil { return try MixedCaseEstimation.estimate(c, catalog: catalog, zoo: zoo) }
         let chip = ChipParameters(chip: try catalog.chip(c.chip))
         let model = try c.resolveModel(in: zoo)
         guard model.isDecoder else {

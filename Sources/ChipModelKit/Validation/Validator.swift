@@ -160,7 +160,7 @@ public struct Validator: Sendable {
     public func run(_ c: MeasurementCase) -> CaseResult {
         // Checks every estimator would make, done once here so the messages are uniform.
         do {
-            _ = try catalog.chip(c.chip)
+            for id in c.groups?.map(\.chip) ?? [c.chip] { _ = try catalog.chip(id) }
         } catch {
             return CaseResult(measurementCase: c, estimate: nil, failure: String(describing: error))
         }

@@ -15,6 +15,9 @@ public struct RoadmapWorkload: Sendable {
     public var evaluate: @Sendable (ChipParameters) throws -> Double
     /// A caveat about a chip's result (a spec the workload needs is missing and was assumed), or nil.
     public var caveat: @Sendable (Chip) -> String?
+    /// The estimator's cross-validated error on this throughput for a chip (`ModelErrorBand`),
+    /// or nil when the workload has none (the roofline fallback).
+    public var modelError: @Sendable (Chip) -> ModelErrorBand? = { _ in nil }
     /// Optional faster metric for one attribution step from `from` to `to` (nil: `evaluate`):
     /// returns the function evaluated on the step's hybrid chips. It must give `evaluate`'s
     /// values at the two endpoints so the step shares sum to the whole change.

@@ -32,6 +32,7 @@ extension RoadmapWorkload {
         var t = RoadmapWorkload(name: "training", unit: "training tokens/s per chip", label: train.label) { p in
             try full(p).tokensPerSecondPerChip
         }
+        t.modelError = { ModelErrorBands.training(family: $0.family) }
         t.attribution = { a, b in
             var plans: [TrainingPlan] = []
             let ea = try full(a), eb = try full(b)

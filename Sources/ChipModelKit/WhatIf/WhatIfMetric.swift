@@ -10,6 +10,8 @@ public struct MetricValue: Sendable, Equatable {
     public var high: Double?
     /// True when more is better (throughput); false for times and costs.
     public var higherIsBetter: Bool
+    /// The estimator's own cross-validated error on this metric, when known (`ModelErrorBand`).
+    public var modelError: ModelErrorBand? = nil
 
     public init(name: String, unit: String, nominal: Double, low: Double? = nil, high: Double? = nil, higherIsBetter: Bool = true) {
         self.name = name
@@ -30,14 +32,19 @@ public struct MetricValue: Sendable, Equatable {
         return h > l * (1 + 1e-12)
     }
 
-    /// `1234 (1000-1500)` or `1234`.
+    /// `1234 (1000-1500)` or `1234`; with a model-error band
+    /// `1234 (1000-1500 spec; 880-1700 with model error)` or `1234 (1100-1400 with model error)`.
     public var formatted: String {
         let n = formatQuantity(nominal)
+        var spec: String?
         if hasRange, let l = low, let h = high {
             let (ls, hs) = (formatQuantity(l), formatQuantity(h))
-            if ls != n || hs != n { return "\(n) (\(ls)-\(hs))" }
+            if ls != n || hs != n { spec = "\(ls)-\(hs)" }
         }
-        return n
+        guard let band = modelError else { return spec.map { "\(n) (\($0))" } ?? n }
+        let t = band.trueRange(low: low ?? nominal, high: high ?? nominal)
+        let model = "\(formatQuantity(t.low))-\(formatQuantity(t.high)) with model error"
+        return spec.map { "\(n) (\($0) spec; \(model))" } ?? "\(n) (\(model))"
     }
 }
 
@@ -137,6 +144,16 @@ extension WhatIfMetric {
 
 extension WhatIfMetric {
     /// The same metric with a per-chip caveat appended to each row's notes.
+    /// The same metric with the model-error band of the chip on its headline (first) output.
+    public func withModelError(_ band: @escaping @Sendable (Chip) -> ModelErrorBand?) -> WhatIfMetric {
+        let inner = evaluate
+        return WhatIfMetric(label: label, parameters: parameters) { chip, point, policy in
+            var row = try inner(chip, point, policy)
+            if !row.metrics.isEmpty { row.metrics[0].modelError = band(chip) }
+            return row
+        }
+    }
+
     public func withCaveat(_ caveat: @escaping @Sendable (Chip) -> String?) -> WhatIfMetric {
         let inner = evaluate
         return WhatIfMetric(label: label, parameters: parameters) { chip, point, policy in

@@ -52,30 +52,23 @@ public struct WhatIfSweep: Sendable {
         }
     }
 
-    public var pointCount: Int { templates.count * SweepPoint.grid(axes).count }
+    /// Points to evaluate (computed, not built; `Int.max` on overflow).
+    public var pointCount: Int {
+        let (n, overflow) = templates.count.multipliedReportingOverflow(by: SweepPoint.count(axes))
+        return overflow ? Int.max : n
+    }
 
-    /// Evaluates every point; `progress(done, total)` is called after each.
+    /// Evaluates every point and returns the results; `progress(done, total)` is called after
+    /// each. An estimate that cannot be made at one point (a format the chip lacks, a shape
+    /// that does not fit) becomes a row without metrics, not a failed sweep. For large sweeps
+    /// use `forEachResult`, which holds none of them.
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> [SweepResult] {
-        try validate()
-        let points = SweepPoint.grid(axes)
-        let total = templates.count * points.count
+        let total = pointCount
         var results: [SweepResult] = []
-        results.reserveCapacity(total)
-        var done = 0
-        for t in templates {
-            for p in points {
-                let specSets = p.values.filter { !metric.parameters.contains($0.name) }.map { ($0.name, $0.value) }
-                let chip = try t.derive(sets + specSets, name: name)
-                // An estimate that cannot be made at one point (a format the chip lacks, a
-                // shape that does not fit) becomes a row without metrics, not a failed sweep.
-                let row: MetricRow
-                do { row = try metric.evaluate(chip, p, policy) } catch {
-                    row = MetricRow(metrics: [], binding: "n/a", notes: ["\(error)"])
-                }
-                results.append(SweepResult(chipID: chip.id, chipName: chip.name, point: p, row: row, chip: chip))
-                done += 1
-                progress(done, total)
-            }
+        results.reserveCapacity(min(total, 1 << 16))
+        try forEachResult { r in
+            results.append(r)
+            progress(results.count, total)
         }
         return results
     }

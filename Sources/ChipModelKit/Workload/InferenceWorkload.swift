@@ -21,10 +21,24 @@ public struct InferenceWorkload: Sendable, Equatable {
     public var kvPrecision: NumberFormat?
     public var ttftBoundMs: Double?
     public var tpotBoundMs: Double?
+    /// Run a format the chip lacks at the next wider format it has (`--emulate`): weights stay
+    /// in `precision` in memory, GEMMs run at the wider peak, and converting the weights costs
+    /// vector-unit time (`InferenceCalibration.dequantizeOpsPerElement`).
     public var emulate: Bool
+    /// The GEMM (activation) format when it differs from the weights, e.g. INT4 weights with
+    /// BF16 activations (W4A16); nil: `precision`, or its emulation format.
+    public var computePrecision: NumberFormat?
+    /// What the workload covers: both phases, decode only, or prefill only.
+    public var phase: InferencePhase
+    /// Speculative decoding / multi-token prediction; nil: one token per decode step.
+    public var speculative: SpeculativeDecoding?
 
     public init(model: ModelSpec, scenario: InferenceScenario, inputTokens: Int, outputTokens: Int, precision: NumberFormat,
-                kvPrecision: NumberFormat? = nil, ttftBoundMs: Double? = nil, tpotBoundMs: Double? = nil, emulate: Bool = false) {
+                kvPrecision: NumberFormat? = nil, ttftBoundMs: Double? = nil, tpotBoundMs: Double? = nil, emulate: Bool = false,
+                computePrecision: NumberFormat? = nil, phase: InferencePhase = .both, speculative: SpeculativeDecoding? = nil) {
+        self.computePrecision = computePrecision
+        self.phase = phase
+        self.speculative = speculative
         self.model = model
         self.scenario = scenario
         self.inputTokens = inputTokens

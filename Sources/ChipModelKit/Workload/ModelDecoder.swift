@@ -59,7 +59,13 @@ public enum ModelDecoder {
         let qLora = o.integer("qLoraRank", range: 0...(1 << 20)) ?? 0
         let rope = o.integer("ropeHeadDim", range: 0...65_536) ?? 0
         let tied = o.bool("tiedEmbeddings") ?? false
+        let groups = o.integer("expertGroups", range: 0...65_536) ?? 0
+        let groupsPerToken = o.integer("expertGroupsPerToken", range: 0...65_536) ?? 0
         o.finish()
+        if groups > 0 && (groupsPerToken < 1 || groupsPerToken > groups) {
+            log.add(o.keyPath("expertGroupsPerToken"), "must be in 1...expertGroups (\(groups))")
+        }
+        if groups > 0 && experts > 1 && experts % groups != 0 { log.add(o.keyPath("expertGroups"), "does not divide experts (\(experts))") }
         if let heads, let kvHeads, kvHeads > heads { log.add(o.keyPath("kvHeads"), "kvHeads \(kvHeads) exceeds heads \(heads)") }
         if let heads, let kvHeads, heads % kvHeads != 0 { log.add(o.keyPath("kvHeads"), "heads \(heads) is not a multiple of kvHeads \(kvHeads)") }
         if let hidden, let heads, headDim == nil, hidden % heads != 0 { log.add(o.keyPath("heads"), "hidden \(hidden) is not a multiple of heads \(heads); give headDim") }
@@ -70,11 +76,14 @@ public enum ModelDecoder {
         if let layers, dense > layers { log.add(o.keyPath("denseLayers"), "exceeds layers (\(layers))") }
         if attention == .mla && kvLora < 1 { log.add(o.keyPath("kvLoraRank"), "required for MLA attention") }
         guard log.problems.count == before, let name, let arch, let layers, let hidden, let heads, let ffn, let vocab else { return nil }
-        return ModelSpec(id: id ?? slug(name), name: name, architecture: arch, layers: layers, hidden: hidden, heads: heads,
-                         kvHeads: kvHeads, ffnHidden: ffn, vocab: vocab, gatedMlp: gated, experts: experts,
-                         expertsPerToken: perToken, expertFfnHidden: expertFfn, sharedExperts: shared, denseLayers: dense,
-                         headDim: headDim, attention: attention, kvLoraRank: kvLora, qLoraRank: qLora, ropeHeadDim: rope,
-                         tiedEmbeddings: tied, source: source)
+        var spec = ModelSpec(id: id ?? slug(name), name: name, architecture: arch, layers: layers, hidden: hidden, heads: heads,
+                             kvHeads: kvHeads, ffnHidden: ffn, vocab: vocab, gatedMlp: gated, experts: experts,
+                             expertsPerToken: perToken, expertFfnHidden: expertFfn, sharedExperts: shared, denseLayers: dense,
+                             headDim: headDim, attention: attention, kvLoraRank: kvLora, qLoraRank: qLora, ropeHeadDim: rope,
+                             tiedEmbeddings: tied, source: source)
+        spec.expertGroups = groups
+        spec.expertGroupsPerToken = groupsPerToken
+        return spec
     }
 
     static func slug(_ name: String) -> String {

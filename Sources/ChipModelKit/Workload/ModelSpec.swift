@@ -37,6 +37,13 @@ public struct ModelSpec: Sendable, Equatable {
     public var expertsPerToken: Int
     public var expertFfnHidden: Int
     public var sharedExperts: Int
+    /// Group-limited (node-limited) routing: the routed experts form `expertGroups` groups and
+    /// each token is routed within at most `expertGroupsPerToken` of them (DeepSeek-V3:
+    /// n_group 8, topk_group 4, which with its placement is "at most 4 nodes per token",
+    /// DeepSeek-V3 Technical Report section 3.2.2; Megatron-Core `--moe-router-num-groups`,
+    /// `--moe-router-group-topk`). 0: no limit.
+    public var expertGroups = 0
+    public var expertGroupsPerToken = 0
     /// Leading layers with a dense FFN of `ffnHidden` in an MoE model.
     public var denseLayers: Int
     public var headDim: Int

@@ -8,7 +8,9 @@
 ///     tpot(B) = decodeStep(B, L) + (B / output) · prefillPerSequence
 ///
 /// and a replica generates B / tpot(B) tokens per second. TTFT is the prompt's own prefill
-/// latency plus the decode iteration it waits for.
+/// latency plus the decode iteration it waits for. With speculative decoding each step yields
+/// a = `acceptedTokensPerStep` tokens per sequence: an iteration takes
+/// decodeStep(B, L) + (B·a / output) · prefillPerSequence and TPOT is that over a.
 public struct BatchSweep: Sendable {
     public var decode: DecodeStepModel
     public var context: Double
@@ -17,9 +19,12 @@ public struct BatchSweep: Sendable {
     public var prefillPerSequenceSeconds: Double
     /// One prompt's prefill latency through all stages, seconds.
     public var prefillLatencySeconds: Double
+    /// Tokens per sequence per decode step (speculative decoding; 1 without).
+    public var acceptedTokensPerStep: Double
 
     public init(decode: DecodeStepModel, context: Double, outputTokens: Double, prefillPerSequenceSeconds: Double,
-                prefillLatencySeconds: Double) {
+                prefillLatencySeconds: Double, acceptedTokensPerStep: Double = 1) {
+        self.acceptedTokensPerStep = acceptedTokensPerStep
         self.decode = decode
         self.context = context
         self.outputTokens = outputTokens
@@ -37,7 +42,8 @@ public struct BatchSweep: Sendable {
     /// Scalar reference.
     public func evaluate(batch: Double) -> Point {
         let step = decode.stepSeconds(batch: batch, context: context)
-        let tpot = step + batch / outputTokens * prefillPerSequenceSeconds
+        let a = acceptedTokensPerStep
+        let tpot = (step + batch * a / outputTokens * prefillPerSequenceSeconds) / a
         let tps = batch / tpot
         let ttft = prefillLatencySeconds + step
         return Point(batch: batch, tokensPerSecond: tps, tpotSeconds: tpot, ttftSeconds: ttft)
@@ -46,7 +52,8 @@ public struct BatchSweep: Sendable {
     /// SIMD version over 8 batches, bit-identical to `evaluate(batch:)`.
     public func evaluate(batches: SIMD8<Double>) -> (tokensPerSecond: SIMD8<Double>, tpotSeconds: SIMD8<Double>, ttftSeconds: SIMD8<Double>) {
         let step = decode.stepSeconds(batches: batches, context: context)
-        let tpot = step + batches / SIMD8(repeating: outputTokens) * prefillPerSequenceSeconds
+        let a = acceptedTokensPerStep
+        let tpot = (step + batches * a / SIMD8(repeating: outputTokens) * prefillPerSequenceSeconds) / SIMD8(repeating: a)
         let tps = batches / tpot
         let ttft = SIMD8(repeating: prefillLatencySeconds) + step
         return (tps, tpot, ttft)

@@ -28,6 +28,10 @@ public struct DecodeTerm: Sendable, Equatable {
     public var d2dBytesPerSeqToken: Double = 0
     /// Sustained D2D bandwidth each way, B/s (infinite on a monolithic chip).
     public var d2dBytesPerSecond: Double = .infinity
+    /// Vector operations per byte of this term to convert its stored format (0: native).
+    public var vectorOpsPerByte: Double = 0
+    /// Sustained vector throughput for the conversion, operations/s.
+    public var vectorFlopsPerSecond: Double = .infinity
 
     public init(name: String, kind: Kind, flopsPerSeq: Double = 0, flopsPerSeqToken: Double = 0, bytesFixed: Double = 0,
                 bytesPerSeq: Double = 0, bytesPerSeqCap: Double = .greatestFiniteMagnitude, bytesPerSeqToken: Double = 0,
@@ -62,7 +66,32 @@ public struct DecodeTerm: Sendable, Equatable {
         let tm = (bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken) / bytesPerSecond
         let td = (b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken) / d2dBytesPerSecond
         let t = tm > tc ? tm : tc
-        return td > t ? td : t
+        let u = td > t ? td : t
+        guard vectorOpsPerByte > 0 else { return u }
+        let tq = (bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken) * vectorOpsPerByte
+            / vectorFlopsPerSecond
+        return tq > u ? tq : u
+    }
+
+    /// The conversion (dequantize) time of this term's bytes on the vector unit, seconds.
+    public func conversionSeconds(batch b: Double, context l: Double) -> Double {
+        vectorOpsPerByte > 0 ? bytes(batch: b, context: l) * vectorOpsPerByte / vectorFlopsPerSecond : 0
+    }
+
+    /// The same term `s` times over (n·max(a, b) = max(n·a, n·b): a term standing for s more
+    /// layers), renamed with `prefix`.
+    public func scaled(_ s: Double, prefix: String) -> DecodeTerm {
+        var t = self
+        t.name = prefix + name
+        t.flopsPerSeq *= s
+        t.flopsPerSeqToken *= s
+        t.bytesFixed *= s
+        t.bytesPerSeq *= s
+        if t.bytesPerSeqCap < .greatestFiniteMagnitude { t.bytesPerSeqCap *= s }
+        t.bytesPerSeqToken *= s
+        t.d2dBytesPerSeq *= s
+        t.d2dBytesPerSeqToken *= s
+        return t
     }
 
     /// The ceiling that sets the term's time (ties go to compute, then memory, as in
@@ -71,6 +100,8 @@ public struct DecodeTerm: Sendable, Equatable {
         let tc = flops(batch: b, context: l) / sustainedFlops
         let tm = bytes(batch: b, context: l) / bytesPerSecond
         let td = d2dBytes(batch: b, context: l) / d2dBytesPerSecond
+        let tq = conversionSeconds(batch: b, context: l)
+        if tq > tm && tq > tc && tq > td { return .compute }
         if td > tm && td > tc { return .d2d }
         return tm > tc ? .memory : .compute
     }
@@ -97,7 +128,8 @@ public struct DecodeComm: Sendable, Equatable {
 
     /// A collective of `bytesPerSeq`·b bytes per chip over `n` chips of one tier, with the
     /// formulas of `ClusterNetwork.flat` (Thakur et al. 2005).
-    public init(name: String, collective: Collective, count: Double, bytesPerSeq: Double, n: Int, tier: NetworkTier) {
+    public init(name: String, collective: Collective, count: Double, bytesPerSeq: Double, n: Int, tier: NetworkTier,
+                oneSided: Bool = false) {
         self.name = name
         self.count = count
         let N = Double(n), B = tier.bytesPerSecond > 0 ? tier.bytesPerSecond : 1e-300, alpha = tier.latencySeconds
@@ -118,8 +150,15 @@ public struct DecodeComm: Sendable, Equatable {
             treeFixed = ringFixed
             treePerSeq = ringPerSeq
         case .allToAll:
+            // NCCL-style all-to-all: N - 1 point-to-point messages issued in turn.
             ringFixed = (N - 1) * alpha
             ringPerSeq = (N - 1) / N * bytesPerSeq / B
+            // One-sided (DeepEP low-latency kernels, large-EP decode): every peer is written at
+            // once, so one latency and then the (N-1)/N of the bytes that leave the chip at the
+            // link rate. DeepEP's H800 table (128 tokens/rank, hidden 7168, top-8, FP8 dispatch)
+            // stays at ~190 us from EP 64 to 256 at ~39 GB/s: bandwidth-bound and flat in N,
+            // which N - 1 latencies would not be.
+            if oneSided { ringFixed = alpha }
             treeFixed = ringFixed
             treePerSeq = ringPerSeq
         case .pointToPoint:
@@ -128,6 +167,14 @@ public struct DecodeComm: Sendable, Equatable {
             treeFixed = ringFixed
             treePerSeq = ringPerSeq
         }
+    }
+
+    /// The same collective `s` times as often, renamed with `prefix`.
+    public func scaled(_ s: Double, prefix: String) -> DecodeComm {
+        var c = self
+        c.name = prefix + name
+        c.count *= s
+        return c
     }
 
     public func seconds(batch b: Double) -> Double {
@@ -185,7 +232,12 @@ public struct DecodeStepModel: Sendable, Equatable {
             var tm = (SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken) / SIMD8(repeating: t.bytesPerSecond)
             tm.replace(with: tc, where: tm .<= tc)
             let td = (b * t.d2dBytesPerSeq + b * context * t.d2dBytesPerSeqToken) / SIMD8(repeating: t.d2dBytesPerSecond)
+            let bytes = SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken
             tm.replace(with: td, where: tm .< td)
+            if t.vectorOpsPerByte > 0 {
+                let tq = bytes * t.vectorOpsPerByte / SIMD8(repeating: t.vectorFlopsPerSecond)
+                tm.replace(with: tq, where: tm .< tq)
+            }
             stage = stage + tm
         }
         var comm = SIMD8<Double>(repeating: 0)
@@ -207,7 +259,8 @@ public struct DecodeStepModel: Sendable, Equatable {
             let tc = t.flops(batch: b, context: context) / t.sustainedFlops
             let tm = t.bytes(batch: b, context: context) / t.bytesPerSecond
             let td = t.d2dBytes(batch: b, context: context) / t.d2dBytesPerSecond
-            out.append((t.name, p * max(tc, tm, td) / efficiency, tc >= tm && tc >= td))
+            let tq = t.conversionSeconds(batch: b, context: context)
+            out.append((t.name, p * max(tc, tm, td, tq) / efficiency, max(tc, tq) >= tm && max(tc, tq) >= td))
         }
         for c in comms { out.append((c.name, p * c.seconds(batch: b), false)) }
         out.append(("scheduling overhead", overheadSeconds, false))

@@ -32,6 +32,28 @@ public struct InferenceEstimate: Sendable {
     public var explanation: [String]
     public var usesEstimatedSpecs: Bool
     public var calibrated: Bool
+    /// Formats used (every comparison row names them): weights as stored, GEMMs, KV cache.
+    public var weightPrecision: NumberFormat? = nil
+    public var computePrecision: NumberFormat? = nil
+    public var kvPrecision: NumberFormat? = nil
+    public var phase: InferencePhase = .both
+    public var speculative: SpeculativeDecoding? = nil
+    /// Prompt tokens per second, whole system (prefill-phase estimates).
+    public var inputTokensPerSecond: Double? = nil
+    /// Server scenario: the simulated latency distribution at the highest rate meeting the
+    /// bounds (nil for offline and single-stream).
+    public var queue: ServingQueueSummary? = nil
+    /// Disaggregated prefill/decode: the two pools (nil when aggregated).
+    public var disaggregation: DisaggregationSummary? = nil
+
+    /// "fp8 weights / fp8 KV" (with the GEMM format when it differs), for table rows.
+    public var precisionLabel: String {
+        guard let w = weightPrecision else { return "-" }
+        var s = w.rawValue
+        if let c = computePrecision, c != w { s += " (\(c.rawValue) GEMM)" }
+        if let k = kvPrecision { s += " / KV \(k.rawValue)" }
+        return s
+    }
     /// Where a replica's time goes at the chosen batch (for the power model); nil if not split.
     public var timeShares: InferenceTimeShares? = nil
 
@@ -91,6 +113,10 @@ public enum InferenceEstimator {
                                 options: Options = Options()) throws -> InferenceEstimate {
         let chip = cluster.chip, chips = cluster.count, batch = options.batch
         guard chips >= 1 else { throw DoesNotFitError("need at least one chip") }
+        if let s = workload.speculative, let problem = s.problem { throw DoesNotFitError("speculative decoding: \(problem)") }
+        if let d = constraints.disaggregated {
+            return try estimateDisaggregated(workload, on: cluster, plan: d)
+        }
         switch workload.model.architecture {
         case .bert, .resnet:
             return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch)
@@ -131,8 +157,9 @@ public enum InferenceEstimator {
                             batch: Int?, scaleUpDomain: Int?) throws -> InferenceEstimate {
         let model = w.model
         let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain)
-        let plans = candidatePlans(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize)
-        if plans.isEmpty {
+        let layouts = llmLayouts(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize,
+                                 dies: chip.computeDies)
+        if layouts.isEmpty {
             throw DoesNotFitError("no parallel layout of \(chips) chips matches the given plan (tp \(constraints.tp.map(String.init) ?? "any"), pp \(constraints.pp.map(String.init) ?? "any"), replicas \(constraints.replicas.map(String.init) ?? "any"))")
         }
         let output = Double(max(1, w.outputTokens))
@@ -141,22 +168,20 @@ public enum InferenceEstimator {
         // Paged KV cache: in steady state a running sequence holds its mean context.
         let reserve = context
         var best: (score: Double, est: InferenceEstimate)?
+        // Server scenario: the plans ranked by their bounded steady-state throughput; the best
+        // is then re-rated by the queue simulation (`LLMServerScenario`).
+        var serverPick: (score: Double, est: InferenceEstimate, model: LLMServingModel, sweep: BatchSweep, cap: Int)?
+        let accepted = w.speculative?.acceptedTokensPerStep ?? 1
         var smallestNeed: (need: Double, have: Double, plan: String)?
         var missingKey: String?
-        // DP attention is searched for MLA models (its usual deployment) with experts over the TP group.
-        var layouts: [(tp: Int, pp: Int, ep: Int, dp: Bool)] = []
-        for (tp, pp, ep) in plans {
-            layouts.append((tp, pp, ep, false))
-            if model.isMoE && model.attention == .mla && tp > 1 && ep == tp { layouts.append((tp, pp, ep, true)) }
-        }
         for (tp, pp, ep, dp) in layouts {
             let m = try LLMServingModel(model: model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
-                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp)
+                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp,
+                                        computePrecision: w.computePrecision, speculative: w.speculative)
             if let key = m.missingNetworkKey {
                 missingKey = missingKey ?? key
                 continue
             }
-            let replicas = constraints.replicas ?? max(1, chips / (tp * pp))
             let kvMax = m.maxBatch(tokensPerSequence: reserve)
             let need = m.weightsBytes + m.workspaceBytes + reserve * m.kvBytesPerToken * Double(batch ?? 1)
             if kvMax < (batch ?? 1) {
@@ -165,12 +190,23 @@ public enum InferenceEstimator {
                 }
                 continue
             }
-            let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input)
+            // Each data-parallel attention rank (each die of a multi-die package) fills its own
+            // prefill chunk: a DP replica's prefill iteration holds ranks x one chunk.
+            let dpRanks = dp ? tp * max(1, chip.computeDies) : 1
+            let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input) * dpRanks
             let chunk = m.prefillSeconds(sequences: chunkSeqs, length: input)
             let single = m.prefillSeconds(sequences: 1, length: input)
+            let replicas = constraints.replicas ?? max(1, chips / (tp * pp))
+            if w.phase == .prefill {
+                let e = prefillPhaseEstimate(w, m: m, chunkSeqs: chunkSeqs, chunk: chunk, single: single, replicas: replicas, chips: chips)
+                let score = e.inputTokensPerSecond ?? 0
+                if best == nil || score > best!.score { best = (score, e) }
+                continue
+            }
+            // Decode-only measurements exclude prefill: no prompt share in the iteration.
             let sweep = BatchSweep(decode: m.decode, context: context, outputTokens: output,
-                                   prefillPerSequenceSeconds: chunk.occupancy / Double(chunkSeqs),
-                                   prefillLatencySeconds: single.latency)
+                                   prefillPerSequenceSeconds: w.phase == .decode ? 0 : chunk.occupancy / Double(chunkSeqs),
+                                   prefillLatencySeconds: single.latency, acceptedTokensPerStep: accepted)
             // Each data-parallel attention rank runs its own scheduler.
             let cap = min(kvMax, InferenceCalibration.maxScheduledBatch * (dp ? tp : 1))
             let cands: [Int]
@@ -180,10 +216,10 @@ public enum InferenceEstimator {
             let ttftBound = server ? (w.ttftBoundMs ?? 2000) / 1e3 : w.ttftBoundMs.map { $0 / 1e3 }
             guard let idx = sweep.best(candidates: cands, tpotBound: tpotBound, ttftBound: ttftBound) else { continue }
             let b = cands[idx]
-            let loadFraction = server ? InferenceCalibration.serverLoadFraction : 1
+            let loadFraction = 1.0
             let p = sweep.evaluate(batch: Double(b))
             let single1 = w.scenario == .singleStream
-            let tpot = single1 ? m.decode.stepSeconds(batch: 1, context: context) : p.tpotSeconds
+            let tpot = single1 ? m.decode.stepSeconds(batch: 1, context: context) / accepted : p.tpotSeconds
             let ttft = single1 ? single.latency : p.ttftSeconds
             let latency = ttft + Double(max(0, w.outputTokens - 1)) * tpot
             // Single-stream: each replica serves one request after another.
@@ -267,17 +303,26 @@ public enum InferenceEstimator {
             lines.append("prefill of \(chunkSeqs) x \(input) tokens (one chunk): occupancy \(formatQuantity(chunk.occupancy * 1e3)) ms, latency \(formatQuantity(chunk.latency * 1e3)) ms")
             lines += chunk.lines
             lines.append("prefill share per token: \(formatQuantity(prefillShare * 1e3)) ms; TPOT \(formatQuantity(tpot * 1e3)) ms, TTFT \(formatQuantity(ttft * 1e3)) ms")
-            if server { lines.append("server: throughput x \(formatQuantity(loadFraction)) (queue headroom for p99 bounds under Poisson arrivals)") }
             lines.append("throughput: \(formatQuantity(tps)) tokens/s system, \(formatQuantity(tps / Double(chips))) per chip; bound by \(binding)")
             var est = InferenceEstimate(
                 chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
                 plan: InferencePlan(tp: tp, pp: pp, ep: m.ep, replicas: replicas, batch: b, dpAttention: dp),
                 tokensPerSecond: tps, tokensPerSecondPerChip: tps / Double(chips), samplesPerSecond: tps / output,
-                ttftMs: ttft * 1e3, tpotMs: tpot * 1e3, latencyMs: latency * 1e3, memory: mem, binding: binding,
+                ttftMs: w.phase == .decode ? nil : ttft * 1e3, tpotMs: tpot * 1e3,
+                latencyMs: w.phase == .decode ? nil : latency * 1e3, memory: mem, binding: binding,
                 sweep: rows, explanation: lines, usesEstimatedSpecs: chip.usesEstimates,
-                calibrated: InferenceCalibration.isCalibrated(chip.family))
+                calibrated: InferenceCalibration.isCalibrated(chip.family),
+                weightPrecision: w.precision, computePrecision: m.device.computeFormat, kvPrecision: m.kvFormat,
+                phase: w.phase, speculative: w.speculative)
             est.timeShares = .fromBindingTimes(byKind, loadFraction: loadFraction)
-            best = (score, est)
+            let annotated = annotateServingFeatures(est, w: w, m: m, constraints: constraints)
+            if server && serverPick.map({ $0.score < score }) ?? true {
+                serverPick = (score, annotated, m, sweep, batch ?? cap)
+            }
+            best = (score, annotated)
+        }
+        if let pick = serverPick {
+            return try LLMServerScenario.rate(pick.est, workload: w, model: pick.model, sweep: pick.sweep, cap: pick.cap)
         }
         if let best { return best.est }
         if let key = missingKey, smallestNeed == nil { throw MissingSpecError(chip: chip.id, key: key) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-chip memory of a serving plan, bytes (decimal GB = 1e9 bytes everywhere).
 public struct InferenceMemory: Sendable, Equatable {
     public var capacityBytes: Double
@@ -32,8 +34,16 @@ public struct DoesNotFitError: Error, Sendable, CustomStringConvertible {
 /// TP shards every GEMM's weight (Megatron-LM, Shoeybi 2019) with one all-reduce after
 /// attention and one after the MLP per layer; EP replaces the MoE all-reduce with a dispatch
 /// and a combine all-to-all (GShard, Lepikhin 2020) in which each chip sends the (token,
-/// expert) rows of its 1/ep share of the batch. Not modelled: data-parallel attention (the
-/// usual MLA deployment), so MLA's latent KV cache is replicated on every TP rank here.
+/// expert) rows of its 1/ep share of the batch. Data-parallel attention (`dpAttention`, the
+/// DeepSeek / SGLang / CloudMatrix large-EP layout) gives each chip (each die of a multi-die
+/// package) its own sequences, KV cache and copy of the non-expert weights, with the routed
+/// experts split over the replica; under TP attention MLA's latent KV cache is replicated on
+/// every TP rank.
+extension Double {
+    /// Self when positive and finite, else nil.
+    var nonZero: Double? { self > 0 && isFinite ? self : nil }
+}
+
 public struct LLMServingModel: Sendable {
     public var model: ModelSpec
     public var chip: ChipParameters
@@ -55,14 +65,25 @@ public struct LLMServingModel: Sendable {
     public var workspaceBytes: Double
     public var capacityBytes: Double
     public var kvBytesPerToken: Double
+    /// The weights' storage format (the GEMMs run at `device.computeFormat`).
+    public var weightFormat: NumberFormat
+    public var speculative: SpeculativeDecoding?
+    /// Vector operations per weight byte to convert stored weights to the compute format
+    /// (0 when the chip computes in the stored format).
+    public var weightConversionOpsPerByte: Double = 0
+    /// The same for the KV cache (FP8 KV on a chip without an FP8 peak).
+    public var kvConversionOpsPerByte: Double = 0
 
     public init(model: ModelSpec, chip: ChipParameters, precision: NumberFormat, kvPrecision: NumberFormat?,
-                tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false) throws {
+                tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false,
+                computePrecision: NumberFormat? = nil, speculative: SpeculativeDecoding? = nil) throws {
         guard model.isDecoder else { throw DoesNotFitError("model '\(model.id)' is not a decoder LLM") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
         self.chip = chip
-        device = try RooflineDevice.inference(chip: chip, format: precision, emulate: emulate)
+        device = try RooflineDevice.inference(chip: chip, format: computePrecision ?? precision, emulate: emulate)
+        weightFormat = precision
+        self.speculative = speculative
         self.tp = tp
         self.pp = pp
         let dp = dpAttention && model.isMoE && tp > 1
@@ -79,11 +100,27 @@ public struct LLMServingModel: Sendable {
         }
         let wb = precision.bytesPerElement
         let act = InferenceCalibration.activationBytes
+        // Formats the chip computes in only after conversion (`--emulate`, W4A16): weights
+        // narrower than the GEMM format, and a KV format without a peak of its own.
+        if device.computeFormat.bytesPerElement > wb {
+            weightConversionOpsPerByte = InferenceCalibration.dequantizeOpsPerElement / wb
+        }
+        if chip.matmulTflops[kvFormat] == nil && kvFormat.bytesPerElement < device.computeFormat.bytesPerElement {
+            kvConversionOpsPerByte = InferenceCalibration.convertOpsPerElement / kvFormat.bytesPerElement
+        }
+        let wConv = weightConversionOpsPerByte, kvConv = kvConversionOpsPerByte
         let T = Double(tp), P = Double(pp)
         capacityBytes = capGB * 1e9
         // With DP attention everything but the routed experts is replicated on each chip.
         let routedParams = Double(model.moeLayers) * Double(model.experts) * model.expertParams
-        weightsBytes = dp ? ((model.totalParams - routedParams) / P + routedParams / (T * P)) * wb
+        // Large EP: every chip holds ceil(E / ep) whole experts (redundant copies fill the rest,
+        // DeepSeek's EPLB: EP144 holds 2 of 256+32 per GPU; CloudMatrix EP320 one per die).
+        let expertsPerChip = dp ? Double((model.experts + max(1, tp) - 1) / max(1, tp)) : Double(model.experts) / T
+        // A multi-die package under DP attention runs one rank per die (CloudMatrix: EP320 over
+        // 160 two-die 910C): each die its own sequences, KV cache and copy of the non-expert
+        // weights, so nothing but the expert all-to-all crosses between dies.
+        let dieRanks = dp ? Double(max(1, chip.computeDies)) : 1
+        weightsBytes = dp ? ((model.totalParams - routedParams) / P * dieRanks + Double(model.moeLayers) * expertsPerChip * model.expertParams / P) * wb
                           : model.totalParams * wb / (T * P)
         // Dense (non-expert) weights are divided by R chips; per-sequence activation work by D.
         let R = dp ? 1 : T
@@ -103,16 +140,24 @@ public struct LLMServingModel: Sendable {
         let layersPerStage = Double(model.layers) / P
         kvBytesPerToken = layersPerStage * model.kvValuesPerTokenPerLayer * kvFormat.bytesPerElement / kvShard
 
-        // Decode terms per stage.
+        // Decode terms per stage, for q tokens per sequence per step (q = 1; q = k + 1 when a
+        // speculative step verifies k draft tokens: weights and KV are read once, FLOPs,
+        // activations and messages scale with q).
         let F = device.sustainedMatmulFlops, BW = device.memoryBytesPerSecond, V = device.sustainedVectorFlops
+        // Attention over the KV cache runs in the KV format where the chip computes in it (FP8
+        // attention), else at the 16-bit peak: INT8/INT4 weights do not make the attention
+        // integer (DeepSeek: "core MLA computations ... use the BF16 format").
+        let attentionFormat: NumberFormat = chip.matmulTflops[kvFormat] != nil && !kvFormat.isInteger ? kvFormat
+            : (chip.matmulTflops[.bf16] != nil ? .bf16 : .fp16)
+        let FA = min(F, (chip.matmulTflops[attentionFormat] ?? 0) * 1e12 * device.calibration.matmulPeakFraction).nonZero ?? F
         let h = Double(model.hidden)
-        var terms: [DecodeTerm] = []
+        let epWidth = self.ep, net = network
         // Multi-die packages: bytes crossing the D2D link per sequence, with the roofline's
         // split rules (`Roofline.cost`: the cheapest GEMM split crosses one operand; attention
         // split by heads crosses K/V only when the KV heads do not divide among the dies),
         // for one decode token (GEMM M = 1, attention over one context token). GEMMs use the
         // prefill shapes (`prefillLayerOps`). Zero on a monolithic chip.
-        let dieCount = device.dies, d2dFormat = device.format, kvf = kvFormat
+        let dieCount = dp ? 1 : device.dies, d2dFormat = device.format, kvf = kvFormat
         let shardHeads = dp ? 1 : tp
         func gemmD2D(n: Double, k: Int) -> Double {
             guard dieCount > 1 else { return 0 }
@@ -130,86 +175,120 @@ public struct LLMServingModel: Sendable {
             return c.d2dBytesPerDirection / Double(dp ? tp : 1)
         }()
         let D2DBW = device.d2dBytesPerSecondPerDirection
-        let attnGemmN = model.attentionParamsPerLayer / h / Double(shardHeads)
-        let attnW = model.attentionParamsPerLayer / R
-        terms.append(DecodeTerm(name: "attention projections (weights)", kind: .weights,
-                                flopsPerSeq: 2 * model.attentionParamsPerLayer / T * layersPerStage, bytesFixed: attnW * wb * layersPerStage,
-                                bytesPerSeq: 2 * h * act / D * layersPerStage, sustainedFlops: F, bytesPerSecond: BW,
-                                d2dBytesPerSeq: gemmD2D(n: attnGemmN, k: model.hidden) / Double(D) * layersPerStage,
-                                d2dBytesPerSecond: D2DBW))
-        let headsPerChip = Double(model.heads) / T
-        let attnDim: Double = model.attention == .mla
-            ? Double(2 * model.kvLoraRank + model.ropeHeadDim) / 2 : Double(model.headDim)
-        terms.append(DecodeTerm(name: "attention over the KV cache", kind: .kvCache,
-                                flopsPerSeqToken: 4 * headsPerChip * attnDim * layersPerStage,
-                                bytesPerSeqToken: model.kvValuesPerTokenPerLayer * kvFormat.bytesPerElement / kvShard * layersPerStage,
-                                sustainedFlops: F, bytesPerSecond: BW,
-                                d2dBytesPerSeqToken: attnD2DPerToken * layersPerStage, d2dBytesPerSecond: D2DBW))
         let denseLayersPerStage = Double(model.denseFfnLayers) / P
         let moeLayersPerStage = Double(model.moeLayers) / P
-        if denseLayersPerStage > 0 {
-            let w = model.denseMlpParamsPerLayer / R
-            terms.append(DecodeTerm(name: "MLP (weights)", kind: .weights, flopsPerSeq: 2 * model.denseMlpParamsPerLayer / T * denseLayersPerStage,
-                                    bytesFixed: w * wb * denseLayersPerStage, sustainedFlops: F, bytesPerSecond: BW,
-                                    d2dBytesPerSeq: gemmD2D(n: Double(model.ffnHidden * (model.gatedMlp ? 3 : 2)) / Double(shardHeads),
-                                                            k: model.hidden) * denseLayersPerStage,
-                                    d2dBytesPerSecond: D2DBW))
+        func weights(_ t: DecodeTerm) -> DecodeTerm {
+            var t = t
+            if wConv > 0 { t.vectorOpsPerByte = wConv; t.vectorFlopsPerSecond = V }
+            return t
         }
-        if moeLayersPerStage > 0 {
-            let router = h * Double(model.experts)
-            let sharedAll = Double(model.sharedExperts) * model.expertParams
-            let shared = sharedAll / R
-            terms.append(DecodeTerm(name: "MoE router + shared experts (weights)", kind: .weights,
-                                    flopsPerSeq: 2 * (router / D + sharedAll / T) * moeLayersPerStage,
-                                    bytesFixed: (router * act + shared * wb) * moeLayersPerStage, sustainedFlops: F, bytesPerSecond: BW))
-            // Expected local experts touched by b sequences: min(all local, b·k/ep), each
-            // expert's weights split over tp/ep chips.
-            let perExpertBytes = model.expertParams * wb / T
-            terms.append(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
-                                    flopsPerSeq: 2 * Double(model.expertsPerToken) * model.expertParams / T * moeLayersPerStage,
-                                    bytesPerSeq: Double(model.expertsPerToken) * perExpertBytes * moeLayersPerStage,
-                                    bytesPerSeqCap: Double(model.experts) * perExpertBytes * moeLayersPerStage,
-                                    sustainedFlops: F, bytesPerSecond: BW,
-                                    d2dBytesPerSeq: Double(model.expertsPerToken) / Double(self.ep)
-                                        * gemmD2D(n: Double(model.expertFfnHidden * (model.gatedMlp ? 3 : 2) * self.ep) / T, k: model.hidden)
-                                        * moeLayersPerStage,
-                                    d2dBytesPerSecond: D2DBW))
-        }
-        if moeLayersPerStage > 0 {
-            // Token permutation: each (token, expert) row is written once in expert order and
-            // read once more in the weighted combine (the grouped GEMMs' own operand traffic is
-            // in their terms), on the chips that hold the expert (MegaBlocks, Gale et al. 2023,
-            // section 5: permutation is memory-bound).
-            let rows = Double(model.expertsPerToken) / Double(self.ep)
-            terms.append(DecodeTerm(name: "MoE token permutation", kind: .elementwise,
-                                    bytesPerSeq: 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW))
-        }
-        // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
-        terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
-                                flopsPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h / D * layersPerStage,
-                                bytesPerSeq: InferenceCalibration.elementwiseAccessesPerLayer * h * act / D * layersPerStage,
-                                sustainedFlops: V, bytesPerSecond: BW))
-        // LM head on the last stage; it bounds the pipeline period.
-        let head = Double(model.vocab) * h
-        terms.append(DecodeTerm(name: "LM head (weights)", kind: .weights, flopsPerSeq: 2 * head / T, bytesFixed: head / R * wb,
-                                bytesPerSeq: Double(model.vocab) / T * 4, sustainedFlops: F, bytesPerSecond: BW,
-                                d2dBytesPerSeq: gemmD2D(n: Double(model.vocab) / T, k: model.hidden) / Double(D), d2dBytesPerSecond: D2DBW))
+        func stageTerms(q: Double) -> (layers: [DecodeTerm], head: DecodeTerm, comms: [DecodeComm]) {
+            var terms: [DecodeTerm] = []
+            let attnGemmN = model.attentionParamsPerLayer / h / Double(shardHeads)
+            let attnW = model.attentionParamsPerLayer / R
+            terms.append(weights(DecodeTerm(name: "attention projections (weights)", kind: .weights,
+                                    flopsPerSeq: q * 2 * model.attentionParamsPerLayer / T * layersPerStage, bytesFixed: attnW * wb * dieRanks * layersPerStage,
+                                    bytesPerSeq: q * 2 * h * act / D * layersPerStage, sustainedFlops: F, bytesPerSecond: BW,
+                                    d2dBytesPerSeq: q * gemmD2D(n: attnGemmN, k: model.hidden) / Double(D) * layersPerStage,
+                                    d2dBytesPerSecond: D2DBW)))
+            let headsPerChip = Double(model.heads) / T
+            let attnDim: Double = model.attention == .mla
+                ? Double(2 * model.kvLoraRank + model.ropeHeadDim) / 2 : Double(model.headDim)
+            var kv = DecodeTerm(name: "attention over the KV cache", kind: .kvCache,
+                                flopsPerSeqToken: q * 4 * headsPerChip * attnDim * layersPerStage,
+                                bytesPerSeqToken: model.kvValuesPerTokenPerLayer * kvf.bytesPerElement / kvShard * layersPerStage,
+                                sustainedFlops: FA, bytesPerSecond: BW,
+                                d2dBytesPerSeqToken: attnD2DPerToken * layersPerStage, d2dBytesPerSecond: D2DBW)
+            if kvConv > 0 { kv.vectorOpsPerByte = kvConv; kv.vectorFlopsPerSecond = V }
+            terms.append(kv)
+            if denseLayersPerStage > 0 {
+                let w = model.denseMlpParamsPerLayer / R
+                terms.append(weights(DecodeTerm(name: "MLP (weights)", kind: .weights, flopsPerSeq: q * 2 * model.denseMlpParamsPerLayer / T * denseLayersPerStage,
+                                        bytesFixed: w * wb * dieRanks * denseLayersPerStage, sustainedFlops: F, bytesPerSecond: BW,
+                                        d2dBytesPerSeq: q * gemmD2D(n: Double(model.ffnHidden * (model.gatedMlp ? 3 : 2)) / Double(shardHeads),
+                                                                    k: model.hidden) * denseLayersPerStage,
+                                        d2dBytesPerSecond: D2DBW)))
+            }
+            if moeLayersPerStage > 0 {
+                let router = h * Double(model.experts)
+                let sharedAll = Double(model.sharedExperts) * model.expertParams
+                let shared = sharedAll / R
+                terms.append(weights(DecodeTerm(name: "MoE router + shared experts (weights)", kind: .weights,
+                                        flopsPerSeq: q * 2 * (router / D + sharedAll / T) * moeLayersPerStage,
+                                        bytesFixed: (router * act + shared * wb) * dieRanks * moeLayersPerStage, sustainedFlops: F, bytesPerSecond: BW)))
+                // Expected local experts touched by b sequences: min(all local, b·q·k/ep), each
+                // expert's weights split over tp/ep chips (DP attention: whole experts, at
+                // least one and ceil(E/ep) per chip).
+                let perExpertBytes = model.expertParams * wb / T
+                let cap = dp ? expertsPerChip * model.expertParams * wb : Double(model.experts) * perExpertBytes
+                terms.append(weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
+                                        flopsPerSeq: q * 2 * Double(model.expertsPerToken) * model.expertParams / T * moeLayersPerStage,
+                                        bytesPerSeq: q * Double(model.expertsPerToken) * perExpertBytes * moeLayersPerStage,
+                                        bytesPerSeqCap: cap * moeLayersPerStage,
+                                        sustainedFlops: F, bytesPerSecond: BW,
+                                        d2dBytesPerSeq: q * Double(model.expertsPerToken) / Double(epWidth)
+                                            * gemmD2D(n: Double(model.expertFfnHidden * (model.gatedMlp ? 3 : 2) * epWidth) / T, k: model.hidden)
+                                            * moeLayersPerStage,
+                                        d2dBytesPerSecond: D2DBW)))
+                // Token permutation: each (token, expert) row is written once in expert order and
+                // read once more in the weighted combine (the grouped GEMMs' own operand traffic is
+                // in their terms), on the chips that hold the expert (MegaBlocks, Gale et al. 2023,
+                // section 5: permutation is memory-bound).
+                let rows = Double(model.expertsPerToken) / Double(epWidth)
+                terms.append(DecodeTerm(name: "MoE token permutation", kind: .elementwise,
+                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW))
+            }
+            // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
+            terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
+                                    flopsPerSeq: q * InferenceCalibration.elementwiseAccessesPerLayer * h / D * layersPerStage,
+                                    bytesPerSeq: q * InferenceCalibration.elementwiseAccessesPerLayer * h * act / D * layersPerStage,
+                                    sustainedFlops: V, bytesPerSecond: BW))
+            // LM head on the last stage; it bounds the pipeline period.
+            let headParams = Double(model.vocab) * h
+            let head = weights(DecodeTerm(name: "LM head (weights)", kind: .weights, flopsPerSeq: q * 2 * headParams / T, bytesFixed: headParams / R * wb * dieRanks,
+                                  bytesPerSeq: q * Double(model.vocab) / T * 4, sustainedFlops: F, bytesPerSecond: BW,
+                                  d2dBytesPerSeq: q * gemmD2D(n: Double(model.vocab) / T, k: model.hidden) / Double(D), d2dBytesPerSecond: D2DBW))
 
-        var comms: [DecodeComm] = []
-        let tpTier = tp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut
-        if tp > 1 && !dp {
-            let moeAllReduce = (self.ep > 1 && tp / self.ep == 1) ? 0 : moeLayersPerStage
-            comms.append(DecodeComm(name: "TP all-reduce (\(tp) chips)", collective: .allReduce,
-                                    count: layersPerStage + denseLayersPerStage + moeAllReduce,
-                                    bytesPerSeq: h * act, n: tp, tier: tpTier))
+            var comms: [DecodeComm] = []
+            let tpTier = tp <= net.scaleUp.domainSize ? net.scaleUp : net.scaleOut
+            if tp > 1 && !dp {
+                let moeAllReduce = (epWidth > 1 && tp / epWidth == 1) ? 0 : moeLayersPerStage
+                comms.append(DecodeComm(name: "TP all-reduce (\(tp) chips)", collective: .allReduce,
+                                        count: layersPerStage + denseLayersPerStage + moeAllReduce,
+                                        bytesPerSeq: q * h * act, n: tp, tier: tpTier))
+            }
+            if epWidth > 1 && moeLayersPerStage > 0 {
+                // Large-EP (data-parallel attention) deployments dispatch in the 8-bit GEMM
+                // format when the weights are 8-bit or narrower (DeepSeek: "dispatch
+                // transmissions adopt the FP8 format", DeepEP; CloudMatrix: INT8 dispatch) and
+                // combine in BF16; TP-group EP moves 16-bit activations both ways.
+                let dispatchBytes = dp && wb <= 1 ? 1.0 : act
+                let rowsPerSeq = q * Double(model.expertsPerToken) * h / Double(epWidth)
+                comms.append(DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
+                                        bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth, tier: tpTier, oneSided: dp))
+                comms.append(DecodeComm(name: "EP combine all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
+                                        bytesPerSeq: rowsPerSeq * act, n: epWidth, tier: tpTier, oneSided: dp))
+            }
+            if pp > 1 {
+                let ppTier = tp * pp <= net.scaleUp.domainSize ? net.scaleUp : net.scaleOut
+                comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: q * h * act, n: 2, tier: ppTier))
+            }
+            return (terms, head, comms)
         }
-        if self.ep > 1 && moeLayersPerStage > 0 {
-            comms.append(DecodeComm(name: "EP all-to-all (\(self.ep) chips)", collective: .allToAll, count: 2 * moeLayersPerStage,
-                                    bytesPerSeq: Double(model.expertsPerToken) * h * act / Double(self.ep), n: self.ep, tier: tpTier))
-        }
-        if pp > 1 {
-            let ppTier = tp * pp <= network.scaleUp.domainSize ? network.scaleUp : network.scaleOut
-            comms.append(DecodeComm(name: "PP send/recv", collective: .pointToPoint, count: 1, bytesPerSeq: h * act, n: 2, tier: ppTier))
+        let q = Double((speculative?.draftTokens ?? 0) + 1)
+        let main = stageTerms(q: q)
+        var terms = main.layers + [main.head]
+        var comms = main.comms
+        if let spec = speculative, spec.method == .mtp {
+            // MTP draft: k sequential passes of one more layer (DeepSeek-V3's MTP module is one
+            // transformer block sharing the embedding and the output head), each with its LM
+            // head: the per-layer terms scaled by k / layers (exact for roofline maxima) plus k
+            // LM heads.
+            let one = stageTerms(q: 1)
+            let k = Double(spec.draftTokens)
+            let perLayer = k / max(1, layersPerStage)
+            terms += one.layers.map { $0.scaled(perLayer, prefix: "MTP draft: ") } + [one.head.scaled(k, prefix: "MTP draft: ")]
+            comms += one.comms.map { $0.scaled(perLayer, prefix: "MTP draft: ") }
         }
         let pipeline = pp > 1 ? InferenceCalibration.pipelineEfficiency : 1
         decode = DecodeStepModel(terms: terms, comms: comms, pp: pp, efficiency: calibration.decodeEfficiency * pipeline,
@@ -288,6 +367,30 @@ public struct LLMServingModel: Sendable {
         return ops
     }
 
+    /// One MoE layer's dispatch + combine in large-EP prefill spanning G = ep / domain scale-up
+    /// domains, with DeepEP's normal (hierarchical) kernels: a token goes once to every remote
+    /// domain holding one of its k experts (RDMA, then NVLink/UB forwarding inside it), so the
+    /// scale-out bytes per token are (G − 1)·(1 − (1 − 1/G)^k) rows (k experts placed uniformly
+    /// at random) instead of k; the in-domain part moves on the scale-up tier. Dispatch is 8-bit
+    /// with 8-bit weights (FP8 dispatch), combine 16-bit.
+    func largeEPPrefillAllToAll(tokensPerChip: Double) -> Double {
+        let domain = Double(max(1, network.scaleUp.domainSize))
+        let g = max(1, (Double(ep) / domain).rounded(.up))
+        let k = Double(model.expertsPerToken)
+        let remoteRows = (g - 1) * (1 - pow(1 - 1 / g, k))
+        let localRows = k * (domain - 1) / Double(ep)
+        let h = Double(model.hidden), act = InferenceCalibration.activationBytes
+        let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
+        var t = 0.0
+        for bytesPerElement in [dispatchBytes, act] {
+            let out = network.scaleOut, up = network.scaleUp
+            let remote = tokensPerChip * remoteRows * h * bytesPerElement
+            let local = tokensPerChip * localRows * h * bytesPerElement
+            t += out.latencySeconds + remote / max(out.bytesPerSecond, 1e-300) + (local > 0 ? up.latencySeconds + local / max(up.bytesPerSecond, 1e-300) : 0)
+        }
+        return t
+    }
+
     /// Seconds for `sequences` prompts of `length` tokens to pass through all stages (latency),
     /// and the per-replica occupancy (throughput cost: the pipeline overlaps stages).
     public func prefillSeconds(sequences: Int, length: Int) -> (latency: Double, occupancy: Double, lines: [String]) {
@@ -311,10 +414,13 @@ public struct LLMServingModel: Sendable {
             comm += count * network.time(.allReduce, bytes: m * Double(model.hidden) * InferenceCalibration.activationBytes,
                                          groupSize: tp, innerSize: min(tp, network.scaleUp.domainSize))
         }
-        if ep > 1 && model.moeLayers > 0 {
+        let domain = network.scaleUp.domainSize
+        if ep > 1 && model.moeLayers > 0 && dpAttention && ep > domain {
+            comm += Double(model.moeLayers) / Double(pp) * largeEPPrefillAllToAll(tokensPerChip: m / Double(ep))
+        } else if ep > 1 && model.moeLayers > 0 {
             comm += 2 * Double(model.moeLayers) / Double(pp) * network.time(.allToAll,
                 bytes: m * Double(model.expertsPerToken * model.hidden) * InferenceCalibration.activationBytes / Double(ep),
-                groupSize: ep, innerSize: min(ep, network.scaleUp.domainSize))
+                groupSize: ep, innerSize: min(ep, domain))
         }
         var p2p = 0.0
         if pp > 1 {
@@ -322,6 +428,10 @@ public struct LLMServingModel: Sendable {
                                innerSize: tp * pp <= network.scaleUp.domainSize ? 2 : 1)
         }
         if comm > 0 { lines.append("  TP/EP communication per stage: \(formatQuantity(comm * 1e3)) ms") }
+        // Communication adds to compute. Large-EP deployments overlap part of it with two
+        // micro-batches (DeepSeek day-6 "dual-batch overlap", SGLang TBO: +27-35% prefill); how
+        // much they hide is not derivable from the specs, so none is assumed (an upper bound on
+        // the stage time; `max(stage, comm)` would be the lower one).
         let stageSeconds = stage + comm
         let latency = Double(pp) * stageSeconds + Double(pp - 1) * p2p
         // Pipelined prefill chunks share the stages with decode micro-batches: the same

@@ -29,6 +29,10 @@ public struct InferenceRun: Sendable {
     public var batch: Int?
     public var constraints: PlanConstraints
     public var scaleUpDomain: Int?
+    /// GEMM format when it differs from the weights (W4A16); phase; speculative decoding.
+    public var computePrecision: NumberFormat? = nil
+    public var phase: InferencePhase = .both
+    public var speculative: SpeculativeDecoding? = nil
 
     public init(model: ModelSpec, scenario: InferenceScenario = .offline,
                 inputTokens: Int = StandardRunDefaults.inferenceInputTokens,
@@ -56,7 +60,7 @@ public struct InferenceRun: Sendable {
         let (f, e) = precision.map { ($0, emulate) } ?? standardInferenceFormat(p, model: model)
         return InferenceWorkload(model: model, scenario: scenario, inputTokens: inputTokens, outputTokens: outputTokens,
                                  precision: f, kvPrecision: kvPrecision, ttftBoundMs: ttftBoundMs, tpotBoundMs: tpotBoundMs,
-                                 emulate: e || emulate)
+                                 emulate: e || emulate, computePrecision: computePrecision, phase: phase, speculative: speculative)
     }
 
     /// The estimate on one corner's parameters.

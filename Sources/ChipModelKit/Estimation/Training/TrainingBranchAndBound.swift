@@ -38,6 +38,7 @@ extension TrainingSearch {
         mutating func run() -> TrainingSearchResult {
             let k = model.scalars
             let L = model.workload.model.layers
+            let scale = model.overlappedComputeScale
             let groups = space.groups
             var order: [(Double, Int)] = []
             order.reserveCapacity(groups.count)
@@ -50,7 +51,8 @@ extension TrainingSearch {
             }
             for gi in groups.indices {
                 guard let g = costs(gi) else { continue }
-                let (bound, rows) = TrainingSearch.groupBound(groups[gi], g, space: space, layers: L, scalars: k)
+                let (bound, rows) = TrainingSearch.groupBound(groups[gi], g, space: space, layers: L,
+                                                               overlappedComputeScale: scale, scalars: k)
                 fittingCandidates += rows * groups[gi].variants
                 // +infinity: nothing fits, or every candidate takes forever; neither can rank.
                 guard bound != .infinity else { continue }
@@ -82,7 +84,8 @@ extension TrainingSearch {
         }
 
         /// The least-memory candidate of the space (first in enumeration order among equals),
-        /// for the reason nothing fits: the first variant of the least-memory row.
+        /// for the reason nothing fits: the first variant of the least-memory row (rows are
+        /// virtual stages x ZeRO x recompute x EP overlap, `TrainingSearchSpace.Group.row`).
         func leastMemory() -> RankedPlan? {
             var best: (mem: Double, outer: Int, position: Int, gi: Int, row: Int)?
             for (gi, grp) in space.groups.enumerated() {
@@ -96,14 +99,14 @@ extension TrainingSearch {
             }
             guard let b = best else { return nil }
             let grp = space.groups[b.gi], o = space.outers[grp.outer]
-            let rc = grp.rCount, zc = grp.zCount
-            let ri = b.row % rc, zi = (b.row / rc) % zc, vi = b.row / (rc * zc)
+            let ec = grp.oepCount, rc = grp.rCount, zc = grp.zCount
+            let ei = b.row % ec, ri = (b.row / ec) % rc, zi = (b.row / (ec * rc)) % zc, vi = b.row / (ec * rc * zc)
             let dp = grp.dpLevels[0]
             let plan = TrainingPlan(tp: o.t, pp: o.p, dp: o.d, cp: o.c, ep: o.e, microBatch: grp.microBatch,
                                     virtualStages: space.vValues[grp.vStart + vi], recompute: grp.rValues[ri], zeroStage: grp.zValues[zi],
                                     sequenceParallel: grp.sequenceParallel, overlapDataParallel: dp.overlapDP,
                                     overlapTensorParallel: grp.otpValues[0], overlapParamGather: dp.overlapParamGather,
-                                    overlapPipelineComm: grp.oppValues[0])
+                                    overlapPipelineComm: grp.oppValues[0], overlapExpertParallel: grp.oepValues[ei])
             return RankedPlan(plan: plan, stepSeconds: .infinity, memoryBytes: b.mem)
         }
     }

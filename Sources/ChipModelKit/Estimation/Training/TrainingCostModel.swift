@@ -25,8 +25,11 @@ public struct LayerCosts: Sendable, Equatable {
     /// FLOPs of one forward layer (for explanations).
     public var forwardFlops: Double
     /// Activation bytes of one layer for one microbatch per recompute mode (Korthikanti 2022,
-    /// Table 2 generalized): [none, selective, full].
-    public var activationBytes: (none: Double, selective: Double, full: Double)
+    /// Table 2 generalized; `activationBytesPerLayer`).
+    public var activationBytes: (none: Double, selective: Double, full: Double, lightweight: Double)
+    /// Forward time lightweight recompute repeats: the norms and activation functions
+    /// (element-wise) and, with MLA, the up-projection GEMMs.
+    public var lightweightRecomputeSeconds: Double
     /// Logits and loss activations on the last stage, bytes.
     public var logitsActivationBytes: Double
     /// Point-to-point activation message between pipeline stages, bytes.
@@ -71,6 +74,7 @@ public struct TrainingCostModel: Sendable {
         let chip = cluster.chip, chips = cluster.count, emulate = workload.emulate
         var cal = calibration ?? Calibration.family(chip.family)
         if let f = cal.training.matmulPeakFraction { cal.matmulPeakFraction = f }
+        cal.matmulPeakFraction *= cal.training.familyMatmulFactor
         if let f = cal.training.scaleOutFraction { cal.scaleOutFraction = f }
         self.workload = workload
         attentionParams = workload.model.attentionParamsPerLayer
@@ -107,20 +111,32 @@ public struct TrainingCostModel: Sendable {
         scalars = CandidateScalars(residual: cal.training.tpOverlapResidual,
                                    microbatchOverhead: cal.training.microbatchOverheadSeconds,
                                    stepOverhead: cal.training.stepOverheadSeconds,
-                                   capacityBytes: cap * 1e9 * cal.training.memoryUsableFraction)
+                                   capacityBytes: cap * 1e9 * (1 - cal.training.memory.driverReservedFraction))
     }
 
     public var domainSize: Int { network.scaleUp.domainSize }
 
+    /// Compute units (SMs, CUs, AI cores) the chip spreads a kernel's tiles over, when the spec
+    /// gives them (spec key `computeUnits`, at this corner); nil otherwise (then no wave
+    /// quantization and DeepSeek's SM share for the EP overlap).
+    public var computeUnits: Double? { TrainingCostModel.computeUnits(of: chip) }
+
+    /// The chip's compute-unit count. The catalog's `computeUnits` key is read here once it is
+    /// part of `ChipParameters`; until then nil.
+    static func computeUnits(of chip: ChipParameters) -> Double? { nil }
+
     /// Tile capacity assumed when the chip spec gives no SRAM or L2 size, bytes.
     public static let assumedTileBytes = 25e6
 
-    /// A GEMM or attention timed on the roofline, with the small-GEMM efficiency
-    /// `w / (w + w0)` of `TrainingCalibration.gemmHalfEfficiencyFlops`.
+    /// A GEMM or attention timed on the roofline with its compute time stretched by wave
+    /// quantization over the chip's compute units (`waveEfficiency`, GemmEfficiency.swift), plus
+    /// the fixed time of one kernel (`TrainingCalibration.gemmFixedSeconds`).
     func time(_ op: RooflineOperation, on dev: RooflineDevice? = nil) -> (seconds: Double, flops: Double) {
         let r = Roofline.evaluate(op, on: dev ?? device)
         guard r.flops > 0 else { return (r.seconds, 0) }
-        return (r.seconds * (1 + calibration.training.gemmHalfEfficiencyFlops / r.flops), r.flops)
+        let compute = r.computeSeconds / TrainingCostModel.waveEfficiency(op, computeUnits: computeUnits)
+        let seconds = max(compute, r.memorySeconds, r.sramSeconds, r.d2dSeconds)
+        return (seconds + calibration.training.gemmFixedSeconds, r.flops)
     }
 
     /// Per-layer costs for a (TP, CP, EP, microbatch, SP) shape; nil when the shape does not
@@ -142,7 +158,17 @@ public struct TrainingCostModel: Sendable {
         // row-parallel.
         let outParams = Double(a * d) * H
         let qkvN = ceilDiv(m.attentionParamsPerLayer - outParams, H * T)
-        addGemm(.gemm(m: tokens, n: qkvN, k: h))
+        let qkv = time(.gemm(m: tokens, n: qkvN, k: h))
+        gemm += qkv.seconds
+        flops += qkv.flops
+        // MLA's up-projections (latent -> per-head Q, K, V) as their share of the projection
+        // work: what lightweight recompute repeats.
+        var upProjection = 0.0
+        if m.attention == .mla, m.attentionParamsPerLayer > outParams {
+            let r = Double(m.ropeHeadDim), dd = Double(d), heads = Double(a)
+            let up = Double(m.qLoraRank) * heads * (dd + r) + Double(m.kvLoraRank) * heads * (dd + dd)
+            upProjection = qkv.seconds * min(1, up / (m.attentionParamsPerLayer - outParams))
+        }
         addGemm(.gemm(m: tokens, n: h, k: max(1, a * d / t)))
         // Attention core (fused, causal; FlashAttention), heads split by TP, queries by CP.
         let attnHeadDim = m.attention == .mla ? (2 * d + m.ropeHeadDim + 1) / 2 : d
@@ -166,7 +192,10 @@ public struct TrainingCostModel: Sendable {
         if moeShare > 0 {
             let E = m.experts, k = m.expertsPerToken, fe = m.expertFfnHidden
             let local = E / e
-            let perExpert = ceilDiv(tok * Double(k) * Double(e), Double(E))
+            // Tokens per local expert on the busiest EP rank (mean x load imbalance); the local
+            // experts run as one grouped GEMM (tile quantization per expert in M).
+            let imbalance = calibration.training.expertParallel.loadImbalance
+            let perExpert = ceilDiv(imbalance * tok * Double(k) * Double(e), Double(E))
             let r1 = time(.gemm(m: perExpert, n: ceilDiv(Double(fe * gated), T), k: h, batch: local))
             let r2 = time(.gemm(m: perExpert, n: h, k: ceilDiv(Double(fe), T), batch: local))
             let router = time(.gemm(m: tokens, n: E, k: h))
@@ -183,10 +212,10 @@ public struct TrainingCostModel: Sendable {
             mlpFlops += moeShare * fl
             mlpActWidth += moeShare * Double((k + m.sharedExperts) * fe)
             if e > 1 {
-                // Dispatch and combine: each chip sends its tokens' hidden states to the top-k experts.
-                let bytes = tok * Double(k) * H * ea / (sp ? T : 1)
+                // Dispatch and combine (ExpertDispatch.swift): each chip sends its tokens' hidden
+                // states to the top-k experts; EP ranks follow TP and CP in the rank order.
                 let inner = max(1, min(e, domainSize / max(1, t * c)))
-                epComm = moeShare * 2 * network.time(.allToAll, bytes: bytes, groupSize: e, innerSize: inner)
+                epComm = moeShare * expertAllToAllSeconds(tokens: tok / (sp ? T : 1), ep: e, inner: inner)
             }
         }
         gemm += mlpGemm
@@ -226,31 +255,20 @@ public struct TrainingCostModel: Sendable {
         let embedLogits = logits.seconds + Roofline.evaluate(.elementwise(bytes: lossBytes), on: device).seconds
             + Roofline.evaluate(.embedding(tokens: tokens, hidden: h), on: device).seconds
 
-        // Activation memory per layer (Korthikanti 2022, section 4, Table 2), bytes, for 16-bit
-        // activations, generalized to GQA (K, V of kvHeads·d) and any FFN width:
-        //   replicated across TP without SP: 10·sbh (2 layer-norm inputs 4sbh, QKV input 2sbh,
-        //     attention dropout mask sbh, MLP input 2sbh, MLP dropout mask sbh)
-        //   sharded by TP: Q 2sbh, K+V 4sb·kv·d, projection input 2sbh; MLP 4sb·F (gated 6sb·F);
-        //     attention scores, softmax, dropout 5·a·s²·b (dropped by selective recompute).
-        // For GPT (kv·d = h, F = 4h): 34·sbh + 5·a·s²·b, i.e. Korthikanti's sbh(10 + 24/t + 5as/(ht))
-        // without SP and sbh/t·(34 + 5as/h) with SP. Full recompute keeps only the layer input
-        // 2·sbh (/t with SP). CP divides s in every term (s·s/c for the scores).
+        // Activation memory per layer (`activationBytesPerLayer`, TrainingMemoryModel.swift);
+        // the unfused s x s scores (Korthikanti's 5·a·s²·b) only without fused attention.
         let sbh = tok * H
-        let replicated = 10 * sbh
-        let kvd = Double(m.kvHeads * d)
-        let sharded = 4 * sbh + 4 * tok * kvd + (m.gatedMlp ? 6 : 4) * tok * mlpActWidth
         let scores = fusedAttention ? 0 : 5 * Double(a) * Double(s / c) * Double(s) * Double(b)
-        let spDiv = sp ? T : 1
-        let none = replicated / spDiv + (sharded + scores) / T
-        let selective = replicated / spDiv + sharded / T
-        let full = 2 * sbh / spDiv
-        let logitsAct = 2 * tok * Double(m.vocab) / T * 4
+        let act = activationBytesPerLayer(tokens: tok, tp: t, sequenceParallel: sp, scoresBytes: scores)
+        // Output layer and loss on the last stage: FP32 logits for the fused cross-entropy
+        // backward and the final norm output (Megatron's theoretical memory: 4·sbh·(1 + V/h)).
+        let logitsAct = 4 * tok * (H + Double(m.vocab)) / T
 
         let fwd = gemm + core.seconds + ewSeconds
         return LayerCosts(forwardSeconds: fwd, gemmSeconds: gemm, attentionCoreSeconds: core.seconds,
                           elementwiseSeconds: ewSeconds, embeddingLogitsSeconds: embedLogits,
                           tpCommSeconds: tpComm, epCommSeconds: epComm, cpExposedSeconds: cpExposed,
-                          forwardFlops: flops, activationBytes: (none, selective, full),
+                          forwardFlops: flops, activationBytes: act, lightweightRecomputeSeconds: ewSeconds + upProjection,
                           logitsActivationBytes: logitsAct, p2pBytes: sbh * ea / T)
     }
 
@@ -304,8 +322,10 @@ public struct TrainingCostModel: Sendable {
         let stride = t * c * d
         let p2pInner = (stride < domainSize && domainSize % stride == 0) ? 2 : 1
         let p2p = p > 1 ? network.time(.pointToPoint, bytes: layer.p2pBytes, groupSize: 2, innerSize: p2pInner) : 0
-        let dpInner = max(1, min(d, domainSize / max(1, t * c)))
-        let expertDP = d / e
+        // The DP x CP group is contiguous after TP in the rank order (TP, CP, DP): its chips
+        // per domain; the expert-DP group strides over the EP ranks.
+        let dpInner = max(1, min(d * c, domainSize / max(1, t)))
+        let expertDP = d * c / e
         let expertInner = max(1, min(expertDP, domainSize / max(1, t * c * e)))
         return GroupCosts(layer: layer, tp: t, pp: p, dp: d, cp: c, ep: e, microBatch: b, sequenceParallel: sp,
                           microbatches: mbs, p2pSeconds: p2p, dpInnerDense: dpInner, dpInnerExpert: expertInner)
@@ -314,10 +334,12 @@ public struct TrainingCostModel: Sendable {
     /// DP communication per step and ZeRO-3 gathers per microbatch for `params` weights per chip.
     func dpCosts(_ g: GroupCosts, params: (dense: Double, expert: Double), zero: Int)
         -> (perStep: Double, paramGather: Double, perMicrobatch: Double) {
-        guard g.dp > 1 else { return (0, 0, 0) }
+        guard g.dp * g.cp > 1 else { return (0, 0, 0) }
         let grad = 2.0 // BF16 gradients reduced (Megatron/NeMo default for BF16/FP8 training)
         var step = 0.0, gather = 0.0, mb = 0.0
-        for (p, group, inner) in [(params.dense, g.dp, g.dpInnerDense), (params.expert, g.dp / g.ep, g.dpInnerExpert)] where p > 0 && group > 1 {
+        // Gradients reduce over the data-and-context-parallel group (Megatron-Core: CP ranks
+        // hold the same weights); experts over DP x CP / EP.
+        for (p, group, inner) in [(params.dense, g.dp * g.cp, g.dpInnerDense), (params.expert, g.dp * g.cp / g.ep, g.dpInnerExpert)] where p > 0 && group > 1 {
             let bytes = p * grad
             switch zero {
             case 0: step += network.time(.allReduce, bytes: bytes, groupSize: group, innerSize: inner)
@@ -330,38 +352,6 @@ public struct TrainingCostModel: Sendable {
             }
         }
         return (step, gather, mb)
-    }
-
-    /// Memory per chip (bytes) of the busiest stage: weights, gradients and optimizer states per
-    /// ZeRO stage (mixed-precision Adam, Rajbhandari et al. 2020: 2 + 2 + 12 bytes per
-    /// parameter, the 12 being FP32 master weights, momentum and variance), activations of the
-    /// in-flight microbatches, logits on the last stage.
-    public func memory(_ g: GroupCosts, stageLayers: Int, virtualStages v: Int, recompute: RecomputeMode, zero: Int)
-        -> (weights: Double, gradients: Double, optimizer: Double, activations: Double, total: Double) {
-        let params = stageParams(tp: g.tp, pp: g.pp, ep: g.ep, stageLayers: Double(stageLayers))
-        let D = Double(g.dp), DE = Double(max(1, g.dp / g.ep))
-        func shard(_ bytesPerParam: Double, _ sharded: Bool) -> Double {
-            sharded ? bytesPerParam * (params.dense / D + params.expert / DE) : bytesPerParam * (params.dense + params.expert)
-        }
-        var weights = shard(2, zero >= 3)
-        if zero >= 3 { weights += 2 * (params.dense + params.expert) / Double(max(1, stageLayers)) * 2 } // gathered layer buffers
-        let grads = shard(2, zero >= 2)
-        let opt = shard(12, zero >= 1)
-        let act = g.layer.activationBytes
-        let perLayer: Double
-        switch recompute {
-        case .none: perLayer = act.none
-        case .selective: perLayer = act.selective
-        case .full: perLayer = act.full
-        }
-        let p = Double(g.pp), V = Double(v)
-        let inflight = Double(min(g.microbatches, g.pp))
-        let interleave = v > 1 ? 1 + (p - 1) / (p * V) : 1
-        var first = Double(stageLayers) * perLayer * inflight * interleave
-        if recompute == .full { first += act.selective } // one layer's working set during recompute
-        let last = Double(stageLayers) * perLayer + g.layer.logitsActivationBytes
-        let activations = g.pp == 1 ? first + g.layer.logitsActivationBytes : max(first, last)
-        return (weights, grads, opt, activations, weights + grads + opt + activations)
     }
 
     /// Per (group, virtual stages): layers and weights on the busiest stage.
@@ -385,7 +375,7 @@ public struct TrainingCostModel: Sendable {
 
     public func zeroInputs(_ g: GroupCosts, _ st: StageInputs, zero: Int) -> ZeroInputs {
         let dp = dpCosts(g, params: st.params, zero: zero)
-        let optParams = zero >= 1 ? st.params.dense / Double(g.dp) + st.params.expert / Double(max(1, g.dp / g.ep))
+        let optParams = zero >= 1 ? st.params.dense / Double(g.dp * g.cp) + st.params.expert / Double(max(1, g.dp * g.cp / g.ep))
             : st.params.dense + st.params.expert
         // Adam is memory-bound: read FP32 master, momentum, variance and the BF16 gradient,
         // write master, momentum, variance and the BF16 weights: 28 bytes per parameter.
@@ -398,7 +388,7 @@ public struct TrainingCostModel: Sendable {
     @inline(__always)
     public func assemble(_ g: GroupCosts, _ st: StageInputs, _ z: ZeroInputs, virtualStages v: Int,
                          recompute: RecomputeMode, memoryBytes: Double, overlapDP: Bool, overlapParamGather: Bool,
-                         overlapTP: Bool, overlapPP: Bool) -> CandidateInputs {
+                         overlapTP: Bool, overlapPP: Bool, overlapEP: Bool = false) -> CandidateInputs {
         let L = Double(st.layers)
         let layer = g.layer
         let rLayer: Double
@@ -406,6 +396,7 @@ public struct TrainingCostModel: Sendable {
         case .none: rLayer = 0
         case .selective: rLayer = layer.attentionCoreSeconds
         case .full: rLayer = layer.forwardSeconds
+        case .lightweight: rLayer = layer.lightweightRecomputeSeconds
         }
         let passes: Double = recompute == .full ? 3 : 2
         // Pipeline p2p: the fill and drain messages (2·(p·v - 1)) are always on the critical
@@ -418,8 +409,13 @@ public struct TrainingCostModel: Sendable {
             microbatches: Double(g.microbatches), stageLayers: L,
             bubbleFactor: Double(g.pp - 1) / Double(v),
             layerForward: layer.forwardSeconds, extraForward: layer.embeddingLogitsSeconds,
-            layerRecompute: rLayer, tpComm: layer.tpCommSeconds, tpHide: overlapTP ? layer.gemmSeconds : 0,
-            tpPasses: passes, epComm: L * layer.epCommSeconds * (passes + 1), cpComm: L * layer.cpExposedSeconds,
+            layerRecompute: rLayer, tpComm: layer.tpCommSeconds,
+            tpHide: overlapTP && tensorParallelOverlapPossible(tp: g.tp) ? layer.gemmSeconds : 0,
+            // The all-to-all pair runs once per pass: forward, backward (+ recomputed forward).
+            tpPasses: passes, epComm: L * layer.epCommSeconds * passes,
+            epOverlap: overlapEP && g.ep > 1 ? 1 : 0, computeScale: overlapEP && g.ep > 1 ? overlappedComputeScale : 1,
+            chunkShare: 1 / Double(v), spreadMicrobatches: Double((v - 1) * g.pp + 1) / Double(v),
+            cpComm: L * layer.cpExposedSeconds,
             ppComm: ppMessages * g.p2pSeconds, dpComm: z.dpPerStep, dpOverlap: overlapDP ? 1 : 0,
             dpParamGather: z.paramGatherPerStep, paramGatherOverlap: overlapDP && overlapParamGather ? 1 : 0,
             zeroGather: z.zeroGatherPerMicrobatch, optimizer: z.optimizerSeconds, memoryBytes: memoryBytes)
@@ -427,11 +423,30 @@ public struct TrainingCostModel: Sendable {
 
     /// Candidate inputs of one plan in a group (scalar path).
     public func inputs(_ g: GroupCosts, virtualStages v: Int, recompute: RecomputeMode, zero: Int,
-                       overlapDP: Bool, overlapParamGather: Bool, overlapTP: Bool, overlapPP: Bool) -> CandidateInputs {
+                       overlapDP: Bool, overlapParamGather: Bool, overlapTP: Bool, overlapPP: Bool,
+                       overlapEP: Bool = false) -> CandidateInputs {
         let st = stage(g, virtualStages: v)
         let z = zeroInputs(g, st, zero: zero)
-        let mem = memory(g, stageLayers: st.layers, virtualStages: v, recompute: recompute, zero: zero)
+        let mem = memory(g, stageLayers: st.layers, virtualStages: v, recompute: recompute, zero: zero,
+                         overlapExpertParallel: overlapEP && g.ep > 1)
         return assemble(g, st, z, virtualStages: v, recompute: recompute, memoryBytes: mem.total,
-                        overlapDP: overlapDP, overlapParamGather: overlapParamGather, overlapTP: overlapTP, overlapPP: overlapPP)
+                        overlapDP: overlapDP, overlapParamGather: overlapParamGather, overlapTP: overlapTP, overlapPP: overlapPP,
+                        overlapEP: overlapEP)
+    }
+
+    /// Comm-GEMM overlap of TP collectives (Transformer Engine userbuffers) needs the TP group
+    /// inside one scale-up domain: `initialize_ub` (transformer_engine/pytorch/module/base.py)
+    /// builds one peer-memory communicator per TP group, treated as one NVLink domain. A TP
+    /// group that spans domains runs plain collectives, unoverlapped.
+    public func tensorParallelOverlapPossible(tp: Int) -> Bool { tp <= domainSize }
+
+    /// Compute time multiplier while the EP all-to-all overlaps with compute: the
+    /// communication kernels occupy `ExpertParallelPriors.communicationComputeUnits` of the
+    /// chip's compute units (DeepSeek-V3: 20 of 132 SMs), or, without a unit count,
+    /// 1 / `computeFractionWhileOverlapped`.
+    public var overlappedComputeScale: Double {
+        let p = calibration.training.expertParallel
+        if let u = computeUnits, u > p.communicationComputeUnits { return u / (u - p.communicationComputeUnits) }
+        return 1 / p.computeFractionWhileOverlapped
     }
 }

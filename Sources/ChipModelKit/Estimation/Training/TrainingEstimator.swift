@@ -32,18 +32,6 @@
 //   training cases of Benchmarks/calibration-cases.json).
 import Foundation
 
-/// Memory per chip of a plan, bytes.
-public struct TrainingMemory: Sendable, Equatable {
-    public var weights: Double
-    public var gradients: Double
-    public var optimizer: Double
-    public var activations: Double
-    public var total: Double
-    /// Usable capacity (HBM x `TrainingCalibration.memoryUsableFraction`).
-    public var usable: Double
-    public var capacity: Double
-}
-
 /// A training estimate: one plan on one cluster, with every number it was made from.
 public struct TrainingEstimate: Sendable {
     public var chipID: String
@@ -81,6 +69,14 @@ public struct TrainingEstimate: Sendable {
     public var assumptions: [String] = []
     /// Candidates in the searched plan space (0 when the plan was fully given).
     public var searchSpace: Int = 0
+    /// Chips per scale-up domain the estimate used.
+    public var scaleUpDomain: Int = 1
+    /// Parallel groups of the plan that span more than one scale-up domain ("tp", "cp", "ep"),
+    /// costed on the scale-out NICs (`TrainingEstimator.scaleUpCrossings`).
+    public var scaleUpCrossings: [String] = []
+    /// The estimator's own error on tokens/s per chip for this chip family, from
+    /// cross-validation (`ModelErrorBands`): wider for a family with no calibration case.
+    public var modelErrorBand: ModelErrorBand = ModelErrorBands.trainingUncalibrated
 }
 
 /// No plan fits or no plan is valid: the reason, with memory needed vs available.
@@ -192,7 +188,7 @@ public enum TrainingEstimator {
             if let least = result.leastMemory {
                 let usable = model.scalars.capacityBytes
                 throw TrainingInfeasibleError(
-                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.candidatesEvaluated) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip, \(gb(usable)) GB usable (\(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB x \(formatQuantity(model.calibration.training.memoryUsableFraction)))",
+                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.searchSpace) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip (weights, optimizer, activations, working set, runtime and collective buffers), \(gb(usable)) GB usable of \(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB installed",
                     candidatesEvaluated: result.candidatesEvaluated, leastMemoryPlan: least.plan,
                     neededBytes: least.memoryBytes, usableBytes: usable)
             }
@@ -223,7 +219,8 @@ public enum TrainingEstimator {
               g.dp == plan.dp else { return nil }
         let x = model.inputs(g, virtualStages: plan.virtualStages, recompute: plan.recompute, zero: plan.zeroStage,
                              overlapDP: plan.overlapDataParallel, overlapParamGather: plan.overlapParamGather,
-                             overlapTP: plan.overlapTensorParallel, overlapPP: plan.overlapPipelineComm)
+                             overlapTP: plan.overlapTensorParallel, overlapPP: plan.overlapPipelineComm,
+                             overlapEP: plan.overlapExpertParallel)
         var k = model.scalars
         if ignoreMemory { k.capacityBytes = .infinity }
         let br = candidateBreakdown(x, k)
@@ -233,21 +230,51 @@ public enum TrainingEstimator {
         let n = Double(model.chips)
         let peak = model.device.peakFlops
         let mem = model.memory(g, stageLayers: Int(x.stageLayers), virtualStages: plan.virtualStages,
-                               recompute: plan.recompute, zero: plan.zeroStage)
-        let cap = (model.chip.memoryCapacityGB ?? 0) * 1e9
+                               recompute: plan.recompute, zero: plan.zeroStage,
+                               overlapExpertParallel: plan.overlapExpertParallel && plan.ep > 1)
         let tps = tokens / step
         return TrainingEstimate(
             chipID: model.chip.id, chips: model.chips, modelName: w.model.name, workload: w, plan: plan,
             corner: model.chip.corner, stepSeconds: step, breakdown: br, tokensPerSecond: tps, tokensPerSecondPerChip: tps / n,
             mfu: w.modelFlopsPerStep / (step * n * peak), hfu: w.hardwareFlopsPerStep(recompute: plan.recompute) / (step * n * peak),
             peakFlops: peak,
-            memory: TrainingMemory(weights: mem.weights, gradients: mem.gradients, optimizer: mem.optimizer,
-                                   activations: mem.activations, total: mem.total, usable: model.scalars.capacityBytes,
-                                   capacity: cap),
+            memory: mem,
             days: w.tokenBudget / tps / 86400, layer: layer, inputs: x, microbatches: g.microbatches,
             candidatesEvaluated: 0, searchSeconds: 0, top: [],
             usesEstimatedSpecs: model.chip.usesEstimates, calibrationProvenance: model.calibration.provenance,
-            assumptions: model.assumptions)
+            assumptions: model.assumptions, scaleUpDomain: model.domainSize,
+            scaleUpCrossings: scaleUpCrossings(plan, domain: model.domainSize),
+            modelErrorBand: ModelErrorBands.training(family: model.chip.family))
+    }
+
+    /// The parallel groups of `plan` that cross the scale-up domain of `domain` chips, with
+    /// ranks laid out TP, CP, EP (inside DP), DP, PP: TP when tp > domain, CP when tp·cp >
+    /// domain, EP when tp·cp·ep > domain. Their collectives run hierarchically and pay the
+    /// scale-out NICs for what leaves the domain (`ClusterNetwork`), and a crossing TP group
+    /// gets no comm-GEMM overlap (`TrainingCostModel.tensorParallelOverlapPossible`). DP and PP
+    /// are expected to cross and are not flagged.
+    public static func scaleUpCrossings(_ plan: TrainingPlan, domain: Int) -> [String] {
+        var out: [String] = []
+        if plan.tp > domain { out.append("tp") }
+        if plan.cp > 1 && plan.tp * plan.cp > domain { out.append("cp") }
+        if plan.ep > 1 && plan.tp * plan.cp * plan.ep > domain { out.append("ep") }
+        return out
+    }
+
+    /// One line on the crossings, nil when there are none: "TP16 crosses the 8-chip scale-up
+    /// domain (its collectives run over the scale-out NICs, without comm-GEMM overlap)".
+    public static func crossingNote(_ e: TrainingEstimate) -> String? {
+        guard !e.scaleUpCrossings.isEmpty else { return nil }
+        let p = e.plan
+        let names = e.scaleUpCrossings.map { g -> String in
+            switch g {
+            case "tp": return "TP\(p.tp)"
+            case "cp": return "CP\(p.cp)"
+            default: return "EP\(p.ep)"
+            }
+        }
+        let tpNote = e.scaleUpCrossings.contains("tp") ? ", TP without comm-GEMM overlap" : ""
+        return "\(names.joined(separator: ", ")) \(names.count == 1 ? "crosses" : "cross") the \(e.scaleUpDomain)-chip scale-up domain (collectives over the scale-out NICs\(tpNote))"
     }
 
     /// Throughput from one scale-up domain up to `cluster.count` chips (doubling), each with
@@ -306,7 +333,7 @@ public enum TrainingEstimator {
         out.append("per layer per microbatch: forward \(ms(l.forwardSeconds)) (GEMM \(ms(l.gemmSeconds)), attention \(ms(l.attentionCoreSeconds)), element-wise \(ms(l.elementwiseSeconds))), \(formatQuantity(l.forwardFlops / 1e9)) GFLOP; TP comm/pass \(ms(l.tpCommSeconds)); embedding+logits \(ms(l.embeddingLogitsSeconds))")
         out.append("tokens/s \(formatQuantity(e.tokensPerSecond)) total, \(formatQuantity(e.tokensPerSecondPerChip)) per chip; MFU \(pct(e.mfu)), HFU \(pct(e.hfu)) (model FLOPs 6·N·tokens + attention; peak \(formatQuantity(e.peakFlops / 1e12)) TFLOP/s dense \(w.precision.rawValue))")
         let m = e.memory
-        out.append("memory per chip \(gb(m.total)) GB of \(gb(m.usable)) usable: weights \(gb(m.weights)), gradients \(gb(m.gradients)), optimizer \(gb(m.optimizer)), activations \(gb(m.activations))")
+        out.append("memory per chip \(gb(m.total)) GB of \(gb(m.usable)) usable (\(gb(m.capacity)) installed): weights \(gb(m.weights)), gradients \(gb(m.gradients)), optimizer \(gb(m.optimizer)), activations \(gb(m.activations)) (\(m.inFlightChunks) chunks x \(formatQuantity(m.layersPerChunk)) layers x \(formatQuantity(m.perLayerActivations / 1e6)) MB), working set \(gb(m.workingSet)), fragmentation \(gb(m.fragmentation)), reserve \(gb(m.reserve)) (runtime + \(m.communicators) communicators)")
         out.append("days for \(formatQuantity(w.tokenBudget / 1e12)) T tokens: \(formatQuantity(e.days))")
         if let ranges, !ranges.corners.isEmpty {
             let step = ranges.range(\.stepSeconds), perChip = ranges.range(\.tokensPerSecondPerChip)
@@ -315,6 +342,11 @@ public enum TrainingEstimator {
             out.append(line)
             for u in step.unavailable { out.append("range: \(u)") }
         }
+        if let note = crossingNote(e) { out.append("scale-up: " + note) }
+        let band = e.modelErrorBand
+        let perChip = ranges?.range(\.tokensPerSecondPerChip)
+        let truth = band.trueRange(low: perChip?.low ?? e.tokensPerSecondPerChip, high: perChip?.high ?? e.tokensPerSecondPerChip)
+        out.append("model error: \(formatSignedPercent(band.low)) to \(formatSignedPercent(band.high)) on tokens/s/chip (\(band.basis)): \(formatQuantity(truth.low))-\(formatQuantity(truth.high)) tokens/s/chip with model error")
         out.append("calibration: \(e.calibrationProvenance)")
         for a in e.assumptions { out.append("assumption: \(a)") }
         return out
@@ -322,3 +354,4 @@ public enum TrainingEstimator {
 }
 
 func gb(_ bytes: Double) -> String { formatQuantity(bytes / 1e9) }
+

@@ -36,6 +36,9 @@ public enum TrainingSearch {
         public var overlapDataParallel: Bool?
         public var overlapTensorParallel: Bool?
         public var overlapPipelineComm: Bool?
+        /// EP all-to-all overlapped with compute (MoE only; a case's
+        /// `plan.overlapExpertParallel` takes precedence).
+        public var overlapExpertParallel: Bool?
         public var top: Int
         /// Workers for the per-layer costs and the exhaustive search (results do not depend on it).
         public var threads: Int
@@ -43,8 +46,10 @@ public enum TrainingSearch {
         /// tests and the benchmarks compare against; same plans and times).
         public var exhaustive: Bool = false
         public init(overlapDataParallel: Bool? = nil, overlapTensorParallel: Bool? = nil, overlapPipelineComm: Bool? = nil,
+                    overlapExpertParallel: Bool? = nil,
                     top: Int = 5, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.overlapPipelineComm = overlapPipelineComm
+            self.overlapExpertParallel = overlapExpertParallel
             self.overlapDataParallel = overlapDataParallel
             self.overlapTensorParallel = overlapTensorParallel
             self.top = top
@@ -64,11 +69,11 @@ public enum TrainingSearch {
     }
 
     /// Packed inner choice of a candidate: group index (bits 0-23), virtual stages (24-35),
-    /// recompute (36-37), ZeRO (38-39), overlap flags dp/ag/tp/pp (40-43).
+    /// recompute (36-37), ZeRO (38-39), overlap flags dp/ag/tp/pp/ep (40-44).
     @inline(__always)
-    static func pack(group: Int, v: Int, r: Int, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool) -> UInt64 {
+    static func pack(group: Int, v: Int, r: Int, z: Int, odp: Bool, oag: Bool, otp: Bool, opp: Bool, oep: Bool = false) -> UInt64 {
         UInt64(group) | UInt64(v) << 24 | UInt64(r) << 36 | UInt64(z) << 38
-            | (odp ? 1 << 40 : 0) | (oag ? 1 << 41 : 0) | (otp ? 1 << 42 : 0) | (opp ? 1 << 43 : 0)
+            | (odp ? 1 << 40 : 0) | (oag ? 1 << 41 : 0) | (otp ? 1 << 42 : 0) | (opp ? 1 << 43 : 0) | (oep ? 1 << 44 : 0)
     }
 
     /// Searches every valid plan under `constraints` (given fields held fixed): branch and bound
@@ -79,6 +84,11 @@ public enum TrainingSearch {
     public static func run(_ model: TrainingCostModel, constraints c: PlanConstraints, options: Options = Options())
         -> TrainingSearchResult {
         let start = DispatchTime.now().uptimeNanoseconds
+        if options.exhaustive {
+            var full = referenceEnumeration(model, constraints: c, options: options)
+            full.searchSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return full
+        }
         let key = TrainingSearchSpace.key(model, c, options)
         var space = TrainingSearchSpaceCache.shared.find(key)
         let layers: [LayerCosts?]
@@ -90,20 +100,15 @@ public enum TrainingSearch {
             space = TrainingSearchSpace(model: model, constraints: c, options: options, outers: outers, keys: keys, layers: layers)
             TrainingSearchSpaceCache.shared.add(key, space!)
         }
-        var result: TrainingSearchResult
-        if options.exhaustive {
-            result = exhaustive(model, space: space!, layers: layers, options: options)
-        } else {
-            var bb = BranchAndBound(model: model, space: space!, layers: layers, top: max(1, options.top))
-            result = bb.run()
-            if bb.staleMemory {
-                // The cached memory differs from the model's own: rebuild the space, search again.
-                TrainingSearchSpaceCache.shared.remove(key)
-                let (outers, keys) = TrainingSearchSpace.outersAndKeys(model, c)
-                let fresh = TrainingSearchSpace(model: model, constraints: c, options: options, outers: outers, keys: keys, layers: layers)
-                var again = BranchAndBound(model: model, space: fresh, layers: layers, top: max(1, options.top))
-                result = again.run()
-            }
+        var bb = BranchAndBound(model: model, space: space!, layers: layers, top: max(1, options.top))
+        var result = bb.run()
+        if bb.staleMemory {
+            // The cached memory differs from the model's own: rebuild the space, search again.
+            TrainingSearchSpaceCache.shared.remove(key)
+            let (outers, keys) = TrainingSearchSpace.outersAndKeys(model, c)
+            let fresh = TrainingSearchSpace(model: model, constraints: c, options: options, outers: outers, keys: keys, layers: layers)
+            var again = BranchAndBound(model: model, space: fresh, layers: layers, top: max(1, options.top))
+            result = again.run()
         }
         result.searchSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return result

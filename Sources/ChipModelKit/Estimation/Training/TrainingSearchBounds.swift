@@ -48,8 +48,9 @@ extension TrainingSearch {
     /// memory (+infinity when none fits), and how many of its rows fit.
     @inline(__always)
     static func groupBound(_ grp: TrainingSearchSpace.Group, _ g: TrainingCostModel.GroupCosts, space: TrainingSearchSpace,
-                           layers L: Int, scalars k: CandidateScalars) -> (bound: Double, fittingRows: Int) {
-        guard let box = groupBox(grp, g, space: space, layers: L, capacity: k.capacityBytes) else { return (.infinity, 0) }
+                           layers L: Int, overlappedComputeScale: Double, scalars k: CandidateScalars) -> (bound: Double, fittingRows: Int) {
+        guard let box = groupBox(grp, g, space: space, layers: L, overlappedComputeScale: overlappedComputeScale,
+                                 capacity: k.capacityBytes) else { return (.infinity, 0) }
         return (candidateStepBounds(box.lo, box.hi, k).lo, box.fittingRows)
     }
 
@@ -60,29 +61,37 @@ extension TrainingSearch {
     /// - stageLayers (`stageLayers(layers, pp, v)`), bubbleFactor ((p-1)/v), ppComm (fill and
     ///   drain 2·(p·v - 1) messages, + 2·v·m without p2p overlap, x one message): least and
     ///   greatest over the virtual-stage counts with a row that fits and over the p2p options;
-    /// - layerRecompute (0, the attention core, the whole forward), tpPasses (2, 3 with full
-    ///   recompute), epComm (stage layers x per-layer all-to-all x (passes + 1)), cpComm
-    ///   (stage layers x per-layer exposed ring): over the (v, recompute) pairs that fit;
+    /// - layerRecompute (0, the attention core, the whole forward, the lightweight outputs),
+    ///   tpPasses (2, 3 with full recompute), epComm (stage layers x per-layer all-to-all x
+    ///   passes), cpComm (stage layers x per-layer exposed ring): over the (v, recompute) pairs
+    ///   that fit;
+    /// - chunkShare (1/v), spreadMicrobatches (((v-1)·p + 1)/v): over the v with a row that fits;
+    /// - epOverlap (1 with EP overlap and EP > 1), computeScale (`overlappedComputeScale` then,
+    ///   else 1): over the EP overlap options with a row that fits;
     /// - tpHide, dpOverlap, paramGatherOverlap: over the overlap options (`flagBox`);
     /// - dpComm, dpParamGather, zeroGather, optimizer: [0, +infinity] (any non-negative time:
     ///   they depend on ZeRO and the network and are left to the row boxes, which have them
     ///   exactly);
     /// - memoryBytes: least and greatest memory of the rows that fit.
     static func groupBox(_ grp: TrainingSearchSpace.Group, _ g: TrainingCostModel.GroupCosts, space: TrainingSearchSpace,
-                         layers L: Int, capacity cap: Double) -> (lo: CandidateInputs, hi: CandidateInputs, fittingRows: Int)? {
+                         layers L: Int, overlappedComputeScale: Double, capacity cap: Double)
+        -> (lo: CandidateInputs, hi: CandidateInputs, fittingRows: Int)? {
         let layer = g.layer
         let m = Double(g.microbatches)
         var lo = CandidateInputs(microbatches: m, stageLayers: .infinity, bubbleFactor: .infinity,
                                  layerForward: layer.forwardSeconds, extraForward: layer.embeddingLogitsSeconds,
                                  layerRecompute: .infinity, tpComm: layer.tpCommSeconds, tpHide: 0, tpPasses: .infinity,
-                                 epComm: .infinity, cpComm: .infinity, ppComm: .infinity, dpComm: 0, dpOverlap: 0,
+                                 epComm: .infinity, epOverlap: .infinity, computeScale: .infinity, chunkShare: .infinity,
+                                 spreadMicrobatches: .infinity, cpComm: .infinity, ppComm: .infinity, dpComm: 0, dpOverlap: 0,
                                  dpParamGather: 0, paramGatherOverlap: 0, zeroGather: 0, optimizer: 0, memoryBytes: .infinity)
         var hi = lo
         hi.stageLayers = -.infinity; hi.bubbleFactor = -.infinity; hi.layerRecompute = -.infinity; hi.tpPasses = -.infinity
         hi.epComm = -.infinity; hi.cpComm = -.infinity; hi.ppComm = -.infinity; hi.memoryBytes = -.infinity
+        hi.epOverlap = -.infinity; hi.computeScale = -.infinity; hi.chunkShare = -.infinity; hi.spreadMicrobatches = -.infinity
+        var fitsEP: UInt8 = 0
         hi.dpComm = .infinity; hi.dpParamGather = .infinity; hi.zeroGather = .infinity; hi.optimizer = .infinity
         var fitting = 0
-        let zc = grp.zCount, rc = grp.rCount
+        let zc = grp.zCount, rc = grp.rCount, ec = grp.oepCount
         space.rowMemory.withUnsafeBufferPointer { rowMem in
             space.vValues.withUnsafeBufferPointer { vs in
                 var row = grp.firstRow
@@ -93,23 +102,27 @@ extension TrainingSearch {
                     var fits: UInt8 = 0
                     for _ in 0..<zc {
                         var ri = 0
-                        for mode in 0..<3 where grp.rMask & (1 << mode) != 0 {
-                            let mem = rowMem[row + ri]
-                            if mem <= cap {
-                                fits |= 1 << mode
-                                fitting += 1
-                                if mem < lo.memoryBytes { lo.memoryBytes = mem }
-                                if mem > hi.memoryBytes { hi.memoryBytes = mem }
+                        for mode in 0..<4 where grp.rMask & (1 << mode) != 0 {
+                            for oe in 0..<2 where grp.oepMask & (1 << oe) != 0 {
+                                let mem = rowMem[row + ri]
+                                if mem <= cap {
+                                    fits |= 1 << mode
+                                    fitsEP |= 1 << oe
+                                    fitting += 1
+                                    if mem < lo.memoryBytes { lo.memoryBytes = mem }
+                                    if mem > hi.memoryBytes { hi.memoryBytes = mem }
+                                }
+                                ri += 1
                             }
-                            ri += 1
                         }
-                        row += rc
+                        row += rc * ec
                     }
                     guard fits != 0 else { continue }
-                    for mode in 0..<3 where fits & (1 << mode) != 0 {
-                        let rLayer: Double = mode == 0 ? 0 : (mode == 1 ? layer.attentionCoreSeconds : layer.forwardSeconds)
+                    for mode in 0..<4 where fits & (1 << mode) != 0 {
+                        // RecomputeMode.allCases order: none, selective, full, lightweight.
+                        let rLayer: Double = [0, layer.attentionCoreSeconds, layer.forwardSeconds, layer.lightweightRecomputeSeconds][mode]
                         let passes: Double = mode == 2 ? 3 : 2
-                        let ep = ls * layer.epCommSeconds * (passes + 1)
+                        let ep = ls * layer.epCommSeconds * passes
                         let cp = ls * layer.cpExposedSeconds
                         lo.layerRecompute = min(lo.layerRecompute, rLayer); hi.layerRecompute = max(hi.layerRecompute, rLayer)
                         lo.tpPasses = min(lo.tpPasses, passes); hi.tpPasses = max(hi.tpPasses, passes)
@@ -117,6 +130,9 @@ extension TrainingSearch {
                         lo.cpComm = min(lo.cpComm, cp); hi.cpComm = max(hi.cpComm, cp)
                     }
                     let bubble = Double(g.pp - 1) / Double(v)
+                    let share = 1 / Double(v), spread = Double((v - 1) * g.pp + 1) / Double(v)
+                    lo.chunkShare = min(lo.chunkShare, share); hi.chunkShare = max(hi.chunkShare, share)
+                    lo.spreadMicrobatches = min(lo.spreadMicrobatches, spread); hi.spreadMicrobatches = max(hi.spreadMicrobatches, spread)
                     lo.stageLayers = min(lo.stageLayers, ls); hi.stageLayers = max(hi.stageLayers, ls)
                     lo.bubbleFactor = min(lo.bubbleFactor, bubble); hi.bubbleFactor = max(hi.bubbleFactor, bubble)
                     for opp in 0..<2 where grp.oppMask & (1 << opp) != 0 {
@@ -129,6 +145,12 @@ extension TrainingSearch {
             }
         }
         guard fitting > 0 else { return nil }
+        for oe in 0..<2 where fitsEP & (1 << oe) != 0 {
+            let on = oe == 1 && g.ep > 1
+            let eo: Double = on ? 1 : 0, scale = on ? overlappedComputeScale : 1
+            lo.epOverlap = min(lo.epOverlap, eo); hi.epOverlap = max(hi.epOverlap, eo)
+            lo.computeScale = min(lo.computeScale, scale); hi.computeScale = max(hi.computeScale, scale)
+        }
         flagBox(&lo, &hi, gemmSeconds: layer.gemmSeconds, group: grp)
         return (lo, hi, fitting)
     }

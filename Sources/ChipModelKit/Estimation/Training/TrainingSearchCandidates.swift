@@ -87,47 +87,51 @@ extension TrainingSearch {
                 let st = model.stage(g, virtualStages: v)
                 for z in 0..<4 where grp.zMask & (1 << z) != 0 {
                     var zInputs: TrainingCostModel.ZeroInputs?
-                    for ric in 0..<3 where grp.rMask & (1 << ric) != 0 {
-                        defer { row += 1 }
-                        let r = modes[ric]
-                        let cached = space.rowMemory[grp.firstRow + row]
-                        // Every variant of a row that does not fit is +infinity: it cannot rank.
-                        if pruning && cached > k.capacityBytes { continue }
-                        let zin = zInputs ?? model.zeroInputs(g, st, zero: z)
-                        zInputs = zin
-                        let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z).total
-                        if mem.bitPattern != cached.bitPattern { staleMemory = true }
-                        // The overlap options change only these columns; the rest is assembled
-                        // once (same expressions as `assemble`, so the search and single-plan
-                        // evaluation agree bit for bit).
-                        let base = model.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                  overlapDP: false, overlapParamGather: false, overlapTP: false, overlapPP: true)
-                        let ppBlocking = model.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                        overlapDP: false, overlapParamGather: false, overlapTP: false,
-                                                        overlapPP: false).ppComm
-                        if pruning && threshold.isFinite {
-                            let box = TrainingSearch.rowBox(base, ppBlocking: ppBlocking, gemmSeconds: gemm, group: grp)
-                            if candidateStepBounds(box.lo, box.hi, k).lo > threshold {
-                                rowsPruned += 1
-                                continue
+                    for ric in 0..<modes.count where grp.rMask & (1 << ric) != 0 {
+                        for oe in 0..<2 where grp.oepMask & (1 << oe) != 0 {
+                            defer { row += 1 }
+                            let r = modes[ric], oep = oe == 1
+                            let cached = space.rowMemory[grp.firstRow + row]
+                            // Every variant of a row that does not fit is +infinity: it cannot rank.
+                            if pruning && cached > k.capacityBytes { continue }
+                            let zin = zInputs ?? model.zeroInputs(g, st, zero: z)
+                            zInputs = zin
+                            let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
+                                                   overlapExpertParallel: oep).total
+                            if mem.bitPattern != cached.bitPattern { staleMemory = true }
+                            // The overlap options change only these columns; the rest is assembled
+                            // once (same expressions as `assemble`, so the search and single-plan
+                            // evaluation agree bit for bit).
+                            let base = model.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem,
+                                                      overlapDP: false, overlapParamGather: false, overlapTP: false, overlapPP: true,
+                                                      overlapEP: oep)
+                            let ppBlocking = model.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem,
+                                                            overlapDP: false, overlapParamGather: false, overlapTP: false,
+                                                            overlapPP: false, overlapEP: oep).ppComm
+                            if pruning && threshold.isFinite {
+                                let box = TrainingSearch.rowBox(base, ppBlocking: ppBlocking, gemmSeconds: gemm, group: grp)
+                                if candidateStepBounds(box.lo, box.hi, k).lo > threshold {
+                                    rowsPruned += 1
+                                    continue
+                                }
                             }
-                        }
-                        let needed = n0 + variants
-                        if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
-                        let stride = batch.capacity, basePtr = batch.storage
-                        var j = 0
-                        for level in 0..<3 where grp.dpMask & (1 << level) != 0 {
-                            let dp = TrainingSearchSpace.DPLevel.all[level]
-                            for otp in 0..<2 where grp.otpMask & (1 << otp) != 0 {
-                                for opp in 0..<2 where grp.oppMask & (1 << opp) != 0 {
-                                    let x = TrainingSearch.variant(base, ppBlocking: ppBlocking, gemmSeconds: gemm, dp: dp,
-                                                                   otp: otp == 1, opp: opp == 1)
-                                    CandidateBatch.write(x, to: basePtr + n0, stride: stride)
-                                    n0 += 1
-                                    choices.append(pack(group: gi, v: v, r: ric, z: z, odp: dp.overlapDP, oag: dp.overlapParamGather,
-                                                        otp: otp == 1, opp: opp == 1))
-                                    positions.append(grp.offset + row * variants + j)
-                                    j += 1
+                            let needed = n0 + variants
+                            if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
+                            let stride = batch.capacity, basePtr = batch.storage
+                            var j = 0
+                            for level in 0..<3 where grp.dpMask & (1 << level) != 0 {
+                                let dp = TrainingSearchSpace.DPLevel.all[level]
+                                for otp in 0..<2 where grp.otpMask & (1 << otp) != 0 {
+                                    for opp in 0..<2 where grp.oppMask & (1 << opp) != 0 {
+                                        let x = TrainingSearch.variant(base, ppBlocking: ppBlocking, gemmSeconds: gemm, dp: dp,
+                                                                       otp: otp == 1, opp: opp == 1)
+                                        CandidateBatch.write(x, to: basePtr + n0, stride: stride)
+                                        n0 += 1
+                                        choices.append(pack(group: gi, v: v, r: ric, z: z, odp: dp.overlapDP, oag: dp.overlapParamGather,
+                                                            otp: otp == 1, opp: opp == 1, oep: oep))
+                                        positions.append(grp.offset + row * variants + j)
+                                        j += 1
+                                    }
                                 }
                             }
                         }
@@ -155,61 +159,16 @@ extension TrainingSearch {
 
         func ranked(_ i: Int, _ seconds: Double, _ o: TrainingSearchSpace.Outer, _ g: TrainingCostModel.GroupCosts) -> RankedPlan {
             let ch = choices[i]
-            let r: RecomputeMode = [.none, .selective, .full][Int(ch >> 36 & 3)]
+            let r: RecomputeMode = [.none, .selective, .full, .lightweight][Int(ch >> 36 & 3)]
             return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
                                                  virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
                                                  zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
                                                  overlapDataParallel: ch >> 40 & 1 == 1,
                                                  overlapTensorParallel: ch >> 42 & 1 == 1,
                                                  overlapParamGather: ch >> 41 & 1 == 1,
-                                                 overlapPipelineComm: ch >> 43 & 1 == 1),
+                                                 overlapPipelineComm: ch >> 43 & 1 == 1,
+                                                 overlapExpertParallel: ch >> 44 & 1 == 1),
                               stepSeconds: seconds, memoryBytes: batch.memoryBytes(at: i))
         }
-    }
-
-    /// Every candidate of the space (the reference for branch and bound): groups spread over
-    /// `options.threads` workers, results merged in rank order (independent of the threads).
-    static func exhaustive(_ model: TrainingCostModel, space: TrainingSearchSpace, layers: [LayerCosts?],
-                           options: Options) -> TrainingSearchResult {
-        let topN = max(1, options.top)
-        let workers = max(1, min(options.threads, space.groups.count))
-        final class Shared: @unchecked Sendable {
-            let lock = NSLock()
-            var top: TopList
-            var evaluated = 0, fitting = 0
-            var least: Entry?
-            init(limit: Int) { top = TopList(limit: limit) }
-        }
-        let shared = Shared(limit: topN)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let ev = GroupEvaluator(model: model, space: space)
-            var top = TopList(limit: topN)
-            var gi = worker
-            while gi < space.groups.count {
-                defer { gi += workers }
-                let grp = space.groups[gi], o = space.outers[grp.outer]
-                guard let layer = layers[grp.key],
-                      let g = model.group(tp: o.t, cp: o.c, ep: o.e, pp: o.p, microBatch: grp.microBatch,
-                                          sequenceParallel: grp.sequenceParallel, layer: layer) else { continue }
-                ev.evaluate(gi, g, into: &top, pruning: false)
-            }
-            shared.lock.lock()
-            shared.top.merge(top)
-            shared.evaluated += ev.evaluated
-            shared.fitting += ev.fitting
-            if let l = ev.least {
-                if let cur = shared.least {
-                    if l.3.memoryBytes < cur.3.memoryBytes || (l.3.memoryBytes == cur.3.memoryBytes && (l.1, l.2) < (cur.1, cur.2)) {
-                        shared.least = l
-                    }
-                } else {
-                    shared.least = l
-                }
-            }
-            shared.lock.unlock()
-        }
-        return TrainingSearchResult(top: shared.top.entries.map(\.3), candidatesEvaluated: shared.evaluated,
-                                    searchSpace: space.candidates, feasible: shared.fitting, searchSeconds: 0,
-                                    leastMemory: shared.top.entries.isEmpty ? shared.least?.3 : nil)
     }
 }

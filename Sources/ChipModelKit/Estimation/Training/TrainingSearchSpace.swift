@@ -27,8 +27,10 @@ final class TrainingSearchSpace: @unchecked Sendable {
 
     /// One group's inner choices. The small value sets are bit masks over ascending values (the
     /// enumeration order): ZeRO stages 0-3, recompute modes in `RecomputeMode.allCases` order,
-    /// DP levels (`DPLevel.all`), TP and p2p overlap off (bit 0) / on (bit 1). Virtual-stage
-    /// counts are `vValues[vStart ..< vStart + vCount]` of the space.
+    /// EP all-to-all overlap, DP levels (`DPLevel.all`), TP and p2p overlap off (bit 0) / on
+    /// (bit 1). Virtual-stage counts are `vValues[vStart ..< vStart + vCount]` of the space. A
+    /// row is (virtual stages, ZeRO, recompute, EP overlap): memory depends on all four; its
+    /// variants are the DP, TP and p2p overlap options.
     struct Group: Sendable {
         var outer: Int
         var microBatch: Int
@@ -36,23 +38,24 @@ final class TrainingSearchSpace: @unchecked Sendable {
         /// Index into `keys` (and the search's layer costs).
         var key: Int
         var vStart: Int, vCount: Int
-        var zMask: UInt8, rMask: UInt8, dpMask: UInt8, otpMask: UInt8, oppMask: UInt8
+        var zMask: UInt8, rMask: UInt8, oepMask: UInt8, dpMask: UInt8, otpMask: UInt8, oppMask: UInt8
         /// Position of the group's first candidate in its outer item's enumeration.
         var offset: Int
         /// First row of the group in `rowMemory`.
         var firstRow: Int
-        var zCount: Int, rCount: Int, variants: Int
+        var zCount: Int, rCount: Int, oepCount: Int, variants: Int
 
-        var rows: Int { vCount * zCount * rCount }
+        var rows: Int { vCount * zCount * rCount * oepCount }
         var count: Int { rows * variants }
 
-        /// Row index (within the group) of (vi, zi, ri): v outermost, recompute innermost.
-        @inline(__always) func row(_ vi: Int, _ zi: Int, _ ri: Int) -> Int { (vi * zCount + zi) * rCount + ri }
+        /// Row index (within the group) of (vi, zi, ri, ei): v outermost, EP overlap innermost.
+        @inline(__always) func row(_ vi: Int, _ zi: Int, _ ri: Int, _ ei: Int) -> Int { ((vi * zCount + zi) * rCount + ri) * oepCount + ei }
 
         var zValues: [Int] { (0..<4).filter { zMask & (1 << $0) != 0 } }
         var rValues: [RecomputeMode] { RecomputeMode.allCases.enumerated().filter { rMask & (1 << $0.offset) != 0 }.map(\.element) }
         var dpLevels: [DPLevel] { DPLevel.all.enumerated().filter { dpMask & (1 << $0.offset) != 0 }.map(\.element) }
         var otpValues: [Bool] { [false, true].filter { otpMask & (1 << ($0 ? 1 : 0)) != 0 } }
+        var oepValues: [Bool] { [false, true].filter { oepMask & (1 << ($0 ? 1 : 0)) != 0 } }
         var oppValues: [Bool] { [false, true].filter { oppMask & (1 << ($0 ? 1 : 0)) != 0 } }
 
         static func mask(_ bits: [Int]) -> UInt8 { bits.reduce(0) { $0 | UInt8(1 << $1) } }
@@ -80,13 +83,14 @@ final class TrainingSearchSpace: @unchecked Sendable {
         var overlapDataParallel: Bool?
         var overlapTensorParallel: Bool?
         var overlapPipelineComm: Bool?
+        var overlapExpertParallel: Bool?
     }
 
     static func key(_ model: TrainingCostModel, _ c: PlanConstraints, _ options: TrainingSearch.Options) -> Key {
         Key(workload: model.workload, calibration: model.calibration, chips: model.chips, domainSize: model.domainSize,
             fusedAttention: model.fusedAttention,
             constraints: c, overlapDataParallel: options.overlapDataParallel, overlapTensorParallel: options.overlapTensorParallel,
-            overlapPipelineComm: options.overlapPipelineComm)
+            overlapPipelineComm: options.overlapPipelineComm, overlapExpertParallel: options.overlapExpertParallel)
     }
 
     static func divisors(_ n: Int) -> [Int] { TrainingSearch.divisors(n) }
@@ -159,20 +163,30 @@ final class TrainingSearchSpace: @unchecked Sendable {
                     let rValues = c.recompute.map { [$0] } ?? RecomputeMode.allCases
                     let dpLevels: [Int] = options.overlapDataParallel.map { $0 ? [1, 2] : [0] } ?? (d > 1 ? [0, 1, 2] : [0])
                     let oppValues = options.overlapPipelineComm.map { [$0] } ?? (o.p > 1 ? [false, true] : [true])
-                    let otpValues = options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
+                    // TP comm-GEMM overlap only inside one scale-up domain
+                    // (`tensorParallelOverlapPossible`); EP overlap only with EP.
+                    let otpValues = !model.tensorParallelOverlapPossible(tp: o.t) ? [false]
+                        : options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
+                    let oepValues = o.e == 1 ? [false]
+                        : (c.overlapExpertParallel ?? options.overlapExpertParallel).map { [$0] } ?? [false, true]
                     let rIndex = rValues.map { r in RecomputeMode.allCases.firstIndex(of: r)! }
                     let group = Group(outer: oi, microBatch: b, sequenceParallel: sp, key: ki, vStart: vFlat.count, vCount: vValues.count,
-                                      zMask: Group.mask(zValues), rMask: Group.mask(rIndex), dpMask: Group.mask(dpLevels),
+                                      zMask: Group.mask(zValues), rMask: Group.mask(rIndex),
+                                      oepMask: Group.mask(oepValues.map { $0 ? 1 : 0 }), dpMask: Group.mask(dpLevels),
                                       otpMask: Group.mask(otpValues.map { $0 ? 1 : 0 }), oppMask: Group.mask(oppValues.map { $0 ? 1 : 0 }),
                                       offset: offset, firstRow: rowMemory.count, zCount: Set(zValues).count, rCount: Set(rIndex).count,
+                                      oepCount: Set(oepValues).count,
                                       variants: Set(dpLevels).count * Set(otpValues).count * Set(oppValues).count)
                     vFlat += vValues
-                    let zs = group.zValues, rs = group.rValues
+                    let zs = group.zValues, rs = group.rValues, es = group.oepValues
                     for v in vValues {
                         let st = model.stage(g, virtualStages: v)
                         for z in zs {
                             for r in rs {
-                                rowMemory.append(model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z).total)
+                                for oep in es {
+                                    rowMemory.append(model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
+                                                                  overlapExpertParallel: oep).total)
+                                }
                             }
                         }
                     }

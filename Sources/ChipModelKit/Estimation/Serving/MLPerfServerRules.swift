@@ -1,0 +1,144 @@
+/// Latency bounds a serving result must meet at a percentile over its queries: a per-query
+/// latency (CNN/BERT server), or TTFT and TPOT (LLM server/interactive; LoadGen checks the
+/// p99 of each, loadgen/results.cc `PerfConstraintsMet`).
+public struct ServingLatencyBounds: Sendable, Equatable {
+    /// One of 0.5, 0.9, 0.99 (the percentiles `LatencySummary` keeps).
+    public var percentile: Double
+    public var latencySeconds: Double?
+    public var ttftSeconds: Double?
+    public var tpotSeconds: Double?
+    /// The run must also keep up: `ServingSimulationResult.sustainedFraction` at least this
+    /// (a queue that grows without bound fails even if a finite run's percentiles still pass;
+    /// MLPerf catches it with 600 s runs, a short simulation with this check).
+    public var minimumSustainedFraction: Double
+
+    public init(percentile: Double = 0.99, latencySeconds: Double? = nil, ttftSeconds: Double? = nil, tpotSeconds: Double? = nil,
+                minimumSustainedFraction: Double = 0.99) {
+        self.minimumSustainedFraction = minimumSustainedFraction
+        self.percentile = percentile
+        self.latencySeconds = latencySeconds
+        self.ttftSeconds = ttftSeconds
+        self.tpotSeconds = tpotSeconds
+    }
+
+    func validate() throws {
+        guard [0.5, 0.9, 0.99].contains(percentile) else {
+            throw ServingInputError("latency bound percentile must be 0.5, 0.9 or 0.99 (got \(percentile))")
+        }
+        for (name, v) in [("latency", latencySeconds), ("ttft", ttftSeconds), ("tpot", tpotSeconds)] {
+            if let v, !(v.isFinite && v > 0) { throw ServingInputError("\(name) bound must be a finite number of seconds > 0 (got \(v))") }
+        }
+        guard minimumSustainedFraction.isFinite, minimumSustainedFraction >= 0, minimumSustainedFraction <= 1 else {
+            throw ServingInputError("minimumSustainedFraction must be in 0...1 (got \(minimumSustainedFraction))")
+        }
+        guard latencySeconds != nil || ttftSeconds != nil || tpotSeconds != nil else {
+            throw ServingInputError("latency bounds name no bound (latency, ttft or tpot)")
+        }
+    }
+
+    static func at(_ s: LatencySummary, _ p: Double) -> Double {
+        p == 0.5 ? s.p50Seconds : (p == 0.9 ? s.p90Seconds : s.p99Seconds)
+    }
+
+    /// What `r` breaks: "p99 TTFT 2300 ms > 2000 ms", "falls behind (departures 0.93 of
+    /// arrivals)", or nil when every bound holds.
+    public func violation(_ r: ServingSimulationResult) -> String? {
+        let p = Int((percentile * 100).rounded())
+        var out: [String] = []
+        if !(r.sustainedFraction >= minimumSustainedFraction) {
+            out.append("falls behind (backlog +\(r.backlogGrowth) requests over the window)")
+        }
+        if let b = latencySeconds, !(Self.at(r.latency, percentile) <= b) {
+            out.append("p\(p) latency \(formatQuantity(Self.at(r.latency, percentile) * 1e3)) ms > \(formatQuantity(b * 1e3)) ms")
+        }
+        if let b = ttftSeconds, !(Self.at(r.ttft, percentile) <= b) {
+            out.append("p\(p) TTFT \(formatQuantity(Self.at(r.ttft, percentile) * 1e3)) ms > \(formatQuantity(b * 1e3)) ms")
+        }
+        if let b = tpotSeconds, r.tpot.count > 0, !(Self.at(r.tpot, percentile) <= b) {
+            out.append("p\(p) TPOT \(formatQuantity(Self.at(r.tpot, percentile) * 1e3)) ms > \(formatQuantity(b * 1e3)) ms")
+        }
+        return out.isEmpty ? nil : out.joined(separator: ", ")
+    }
+
+    /// True when every given bound holds at the percentile (a NaN statistic fails).
+    public func isMet(by r: ServingSimulationResult) -> Bool {
+        if !(r.sustainedFraction >= minimumSustainedFraction) { return false }
+        if let b = latencySeconds, !(Self.at(r.latency, percentile) <= b) { return false }
+        if let b = ttftSeconds, !(Self.at(r.ttft, percentile) <= b) { return false }
+        if let b = tpotSeconds, r.tpot.count > 0, !(Self.at(r.tpot, percentile) <= b) { return false }
+        return true
+    }
+}
+
+/// One MLPerf Inference (datacenter) server or interactive scenario rule, as data.
+///
+/// Sources: mlcommons/inference `loadgen/mlperf.conf` (HEAD of the stored snapshot:
+/// `*.Server.target_latency_percentile = 99`, `*.Server.min_duration = 600000`,
+/// `resnet50.Server.target_latency = 15`, `bert.Server.target_latency = 130`, and the
+/// `<model>.Server.ttft_latency / tpot_latency` lines) and mlcommons/inference_policies
+/// `inference_rules.adoc` (Scenarios table: Poisson query generation, 600 s, 99% tail; the
+/// minimum-query table: 99%/99%/0.05% → 270,336 = 33·2^13, the server minimum of the v2.1
+/// round, as the BR104 logs show `min_query_count : 270336`). "interactive" is the
+/// Server scenario of the `-interactive` benchmark variant (tighter bounds).
+public struct MLPerfServerRule: Sendable, Equatable {
+    public var benchmark: String
+    public var scenario: String
+    public var bounds: ServingLatencyBounds
+    public var minDurationSeconds: Double
+    /// Queries the round required without early stopping (270,336 in v2.1; later rounds
+    /// accept fewer with the early-stopping percentile penalty).
+    public var minQueryCount: Int
+    public var source: String
+
+    public init(benchmark: String, scenario: String, bounds: ServingLatencyBounds, minDurationSeconds: Double = 600,
+                minQueryCount: Int = 270_336, source: String) {
+        self.benchmark = benchmark
+        self.scenario = scenario
+        self.bounds = bounds
+        self.minDurationSeconds = minDurationSeconds
+        self.minQueryCount = minQueryCount
+        self.source = source
+    }
+}
+
+public enum MLPerfServerRules {
+    static let conf = "mlcommons/inference loadgen/mlperf.conf; inference_policies inference_rules.adoc"
+
+    static func latency(_ id: String, _ ms: Double) -> MLPerfServerRule {
+        MLPerfServerRule(benchmark: id, scenario: "server", bounds: ServingLatencyBounds(latencySeconds: ms / 1e3),
+                         source: "\(conf): \(id).Server.target_latency = \(Int(ms)) ms, p99")
+    }
+
+    static func tokens(_ id: String, _ scenario: String, ttftMs: Double, tpotMs: Double) -> MLPerfServerRule {
+        let key = scenario == "interactive" ? "\(id)-interactive" : id
+        return MLPerfServerRule(benchmark: id, scenario: scenario,
+                                bounds: ServingLatencyBounds(ttftSeconds: ttftMs / 1e3, tpotSeconds: tpotMs / 1e3),
+                                source: "\(conf): \(key).Server.ttft_latency = \(Int(ttftMs)), tpot_latency = \(Int(tpotMs)) ms, p99 each")
+    }
+
+    /// Every rule, datacenter suite.
+    public static let all: [MLPerfServerRule] = [
+        latency("resnet50", 15),
+        latency("bert", 130),
+        latency("retinanet", 100),
+        latency("dlrm-v2", 60),
+        latency("rnnt", 1000),
+        latency("gptj", 20_000),
+        tokens("llama2-70b", "server", ttftMs: 2000, tpotMs: 200),
+        tokens("llama2-70b", "interactive", ttftMs: 450, tpotMs: 40),
+        tokens("mixtral-8x7b", "server", ttftMs: 2000, tpotMs: 200),
+        tokens("llama3.1-405b", "server", ttftMs: 6000, tpotMs: 175),
+        tokens("llama3.1-405b", "interactive", ttftMs: 4500, tpotMs: 80),
+        tokens("llama3.1-8b", "server", ttftMs: 2000, tpotMs: 100),
+        tokens("llama3.1-8b", "interactive", ttftMs: 500, tpotMs: 30),
+        tokens("deepseek-r1", "server", ttftMs: 2000, tpotMs: 80),
+        tokens("deepseek-r1", "interactive", ttftMs: 1500, tpotMs: 15),
+        tokens("gpt-oss-120b", "server", ttftMs: 3000, tpotMs: 80),
+        tokens("gpt-oss-120b", "interactive", ttftMs: 2000, tpotMs: 15),
+    ]
+
+    /// The rule for a benchmark id and scenario ("server" or "interactive"), or nil.
+    public static func rule(_ benchmark: String, scenario: String = "server") -> MLPerfServerRule? {
+        all.first { $0.benchmark == benchmark && $0.scenario == scenario }
+    }
+}

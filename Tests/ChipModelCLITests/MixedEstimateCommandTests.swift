@@ -1,0 +1,70 @@
+import Testing
+@testable import ChipModelCLI
+@testable import ChipModelKit
+
+@Suite struct MixedEstimateCommandTests {
+    static let small = ["--model", "llama3-8b", "--seq", "2048", "--batch", "32"]
+
+    @Test func jsonHasTheDocumentedShape() throws {
+        let (code, out, _) = runCLI(["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + Self.small + ["--format", "json"])
+        #expect(code == 0)
+        let e = try #require(JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first)
+        for key in ["mode", "stepTimeSeconds", "tokensPerSecond", "speedupVsBestGroupAlone", "efficiencyVsSeparateJobs",
+                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation"] {
+            #expect(e[key] != nil, "missing \(key)")
+        }
+        let groups = try #require(e["groups"]?.arrayValue)
+        #expect(groups.count == 2)
+        for g in groups {
+            for key in ["chip", "count", "layers", "stages", "tp", "dp", "utilization", "memoryPerChipGB", "idleSeconds", "aloneTokensPerSecond"] {
+                #expect(g[key] != nil, "missing groups[].\(key)")
+            }
+        }
+        #expect((e["speedupVsBestGroupAlone"]?.numberValue ?? 0) >= 1 - 1e-12)
+    }
+
+    @Test func tableExplainsTheSplit() {
+        let (code, out, _) = runCLI(["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8", "--inter-group-gbps", "25",
+                                     "--inter-group", "host-staged"] + Self.small)
+        #expect(code == 0)
+        #expect(out.contains("a100-sxm4-80gb") && out.contains("ascend-910b"))
+        #expect(out.contains("x the best group alone") && out.contains("% of the separate jobs"))
+        #expect(out.contains("host-staged"))
+    }
+
+    @Test(arguments: [
+        ["--group", "a100-sxm4-80gb:0"], ["--group", "a100-sxm4-80gb"], ["--group", "a100-sxm4-80gb:8:x"],
+        ["--group", "a100-sxm4-80gb:8", "--chips", "8"], ["--group", "a100-sxm4-80gb:8", "--pp", "2"],
+        ["--group", "a100-sxm4-80gb:8", "--inter-group", "carrier-pigeon"], ["--group", "a100-sxm4-80gb:8", "--inter-group-gbps", "-1"],
+        ["--group", "a100-sxm4-80gb:8", "--tp", "3"], ["--group", "no-such-chip:8"],
+    ])
+    func badArgumentsAreUsageErrors(_ extra: [String]) {
+        let (code, _, err) = runCLI(["estimate"] + extra + Self.small)
+        #expect(code == 64, "\(extra): \(err)")
+        #expect(err.hasPrefix("error: "))
+    }
+}
+
+@Suite struct MixedWhatIfTests {
+    @Test func sweepsAGroupCountAndTheFabric() throws {
+        let base = ["whatif", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + MixedEstimateCommandTests.small
+        let (code, out, err) = runCLI(base + ["--vary", "group2.count=0,8", "--format", "json"])
+        #expect(code == 0, "\(err)")
+        let points = try #require(JSONValue.parse(Array(out.utf8))["points"]?.arrayValue)
+        #expect(points.count == 2)
+        // With the second group dropped the cluster is the first group alone.
+        #expect(points[0]["groups"]?.arrayValue?.count == 1)
+        let t0 = try #require(points[0]["tokensPerSecond"]?.numberValue), t1 = try #require(points[1]["tokensPerSecond"]?.numberValue)
+        #expect(t1 >= t0 * (1 - 1e-12), "adding a group never lowers throughput")
+        let (code2, table, _) = runCLI(base + ["--vary", "inter-group-gbps=1,100"])
+        #expect(code2 == 0)
+        #expect(table.contains("inter-group-gbps") && table.contains("vs separate jobs"))
+    }
+
+    @Test(arguments: [["--vary", "group3.count=8"], ["--vary", "bogus=1"], ["--vary", "group1.count=2.5"], ["--vary", "inter-group-gbps=0"],
+                      [], ["--vary", "group1.count=8", "--vary", "inter-group-gbps=1"], ["--vary", "group1.count=8", "--from", "br166"]])
+    func badSweepsAreUsageErrors(_ extra: [String]) {
+        let (code, _, err) = runCLI(["whatif", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + extra + MixedEstimateCommandTests.small)
+        #expect(code == 64, "\(extra): \(err)")
+    }
+}

@@ -1,0 +1,205 @@
+import Testing
+@testable import ChipModelKit
+
+/// Issue 13's serving features in the inference estimator: case format v2, speculative
+/// decoding, emulated formats, large-EP decode with data-parallel attention, disaggregated
+/// pools, phases, and the server scenario by queue simulation. Mechanism checks only: no
+/// published deployment number is a target here.
+@Suite struct ServingDeploymentTests {
+    static func catalogue() throws -> ChipCatalog { try ChipCatalog.builtIn() }
+    static func models() throws -> ModelZoo { try ModelZoo.builtIn() }
+
+    static func chip(_ id: String) throws -> ChipParameters { ChipParameters(chip: try catalogue().chip(id)) }
+    static func model(_ id: String) throws -> ModelSpec { try models().model(id) }
+
+    static func decode(_ json: String) -> Result<[MeasurementCase], InputError> {
+        CaseDecoder.decode(bytes: Array(json.utf8), file: "v2.json")
+    }
+
+    static let v2Case = """
+    [{ "id": "V2-1", "source": "test", "weight": 1,
+       "system": { "chip": "ascend-910c", "count": 160, "scaleUpDomain": 384, "emulate": true },
+       "workload": { "kind": "inference", "model": "deepseek-v3", "precision": "int8", "scenario": "offline",
+                     "inputTokens": 4096, "outputTokens": 256, "phase": "decode",
+                     "speculative": { "method": "mtp", "draftTokens": 1, "acceptedTokensPerStep": 1.7 } },
+       "plan": { "ep": 160, "dpAttention": true,
+                 "disaggregated": { "prefill": { "chips": 16, "ep": 16, "dpAttention": 16 }, "decode": { "chips": 144, "dpAttention": false } } },
+       "measured": { "metric": "tokensPerSecondPerChip", "value": 1000 } },
+     { "id": "V2-2", "source": "test", "weight": 1,
+       "system": { "chip": "h100-sxm5-80gb", "count": 8 },
+       "workload": { "kind": "inference", "model": "llama3-70b", "precision": "fp8", "scenario": "offline",
+                     "inputTokens": 2048, "outputTokens": 1, "phase": "prefill" },
+       "measured": { "metric": "inputTokensPerSecond", "value": 50000 } }]
+    """
+
+    @Test func formatVersion2Decodes() throws {
+        let cases = try Self.decode(Self.v2Case).get()
+        #expect(cases.count == 2)
+        let c = cases[0]
+        #expect(c.emulate && c.phase == .decode)
+        #expect(c.speculative == SpeculativeDecoding(method: .mtp, draftTokens: 1, acceptedTokensPerStep: 1.7))
+        #expect(c.plan.dpAttention == .on && c.plan.ep == 160)
+        #expect(c.plan.disaggregated?.prefill == InferencePoolPlan(chips: 16, ep: 16, dpAttention: .degree(16)))
+        #expect(c.plan.disaggregated?.decode.dpAttention == .off)
+        #expect(c.metric == .tokensPerSecondPerChip && cases[1].metric == .inputTokensPerSecond)
+    }
+
+    @Test func malformedVersion2ValuesNameTheirKey() {
+        let bad = Self.v2Case.replacingOccurrences(of: "\"acceptedTokensPerStep\": 1.7", with: "\"acceptedTokensPerStep\": 2.5")
+            .replacingOccurrences(of: "\"dpAttention\": 16", with: "\"dpAttention\": \"yes\"")
+        guard case let .failure(e) = Self.decode(bad) else {
+            Issue.record("accepted acceptedTokensPerStep 2.5 with one draft token")
+            return
+        }
+        let text = e.problems.map { "\($0.keyPath): \($0.message)" }.joined(separator: "\n")
+        #expect(text.contains("[0].workload.speculative.acceptedTokensPerStep"))
+        #expect(text.contains("[0].plan.disaggregated.prefill.dpAttention"))
+    }
+
+    @Test func anUnestimableV2CaseFailsWithAReason() throws {
+        let json = """
+        [{ "id": "V2-BERT", "source": "test", "weight": 1, "system": { "chip": "h100-sxm5-80gb", "count": 1 },
+           "workload": { "kind": "inference", "model": "bert-large", "precision": "fp16", "scenario": "offline", "inputTokens": 384,
+                         "outputTokens": 0, "speculative": { "method": "draft", "draftTokens": 2, "acceptedTokensPerStep": 2 } },
+           "measured": { "metric": "samplesPerSecond", "value": 1000 } }]
+        """
+        let cases = try Self.decode(json).get()
+        #expect(throws: DoesNotFitError.self) {
+            try InferenceCaseEstimator().estimate(cases[0], catalog: try Self.catalogue(), zoo: try Self.models())
+        }
+    }
+
+    static func decodeOnly(_ w: inout InferenceWorkload) { w.phase = .decode }
+
+    @Test func speculativeDecodingMultipliesTokensPerStep() throws {
+        let h100 = try Self.chip("h100-sxm5-80gb")
+        var w = InferenceWorkload(model: try Self.model("llama3-70b"), scenario: .offline, inputTokens: 2048, outputTokens: 256,
+                                  precision: .fp8, phase: .decode)
+        let cluster = Cluster(chip: h100, count: 8)
+        let fixed = PlanConstraints(tp: 8, pp: 1, replicas: 1)
+        let plain = try InferenceEstimator.estimate(w, on: cluster, constraints: fixed, options: .init(batch: 64))
+        w.speculative = SpeculativeDecoding(method: .draft, draftTokens: 1, acceptedTokensPerStep: 1)
+        let verifyOnly = try InferenceEstimator.estimate(w, on: cluster, constraints: fixed, options: .init(batch: 64))
+        w.speculative = SpeculativeDecoding(method: .draft, draftTokens: 1, acceptedTokensPerStep: 2)
+        let accepted = try InferenceEstimator.estimate(w, on: cluster, constraints: fixed, options: .init(batch: 64))
+        // Verifying a second token per sequence costs at least the plain step; accepting both halves TPOT.
+        let tPlain = try #require(plain.tpotMs), tVerify = try #require(verifyOnly.tpotMs), tAccepted = try #require(accepted.tpotMs)
+        #expect(tVerify >= tPlain)
+        #expect(abs(tAccepted * 2 / tVerify - 1) < 1e-9)
+        let rAccepted = try #require(accepted.tokensPerSecond), rPlain = try #require(plain.tokensPerSecond)
+        #expect(rAccepted > rPlain)
+        #expect(accepted.ttftMs == nil && accepted.phase == .decode)
+    }
+
+    @Test func emulatedInt4ReadsHalfTheBytesAndPaysConversion() throws {
+        let h100 = try Self.chip("h100-sxm5-80gb")
+        let m = try Self.model("llama3-70b")
+        let cluster = Cluster(chip: h100, count: 8)
+        var w = InferenceWorkload(model: m, scenario: .offline, inputTokens: 1024, outputTokens: 256, precision: .int4)
+        #expect(throws: UnsupportedFormatError.self) { try InferenceEstimator.estimate(w, on: cluster) }
+        w.emulate = true
+        let e = try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(tp: 8, pp: 1, replicas: 1))
+        #expect(e.weightPrecision == .int4 && e.computePrecision == .int8)
+        #expect(e.explanation.contains { $0.hasPrefix("formats: weights stored int4") })
+        var w8 = w
+        w8.precision = .int8
+        w8.emulate = false
+        let e8 = try InferenceEstimator.estimate(w8, on: cluster, constraints: PlanConstraints(tp: 8, pp: 1, replicas: 1))
+        #expect(abs(e.memory.weightsBytes * 2 / e8.memory.weightsBytes - 1) < 1e-9)
+        // W4A16: the same weights with the GEMMs at the BF16 peak.
+        w.computePrecision = .bf16
+        let w416 = try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(tp: 8, pp: 1, replicas: 1))
+        #expect(w416.computePrecision == .bf16 && w416.precisionLabel.hasPrefix("int4 (bf16 GEMM)"))
+        let model = try LLMServingModel(model: m, chip: h100, precision: .int4, kvPrecision: nil, tp: 8, pp: 1, ep: 1, scaleUpDomain: nil,
+                                        emulate: true)
+        #expect(model.weightConversionOpsPerByte == InferenceCalibration.dequantizeOpsPerElement / 0.5)
+        #expect(model.decode.terms.filter { $0.kind == .weights }.allSatisfy { $0.vectorOpsPerByte > 0 })
+    }
+
+    @Test func largeExpertParallelismSpansTheSupernode() throws {
+        let m = try Self.model("deepseek-v3")
+        let w = InferenceWorkload(model: m, scenario: .offline, inputTokens: 4096, outputTokens: 256, precision: .int8, phase: .decode)
+        let c910 = Cluster(chip: try Self.chip("ascend-910c"), count: 160, scaleUpDomain: 384)
+        let e = try InferenceEstimator.estimate(w, on: c910, constraints: PlanConstraints(ep: 160, dpAttention: .on),
+                                                options: .init(batch: 96 * 160))
+        #expect(e.plan.dpAttention && e.plan.tp == 160 && e.plan.ep == 160 && e.plan.replicas == 1)
+        #expect(e.explanation.contains { $0.contains("large EP") && $0.contains("scale-up fabric") })
+        // EP320 counted in dies (two per 910C) is the same layout.
+        let dies = try InferenceEstimator.estimate(w, on: c910, constraints: PlanConstraints(ep: 320, dpAttention: .on),
+                                                   options: .init(batch: 96 * 160))
+        #expect(dies.plan.tp == 160 && dies.tokensPerSecond == e.tokensPerSecond)
+        // Beyond an 8-GPU domain the dispatch goes over the NICs.
+        let h800 = Cluster(chip: try Self.chip("h800-sxm5-80gb"), count: 144)
+        let d = try InferenceEstimator.estimate(w, on: h800, constraints: PlanConstraints(ep: 144, dpAttention: .on),
+                                                options: .init(batch: 64 * 144))
+        #expect(d.explanation.contains { $0.contains("large EP") && $0.contains("scale-out network") })
+    }
+
+    @Test func oneSidedAllToAllPaysOneLatency() {
+        let tier = NetworkTier(name: "t", domainSize: 1024, bytesPerSecond: 1e11, latencySeconds: 5e-6)
+        for n in [8, 64, 256] {
+            let ring = DecodeComm(name: "a", collective: .allToAll, count: 1, bytesPerSeq: 1000, n: n, tier: tier)
+            let direct = DecodeComm(name: "a", collective: .allToAll, count: 1, bytesPerSeq: 1000, n: n, tier: tier, oneSided: true)
+            #expect(ring.ringFixed == Double(n - 1) * 5e-6 && direct.ringFixed == 5e-6)
+            #expect(ring.ringPerSeq == direct.ringPerSeq)
+        }
+    }
+
+    @Test func disaggregatedPoolsShareTheSystem() throws {
+        let h100 = try Self.chip("h100-sxm5-80gb")
+        let m = try Self.model("llama3-70b")
+        let w = InferenceWorkload(model: m, scenario: .offline, inputTokens: 2048, outputTokens: 256, precision: .fp8)
+        let cluster = Cluster(chip: h100, count: 16)
+        let given = try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(
+            disaggregated: DisaggregatedPlan(prefill: InferencePoolPlan(chips: 8), decode: InferencePoolPlan(chips: 8))))
+        let d = try #require(given.disaggregation)
+        #expect(d.prefillChips == 8 && d.decodeChips == 8)
+        let rate = try #require(given.samplesPerSecond)
+        #expect(abs(rate / min(d.prefillRequestsPerSecond, d.decodeRequestsPerSecond) - 1) < 1e-9)
+        // The whole KV cache of the prompt moves: layers x values x bytes x tokens.
+        let kvFormat = try #require(given.kvPrecision)
+        #expect(d.kvBytesPerRequest == Double(m.layers) * m.kvValuesPerTokenPerLayer * kvFormat.bytesPerElement * 2048)
+        let searched = try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(disaggregated: DisaggregatedPlan()))
+        #expect(try #require(searched.samplesPerSecond) >= rate * (1 - 1e-9))
+        #expect(throws: DoesNotFitError.self) {
+            try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(
+                disaggregated: DisaggregatedPlan(prefill: InferencePoolPlan(chips: 8), decode: InferencePoolPlan(chips: 4))))
+        }
+    }
+
+    @Test func prefillPhaseReportsPromptTokens() throws {
+        let cases = try Self.decode(Self.v2Case).get()
+        let e = try InferenceCaseEstimator().estimate(cases[1], catalog: try Self.catalogue(), zoo: try Self.models())
+        #expect(e.value > 0 && e.value.isFinite)
+        #expect(e.explanation.contains { $0.contains("prompt tokens/s") })
+    }
+
+    @Test func serverRateComesFromTheQueueAndCannotBeatOffline() throws {
+        let h100 = try Self.chip("h100-sxm5-80gb")
+        var w = InferenceWorkload(model: try Self.model("llama3-8b"), scenario: .offline, inputTokens: 512, outputTokens: 128,
+                                  precision: .fp8)
+        let cluster = Cluster(chip: h100, count: 1)
+        let plan = PlanConstraints(tp: 1, pp: 1, replicas: 1)
+        let offline = try InferenceEstimator.estimate(w, on: cluster, constraints: plan)
+        w.scenario = .server
+        w.ttftBoundMs = 500
+        w.tpotBoundMs = 40
+        let server = try InferenceEstimator.estimate(w, on: cluster, constraints: plan)
+        let q = try #require(server.queue)
+        let sTps = try #require(server.tokensPerSecond), oTps = try #require(offline.tokensPerSecond)
+        #expect(sTps <= oTps)
+        let qTTFT = try #require(q.ttftMs), qTPOT = try #require(q.tpotMs)
+        #expect(qTTFT[2] <= 500 && qTPOT[2] <= 40)
+        // ResNet-50 on BR104 under MLPerf's 15 ms p99: the simulated rate, within the bound.
+        let br = try Self.chip("br104")
+        var r = InferenceWorkload(model: try Self.model("resnet50-v1.5"), scenario: .offline, inputTokens: 0, outputTokens: 0,
+                                  precision: .int8)
+        let off = try InferenceEstimator.estimate(r, on: Cluster(chip: br, count: 8))
+        r.scenario = .server
+        let srv = try InferenceEstimator.estimate(r, on: Cluster(chip: br, count: 8))
+        let sRate = try #require(srv.samplesPerSecond), oRate = try #require(off.samplesPerSecond)
+        #expect(sRate < oRate)
+        let sq = try #require(srv.queue)
+        #expect(sq.latencyMs[2] <= 15)
+    }
+}
