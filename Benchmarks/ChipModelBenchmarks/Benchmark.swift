@@ -103,6 +103,7 @@ public enum BenchmarkSuite {
     /// its peak-memory reading (which also resets the high-water mark before it).
     public static let all: [BenchmarkCase] = [
         PlanSearchBenchmark.gpt3Case, RooflineKernelBenchmark.case, PlanSearchBenchmark.otherCase, EstimateBenchmark.case,
+        ExactSearchBenchmark.monteCarloCase, ExactSearchBenchmark.scalingCase, ExactSearchBenchmark.roadmapCase,
         ServingSimulationBenchmark.case,
         MixedPlannerBenchmark.case,
     ]

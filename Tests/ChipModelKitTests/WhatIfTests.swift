@@ -163,7 +163,7 @@ import Testing
 
     @Test func monteCarloIsSeededAndInsideTheCorners() throws {
         let br166 = try ChipCatalog.builtIn().chip("br166")
-        let metric: (ChipParameters) -> Double = { ($0.matmulTflops[.bf16] ?? 0) + ($0.memoryBandwidthGBps ?? 0) }
+        let metric: @Sendable (ChipParameters) -> Double = { ($0.matmulTflops[.bf16] ?? 0) + ($0.memoryBandwidthGBps ?? 0) }
         let a = try MonteCarlo.run(br166, samples: 500, seed: 42, metric)
         let b = try MonteCarlo.run(br166, samples: 500, seed: 42, metric)
         let c = try MonteCarlo.run(br166, samples: 500, seed: 43, metric)

@@ -113,7 +113,8 @@ public enum TrainingReport {
             switch r.outcome {
             case let .success(ranged):
                 let e = ranged.nominal
-                var line = "\(r.chipID): \(e.candidatesEvaluated) candidates searched in \(formatQuantity(e.searchSeconds * 1e3)) ms"
+                // Branch and bound evaluates a share of the space (exactly the best plans of all of it).
+                var line = "\(r.chipID): \(e.candidatesEvaluated) of \(e.searchSpace) candidates evaluated in \(formatQuantity(e.searchSeconds * 1e3)) ms"
                 if showsRange(ranged) { line += "; estimated specs: ranges over the low/high spec corners, each with its own plan search" }
                 if let crossing = TrainingEstimator.crossingNote(e) { line += "; " + crossing }
                 for u in ranged.range(\.stepSeconds).unavailable { line += "; \(u)" }
@@ -226,7 +227,8 @@ public enum TrainingReport {
                                    ("cpExposedSeconds", .num(b.cpExposed)), ("optimizerSeconds", .num(b.optimizer)),
                                    ("overheadSeconds", .num(b.overhead))])),
             ("tokenBudget", .num(e.workload.tokenBudget)), ("days", .num(e.days)),
-            ("candidatesEvaluated", .int(e.candidatesEvaluated)), ("searchSeconds", .num(e.searchSeconds)),
+            ("candidatesEvaluated", .int(e.candidatesEvaluated)), ("searchSpace", .int(e.searchSpace)),
+            ("searchSeconds", .num(e.searchSeconds)),
             ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)),
             ("top", .array(e.top.map { r in
                 .object([("plan", .object(r.plan.jsonMembers)), ("stepTimeSeconds", .num(r.stepSeconds)),

@@ -106,33 +106,34 @@ public struct RangeCornerFailure: Error, Sendable, Equatable {
 public enum Ranges {
     /// Estimates `body` under `policy` on `chip`: nominal first (its error is the estimate's
     /// error), then the low and high corners when the chip has ranged values, then Monte Carlo
-    /// samples when asked. A corner or sample that throws is recorded, not fatal.
+    /// samples when asked. A corner or sample that throws is recorded, not fatal. The corners
+    /// and samples are independent estimates and run in parallel on every core (`parallelMap`:
+    /// results in order, identical to a sequential run); each finished one is reported to the
+    /// thread's `ProgressSink`.
     public static func evaluate<E: Sendable>(_ chip: Chip, policy: RangePolicy = .corners,
-                                              _ body: (ChipParameters) throws -> E) throws -> RangedEstimate<E> {
+                                              _ body: @Sendable (ChipParameters) throws -> E) throws -> RangedEstimate<E> {
         let nominal = try body(ChipParameters(chip: chip, corner: .nominal))
-        var corners: [(corner: Corner, outcome: Result<E, RangeCornerFailure>)] = []
-        if chip.hasRanges {
-            for corner in [Corner.low, .high] {
-                do { corners.append((corner, .success(try body(ChipParameters(chip: chip, corner: corner))))) } catch {
-                    corners.append((corner, .failure(RangeCornerFailure(oneLine("\(error)", limit: 300)))))
-                }
-            }
-        }
-        var samples: [E] = []
+        let cornerList: [Corner] = chip.hasRanges ? [.low, .high] : []
+        var points = cornerList.map { ChipParameters(chip: chip, corner: $0) }
         var seed: UInt64?
         if case let .monteCarlo(n, s) = policy, n > 0 {
             seed = s
-            for c in MonteCarlo.sampleChips(chip, samples: n, seed: s) {
-                if let e = try? body(ChipParameters(chip: c, corner: .nominal)) { samples.append(e) }
-            }
+            points += MonteCarlo.sampleChips(chip, samples: n, seed: s).map { ChipParameters(chip: $0, corner: .nominal) }
         }
+        let sink = ProgressSink.current
+        let outcomes = parallelMap(points) { p -> Result<E, RangeCornerFailure> in
+            defer { sink?.report() }
+            do { return .success(try body(p)) } catch { return .failure(RangeCornerFailure(oneLine("\(error)", limit: 300))) }
+        }
+        let corners = zip(cornerList, outcomes).map { (corner: $0, outcome: $1) }
+        let samples = outcomes.dropFirst(cornerList.count).compactMap { try? $0.get() }
         return RangedEstimate(nominal: nominal, corners: corners, samples: samples, samplesRequested: policy.samples, seed: seed)
     }
 }
 
 /// The corner range of one number computed from a chip (`Ranges.evaluate` under `.corners`,
 /// then `range`): the convenience for metrics that are a single number.
-public func evaluateWithRanges(_ chip: Chip, _ body: (ChipParameters) throws -> Double) throws -> RangedValue {
+public func evaluateWithRanges(_ chip: Chip, _ body: @Sendable (ChipParameters) throws -> Double) throws -> RangedValue {
     try Ranges.evaluate(chip) { try body($0) }.range { $0 }
 }
 

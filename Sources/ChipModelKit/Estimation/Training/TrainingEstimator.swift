@@ -57,7 +57,8 @@ public struct TrainingEstimate: Sendable {
     public var layer: LayerCosts
     public var inputs: CandidateInputs
     public var microbatches: Int
-    /// Search statistics (0 when the plan was fully given).
+    /// Search statistics (0 when the plan was fully given): candidates the search evaluated,
+    /// of `searchSpace` in the space (branch and bound prunes the rest, exactly).
     public var candidatesEvaluated: Int
     public var searchSeconds: Double
     /// Runners-up of the search, best first (includes the chosen plan).
@@ -66,6 +67,8 @@ public struct TrainingEstimate: Sendable {
     public var calibrationProvenance: String
     /// Assumptions made for spec values the chip lacks.
     public var assumptions: [String] = []
+    /// Candidates in the searched plan space (0 when the plan was fully given).
+    public var searchSpace: Int = 0
     /// Chips per scale-up domain the estimate used.
     public var scaleUpDomain: Int = 1
     /// Parallel groups of the plan that span more than one scale-up domain ("tp", "cp", "ep"),
@@ -185,7 +188,7 @@ public enum TrainingEstimator {
             if let least = result.leastMemory {
                 let usable = model.scalars.capacityBytes
                 throw TrainingInfeasibleError(
-                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.candidatesEvaluated) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip (weights, optimizer, activations, working set, runtime and collective buffers), \(gb(usable)) GB usable of \(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB installed",
+                    message: "no plan fits in memory on \(chips) x \(params.id): the smallest of \(result.searchSpace) candidates (\(least.plan)) needs \(gb(least.memoryBytes)) GB per chip (weights, optimizer, activations, working set, runtime and collective buffers), \(gb(usable)) GB usable of \(gb(params.memoryCapacityGB.map { $0 * 1e9 } ?? 0)) GB installed",
                     candidatesEvaluated: result.candidatesEvaluated, leastMemoryPlan: least.plan,
                     neededBytes: least.memoryBytes, usableBytes: usable)
             }
@@ -198,6 +201,7 @@ public enum TrainingEstimator {
                                           candidatesEvaluated: result.candidatesEvaluated)
         }
         est.candidatesEvaluated = result.candidatesEvaluated
+        est.searchSpace = result.searchSpace
         est.searchSeconds = result.searchSeconds
         est.top = result.top
         return est
@@ -283,13 +287,19 @@ public enum TrainingEstimator {
         var c = min(cluster.scaleUpDomain, chips)
         while c < chips { counts.append(c); c *= 2 }
         counts.append(chips)
-        var rows: [ScalingRow] = []
-        var base: Double?
-        for n in counts {
+        // One independent search per chip count, in parallel (results in order).
+        let sink = ProgressSink.current
+        let outcomes = parallelMap(counts) { n -> Result<TrainingEstimate, Error> in
+            defer { sink?.report() }
             var cons = constraints
             cons.dp = nil // DP follows the chip count
+            return Result { try estimate(workload, on: cluster.with(count: n), constraints: cons, options: options) }
+        }
+        var rows: [ScalingRow] = []
+        var base: Double?
+        for (n, outcome) in zip(counts, outcomes) {
             do {
-                let e = try estimate(workload, on: cluster.with(count: n), constraints: cons, options: options)
+                let e = try outcome.get()
                 if base == nil { base = e.tokensPerSecondPerChip }
                 rows.append(ScalingRow(chips: n, plan: e.plan, tokensPerSecond: e.tokensPerSecond,
                                        tokensPerSecondPerChip: e.tokensPerSecondPerChip,
@@ -316,7 +326,7 @@ public enum TrainingEstimator {
         out.append("\(e.modelName) on \(e.chips) x \(e.chipID) (\(w.precision.rawValue)), seq \(w.sequenceLength), global batch \(w.globalBatch)")
         out.append("plan: \(e.plan) (\(e.microbatches) microbatches per step)")
         if e.candidatesEvaluated > 0 {
-            out.append("search: \(e.candidatesEvaluated) candidates in \(formatQuantity(e.searchSeconds * 1e3)) ms")
+            out.append("search: \(e.candidatesEvaluated) of \(e.searchSpace) candidates in \(formatQuantity(e.searchSeconds * 1e3)) ms")
         }
         out.append("step \(formatQuantity(e.stepSeconds)) s = forward \(ms(b.forward)) + backward \(ms(b.backward)) + recompute \(ms(b.recompute)) + bubble \(ms(b.bubble)) + TP \(ms(b.tpExposed)) + PP \(ms(b.ppExposed)) + DP \(ms(b.dpExposed)) + EP \(ms(b.epExposed)) + CP \(ms(b.cpExposed)) + optimizer \(ms(b.optimizer)) + overhead \(ms(b.overhead))")
         let l = e.layer

@@ -12,9 +12,13 @@ public struct RankedPlan: Sendable, Equatable {
 public struct TrainingSearchResult: Sendable {
     /// The fastest plans that fit, best first (at most `top`).
     public var top: [RankedPlan]
-    /// Candidate executions evaluated by the step-time function (every valid combination).
+    /// Candidate executions evaluated by the step-time function (every valid combination in
+    /// an exhaustive search; what branch and bound did not prune).
     public var candidatesEvaluated: Int
-    /// Of which fit in memory.
+    /// Candidates in the searched space (`candidatesEvaluated / searchSpace` is the share the
+    /// search had to evaluate).
+    public var searchSpace: Int
+    /// Candidates of the space that fit in memory.
     public var feasible: Int
     public var searchSeconds: Double
     /// The candidate with the least memory when none fits (for the infeasibility reason).
@@ -22,8 +26,10 @@ public struct TrainingSearchResult: Sendable {
     public var best: RankedPlan? { top.first }
 }
 
-/// Exhaustive plan search (Calculon-style, Isaev et al. SC23 section 4: enumerate every
-/// valid execution strategy and evaluate each with the analytical model).
+/// The training plan search over every valid execution strategy (Calculon-style, Isaev et al.
+/// SC23 section 4: enumerate and evaluate each with the analytical model), by exact branch and
+/// bound: whole groups of candidates whose admissible lower bound exceeds the K-th best step
+/// time found are skipped, so the top K plans are those of full enumeration, bit for bit.
 public enum TrainingSearch {
     /// Which overlap options to search (nil = both values).
     public struct Options: Sendable {
@@ -34,12 +40,16 @@ public enum TrainingSearch {
         /// `plan.overlapExpertParallel` takes precedence).
         public var overlapExpertParallel: Bool?
         public var top: Int
+        /// Workers for the per-layer costs and the exhaustive search (results do not depend on it).
         public var threads: Int
+        /// Evaluate every candidate instead of branch and bound (the reference the property
+        /// tests and the benchmarks compare against; same plans and times).
+        public var exhaustive: Bool = false
         public init(overlapDataParallel: Bool? = nil, overlapTensorParallel: Bool? = nil, overlapPipelineComm: Bool? = nil,
                     overlapExpertParallel: Bool? = nil,
                     top: Int = 5, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-            self.overlapExpertParallel = overlapExpertParallel
             self.overlapPipelineComm = overlapPipelineComm
+            self.overlapExpertParallel = overlapExpertParallel
             self.overlapDataParallel = overlapDataParallel
             self.overlapTensorParallel = overlapTensorParallel
             self.top = top
@@ -58,9 +68,6 @@ public enum TrainingSearch {
         return out.sorted()
     }
 
-    struct LayerKey: Hashable { var t: Int, c: Int, e: Int, b: Int, sp: Bool }
-    struct Outer { var t: Int, c: Int, e: Int, p: Int }
-
     /// Packed inner choice of a candidate: group index (bits 0-23), virtual stages (24-35),
     /// recompute (36-37), ZeRO (38-39), overlap flags dp/ag/tp/pp/ep (40-44).
     @inline(__always)
@@ -69,200 +76,42 @@ public enum TrainingSearch {
             | (odp ? 1 << 40 : 0) | (oag ? 1 << 41 : 0) | (otp ? 1 << 42 : 0) | (opp ? 1 << 43 : 0) | (oep ? 1 << 44 : 0)
     }
 
-    final class Shared: @unchecked Sendable {
-        let lock = NSLock()
-        var top: [(Double, Int, Int, RankedPlan)] = []
-        var evaluated = 0
-        var feasible = 0
-        var least: (Double, Int, Int, RankedPlan)?
-    }
-
-    /// Searches every valid plan under `constraints` (given fields held fixed).
+    /// Searches every valid plan under `constraints` (given fields held fixed): branch and bound
+    /// (`TrainingBranchAndBound.swift`), exact, or with `options.exhaustive` every candidate.
+    /// The space (`TrainingSearchSpace`) is reused across searches that differ only in spec
+    /// values (its cached memory per row is checked against every row evaluated; a mismatch
+    /// rebuilds it).
     public static func run(_ model: TrainingCostModel, constraints c: PlanConstraints, options: Options = Options())
         -> TrainingSearchResult {
         let start = DispatchTime.now().uptimeNanoseconds
-        let w = model.workload, m = w.model, n = model.chips
-        let B = w.globalBatch, s = w.sequenceLength
-        let tValues = c.tp.map { [$0] } ?? divisors(m.heads).filter { n % $0 == 0 }
-        let cValues = c.cp.map { [$0] } ?? [1, 2, 4, 8, 16].filter { $0 == 1 || (s % $0 == 0 && s / $0 >= 128) }
-        let eValues = c.ep.map { [$0] } ?? (m.isMoE ? divisors(m.experts) : [1])
-        var outerList: [Outer] = []
-        for t in tValues { for cc in cValues where n % (t * cc) == 0 {
-            let rest = n / (t * cc)
-            let pValues = c.pp.map { [$0] } ?? divisors(rest).filter { $0 <= m.layers }
-            for p in pValues where rest % p == 0 {
-                let d = rest / p
-                if let fixed = c.dp, fixed != d { continue }
-                for e in eValues where d % e == 0 { outerList.append(Outer(t: t, c: cc, e: e, p: p)) }
-            }
-        } }
-        // Layer costs for every (t, c, e, b, sp) any group needs, computed once.
-        var keyList: [LayerKey] = []
-        var keyMap: [LayerKey: Int] = [:]
-        for o in outerList {
-            let d = n / (o.t * o.c * o.p)
-            guard d <= B else { continue }
-            for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
-                for sp in c.sequenceParallel.map({ [$0] }) ?? (o.t > 1 ? [false, true] : [false]) {
-                    let k = LayerKey(t: o.t, c: o.c, e: o.e, b: b, sp: sp)
-                    if keyMap[k] == nil { keyMap[k] = keyList.count; keyList.append(k) }
-                }
-            }
+        if options.exhaustive {
+            var full = referenceEnumeration(model, constraints: c, options: options)
+            full.searchSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return full
         }
-        let outers = outerList, keys = keyList, keyIndex = keyMap
-        var layersBuf = [LayerCosts?](repeating: nil, count: keys.count)
-        layersBuf.withUnsafeMutableBufferPointer { buf in
-            let p = UnsafeMutableBufferPointerBox(buf)
-            DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
-                var i = worker
-                while i < keys.count {
-                    let k = keys[i]
-                    p.buffer[i] = model.layerCosts(tp: k.t, cp: k.c, ep: k.e, microBatch: k.b, sequenceParallel: k.sp)
-                    i += options.threads
-                }
-            }
+        let key = TrainingSearchSpace.key(model, c, options)
+        var space = TrainingSearchSpaceCache.shared.find(key)
+        let layers: [LayerCosts?]
+        if let s = space {
+            layers = TrainingSearchSpace.layerCosts(model, keys: s.keys, threads: options.threads)
+        } else {
+            let (outers, keys) = TrainingSearchSpace.outersAndKeys(model, c)
+            layers = TrainingSearchSpace.layerCosts(model, keys: keys, threads: options.threads)
+            space = TrainingSearchSpace(model: model, constraints: c, options: options, outers: outers, keys: keys, layers: layers)
+            TrainingSearchSpaceCache.shared.add(key, space!)
         }
-        let layers = layersBuf
-        let shared = Shared()
-        let topN = max(1, options.top)
-        DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
-            let batch = CandidateBatch(capacity: 4096)
-            var choices: [UInt64] = []
-            var groups: [TrainingCostModel.GroupCosts] = []
-            var localTop: [(Double, Int, Int, RankedPlan)] = []
-            var evaluated = 0, feasible = 0
-            var least: (Double, Int, Int, RankedPlan)?
-            var oi = worker
-            while oi < outers.count {
-                defer { oi += options.threads }
-                let o = outers[oi]
-                let d = n / (o.t * o.c * o.p)
-                guard d <= B else { continue }
-                batch.count = 0
-                var n0 = 0
-                choices.removeAll(keepingCapacity: true)
-                var offset = 0
-                // Evaluates the filled candidates (one group: small enough that its 19 columns
-                // stay in L2) and keeps the best; candidates are ranked by (time, outer item,
-                // position in the outer item's enumeration), independent of batching and threads.
-                func flush() {
-                    batch.count = n0
-                    let count = n0
-                    guard count > 0 else { return }
-                    batch.evaluateSIMD(model.scalars)
-                    evaluated += count
-                    for i in 0..<count {
-                        let t = batch.result(at: i)
-                        func ranked(_ seconds: Double) -> RankedPlan {
-                            let ch = choices[i]
-                            let g = groups[Int(ch & 0xFF_FFFF)]
-                            let r: RecomputeMode = [.none, .selective, .full, .lightweight][Int(ch >> 36 & 3)]
-                            return RankedPlan(plan: TrainingPlan(tp: o.t, pp: o.p, dp: g.dp, cp: o.c, ep: o.e, microBatch: g.microBatch,
-                                                                 virtualStages: Int(ch >> 24 & 0xFFF), recompute: r,
-                                                                 zeroStage: Int(ch >> 38 & 3), sequenceParallel: g.sequenceParallel,
-                                                                 overlapDataParallel: ch >> 40 & 1 == 1,
-                                                                 overlapTensorParallel: ch >> 42 & 1 == 1,
-                                                                 overlapParamGather: ch >> 41 & 1 == 1,
-                                                                 overlapPipelineComm: ch >> 43 & 1 == 1,
-                                                                 overlapExpertParallel: ch >> 44 & 1 == 1),
-                                              stepSeconds: seconds, memoryBytes: batch.memoryBytes(at: i))
-                        }
-                        if t.isFinite {
-                            feasible += 1
-                            if localTop.count < topN || better((t, oi, offset + i), than: localTop[localTop.count - 1]) {
-                                insert((t, oi, offset + i, ranked(t)), into: &localTop, limit: topN)
-                            }
-                        } else if feasible == 0 {
-                            let mem = batch.memoryBytes(at: i)
-                            if mem < (least?.0 ?? .infinity) { least = (mem, oi, offset + i, ranked(t)) }
-                        }
-                    }
-                    offset += count
-                    n0 = 0
-                    choices.removeAll(keepingCapacity: true)
-                }
-                groups.removeAll(keepingCapacity: true)
-                for b in c.microBatch.map({ [$0] }) ?? divisors((B + d - 1) / d) {
-                    for sp in c.sequenceParallel.map({ [$0] }) ?? (o.t > 1 ? [false, true] : [false]) {
-                        guard let ki = keyIndex[LayerKey(t: o.t, c: o.c, e: o.e, b: b, sp: sp)], let layer = layers[ki],
-                              let g = model.group(tp: o.t, cp: o.c, ep: o.e, pp: o.p, microBatch: b, sequenceParallel: sp, layer: layer)
-                        else { continue }
-                        groups.append(g)
-                        let gi = groups.count - 1
-                        let maxV = (m.layers + o.p - 1) / o.p
-                        let vValues = c.virtualStages.map { [$0] }
-                            ?? (o.p == 1 ? [1] : divisors(maxV).filter { $0 == 1 || g.microbatches % o.p == 0 })
-                        let zValues = c.zeroStage.map { [$0] } ?? (d > 1 ? [0, 1, 2, 3] : [0])
-                        let rValues = c.recompute.map { [$0] } ?? RecomputeMode.allCases
-                        // DP overlap levels: none, gradient reduction with backward, + weight
-                        // all-gather with the next forward (ZeRO-1/2 only).
-                        let dpLevels: [(Bool, Bool)] = options.overlapDataParallel.map { $0 ? [(true, false), (true, true)] : [(false, false)] }
-                            ?? (d > 1 ? [(false, false), (true, false), (true, true)] : [(false, false)])
-                        let oppValues = options.overlapPipelineComm.map { [$0] } ?? (o.p > 1 ? [false, true] : [true])
-                        // TP comm-GEMM overlap only inside one scale-up domain
-                        // (`tensorParallelOverlapPossible`); EP overlap only with EP.
-                        let otpValues = !model.tensorParallelOverlapPossible(tp: o.t) ? [false]
-                            : options.overlapTensorParallel.map { [$0] } ?? (o.t > 1 ? [false, true] : [false])
-                        let oepValues = o.e == 1 ? [false]
-                            : (c.overlapExpertParallel ?? options.overlapExpertParallel).map { [$0] } ?? [false, true]
-                        // Interleaving needs PP > 1 and, as in Megatron-LM, a microbatch count
-                        // that is a multiple of PP.
-                        for v in vValues where v >= 1 && o.p * v <= m.layers && (v == 1 || (o.p > 1 && g.microbatches % o.p == 0)) {
-                            let st = model.stage(g, virtualStages: v)
-                            for z in zValues {
-                                let zi = model.zeroInputs(g, st, zero: z)
-                                for r in rValues {
-                                    let ri: Int = [RecomputeMode.none: 0, .selective: 1, .full: 2, .lightweight: 3][r] ?? 0
-                                    for oep in oepValues {
-                                        let mem = model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
-                                                               overlapExpertParallel: oep).total
-                                        // The overlap options change only these columns; the rest is
-                                        // assembled once (same expressions as `assemble`, so the
-                                        // search and single-plan evaluation agree bit for bit).
-                                        let base = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                                  overlapDP: false, overlapParamGather: false, overlapTP: false,
-                                                                  overlapPP: true, overlapEP: oep)
-                                        let ppBlocking = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: mem,
-                                                                        overlapDP: false, overlapParamGather: false, overlapTP: false,
-                                                                        overlapPP: false, overlapEP: oep).ppComm
-                                        let needed = n0 + dpLevels.count * otpValues.count * oppValues.count
-                                        if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
-                                        let stride = batch.capacity, basePtr = batch.storage
-                                        for (odp, oag) in dpLevels { for otp in otpValues { for opp in oppValues {
-                                            var x = base
-                                            x.tpHide = otp ? g.layer.gemmSeconds : 0
-                                            x.dpOverlap = odp ? 1 : 0
-                                            x.paramGatherOverlap = odp && oag ? 1 : 0
-                                            if !opp { x.ppComm = ppBlocking }
-                                            CandidateBatch.write(x, to: basePtr + n0, stride: stride)
-                                            n0 += 1
-                                            choices.append(pack(group: gi, v: v, r: ri, z: z, odp: odp, oag: oag, otp: otp, opp: opp, oep: oep))
-                                        } } }
-                                    }
-                                }
-                            }
-                        }
-                        flush()
-                    }
-                }
-                flush()
-            }
-            shared.lock.lock()
-            shared.evaluated += evaluated
-            shared.feasible += feasible
-            for e in localTop { insert(e, into: &shared.top, limit: topN) }
-            if let l = least {
-                if let cur = shared.least {
-                    if l.0 < cur.0 || (l.0 == cur.0 && (l.1, l.2) < (cur.1, cur.2)) { shared.least = l }
-                } else {
-                    shared.least = l
-                }
-            }
-            shared.lock.unlock()
+        var bb = BranchAndBound(model: model, space: space!, layers: layers, top: max(1, options.top))
+        var result = bb.run()
+        if bb.staleMemory {
+            // The cached memory differs from the model's own: rebuild the space, search again.
+            TrainingSearchSpaceCache.shared.remove(key)
+            let (outers, keys) = TrainingSearchSpace.outersAndKeys(model, c)
+            let fresh = TrainingSearchSpace(model: model, constraints: c, options: options, outers: outers, keys: keys, layers: layers)
+            var again = BranchAndBound(model: model, space: fresh, layers: layers, top: max(1, options.top))
+            result = again.run()
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return TrainingSearchResult(top: shared.top.map(\.3), candidatesEvaluated: shared.evaluated, feasible: shared.feasible,
-                                    searchSeconds: seconds, leastMemory: shared.feasible == 0 ? shared.least?.3 : nil)
+        result.searchSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
     }
 
     /// Deterministic order: faster first, then the earlier candidate in enumeration order.
