@@ -59,7 +59,7 @@ public enum EstimateCommand: CLICommand {
 
     \(WorkLimit.helpText)
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
+    public static let options: [OptionSpec] = sharedEstimateOptions + comparisonOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
         + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
     public static let maxPositionals = 0
 
