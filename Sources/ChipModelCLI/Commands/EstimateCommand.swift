@@ -121,14 +121,26 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             throw error
         }
     }
+    let (likeForLike, baselineID) = try comparisonSettings(args, chips: chips)
+    var comparison = ComparisonOptions(baselineID: baselineID)
+    for c in chips { comparison.defaultFormats[c.id] = standardTrainingFormat(ChipParameters(chip: c)).format }
+    if likeForLike {
+        let shared = LikeForLike.trainingFormat(chips.map { ChipParameters(chip: $0) })
+        run.precision = shared.format
+        run.emulate = run.emulate || shared.emulate
+        comparison.likeForLike = shared.format
+    } else if let p = run.precision {
+        try checkFormats([("--precision", p)], on: chips, emulate: run.emulate)
+    }
     try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling")), args)
     let results: [TrainingRunResult]
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
-        throw RunError(e.description)
+        throw UsageError(e.description)
     }
     let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
                                 assumptions: try powerCostAssumptions(args))
     var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
+    options.comparison = comparison
     if !args.has("--no-goodput") {
         let settings = try goodputSettings(args, context)
         (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)
@@ -137,5 +149,8 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     }
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
-    return 0
+    return strictExit(args, context, failures: results.compactMap { r in
+        if case let .failure(e) = r.outcome { return (r.chipID, e.message) }
+        return nil
+    })
 }
