@@ -76,8 +76,15 @@ public struct BaselineRatio: Sendable {
     }
 }
 
-/// One number as a CSV cell: empty for a missing or non-finite value, else a plain decimal.
+/// One number as a CSV cell: empty for a missing or non-finite value, else a plain decimal
+/// with six significant digits (no thousands separators, no units, no exponent above 1e-6).
 public func csvNumber(_ x: Double?) -> String {
     guard let x, x.isFinite else { return "" }
-    return formatQuantity(x)
+    if x == 0 { return "0" }
+    if abs(x) < 1e-6 { return "\(x)" }
+    var s = formatSignificant(x, digits: 6)
+    guard s.contains(".") else { return s }
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
 }
