@@ -41,12 +41,15 @@ public enum EstimateCommand: CLICommand {
     --checkpoint-interval-minutes), restarts of --restart-minutes (default 10) and checkpoint writes at \
     --checkpoint-gbps per node (default 0.65); effective days = ideal days / goodput, interruptions expected, and \
     the probability of 30 days without interruption. --no-goodput leaves it out.
-    MFU counts model FLOPs (6 x active params x tokens + attention, no recompute) against the chip's \
-    dense peak in the training format; HFU adds recomputed work.
+    MFU (a percentage) counts model FLOPs (6 x active params x tokens + attention, no recompute) against the \
+    chip's dense peak in the training format; HFU adds recomputed work.
+    \(EstimateHelpText.planNotation)
+    \(EstimateHelpText.formats)
 
     Examples:
       chipmodel estimate
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
+      chipmodel estimate --inference --like-for-like --baseline a100-sxm4-80gb
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
       chipmodel estimate --group br166:512 --group a100-sxm4-80gb:256 --group ascend-910b:256 --model llama3-70b
 
@@ -66,6 +69,9 @@ public enum EstimateCommand: CLICommand {
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         if !args.all("--group").isEmpty {
             if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) is not modelled for mixed clusters (--group)") }
+            if let flag = ["--like-for-like", "--baseline"].first(where: args.has) {
+                throw UsageError("\(flag) compares chips of separate runs; it does not apply to one mixed cluster (--group)")
+            }
             return try runMixedEstimate(args, context)
         }
         if args.has("--inference") {
