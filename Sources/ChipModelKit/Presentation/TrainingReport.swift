@@ -68,7 +68,8 @@ public enum TrainingReport {
     static func cell(_ r: RangedValue, _ f: (Double) -> String) -> String {
         let n = r.nominal
         guard n != 0, abs(r.low - n) / abs(n) > 0.005 || abs(r.high - n) / abs(n) > 0.005 else { return f(n) }
-        return "\(f(n)) (\(f(r.low))-\(f(r.high)))"
+        let (lo, hi) = (f(r.low), f(r.high))
+        return lo == hi ? f(n) : "\(f(n)) (\(lo)-\(hi))"
     }
 
     public static func table(_ results: [TrainingRunResult], run: TrainingRun, comparison: ComparisonOptions = ComparisonOptions()) -> TextTable {
