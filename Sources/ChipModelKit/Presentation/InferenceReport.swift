@@ -204,7 +204,7 @@ public enum InferenceReport {
             }
             let ly = top + 10 + Double(i) * 18
             s += "<line x1=\"\(n(W - right + 12))\" y1=\"\(n(ly))\" x2=\"\(n(W - right + 32))\" y2=\"\(n(ly))\" stroke=\"\(c)\" stroke-width=\"3\"/>\n"
-            s += "<text x=\"\(n(W - right + 38))\" y=\"\(n(ly + 4))\">\(esc(e.chipID)) (tp\(e.plan.tp) pp\(e.plan.pp))</text>\n"
+            s += "<text x=\"\(n(W - right + 38))\" y=\"\(n(ly + 4))\">\(esc(e.chipID)) (\(esc(shortFormats(e))), tp\(e.plan.tp) pp\(e.plan.pp))</text>\n"
         }
         s += "</svg>\n"
         return s
