@@ -67,7 +67,7 @@ private func tempDir() throws -> String {
         #expect(rows.count == 4)
         for r in rows {
             let m = try #require(r["metrics"]?.arrayValue)
-            try #require(m.map { $0["name"]?.stringValue } == ["tokensPerSecondPerChip", "tokensPerSecond", "mfu", "stepSeconds"])
+            try #require(m.map { $0["name"]?.stringValue } == ["tokensPerSecondPerChip", "tokensPerSecond", "mfuPercent", "stepSeconds"])
             let (lo, nom, hi) = (m[0]["low"]?.numberValue ?? 0, m[0]["nominal"]?.numberValue ?? 0, m[0]["high"]?.numberValue ?? 0)
             #expect(nom > 0 && lo <= nom && nom <= hi)
             if r["chip"]?.stringValue == "br166" { #expect(hi > lo * 1.1) }  // estimated specs give a wide range

@@ -103,10 +103,11 @@ enum ChipsRender {
         return mark + n
     }
 
-    /// `low-high`, or empty without a range.
+    /// `low-high`, or empty without a range (or with a zero-width one such as `8-8`).
     static func range(_ v: SpecValue) -> String {
         guard let l = v.low, let h = v.high else { return "" }
-        return "\(formatQuantity(l))-\(formatQuantity(h))"
+        let (lo, hi) = (formatQuantity(l), formatQuantity(h))
+        return lo == hi ? "" : "\(lo)-\(hi)"
     }
 
     /// A link bandwidth converted to one direction convention, keeping range and provenance.

@@ -41,12 +41,15 @@ public enum EstimateCommand: CLICommand {
     --checkpoint-interval-minutes), restarts of --restart-minutes (default 10) and checkpoint writes at \
     --checkpoint-gbps per node (default 0.65); effective days = ideal days / goodput, interruptions expected, and \
     the probability of 30 days without interruption. --no-goodput leaves it out.
-    MFU counts model FLOPs (6 x active params x tokens + attention, no recompute) against the chip's \
-    dense peak in the training format; HFU adds recomputed work.
+    MFU (a percentage) counts model FLOPs (6 x active params x tokens + attention, no recompute) against the \
+    chip's dense peak in the training format; HFU adds recomputed work.
+    \(EstimateHelpText.planNotation)
+    \(EstimateHelpText.formats)
 
     Examples:
       chipmodel estimate
       chipmodel estimate --chip h100-sxm5-80gb --chips 1024 --model gpt3-175b --seq 2048 --batch 1536 --top 5
+      chipmodel estimate --inference --like-for-like --baseline a100-sxm4-80gb
       chipmodel estimate --chip a100-sxm4-80gb --chips 64 --model gpt3-175b --seq 2048 --batch 64 --tp 8 --pp 8 --format json
       chipmodel estimate --group br166:512 --group a100-sxm4-80gb:256 --group ascend-910b:256 --model llama3-70b
 
@@ -59,13 +62,16 @@ public enum EstimateCommand: CLICommand {
 
     \(WorkLimit.helpText)
     """
-    public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
+    public static let options: [OptionSpec] = sharedEstimateOptions + comparisonOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
         + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         if !args.all("--group").isEmpty {
             if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) is not modelled for mixed clusters (--group)") }
+            if let flag = ["--like-for-like", "--baseline"].first(where: args.has) {
+                throw UsageError("\(flag) compares chips of separate runs; it does not apply to one mixed cluster (--group)")
+            }
             return try runMixedEstimate(args, context)
         }
         if args.has("--inference") {
@@ -124,14 +130,26 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             throw error
         }
     }
+    let (likeForLike, baselineID) = try comparisonSettings(args, chips: chips)
+    var comparison = ComparisonOptions(baselineID: baselineID)
+    for c in chips { comparison.defaultFormats[c.id] = standardTrainingFormat(ChipParameters(chip: c)).format }
+    if likeForLike {
+        let shared = LikeForLike.trainingFormat(chips.map { ChipParameters(chip: $0) })
+        run.precision = shared.format
+        run.emulate = run.emulate || shared.emulate
+        comparison.likeForLike = shared.format
+    } else if let p = run.precision {
+        try checkFormats([("--precision", p)], on: chips, emulate: run.emulate)
+    }
     try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling")), args)
     let results: [TrainingRunResult]
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
-        throw RunError(e.description)
+        throw UsageError(e.description)
     }
     let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
                                 assumptions: try powerCostAssumptions(args))
     var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
+    options.comparison = comparison
     if !args.has("--no-goodput") {
         let settings = try goodputSettings(args, context)
         (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)
@@ -141,5 +159,8 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     if let system, format == .table { context.out(system.summary) }
     context.out(TrainingReport.render(results, run: run, format: format, options: options, skipped: format == .csv ? [] : skipped))
     if format == .csv { for n in skipped { context.err(n + "\n") } }
-    return 0
+    return strictExit(args, context, failures: results.compactMap { r in
+        if case let .failure(e) = r.outcome { return (r.chipID, e.message) }
+        return nil
+    })
 }

@@ -86,6 +86,17 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     } else {
         for id in explicitChips { selected.append(try catalog.chip(id)) }
     }
+    let (likeForLike, baselineID) = try comparisonSettings(args, chips: selected)
+    var comparison = ComparisonOptions(baselineID: baselineID)
+    for c in selected { comparison.defaultFormats[c.id] = standardInferenceFormat(ChipParameters(chip: c), model: model).format }
+    if likeForLike {
+        let shared = LikeForLike.inferenceFormat(selected.map { ChipParameters(chip: $0) }, model: model)
+        run.precision = shared.format
+        run.emulate = run.emulate || shared.emulate
+        comparison.likeForLike = shared.format
+    } else if let p = run.precision {
+        try checkFormats([("--precision", p)] + (computePrecision.map { [("--compute-precision", $0)] } ?? []), on: selected, emulate: run.emulate)
+    }
     try WorkLimit.check(EstimateWork.inference(selected), args)
     let outcomes = run.compare(selected)
     let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
@@ -98,8 +109,9 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         }
     }
     switch format {
-    case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy).serialized(pretty: true) + "\n")
-    case .csv: context.out(InferenceReport.table(outcomes).renderCSV())
+    case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy,
+                                                 comparison: comparison).serialized(pretty: true) + "\n")
+    case .csv: context.out(InferenceReport.csv(outcomes, comparison: comparison))
     case .table:
         if let system { context.out(system.summary) }
         var head = "\(model.name), \(scenario.rawValue)"
@@ -108,9 +120,10 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         head += "formats: " + (run.precision.map { "weights \($0.rawValue)" + (run.emulate ? " (--emulate: GEMMs at the next wider format the chip has, conversion on the vector unit)" : "") }
             ?? "weights fp8 where the chip has it, else bf16/fp16 (int8 for encoders/CNNs)")
         head += (run.computePrecision.map { ", GEMMs \($0.rawValue)" } ?? "")
-        head += ", KV " + (run.kvPrecision?.rawValue ?? "fp8 with 8-bit-or-narrower weights where the chip has FP8, else 16-bit") + "\n\n"
-        context.out(head)
-        context.out(InferenceReport.table(outcomes).renderText())
+        head += ", KV " + (run.kvPrecision?.rawValue ?? "fp8 with 8-bit-or-narrower weights where the chip has FP8, else 16-bit") + "\n"
+        if let line = InferenceReport.formatsLine(outcomes, comparison) { head += line + "\n" }
+        context.out(head + "\n")
+        context.out(InferenceReport.table(outcomes, comparison: comparison).renderText())
         for o in outcomes {
             guard let r = InferenceReport.throughputRange(o) else { continue }
             context.out("\(o.chipID): ranged specs; throughput low \(formatQuantity(r.low)) / high \(formatQuantity(r.high))\n")
@@ -127,7 +140,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
             context.out("\n(pass one --chip for the throughput-vs-latency table and the breakdown; --svg FILE plots all)\n")
         }
     }
-    return 0
+    return strictExit(args, context, failures: outcomes.compactMap { o in o.failure.map { (o.chipID, $0) } })
 }
 
 /// Parses the serving plan flags.

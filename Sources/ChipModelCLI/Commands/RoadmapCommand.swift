@@ -170,8 +170,7 @@ public enum RoadmapCommand: CLICommand {
             }
         }
         if format == .csv {
-            context.out(t.renderCSV())
-            if !at.rows.isEmpty { context.out("\n" + at.renderCSV()) }
+            context.out(csv(roadmap, workloads: workloads))
             return
         }
         context.out("\(roadmap.vendor) roadmap\n\n")

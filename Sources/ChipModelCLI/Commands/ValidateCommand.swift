@@ -58,9 +58,6 @@ public enum ValidateCommand: CLICommand {
         if crossValidate != nil && (explainID != nil || kind == .inference) {
             throw UsageError("--cross-validate cannot be combined with --explain or --kind inference (it refits the training constants)")
         }
-        if explainID != nil, format == .csv {
-            throw UsageError("--explain prints one case's breakdown as text or JSON; --format csv is not supported with it")
-        }
 
         let bytes = try context.readFile(file)
         var cases = try CaseDecoder.decode(bytes: bytes, file: file).get()
@@ -93,8 +90,8 @@ public enum ValidateCommand: CLICommand {
                 var members = ValidationReport(results: [r]).json["cases"]?.arrayValue?.first?.objectMembers ?? []
                 members.append(("explanation", .array((r.estimate?.explanation ?? []).map { .string($0) })))
                 context.out(JSONValue.object(members).serialized() + "\n")
-            case .table, .csv:
-                context.out(ValidationReport.explain(r))  // csv is refused above
+            case .csv: context.out(ValidationReport.explainCSV(r))
+            case .table: context.out(ValidationReport.explain(r))
             }
             return 0
         }

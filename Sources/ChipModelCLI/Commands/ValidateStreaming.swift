@@ -56,7 +56,7 @@ extension ValidateCommand {
         case .json:
             context.out((json?.end(tail: [("summary", report.summary.json)]) ?? "") + "\n")
         case .csv:
-            context.out(TextTable(headers: ValidationReport.caseHeaders, rows: report.caseRows).renderCSV())
+            context.out(report.caseCSV)
         case .table:
             context.out(report.renderText())
         }

@@ -48,13 +48,13 @@ extension WhatIfCommand {
         let (base, label, batch) = try trainingBase(args, context)
         let outputs: [WhatIfMetric.Output] = [
             .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
-            .init("mfu", unit: "MFU"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
+            .init("mfuPercent", unit: "MFU %"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
         ]
         return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
             let t = try trainingRun(base, at: point, batchFixed: batch != nil)
             let e = try t.estimate(p)
             let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
-            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu, e.stepSeconds], trainingBinding(e.breakdown), [plan])
+            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu * 100, e.stepSeconds], trainingBinding(e.breakdown), [plan])
         }.withModelError { ModelErrorBands.training(family: $0.family) }
     }
 

@@ -53,20 +53,23 @@ public enum InferenceReport {
         return formatQuantity(x)
     }
 
-    public static func table(_ outcomes: [InferenceRunResult]) -> TextTable {
-        var t = TextTable(headers: ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "precision", "tokens/s", "tokens/s/chip", "samples/s",
-                                    "TTFT ms", "TPOT ms", "latency ms", "GB/chip", "bound"])
+    public static func table(_ outcomes: [InferenceRunResult], comparison: ComparisonOptions = ComparisonOptions()) -> TextTable {
+        let ratios = baselineRatios(outcomes, comparison)
+        var headers = ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "precision", "tokens/s", "tokens/s/chip"]
+        if let b = comparison.baselineHeader { headers.append(b) }
+        var t = TextTable(headers: headers + ["samples/s", "TTFT ms", "TPOT ms", "latency ms", "GB/chip", "bound"])
         for o in outcomes {
             guard let e = o.nominal else {
-                t.add([o.chipID, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", o.failure ?? "no estimate"])
+                t.add([o.chipID] + Array(repeating: "-", count: headers.count + 5 - 1) + [o.failure ?? "no estimate"])
                 continue
             }
             var attention = e.tokensPerSecond == nil ? "-" : (e.plan.dpAttention ? "DP" : "TP")
             if let d = e.disaggregation { attention += " P\(d.prefillChips):D\(d.decodeChips)" }
-            t.add([e.chipID, "\(e.chips)", "\(e.plan.tp)", "\(e.plan.pp)", "\(e.plan.ep)", "\(e.plan.replicas)", "\(e.plan.batch)", attention,
-                   e.precisionLabel,
-                   fmt(e.tokensPerSecond), fmt(e.tokensPerSecondPerChip), fmt(e.samplesPerSecond), fmt(e.ttftMs), fmt(e.tpotMs),
-                   fmt(e.latencyMs), fmt(e.memoryPerChipGB), e.binding])
+            var row = [e.chipID, "\(e.chips)", "\(e.plan.tp)", "\(e.plan.pp)", "\(e.plan.ep)", "\(e.plan.replicas)", "\(e.plan.batch)", attention,
+                       comparison.formatCell(e.chipID, ran: e.weightPrecision, label: e.precisionLabel),
+                       fmt(e.tokensPerSecond), fmt(e.tokensPerSecondPerChip)]
+            if comparison.baselineID != nil { row.append(ratios[e.chipID]?.cell ?? "-") }
+            t.add(row + [fmt(e.samplesPerSecond), fmt(e.ttftMs), fmt(e.tpotMs), fmt(e.latencyMs), fmt(e.memoryPerChipGB), e.binding])
         }
         return t
     }
@@ -86,7 +89,9 @@ public enum InferenceReport {
     }
 
     public static func json(_ outcomes: [InferenceRunResult], model: ModelSpec, scenario: InferenceScenario, chips: Int,
-                            energy: [String: Result<ServingEnergyEstimate, PowerInputError>] = [:]) -> JSONValue {
+                            energy: [String: Result<ServingEnergyEstimate, PowerInputError>] = [:],
+                            comparison: ComparisonOptions = ComparisonOptions()) -> JSONValue {
+        let ratios = baselineRatios(outcomes, comparison)
         var items: [JSONValue] = []
         for o in outcomes {
             guard let e = o.nominal else {
@@ -116,7 +121,9 @@ public enum InferenceReport {
                 ("latencyMs", .num(e.latencyMs)), ("memoryPerChipGB", .num(e.memoryPerChipGB)),
                 ("memory", mem), ("bound", .string(e.binding)),
                 ("weightPrecision", .str(e.weightPrecision?.rawValue)), ("computePrecision", .str(e.computePrecision?.rawValue)),
-                ("kvPrecision", .str(e.kvPrecision?.rawValue)), ("phase", .string(e.phase.rawValue)),
+                ("kvPrecision", .str(e.kvPrecision?.rawValue)),
+            ] + comparisonJSON(o.chipID, e, comparison, ratios) + [
+                ("phase", .string(e.phase.rawValue)),
                 ("inputTokensPerSecond", .num(e.inputTokensPerSecond)), ("queue", queueJSON(e.queue)),
                 ("disaggregation", disaggregationJSON(e.disaggregation)),
                 ("low", rangeJSON(o, \.low)), ("high", rangeJSON(o, \.high)),
@@ -197,7 +204,7 @@ public enum InferenceReport {
             }
             let ly = top + 10 + Double(i) * 18
             s += "<line x1=\"\(n(W - right + 12))\" y1=\"\(n(ly))\" x2=\"\(n(W - right + 32))\" y2=\"\(n(ly))\" stroke=\"\(c)\" stroke-width=\"3\"/>\n"
-            s += "<text x=\"\(n(W - right + 38))\" y=\"\(n(ly + 4))\">\(esc(e.chipID)) (tp\(e.plan.tp) pp\(e.plan.pp))</text>\n"
+            s += "<text x=\"\(n(W - right + 38))\" y=\"\(n(ly + 4))\">\(esc(e.chipID)) (\(esc(shortFormats(e))), tp\(e.plan.tp) pp\(e.plan.pp))</text>\n"
         }
         s += "</svg>\n"
         return s

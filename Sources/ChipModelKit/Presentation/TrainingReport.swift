@@ -14,6 +14,8 @@ public enum TrainingReport {
         public var goodput: [String: TrainingGoodput]
         /// Vendor claims set beside the model, per chip id (printed with the details).
         public var claims: [String: [ClaimCheck]]
+        /// Like-for-like format and the `x vs ID` baseline of a comparison.
+        public var comparison = ComparisonOptions()
         public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:],
                     goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
             self.details = details
@@ -30,17 +32,18 @@ public enum TrainingReport {
         switch format {
         case .json:
             var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
-                var members = json(r, run: run) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? [])
+                var members = json(r, run: run) + comparisonJSON(r, results, options.comparison) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? [])
                 if let g = options.goodput[r.chipID] { members.append(("goodput", GoodputReport.json(g, claims: options.claims[r.chipID] ?? []))) }
                 return .object(members)
             }))]
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
             return JSONValue.object(root).serialized() + "\n"
         case .csv:
-            return table(results, run: run).renderCSV()
+            return csv(results, run: run, comparison: options.comparison)
         case .table:
             var out = "\(header(results, run: run))\n"
-            out += table(results, run: run).renderText()
+            if let line = formatsLine(results, options.comparison) { out += line + "\n" }
+            out += table(results, run: run, comparison: options.comparison).renderText()
             for n in skipped + notes(results) { out += n + "\n" }
             for r in results {
                 if let e = options.energy[r.chipID] { out += PowerCostReport.trainingLine(chipID: r.chipID, e, tokenBudget: run.tokenBudget) + "\n" }
@@ -65,23 +68,29 @@ public enum TrainingReport {
     static func cell(_ r: RangedValue, _ f: (Double) -> String) -> String {
         let n = r.nominal
         guard n != 0, abs(r.low - n) / abs(n) > 0.005 || abs(r.high - n) / abs(n) > 0.005 else { return f(n) }
-        return "\(f(n)) (\(f(r.low))-\(f(r.high)))"
+        let (lo, hi) = (f(r.low), f(r.high))
+        return lo == hi ? f(n) : "\(f(n)) (\(lo)-\(hi))"
     }
 
-    public static func table(_ results: [TrainingRunResult], run: TrainingRun) -> TextTable {
-        var table = TextTable(headers: ["chip", "chips", "best plan", "step s", "tokens/s/chip", "tokens/s", "MFU", "mem GB", "days"])
+    public static func table(_ results: [TrainingRunResult], run: TrainingRun, comparison: ComparisonOptions = ComparisonOptions()) -> TextTable {
+        let ratios = baselineRatios(results, comparison)
+        let baseline = comparison.baselineHeader.map { [$0] } ?? []
+        var table = TextTable(headers: ["chip", "chips", "precision", "best plan", "step s", "tokens/s/chip"] + baseline + ["tokens/s", "MFU", "mem GB", "days"])
         for r in results {
             switch r.outcome {
             case let .success(ranged):
                 let e = ranged.nominal
-                table.add([r.chipID, "\(run.chips)", e.plan.description,
+                let f = e.workload.precision
+                table.add([r.chipID, "\(run.chips)", comparison.formatCell(r.chipID, ran: f, label: f.rawValue),
+                           e.plan.description,
                            cell(ranged.range(\.stepSeconds)) { formatQuantity($0) },
-                           bandCell(ranged.range(\.tokensPerSecondPerChip), e.modelErrorBand),
+                           bandCell(ranged.range(\.tokensPerSecondPerChip), e.modelErrorBand)]
+                          + baseline.map { _ in ratios[r.chipID]?.cell ?? "-" } + [
                            formatQuantity(e.tokensPerSecond),
                            cell(ranged.range(\.mfu)) { formatQuantity($0 * 100, decimals: 1) + "%" },
                            formatQuantity(e.memory.total / 1e9), cell(ranged.range(\.days)) { formatQuantity($0) }])
             case let .failure(e):
-                table.add([r.chipID, "\(run.chips)", "does not fit", "-", "-", "-", "-",
+                table.add([r.chipID, "\(run.chips)", "-", "does not fit", "-", "-"] + baseline.map { _ in "-" } + ["-", "-",
                            e.neededBytes.map { formatQuantity($0 / 1e9) } ?? "-", "-"])
             }
         }
@@ -207,6 +216,7 @@ public enum TrainingReport {
             ("plan", .object(e.plan.jsonMembers)), ("microbatches", .int(e.microbatches)),
             ("stepTimeSeconds", .num(e.stepSeconds)), ("tokensPerSecondPerChip", .num(e.tokensPerSecondPerChip)),
             ("tokensPerSecond", .num(e.tokensPerSecond)), ("mfu", .num(e.mfu)), ("hfu", .num(e.hfu)),
+            ("mfuPercent", .num(e.mfu * 100)), ("hfuPercent", .num(e.hfu * 100)),
             ("peakTflops", .num(e.peakFlops / 1e12)),
             ("memoryPerChipGB", .num(e.memory.total / 1e9)),
             ("memory", .object([("weightsGB", .num(e.memory.weights / 1e9)), ("gradientsGB", .num(e.memory.gradients / 1e9)),

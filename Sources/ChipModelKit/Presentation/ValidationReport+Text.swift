@@ -28,16 +28,17 @@ extension ValidationReport {
 
     // MARK: Tables
 
-    public static let caseHeaders = ["case", "kind", "metric", "measured", "estimate", "error", "weight", "plan / failure"]
+    public static let caseHeaders = ["case", "kind", "chip", "chips", "model", "metric", "measured", "estimate", "error", "weight", "plan / failure"]
 
     /// One row per case, worst first (failed cases first, with their reason).
     public var caseRows: [[String]] {
         worstFirst.map { r in
-            [r.id, r.kind.rawValue, r.metric.rawValue, JSONValue.formatNumber(r.measured),
+            [r.id, r.kind.rawValue, r.measurementCase.chip, "\(r.measurementCase.chipCount)", r.measurementCase.modelLabel,
+             r.metric.rawValue, JSONValue.formatNumber(r.measured),
              r.estimate.map { formatSignificant($0.value, digits: 4) } ?? "-",
              r.error.map(formatSignedPercent) ?? "FAILED",
              formatQuantity(r.weight),
-             r.failure ?? r.estimate.map { planText($0.plan) } ?? ""]
+             r.failure ?? r.estimate.map { $0.planLabel ?? planText($0.plan) } ?? ""]
         }
     }
 

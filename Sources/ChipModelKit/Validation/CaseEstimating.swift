@@ -9,6 +9,8 @@ public struct CaseEstimate: Sendable {
     public var explanation: [String]
     /// True when the chip's spec values used are estimated or ranged.
     public var usesEstimatedSpecs: Bool
+    /// The plan in the compact notation tables print (`TP8 PP8 DP1 mb1 v3 rc:selective z0 sp ov:tp+pp`).
+    public var planLabel: String? = nil
 
     public init(value: Double, plan: [(String, JSONValue)], explanation: [String], usesEstimatedSpecs: Bool) {
         self.value = value

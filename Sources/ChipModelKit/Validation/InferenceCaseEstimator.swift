@@ -43,6 +43,9 @@ public struct InferenceCaseEstimator: CaseEstimating {
             plan.append(("prefillChips", .number(Double(d.prefillChips))))
             plan.append(("decodeChips", .number(Double(d.decodeChips))))
         }
-        return CaseEstimate(value: value, plan: plan, explanation: lines, usesEstimatedSpecs: e.usesEstimatedSpecs)
+        var estimate = CaseEstimate(value: value, plan: plan, explanation: lines, usesEstimatedSpecs: e.usesEstimatedSpecs)
+        estimate.planLabel = "TP\(e.plan.tp) PP\(e.plan.pp) EP\(e.plan.ep) x\(e.plan.replicas) batch \(e.plan.batch)" + (e.plan.dpAttention ? " dp-attn" : "")
+            + " \(e.precisionLabel)" + (e.disaggregation.map { " P\($0.prefillChips):D\($0.decodeChips)" } ?? "")
+        return estimate
     }
 }

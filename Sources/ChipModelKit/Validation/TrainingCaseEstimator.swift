@@ -33,8 +33,11 @@ public struct TrainingCaseEstimator: CaseEstimating {
         case .tokensPerSecondPerChip: value = e.tokensPerSecondPerChip
         default: throw TrainingInfeasibleError(message: "metric \(c.metric.rawValue) is not a training metric", candidatesEvaluated: 0)
         }
-        return CaseEstimate(value: value, plan: e.plan.jsonMembers, explanation: TrainingEstimator.explain(e),
-                            usesEstimatedSpecs: e.usesEstimatedSpecs)
+        // A measured step has no token budget: the "days for N T tokens" line is left out.
+        var estimate = CaseEstimate(value: value, plan: e.plan.jsonMembers, explanation: TrainingEstimator.explain(e).filter { !$0.hasPrefix("days for ") },
+                                    usesEstimatedSpecs: e.usesEstimatedSpecs)
+        estimate.planLabel = e.plan.description
+        return estimate
     }
 }
 
