@@ -24,7 +24,9 @@ public enum WhatIfCommand: CLICommand {
 
     Metrics (--metric; the default follows --inference):
       training   the training estimator ('estimate'): tokens/s per chip (charted), tokens/s, MFU and step time of the
-                 best plan, binding = the largest part of the step (compute, pipeline bubble, TP/PP/DP communication, ...).
+                 best plan; binding = what would help most: the resource whose +10% gains the most tokens/s per chip
+                 (compute, hbm-bandwidth, hbm-capacity, d2d, scale-up, scale-out, each with its own plan search at the
+                 nominal corner; bubble = a 10% smaller pipeline bubble), with its gain; --no-levers skips the six searches.
                  Defaults: \(D.trainingModelID), seq \(D.trainingSequenceLength), \(D.trainingTokensPerStep) tokens per step, bf16, \(D.trainingChips) chips,
                  every plan field searched; each low/high corner (and Monte Carlo sample) runs its own full search.
       inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,

@@ -155,6 +155,7 @@ final class WhatIfOutput {
             return .object(o)
         })))
         members.append(("binding", .string(h.row.binding)))
+        if !h.row.levers.isEmpty { members.append(("levers", .array(h.row.levers.map(LeversReport.leverJSON)))) }
         if h.row.failed { members.append(("error", .str(h.row.notes.first))) }
         if let s = mc {
             members.append(("monteCarlo", .object([("samples", .int(s.samples)), ("seed", .num(Double(seed))),

@@ -14,8 +14,12 @@ public enum TrainingReport {
         public var goodput: [String: TrainingGoodput]
         /// Vendor claims set beside the model, per chip id (printed with the details).
         public var claims: [String: [ClaimCheck]]
+        /// What would help most per chip id (`TrainingLevers`: a line under the table, `levers` in JSON).
+        public var levers: [String: TrainingLevers]
         public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:],
-                    goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
+                    goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:],
+                    levers: [String: TrainingLevers] = [:]) {
+            self.levers = levers
             self.details = details
             self.top = top
             self.energy = energy
@@ -32,6 +36,7 @@ public enum TrainingReport {
             var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
                 var members = json(r, run: run) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? [])
                 if let g = options.goodput[r.chipID] { members.append(("goodput", GoodputReport.json(g, claims: options.claims[r.chipID] ?? []))) }
+                if let l = options.levers[r.chipID] { members.append(("levers", LeversReport.json(l))) }
                 return .object(members)
             }))]
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
@@ -42,6 +47,7 @@ public enum TrainingReport {
             var out = "\(header(results, run: run))\n"
             out += table(results, run: run).renderText()
             for n in skipped + notes(results) { out += n + "\n" }
+            for r in results { if let l = options.levers[r.chipID] { out += LeversReport.line(chipID: r.chipID, l) + "\n" } }
             for r in results {
                 if let e = options.energy[r.chipID] { out += PowerCostReport.trainingLine(chipID: r.chipID, e, tokenBudget: run.tokenBudget) + "\n" }
             }
