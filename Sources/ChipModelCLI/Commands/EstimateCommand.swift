@@ -61,7 +61,7 @@ public enum EstimateCommand: CLICommand {
     \(WorkLimit.helpText)
     """
     public static let options: [OptionSpec] = sharedEstimateOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
-        + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
+        + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option, HTMLReportOutput.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -132,6 +132,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
             throw error
         }
     }
+    context.addReportChips(chips)
     let levers = !args.has("--no-levers")
     try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling"), levers: levers), args)
     let results: [TrainingRunResult]

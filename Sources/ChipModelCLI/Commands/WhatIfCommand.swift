@@ -89,7 +89,7 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions + [WorkLimit.option]
+                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions + [WorkLimit.option, HTMLReportOutput.option]
                                                              + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
@@ -138,7 +138,8 @@ public enum WhatIfCommand: CLICommand {
 
         let total = sweeps.reduce(0) { $0 + $1.pointCount }
         let progress = SweepProgress(context: context, total: total, label: "whatif")
-        let chart = svgPath != nil ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
+        if context.collectsReport { context.addReportChips(try templates.map { try derived($0, sets, name: name, option: "--set") }) }
+        let chart = svgPath != nil || context.collectsReport ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
         let output = WhatIfOutput(format: format, axes: axes, metric: metric, seed: seed, monteCarlo: mcSamples != nil,
                                   context: context, chart: chart)
         for s in sweeps {
@@ -151,6 +152,8 @@ public enum WhatIfCommand: CLICommand {
         try output.finish()
         if let svgPath, let chart {
             if try context.writePlot(svgPath, hasData: chart.pointCount > 0, chart.render) { context.err("wrote \(svgPath)\n") }
+        } else if let chart, chart.pointCount > 0 {
+            context.addReportChart("the sweep's headline metric", chart.render())
         }
         return 0
     }
