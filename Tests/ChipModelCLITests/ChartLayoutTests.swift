@@ -10,8 +10,14 @@ import Testing
     struct TextBox: CustomStringConvertible {
         var text: String
         var x0: Double, y0: Double, x1: Double, y1: Double
+        /// Text rotated by an angle other than -90 degrees: one box per character along the baseline.
+        var parts: [TextBox]? = nil
         var description: String { "'\(text)' [\(Int(x0)),\(Int(y0))-\(Int(x1)),\(Int(y1))]" }
-        func overlaps(_ o: TextBox) -> Bool { x0 < o.x1 - 0.5 && o.x0 < x1 - 0.5 && y0 < o.y1 - 0.5 && o.y0 < y1 - 0.5 }
+        func overlaps(_ o: TextBox) -> Bool {
+            if let p = parts { return p.contains { $0.overlaps(o) } }
+            if let p = o.parts { return p.contains { overlaps($0) } }
+            return x0 < o.x1 - 0.5 && o.x0 < x1 - 0.5 && y0 < o.y1 - 0.5 && o.y0 < y1 - 0.5
+        }
     }
 
     static func attribute(_ name: String, _ tag: String) -> String? {
@@ -40,14 +46,27 @@ import Testing
             let w = 0.6 * size * Double(text.count)
             var x = Double(attribute("x", tag) ?? "0") ?? 0, y = Double(attribute("y", tag) ?? "0") ?? 0
             var rotated = false
+            var angle: Double?
             if let t = attribute("transform", tag), let tr = t.range(of: #"translate\(([-0-9.]+)[ ,]+([-0-9.]+)\)"#, options: .regularExpression) {
                 let nums = t[tr].dropFirst("translate(".count).dropLast().split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }
                 if nums.count == 2 { x = nums[0]; y = nums[1] }
                 rotated = t.contains("rotate(-90)")
+                if !rotated, let rr = t.range(of: #"rotate\(([-0-9.]+)\)"#, options: .regularExpression) {
+                    angle = Double(t[rr].dropFirst("rotate(".count).dropLast())
+                }
             }
             let anchor = attribute("text-anchor", tag) ?? "start"
             let start = anchor == "middle" ? -w / 2 : anchor == "end" ? -w : 0
-            if rotated {  // reading upwards: the run lies along -y, the glyphs' height along -x
+            if let a = angle, a != 0 {
+                let (c, s) = (cos(a * .pi / 180), sin(a * .pi / 180)), cw = 0.6 * size
+                let parts = (0..<text.count).map { k -> TextBox in
+                    let d = start + (Double(k) + 0.5) * cw
+                    let (cx, cy) = (x + d * c + 0.3 * size * s, y + d * s - 0.3 * size * c)
+                    return TextBox(text: text, x0: cx - cw / 2, y0: cy - 0.5 * size, x1: cx + cw / 2, y1: cy + 0.5 * size)
+                }
+                out.append(TextBox(text: text, x0: parts.map(\.x0).min()!, y0: parts.map(\.y0).min()!,
+                                   x1: parts.map(\.x1).max()!, y1: parts.map(\.y1).max()!, parts: parts))
+            } else if rotated {  // reading upwards: the run lies along -y, the glyphs' height along -x
                 out.append(TextBox(text: text, x0: x - 0.8 * size, y0: y - start - w, x1: x + 0.25 * size, y1: y - start))
             } else {
                 out.append(TextBox(text: text, x0: x + start, y0: y - 0.8 * size, x1: x + start + w, y1: y + 0.25 * size))

@@ -198,11 +198,11 @@ public struct LineChartSVG: Sendable {
     /// placed and stays inside `plot`; nil when there is no such place (the label is left out:
     /// the table has it).
     static func place(_ label: String, near p: (Double, Double), in plot: (Double, Double, Double, Double),
-                      avoiding placed: inout [Box]) -> (x: Double, y: Double, end: Bool)? {
+                      avoiding placed: inout [Box], gap: Double = 6) -> (x: Double, y: Double, end: Bool)? {
         let w = textWidth(label, 11)
         for dy in [-7.0, 16, -20, 29, -33, 42, -46] {
             for end in [false, true] {
-                let x = end ? p.0 - 6 : p.0 + 6, y = p.1 + dy
+                let x = end ? p.0 - gap : p.0 + gap, y = p.1 + dy
                 let box: Box = (end ? x - w : x, y - 9, end ? x : x + w, y + 3)
                 guard box.0 >= plot.0 + 2, box.2 <= plot.2 - 2, box.1 >= plot.1 + 2, box.3 <= plot.3 - 2 else { continue }
                 if placed.contains(where: { box.0 < $0.2 && $0.0 < box.2 && box.1 < $0.3 && $0.1 < box.3 }) { continue }
