@@ -177,9 +177,19 @@ extension TrainingLevers {
 
 extension TrainingRun {
     /// The levers of this run's estimate `baseline` on the nominal parameters of a chip: every
-    /// perturbed chip gets this run's full plan search (about six searches more than the
-    /// estimate itself; only the nominal corner is analysed).
+    /// perturbed chip gets this run's plan search again (six searches more than the estimate;
+    /// only the nominal corner is analysed). To keep that affordable the perturbed searches
+    /// hold the baseline plan's communication-overlap switches (DP, TP, PP, EP overlap), which
+    /// a 10% change of one resource does not flip in practice; every other plan field (TP, PP,
+    /// DP, CP, EP, microbatch, virtual stages, recompute, ZeRO, SP) is searched anew.
     public func levers(_ params: ChipParameters, baseline: TrainingEstimate, perturbation: Double = 0.1) -> TrainingLevers {
-        TrainingLevers.analyze(baseline: baseline, params: params, perturbation: perturbation) { try estimate($0) }
+        var run = self
+        let p = baseline.plan
+        run.search.overlapDataParallel = run.search.overlapDataParallel ?? p.overlapDataParallel
+        run.search.overlapTensorParallel = run.search.overlapTensorParallel ?? p.overlapTensorParallel
+        run.search.overlapPipelineComm = run.search.overlapPipelineComm ?? p.overlapPipelineComm
+        run.search.overlapExpertParallel = run.search.overlapExpertParallel ?? p.overlapExpertParallel
+        run.search.top = 1
+        return TrainingLevers.analyze(baseline: baseline, params: params, perturbation: perturbation) { try run.estimate($0) }
     }
 }
