@@ -193,10 +193,13 @@ final class WhatIfChart {
         var key = r.chipID
         if axes.count > 1, let v = r.point[axes[1].name] { key += ", " + WhatIfCommand.axisValue(axes[1].name, v) }
         if series[key] == nil { order.append(key) }
-        // The binding resource without its qualifiers ("prefill compute; batch limited by ...").
-        let primary = r.row.binding.split(separator: ";").first.map(String.init) ?? r.row.binding
-        let label = lastBinding[key] == r.row.binding ? nil : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
-        lastBinding[key] = r.row.binding
+        // The binding resource without its qualifiers ("prefill compute; batch limited by ...");
+        // for training the top lever's name without its gain ("helps most: d2d").
+        let binding = r.row.levers.isEmpty ? r.row.binding : String(r.row.binding.split(separator: " ").first ?? "none")
+        let primary = binding.split(separator: ";").first.map(String.init) ?? binding
+        let label = lastBinding[key] == binding ? nil
+            : !r.row.levers.isEmpty ? "helps most: " + primary : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
+        lastBinding[key] = binding
         series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
         if x.isFinite, m.nominal.isFinite { pointCount += 1 }
     }
@@ -204,7 +207,7 @@ final class WhatIfChart {
     func render() -> String {
         let unit = self.unit ?? "metric"
         let chart = LineChartSVG(title: "\(unit) vs \(WhatIfCommand.axisName(first.name))",
-                                 subtitle: metric.label + "; labels: binding resource (training: the top lever) where it changes",
+                                 subtitle: metric.label + "; labels: binding resource (training: what would help most) where it changes",
                                  xLabel: WhatIfCommand.axisName(first.name) + WhatIfCommand.unitSuffix(first.name), yLabel: unit,
                                  series: order.map { LineChartSeries(name: $0, points: series[$0] ?? []) },
                                  logX: first.spansDecade)
