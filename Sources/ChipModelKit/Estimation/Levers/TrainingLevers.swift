@@ -134,7 +134,7 @@ public struct TrainingLevers: Sendable, Equatable {
         let flat = levers.filter { $0.gain <= Self.negligibleGain && $0.failure == nil }.map(\.name)
         var out = "what would help most (+\(pct)% of each, plan re-searched, tokens/s/chip): " + parts.joined(separator: ", ")
         if !flat.isEmpty { out += "; no gain from " + flat.joined(separator: ", ") }
-        out += "; bubble \(formatQuantity(bubbleShare * 100))% and exposed communication \(formatQuantity(exposedCommunicationShare * 100))% of the step"
+        out += "; bubble \(formatFixed(bubbleShare * 100, decimals: 1))% and exposed communication \(formatFixed(exposedCommunicationShare * 100, decimals: 1))% of the step"
         for l in levers { if let f = l.failure { out += "; \(l.name): \(f)" } }
         return out
     }
