@@ -40,6 +40,21 @@ public final class CommandContext: @unchecked Sendable {
     /// closed pipe or full disk ends the run cleanly, never a trap); tests buffer.
     public func out(_ s: String) {
         if passthrough { StandardStreams.out(s) } else { stdout += s }
+        if transcript != nil { transcript! += s }
+    }
+
+    /// With `--html FILE`: a copy of everything written to standard output, the charts the
+    /// command rendered and the chips it rests on, for the page (`HTMLReportOutput`).
+    public private(set) var transcript: String?
+    public private(set) var reportCharts: [(caption: String, svg: String)] = []
+    public private(set) var reportChips: [Chip] = []
+    /// True while a report is being collected: commands then render their chart even without `--svg`.
+    public var collectsReport: Bool { transcript != nil }
+    public func startTranscript() { transcript = "" }
+    public func addReportChart(_ caption: String, _ svg: String) { if collectsReport { reportCharts.append((caption, svg)) } }
+    public func addReportChips(_ chips: [Chip]) {
+        guard collectsReport else { return }
+        for c in chips where !reportChips.contains(where: { $0.id == c.id }) { reportChips.append(c) }
     }
 
     public func err(_ s: String) {
@@ -215,7 +230,8 @@ public enum ChipModelCLI {
             }
             _ = try parsed.choice("--format", from: OutputFormat.allCases.map(\.rawValue))
             try checkOutputTargets(parsed, context)
-            return try cmd.run(parsed, context)
+            guard let html = parsed.value("--html") else { return try cmd.run(parsed, context) }
+            return try HTMLReportOutput.run(cmd, parsed, arguments: rest, html: html, context)
         } catch let e as UsageError {
             return usageFailure(e, command: cmd, context: context)
         } catch let e as UnknownIDError {

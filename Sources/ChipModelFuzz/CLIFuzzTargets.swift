@@ -209,6 +209,7 @@ public enum CLIFuzzTargets {
         if name == "--specs" || kind == "DIR" { return rng.pick(["specs", "/fuzz/specs", "specs/", "missing", "model.json", "sub", "."]) }
         if name.contains("model") { return rng.pick(w.modelIDs + ["model.json", "/fuzz/model.json", "missing.json", "cases.json", "llama3-8", "sub/x.json", "specs"]) }
         if name.contains("case") { return rng.pick(["cases.json", "/fuzz/cases.json", "model.json", "missing.json", "empty.json", "specs"]) }
+        if name.contains("html") { return rng.pick(["out.html", "/fuzz/out.html", "sub/o.html", "specs"]) }
         if name.contains("svg") || name.contains("out") || name.contains("plot") { return rng.pick(["out.svg", "/fuzz/out.svg", "sub/o.svg", "specs"]) }
         if kind.contains("FILE") { return rng.pick(["model.json", "cases.json", "missing.json", "empty.json", "specs/chip0.json"]) }
         if name.contains("precision") || kind.contains("FORMAT") {

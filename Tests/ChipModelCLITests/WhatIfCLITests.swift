@@ -122,7 +122,7 @@ private func tempDir() throws -> String {
         let chart = try String(contentsOfFile: svg, encoding: .utf8)
         #expect(chart.hasPrefix("<svg"))
         #expect(chart.components(separatedBy: "<polyline").count == 3)  // one line per chip
-        #expect(chart.contains("d2d.bandwidthGBps (GB/s) (log scale)"))
+        #expect(chart.contains("D2D bandwidth (GB/s) (log scale)"))  // the key named for people, with its unit
         #expect(chart.contains(">br166<") && chart.contains(">a100-sxm4-80gb<"))
         #expect(!chart.lowercased().contains("nan"))
         // Not a terminal: no progress output.

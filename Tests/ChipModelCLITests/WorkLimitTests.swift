@@ -19,8 +19,11 @@ import Testing
         let training = WorkEstimate.Cost.trainingSearch
         let (code, _, err) = runCLI(["whatif", "--from", "br166", "--vary", "batch=64,128", "--monte-carlo", "7", "--max-work", "1"])
         #expect(code == 64)
-        // br166 has ranged specs: 3 corners + 7 samples per point, a plan search each.
-        #expect(err.contains("about \(formatCount(2 * 10 * training)) work units (2 points x 10 evaluations"), "\(err)")
+        // br166 has ranged specs: 3 corners + 7 samples per point, plus the 6 levers at the
+        // nominal corner (TrainingLevers), a plan search each.
+        #expect(err.contains("about \(formatCount(2 * 16 * training)) work units (2 points x 16 evaluations"), "\(err)")
+        let (noLevers, _, err4) = runCLI(["whatif", "--from", "br166", "--vary", "batch=64,128", "--monte-carlo", "7", "--no-levers", "--max-work", "1"])
+        #expect(noLevers == 64 && err4.contains("(2 points x 10 evaluations"), "\(err4)")
         let (fixed, _, err2) = runCLI(["whatif", "--from", "a100-sxm4-80gb", "--tp", "8", "--pp", "1", "--dp", "8", "--chips", "64",
                                        "--vary", "batch=64", "--max-work", "1"])
         #expect(fixed == 64 && err2.contains("x 100 units (training)"), "\(err2)")

@@ -15,7 +15,7 @@ import Testing
         ["Estimation/Roofline"], ["Estimation/Network"], ["Estimation/Ranges", "Estimation/Serving"],
         ["Estimation/Training", "Estimation/Inference", "Estimation/ChipletEconomics", "Estimation/Power"],
         ["Estimation/Runs", "Estimation/Heterogeneous"],
-        ["Estimation/Cost", "Estimation/Goodput"],
+        ["Estimation/Cost", "Estimation/Goodput", "Estimation/Levers"],
         ["WhatIf", "Validation"],
         ["Presentation"],
     ]

@@ -13,6 +13,7 @@ public let trainingEstimateOptions: [OptionSpec] = [
     .value("--sp", "on|off", "Megatron sequence parallelism."),
     .value("--top", "N", "Also list the N best plans of each search."),
     .flag("--scaling", "Add a scaling table from one scale-up domain up to --chips."),
+    .flag("--no-levers", "Leave out 'what would help most' (+10% of each resource, each with its own plan search: about 6 more searches per chip)."),
 ]
 
 /// `chipmodel estimate`: Estimate training (or, with --inference, serving) throughput on a cluster.
@@ -63,7 +64,7 @@ public enum EstimateCommand: CLICommand {
     \(WorkLimit.helpText)
     """
     public static let options: [OptionSpec] = sharedEstimateOptions + comparisonOptions + trainingEstimateOptions + goodputOptions + mixedEstimateOptions
-        + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option]
+        + inferenceOptions + powerCostOptions + powerCostPlotOptions + [WorkLimit.option, HTMLReportOutput.option]
     public static let maxPositionals = 0
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -80,6 +81,16 @@ public enum EstimateCommand: CLICommand {
         }
         return try runTrainingEstimate(args, context)
     }
+}
+
+/// What would help most, per chip with a feasible estimate: the nominal corner's levers.
+func trainingLevers(_ results: [TrainingRunResult], chips: [Chip], run: TrainingRun) -> [String: TrainingLevers] {
+    var out: [String: TrainingLevers] = [:]
+    for (r, chip) in zip(results, chips) {
+        guard case let .success(ranged) = r.outcome else { continue }
+        out[r.chipID] = run.levers(ChipParameters(chip: chip), baseline: ranged.nominal)
+    }
+    return out
 }
 
 /// Parses the training plan flags.
@@ -141,7 +152,9 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     } else if let p = run.precision {
         try checkFormats([("--precision", p)], on: chips, emulate: run.emulate)
     }
-    try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling")), args)
+    context.addReportChips(chips)
+    let levers = !args.has("--no-levers")
+    try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling"), levers: levers), args)
     let results: [TrainingRunResult]
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw UsageError(e.description)
@@ -150,6 +163,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
                                 assumptions: try powerCostAssumptions(args))
     var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     options.comparison = comparison
+    if levers { options.levers = trainingLevers(results, chips: chips, run: run) }
     if !args.has("--no-goodput") {
         let settings = try goodputSettings(args, context)
         (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)

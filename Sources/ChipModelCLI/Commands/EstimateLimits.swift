@@ -5,18 +5,19 @@ import ChipModelKit
 /// and dp are all given, and `--scaling` adds one search per table row (one scale-up domain,
 /// doubling, up to --chips).
 enum EstimateWork {
-    static func training(_ chips: [Chip], run: TrainingRun, scaling: Bool) -> WorkEstimate {
+    static func training(_ chips: [Chip], run: TrainingRun, scaling: Bool, levers: Bool = false) -> WorkEstimate {
         let c = run.constraints
         let cost = c.tp != nil && c.pp != nil && c.dp != nil ? WorkEstimate.Cost.trainingFixedDegrees : WorkEstimate.Cost.trainingSearch
         var estimates = 0.0, rows = 0.0
         for chip in chips {
             estimates += chip.hasRanges ? 3 : 1
+            if levers { estimates += Double(TrainingResource.allCases.count) }
             guard scaling else { continue }
             var n = min(max(1, Cluster(chip: ChipParameters(chip: chip), count: run.chips, scaleUpDomain: run.scaleUpDomain).scaleUpDomain), run.chips)
             rows += 1
             while n < run.chips { rows += 1; n *= 2 }
         }
-        var e = WorkEstimate.items(estimates, "training estimates (chips x corners)", unitsEach: cost)
+        var e = WorkEstimate.items(estimates, levers ? "training estimates (chips x (corners + levers))" : "training estimates (chips x corners)", unitsEach: cost)
         if rows > 0 { e = e + .items(rows, "--scaling rows", unitsEach: WorkEstimate.Cost.trainingSearch) }
         return e
     }

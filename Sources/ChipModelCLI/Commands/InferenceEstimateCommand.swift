@@ -103,10 +103,13 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
                                assumptions: try powerCostAssumptions(args))
     try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
 
+    context.addReportChips(selected)
     if let svg = args.value("--svg") {
         try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
             InferenceReport.svg(outcomes, model: model, scenario: scenario)
         }
+    } else if context.collectsReport, outcomes.contains(where: { $0.nominal != nil }) {
+        context.addReportChart("throughput vs latency", InferenceReport.svg(outcomes, model: model, scenario: scenario))
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy,

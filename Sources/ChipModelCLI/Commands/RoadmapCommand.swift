@@ -38,6 +38,7 @@ public enum RoadmapCommand: CLICommand {
         .value("--training-chips", "N", "Chips of the standard training run (default 1024)."),
         .value("--inference-chips", "N", "Chips of the standard inference run (default 8)."),
         .flag("--roofline", "Use the roofline layer metric (one chip, one layer) instead of the estimators: a quick first look."),
+        HTMLReportOutput.option,
     ]
     public static let maxPositionals = 1
 
@@ -54,6 +55,7 @@ public enum RoadmapCommand: CLICommand {
         let only = args.value("--parts").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let ws = try workloads(args, context)
         let roadmap = try Roadmap.build(vendor: vendor, catalog: catalog, workloads: ws, only: only)
+        context.addReportChips(roadmap.entries.map(\.chip))
         render(roadmap, workloads: ws, format: format, context: context)
         return 0
     }

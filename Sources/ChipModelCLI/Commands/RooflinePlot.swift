@@ -106,6 +106,7 @@ enum RooflinePlot {
         s += "<g clip-path=\"url(#plot)\" fill=\"none\">\n"
         var labels = ""
         var placed: [(x: Double, y: Double)] = []
+        var texts = PlotTextBoxes()
         /// Right-aligned ceiling labels: moved left until no earlier label is within 12 px.
         func placeLabel(_ y: Double) -> Double {
             var x = left + plotW - 6
@@ -154,8 +155,12 @@ enum RooflinePlot {
                 s += "<line x1=\"\(f(px(max(ridge, xMin))))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"\(color)\" "
                 s += selected ? "stroke-width=\"2.5\"/>\n" : "stroke-width=\"1.2\" stroke-dasharray=\"7 4\" stroke-opacity=\"0.75\"/>\n"
                 let name = g.formats.map(\.rawValue).joined(separator: "/")
+                let text = "\(name) \(formatQuantity(g.sustained / 1e12))"
                 if y > top + 8 && y < top + plotH - 4 {
-                    labels += "<text x=\"\(f(placeLabel(y)))\" y=\"\(f(y - 4))\" font-size=\"11\" text-anchor=\"end\" fill=\"\(color)\"\(selected ? " font-weight=\"bold\"" : "")>\(esc(name)) \(formatQuantity(g.sustained / 1e12))</text>\n"
+                    let x = placeLabel(y)
+                    if texts.claim(PlotTextBoxes.boxes(text, x: x, y: y - 4, size: 11, anchor: "end")) {
+                        labels += "<text x=\"\(f(x))\" y=\"\(f(y - 4))\" font-size=\"11\" text-anchor=\"end\" fill=\"\(color)\"\(selected ? " font-weight=\"bold\"" : "")>\(esc(text))</text>\n"
+                    }
                 }
             }
             func slope(_ bytesPerSecond: Double, _ dash: String?, _ label: String, at position: Double) {
@@ -169,6 +174,7 @@ enum RooflinePlot {
                 let lx = ly * 1e12 / bytesPerSecond
                 if lx > xMin * 1.2 && lx < xEnd / 2 {
                     let angle = -atan(plotH / (ly1 - ly0) / (plotW / (lx1 - lx0))) * 180 / Double.pi
+                    guard texts.claim(PlotTextBoxes.boxes(label, x: px(lx), y: py(ly) - 6, size: 11, angle: Double(f(angle)) ?? angle)) else { return }
                     labels += "<text transform=\"translate(\(f(px(lx))),\(f(py(ly) - 6))) rotate(\(f(angle)))\" font-size=\"11\" fill=\"\(color)\">\(esc(label))</text>\n"
                 }
             }
@@ -192,11 +198,15 @@ enum RooflinePlot {
                 if x.d2dBytesPerDirection > 0 {
                     let dx = px(x.flops / x.d2dBytesPerDirection), dy = py(y)
                     s += marker(shape, dx, dy, fill: "white", stroke: color, title: tip + " (at its D2D intensity)")
-                    s += "<text x=\"\(f(dx))\" y=\"\(f(dy + 3.5))\" fill=\"\(color)\">\(i + 1)</text>\n"
+                    if texts.claim(PlotTextBoxes.boxes("\(i + 1)", x: dx, y: dy + 3.5, size: 10, anchor: "middle")) {
+                        s += "<text x=\"\(f(dx))\" y=\"\(f(dy + 3.5))\" fill=\"\(color)\">\(i + 1)</text>\n"
+                    }
                 }
                 let cx = px(x.intensity), cy = py(y)
                 s += marker(shape, cx, cy, fill: color, stroke: "white", title: tip)
-                s += "<text x=\"\(f(cx))\" y=\"\(f(cy + 3.5))\" fill=\"white\">\(i + 1)</text>\n"
+                if texts.claim(PlotTextBoxes.boxes("\(i + 1)", x: cx, y: cy + 3.5, size: 10, anchor: "middle")) {
+                    s += "<text x=\"\(f(cx))\" y=\"\(f(cy + 3.5))\" fill=\"white\">\(i + 1)</text>\n"
+                }
             }
         }
         s += "</g>\n"
@@ -211,7 +221,14 @@ enum RooflinePlot {
             ly += 18
             let color = palette[k % palette.count]
             s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"10\" fill=\"\(color)\"/>"
-            s += "<text x=\"\(f(lx + 20))\" y=\"\(f(ly))\">\(esc(r.chip.name))\(r.device.dies > 1 ? " (\(r.device.dies) dies)" : "")</text>\n"
+            // Long marketing names wrap at word boundaries to stay on the canvas (0.6 x font size
+            // per character, the layout tests' metric).
+            let label = r.chip.name + (r.device.dies > 1 ? " (\(r.device.dies) dies)" : "")
+            let maxChars = max(8, Int((Self.width - lx - 20 - 8) / (0.6 * 12)))
+            for (j, line) in wrapWords(label, maxChars: maxChars).enumerated() {
+                if j > 0 { ly += 14 }
+                s += "<text x=\"\(f(lx + 20))\" y=\"\(f(ly))\">\(esc(line))</text>\n"
+            }
         }
         if formats.count > 1 {
             for (k, fm) in formats.enumerated() {
@@ -258,4 +275,20 @@ enum RooflinePlot {
         s += "</g>\n</svg>\n"
         return s
     }
+}
+
+/// `text` split at spaces into lines of at most `maxChars` characters (a longer word is cut).
+func wrapWords(_ text: String, maxChars: Int) -> [String] {
+    var lines: [String] = [], current = ""
+    for word in text.split(separator: " ").map(String.init) {
+        var w = word
+        while w.count > maxChars {
+            if !current.isEmpty { lines.append(current); current = "" }
+            lines.append(String(w.prefix(maxChars)))
+            w = String(w.dropFirst(maxChars))
+        }
+        if current.isEmpty { current = w } else if current.count + 1 + w.count <= maxChars { current += " " + w } else { lines.append(current); current = w }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
 }

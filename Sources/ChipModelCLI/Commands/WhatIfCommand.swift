@@ -24,7 +24,9 @@ public enum WhatIfCommand: CLICommand {
 
     Metrics (--metric; the default follows --inference):
       training   the training estimator ('estimate'): tokens/s per chip (charted), tokens/s, MFU and step time of the
-                 best plan, binding = the largest part of the step (compute, pipeline bubble, TP/PP/DP communication, ...).
+                 best plan; binding = what would help most: the resource whose +10% gains the most tokens/s per chip
+                 (compute, hbm-bandwidth, hbm-capacity, d2d, scale-up, scale-out, each with its own plan search at the
+                 nominal corner; bubble = a 10% smaller pipeline bubble), with its gain; --no-levers skips the six searches.
                  Defaults: \(D.trainingModelID), seq \(D.trainingSequenceLength), \(D.trainingTokensPerStep) tokens per step, bf16, \(D.trainingChips) chips,
                  every plan field searched; each low/high corner (and Monte Carlo sample) runs its own full search.
       inference  the inference estimator ('estimate --inference'): system tokens/s (charted), tokens/s per chip, TPOT,
@@ -87,7 +89,7 @@ public enum WhatIfCommand: CLICommand {
     static let trainingOptions: [OptionSpec] = trainingEstimateOptions.filter { !["--seq", "--top", "--scaling"].contains($0.name) }
 
     public static let options: [OptionSpec] = uniqueOptions(sharedEstimateOptions + inferenceOptions.filter { $0.name != "--svg" }
-                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions + [WorkLimit.option]
+                                                             + trainingOptions + mixedEstimateOptions + ownOptions + powerCostOptions + [WorkLimit.option, HTMLReportOutput.option]
                                                              + goodputOptions.filter { $0.name != "--no-goodput" })
     public static let maxPositionals = 0
 
@@ -143,7 +145,8 @@ public enum WhatIfCommand: CLICommand {
 
         let total = sweeps.reduce(0) { $0 + $1.pointCount }
         let progress = SweepProgress(context: context, total: total, label: "whatif")
-        let chart = svgPath != nil ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
+        if context.collectsReport { context.addReportChips(try templates.map { try derived($0, sets, name: name, option: "--set") }) }
+        let chart = svgPath != nil || context.collectsReport ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
         let output = WhatIfOutput(format: format, axes: axes, metric: metric, seed: seed, monteCarlo: mcSamples != nil,
                                   context: context, chart: chart)
         for s in sweeps {
@@ -156,6 +159,8 @@ public enum WhatIfCommand: CLICommand {
         try output.finish()
         if let svgPath, let chart {
             if try context.writePlot(svgPath, hasData: chart.pointCount > 0, chart.render) { context.err("wrote \(svgPath)\n") }
+        } else if let chart, chart.pointCount > 0 {
+            context.addReportChart("the sweep's headline metric", chart.render())
         }
         return 0
     }

@@ -30,7 +30,9 @@ extension WhatIfCommand {
             let grid = Double(SweepPoint.count(s.axes))
             for t in s.templates {
                 let chip = try derived(t, s.sets, name: s.name, option: "--set")
-                let perPoint = Double((chip.hasRanges ? 3 : 1) + samples)
+                // The training metric adds its levers: one more search per resource at nominal.
+                let levers = kind == "training" && !args.has("--no-levers") ? TrainingResource.allCases.count : 0
+                let perPoint = Double((chip.hasRanges ? 3 : 1) + samples + levers)
                 points += grid
                 evaluations += grid * perPoint
             }

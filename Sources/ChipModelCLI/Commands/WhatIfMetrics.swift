@@ -50,11 +50,10 @@ extension WhatIfCommand {
             .init("tokensPerSecondPerChip", unit: "training tokens/s/chip"), .init("tokensPerSecond", unit: "tokens/s"),
             .init("mfuPercent", unit: "MFU %"), .init("stepSeconds", unit: "step s", higherIsBetter: false),
         ]
-        return WhatIfMetric.ranged(label: label, parameters: trainingParameters, outputs: outputs) { p, point in
-            let t = try trainingRun(base, at: point, batchFixed: batch != nil)
-            let e = try t.estimate(p)
-            let plan = "training plan on \(t.chips) x \(p.id)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"
-            return ([e.tokensPerSecondPerChip, e.tokensPerSecond, e.mfu * 100, e.stepSeconds], trainingBinding(e.breakdown), [plan])
+        return WhatIfMetric.training(label: label, parameters: trainingParameters, outputs: outputs, levers: !args.has("--no-levers"),
+                                     run: { try trainingRun(base, at: $0, batchFixed: batch != nil) },
+                                     values: { [$0.tokensPerSecondPerChip, $0.tokensPerSecond, $0.mfu * 100, $0.stepSeconds] }) { t, e, point in
+            ["training plan on \(t.chips) x \(e.chipID)\(point.values.isEmpty ? "" : " at " + point.values.map { "\($0.name)=\(formatQuantity($0.value))" }.joined(separator: ", ")): \(e.plan)"]
         }.withModelError { ModelErrorBands.training(family: $0.family) }
     }
 

@@ -155,6 +155,7 @@ final class WhatIfOutput {
             return .object(o)
         })))
         members.append(("binding", .string(h.row.binding)))
+        if !h.row.levers.isEmpty { members.append(("levers", .array(h.row.levers.map(LeversReport.leverJSON)))) }
         if h.row.failed { members.append(("error", .str(h.row.notes.first))) }
         if let s = mc {
             members.append(("monteCarlo", .object([("samples", .int(s.samples)), ("seed", .num(Double(seed))),
@@ -190,20 +191,24 @@ final class WhatIfChart {
         if unit == nil { unit = r.row.headline?.unit ?? "metric" }
         guard let x = r.point[first.name], let m = r.row.headline else { return }
         var key = r.chipID
-        if axes.count > 1, let v = r.point[axes[1].name] { key += " \(axes[1].name)=\(formatQuantity(v))" }
+        if axes.count > 1, let v = r.point[axes[1].name] { key += ", " + WhatIfCommand.axisValue(axes[1].name, v) }
         if series[key] == nil { order.append(key) }
-        // The binding resource without its qualifiers ("prefill compute; batch limited by ...").
-        let primary = r.row.binding.split(separator: ";").first.map(String.init) ?? r.row.binding
-        let label = lastBinding[key] == r.row.binding ? nil : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
-        lastBinding[key] = r.row.binding
+        // The binding resource without its qualifiers ("prefill compute; batch limited by ...");
+        // for training the top lever's name without its gain ("helps most: d2d").
+        let binding = r.row.levers.isEmpty ? r.row.binding : String(r.row.binding.split(separator: " ").first ?? "none")
+        let primary = binding.split(separator: ";").first.map(String.init) ?? binding
+        let label = lastBinding[key] == binding ? nil
+            : !r.row.levers.isEmpty ? "helps most: " + primary : (primary.contains(" ") ? "bound: " + primary : primary + "-bound")
+        lastBinding[key] = binding
         series[key, default: []].append(.init(x: x, y: m.nominal, low: m.low, high: m.high, label: label))
         if x.isFinite, m.nominal.isFinite { pointCount += 1 }
     }
 
     func render() -> String {
         let unit = self.unit ?? "metric"
-        let chart = LineChartSVG(title: "\(unit) vs \(first.name)", subtitle: metric.label + "; labels: binding resource where it changes",
-                                 xLabel: first.name + WhatIfCommand.unitSuffix(first.name), yLabel: unit,
+        let chart = LineChartSVG(title: "\(unit) vs \(WhatIfCommand.axisName(first.name))",
+                                 subtitle: metric.label + "; labels: binding resource (training: what would help most) where it changes",
+                                 xLabel: WhatIfCommand.axisName(first.name) + WhatIfCommand.unitSuffix(first.name), yLabel: unit,
                                  series: order.map { LineChartSeries(name: $0, points: series[$0] ?? []) },
                                  logX: first.spansDecade)
         return chart.render()
@@ -211,6 +216,42 @@ final class WhatIfChart {
 }
 
 extension WhatIfCommand {
+    /// A swept key for people: `memory.bandwidthGBps` -> `HBM bandwidth`, `bf16DenseTflops` ->
+    /// `BF16 dense peak`; an unknown key is split at its camel case (`scaleUp.domainSize` ->
+    /// `scale-up domain size`). The unit is `unitSuffix`'s.
+    static func axisName(_ key: String) -> String {
+        let known: [String: String] = [
+            "memory.bandwidthGBps": "HBM bandwidth", "memory.capacityGB": "HBM capacity", "d2d.bandwidthGBps": "D2D bandwidth",
+            "d2d.latencyNs": "D2D latency", "scaleUp.bandwidthGBps": "scale-up bandwidth", "scaleUp.domainSize": "scale-up domain",
+            "scaleOut.nicBandwidthGBps": "scale-out NIC bandwidth", "scaleOut.bandwidthGBps": "scale-out bandwidth",
+            "onChip.sramMB": "on-chip SRAM", "onChip.l2CacheMB": "L2 cache", "onChip.bandwidthGBps": "on-chip bandwidth",
+            "tdpW": "TDP", "chips": "chips", "batch": "batch", "seq": "sequence length", "input-tokens": "input tokens",
+            "output-tokens": "output tokens", "inter-group-gbps": "inter-group bandwidth (GB/s)",
+        ]
+        if let k = known[key] { return k }
+        for f in NumberFormat.allCases where key == f.denseKey { return f.rawValue.uppercased() + " dense peak" }
+        var words = ""
+        let leaf = key.split(separator: ".").map(String.init)
+        for part in leaf {
+            var w = part
+            for unit in ["GBps", "Tflops", "Tops", "GB", "MB", "Ns", "Us", "Mm2", "W"] where w.hasSuffix(unit) && w.count > unit.count {
+                w.removeLast(unit.count)
+                break
+            }
+            var spaced = ""
+            for c in w { if c.isUppercase, !spaced.isEmpty { spaced += " " }; spaced += c.lowercased() }
+            words += (words.isEmpty ? "" : " ") + spaced
+        }
+        return words.isEmpty ? key : words
+    }
+
+    /// `D2D bandwidth 448 GB/s`: a point's value of a swept key, for a legend.
+    static func axisValue(_ key: String, _ v: Double) -> String {
+        let unit = unitSuffix(key).trimmingCharacters(in: CharacterSet(charactersIn: " ()"))
+        let shown = ["chips", "sequences", "tokens"].contains(unit) || unit.isEmpty ? "" : " " + unit
+        return key == "chips" ? "\(formatQuantity(v)) chips" : "\(axisName(key)) \(formatQuantity(v))\(shown)"
+    }
+
     /// ` (GB/s)` for `...GBps`, from the unit in the key's name.
     static func unitSuffix(_ key: String) -> String {
         let units: [(String, String)] = [("GBps", "GB/s"), ("Tflops", "TFLOPS"), ("Tops", "TOPS"), ("MB", "MB"), ("GB", "GB"),

@@ -19,7 +19,7 @@ import Glibc
 ///   path, including SIGINT, SIGTERM and SIGHUP in the middle of the write.
 public enum OutputFiles {
     /// The options that name a file the CLI writes; `runCommand` checks them before any work.
-    public static let optionNames = ["--svg", "--energy-svg", "--cost-svg"]
+    public static let optionNames = ["--svg", "--energy-svg", "--cost-svg", "--html"]
     /// The options that name an input file, and those that name a directory of inputs.
     public static let inputFileOptions = ["--cases", "--model"]
     public static let inputDirectoryOptions = ["--specs", "--corpus"]
@@ -136,7 +136,9 @@ extension CommandContext {
             err("note: nothing to plot (no point could be estimated); \(oneLine(path)) not written\n")
             return false
         }
-        try writeFile(path, render())
+        let svg = render()
+        addReportChart((path as NSString).lastPathComponent, svg)
+        try writeFile(path, svg)
         return true
     }
 }

@@ -74,7 +74,16 @@ public struct LineChartSVG: Sendable {
             xMin = min(xMin, xTicks.first ?? xMin)
             xMax = max(xMax, xTicks.last ?? xMax)
         }
-        let left = 90.0, right = 200.0, top = subtitle == nil ? 50.0 : 82.0, bottom = 64.0
+        let left = 90.0, right = 210.0, bottom = 64.0
+        // Text is measured as 0.6 x the font size per character (Helvetica's average is ~0.55).
+        let subtitleLines = subtitle.map { Self.wrap($0, Int((width - left - 10) / (11 * Self.charWidth))) } ?? []
+        let top = subtitleLines.isEmpty ? 50.0 : 54.0 + Double(subtitleLines.count) * 14
+        // Legend: each name wrapped to the margin (never cut), one block per series.
+        let legendChars = Int((right - 44 - 6) / (13 * Self.charWidth))
+        let legendNames = series.map { Self.wrap($0.name, legendChars) }
+        let hasBand = series.contains(where: { $0.points.contains { ($0.low ?? $0.y) != ($0.high ?? $0.y) } })
+        let legendHeight = legendNames.reduce(0.0) { $0 + 8 + 15 * Double(max(1, $1.count)) } + (hasBand ? 48 : 0) + 10
+        let height = max(self.height, top + bottom + legendHeight)
         let plotW = width - left - right, plotH = height - top - bottom
         func px(_ x: Double) -> Double {
             if logScale {
@@ -92,21 +101,24 @@ public struct LineChartSVG: Sendable {
         <text x="\(f(left))" y="24" font-size="16" font-weight="bold">\(Self.escape(title))</text>
 
         """
-        if let subtitle {
-            for (i, line) in Self.wrap(subtitle, 125).prefix(2).enumerated() {
-                s += "<text x=\"\(f(left))\" y=\"\(f(42 + Double(i) * 14))\" font-size=\"11\" fill=\"#555\">\(Self.escape(line))</text>\n"
-            }
+        for (i, line) in subtitleLines.enumerated() {
+            s += "<text x=\"\(f(left))\" y=\"\(f(42 + Double(i) * 14))\" font-size=\"11\" fill=\"#555\">\(Self.escape(line))</text>\n"
         }
+        var placed: [Box] = []
         // Grid and ticks.
         for t in yTicks {
             let y = py(t)
             s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
             s += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Self.escape(Self.tickLabel(t)))</text>\n"
         }
+        var lastTickEnd = -Double.infinity
         for t in xTicks where t >= xMin * (1 - 1e-9) && t <= xMax * (1 + 1e-9) {
             let x = px(t)
             s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"#e3e3e3\"/>\n"
-            s += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(Self.escape(Self.tickLabel(t)))</text>\n"
+            let label = Self.tickLabel(t), half = Self.textWidth(label, 13) / 2
+            guard x - half > lastTickEnd + 4 else { continue }
+            lastTickEnd = x + half
+            s += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(Self.escape(label))</text>\n"
         }
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 18))\" text-anchor=\"middle\">\(Self.escape(xLabel + (logScale ? " (log scale)" : "")))</text>\n"
@@ -120,27 +132,41 @@ public struct LineChartSVG: Sendable {
             if !banded.isEmpty, p.allSatisfy({ ($0.low ?? $0.y).isFinite && ($0.high ?? $0.y).isFinite }) {
                 let upper = p.map { "\(f(px($0.x))),\(f(py($0.high ?? $0.y)))" }
                 let lower = p.reversed().map { "\(f(px($0.x))),\(f(py($0.low ?? $0.y)))" }
-                s += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
+                s += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity)\" stroke=\"none\"/>\n"
             }
             let path = p.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>\n"
             for q in p {
                 s += "<circle cx=\"\(f(px(q.x)))\" cy=\"\(f(py(q.y)))\" r=\"3.5\" fill=\"\(color)\"/>\n"
-                if let label = q.label {
-                    s += "<text x=\"\(f(px(q.x) + 6))\" y=\"\(f(py(q.y) - 7))\" font-size=\"11\" fill=\"\(color)\">\(Self.escape(label))</text>\n"
+                if let label = q.label, let at = Self.place(label, near: (px(q.x), py(q.y)), in: (left, top, left + plotW, top + plotH), avoiding: &placed) {
+                    s += "<text x=\"\(f(at.x))\" y=\"\(f(at.y))\" font-size=\"11\" fill=\"\(color)\"\(at.end ? " text-anchor=\"end\"" : "")>\(Self.escape(label))</text>\n"
                 }
             }
-            // Legend entry.
-            let ly = top + 10 + Double(i) * 22
-            let lx = left + plotW + 16
+        }
+        // Legend: every series' name in full (wrapped), its line and marker, and its band's
+        // swatch in the band's own colour and opacity when it has one.
+        var ly = top + 10
+        let lx = left + plotW + 16
+        var firstBandColor: String?
+        for (i, ser) in series.enumerated() {
+            let color = Self.palette[i % Self.palette.count]
+            let banded = ser.points.contains { ($0.low ?? $0.y) != ($0.high ?? $0.y) }
+            if banded {
+                firstBandColor = firstBandColor ?? color
+                s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 7))\" width=\"22\" height=\"14\" fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity)\"/>\n"
+            }
             s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2.2\"/>\n"
             s += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly))\" r=\"3.5\" fill=\"\(color)\"/>\n"
-            s += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly + 4))\">\(Self.escape(Self.shorten(ser.name, 20)))</text>\n"
+            for (k, line) in legendNames[i].enumerated() {
+                s += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly + 4 + Double(k) * 15))\">\(Self.escape(line))</text>\n"
+            }
+            ly += 8 + 15 * Double(max(1, legendNames[i].count))
         }
-        if series.contains(where: { $0.points.contains { ($0.low ?? $0.y) != ($0.high ?? $0.y) } }) {
-            let ly = top + 10 + Double(series.count) * 22 + 6
-            s += "<rect x=\"\(f(left + plotW + 16))\" y=\"\(f(ly - 7))\" width=\"22\" height=\"14\" fill=\"#888\" fill-opacity=\"0.25\"/>\n"
-            s += "<text x=\"\(f(left + plotW + 44))\" y=\"\(f(ly + 4))\">spec-range band</text>\n"
+        if let color = firstBandColor {
+            ly += 6
+            s += "<rect class=\"band-swatch\" x=\"\(f(lx))\" y=\"\(f(ly - 7))\" width=\"22\" height=\"14\" fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity)\"/>\n"
+            s += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly + 4))\">shaded: range over</text>\n"
+            s += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly + 19))\">spec corners</text>\n"
         }
         s += "</svg>\n"
         return s
@@ -158,7 +184,34 @@ public struct LineChartSVG: Sendable {
         return lines
     }
 
-    static func shorten(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
+    /// Width of a character as a fraction of the font size (a sans-serif average, rounded up).
+    static let charWidth = 0.6
+    static let bandOpacity = "0.15"
+
+    static func textWidth(_ s: String, _ size: Double) -> Double { Double(s.count) * size * charWidth }
+
+    /// A text's box: x0, y0, x1, y1.
+    typealias Box = (Double, Double, Double, Double)
+
+    /// Where an 11-px label goes near a marker: to its upper right, else its upper left (at
+    /// the plot's right edge), moved up or down in steps until it overlaps no label already
+    /// placed and stays inside `plot`; nil when there is no such place (the label is left out:
+    /// the table has it).
+    static func place(_ label: String, near p: (Double, Double), in plot: (Double, Double, Double, Double),
+                      avoiding placed: inout [Box], gap: Double = 6) -> (x: Double, y: Double, end: Bool)? {
+        let w = textWidth(label, 11)
+        for dy in [-7.0, 16, -20, 29, -33, 42, -46] {
+            for end in [false, true] {
+                let x = end ? p.0 - gap : p.0 + gap, y = p.1 + dy
+                let box: Box = (end ? x - w : x, y - 9, end ? x : x + w, y + 3)
+                guard box.0 >= plot.0 + 2, box.2 <= plot.2 - 2, box.1 >= plot.1 + 2, box.3 <= plot.3 - 2 else { continue }
+                if placed.contains(where: { box.0 < $0.2 && $0.0 < box.2 && box.1 < $0.3 && $0.1 < box.3 }) { continue }
+                placed.append(box)
+                return (x, y, end)
+            }
+        }
+        return nil
+    }
 
     static func escape(_ s: String) -> String {
         var o = ""

@@ -144,9 +144,11 @@ public enum PowerCostReport {
             s += "<text x=\"\(n(left - 6))\" y=\"\(n(py(fy) + 4))\" text-anchor=\"end\">\(formatQuantity(fy))</text>\n"
         }
         s += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(pw))\" height=\"\(n(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
-        s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(H - 30))\" text-anchor=\"middle\">\(esc(xLabel))</text>\n"
+        s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(H - 38))\" text-anchor=\"middle\">\(esc(xLabel))</text>\n"
         s += "<text transform=\"translate(22 \(n(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(esc(yLabel))</text>\n"
-        s += "<text x=\"\(n(left))\" y=\"\(n(H - 10))\">bars: range over spec corners and ranged power/price inputs; ringed and joined: Pareto front (\(higherIsBetter ? "more" : "lower") is better on y)</text>\n"
+        s += "<text x=\"\(n(left))\" y=\"\(n(H - 22))\">bars: range over spec corners and ranged power/price inputs;</text>\n"
+        s += "<text x=\"\(n(left))\" y=\"\(n(H - 7))\">ringed and joined: Pareto front (\(higherIsBetter ? "more" : "lower") is better on y)</text>\n"
+        var placed: [LineChartSVG.Box] = []
         let front = paretoFront(finite, higherIsBetter: higherIsBetter)
         let ordered = front.sorted { finite[$0].throughput.nominal < finite[$1].throughput.nominal }
         if ordered.count > 1 {
@@ -159,7 +161,10 @@ public enum PowerCostReport {
             s += "<line x1=\"\(n(x))\" y1=\"\(n(py(p.efficiency.low)))\" x2=\"\(n(x))\" y2=\"\(n(py(p.efficiency.high)))\" stroke=\"#1f77b4\"/>\n"
             s += "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"4\" fill=\"#1f77b4\"/>\n"
             if front.contains(i) { s += "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"8\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/>\n" }
-            s += "<text x=\"\(n(x + 10))\" y=\"\(n(y - 8))\">\(esc(p.label))</text>\n"
+            // The chip's name beside its point, clear of the other names and inside the plot.
+            if let at = LineChartSVG.place(p.label, near: (x, y), in: (left, top, left + pw, top + ph), avoiding: &placed, gap: 10) {
+                s += "<text x=\"\(n(at.x))\" y=\"\(n(at.y))\" font-size=\"11\"\(at.end ? " text-anchor=\"end\"" : "")>\(esc(p.label))</text>\n"
+            }
         }
         s += "</svg>\n"
         return s

@@ -16,8 +16,12 @@ public enum TrainingReport {
         public var claims: [String: [ClaimCheck]]
         /// Like-for-like format and the `x vs ID` baseline of a comparison.
         public var comparison = ComparisonOptions()
+        /// What would help most per chip id (`TrainingLevers`: a line under the table, `levers` in JSON).
+        public var levers: [String: TrainingLevers]
         public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:],
-                    goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:]) {
+                    goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:],
+                    levers: [String: TrainingLevers] = [:]) {
+            self.levers = levers
             self.details = details
             self.top = top
             self.energy = energy
@@ -34,6 +38,7 @@ public enum TrainingReport {
             var root: [(String, JSONValue)] = [("estimates", .array(results.map { r in
                 var members = json(r, run: run) + comparisonJSON(r, results, options.comparison) + (options.energy[r.chipID].map(PowerCostReport.trainingJSON) ?? [])
                 if let g = options.goodput[r.chipID] { members.append(("goodput", GoodputReport.json(g, claims: options.claims[r.chipID] ?? []))) }
+                if let l = options.levers[r.chipID] { members.append(("levers", LeversReport.json(l))) }
                 return .object(members)
             }))]
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
@@ -45,6 +50,7 @@ public enum TrainingReport {
             if let line = formatsLine(results, options.comparison) { out += line + "\n" }
             out += table(results, run: run, comparison: options.comparison).renderText()
             for n in skipped + notes(results) { out += n + "\n" }
+            for r in results { if let l = options.levers[r.chipID] { out += LeversReport.line(chipID: r.chipID, l) + "\n" } }
             for r in results {
                 if let e = options.energy[r.chipID] { out += PowerCostReport.trainingLine(chipID: r.chipID, e, tokenBudget: run.tokenBudget) + "\n" }
             }

@@ -58,6 +58,9 @@ public struct MetricRow: Sendable, Equatable {
     public var notes: [String]
     /// Monte Carlo percentiles of the headline metric, when the range policy asks for them.
     public var monteCarlo: MonteCarlo.Summary?
+    /// What would help most at the nominal corner, largest gain first (training: `TrainingLevers`);
+    /// empty when the metric does not compute levers.
+    public var levers: [LeverGain] = []
 
     public init(metrics: [MetricValue], binding: String, notes: [String] = [], monteCarlo: MonteCarlo.Summary? = nil) {
         self.metrics = metrics
@@ -124,6 +127,31 @@ extension WhatIfMetric {
         ranged(label: label, parameters: parameters, outputs: outputs) { p, point in
             let r = try estimate(p, point)
             return (r.values, r.binding, [])
+        }
+    }
+
+    /// A metric from a training run under the range policy, with the nominal corner's levers
+    /// (`TrainingLevers`, six more plan searches per point) as the row's binding
+    /// (`d2d +6.1%`) and `levers`; `levers: false` keeps the breakdown's largest term instead.
+    public static func training(label: String, parameters: [String], outputs: [Output], levers: Bool,
+                                run: @escaping @Sendable (SweepPoint) throws -> TrainingRun,
+                                values: @escaping @Sendable (TrainingEstimate) -> [Double],
+                                notes: @escaping @Sendable (TrainingRun, TrainingEstimate, SweepPoint) -> [String]) -> WhatIfMetric {
+        WhatIfMetric(label: label, parameters: parameters) { chip, point, policy in
+            let t = try run(point)
+            let ranged = try Ranges.evaluate(chip, policy: policy) { p in try t.estimate(p) }
+            let metrics = outputs.enumerated().map { i, o in
+                MetricValue(name: o.name, unit: o.unit, ranged.range { values($0)[i] }, higherIsBetter: o.higherIsBetter)
+            }
+            var row = MetricRow(metrics: metrics, binding: trainingBinding(ranged.nominal.breakdown),
+                                notes: [label] + notes(t, ranged.nominal, point),
+                                monteCarlo: ranged.monteCarlo { values($0).first ?? .nan })
+            if levers {
+                let l = t.levers(ChipParameters(chip: chip), baseline: ranged.nominal)
+                row.binding = l.topSummary
+                row.levers = l.levers
+            }
+            return row
         }
     }
 
