@@ -53,20 +53,21 @@ public enum MixedTrainingEstimator {
         space.constraints = constraints
         // 1. Each group alone on the whole batch: the homogeneous estimator (what
         //    `estimate --chip X --chips N` reports).
-        var alone: [TrainingEstimate?] = []
-        var problems: [String?] = []
         var aloneConstraints = constraints
         aloneConstraints.dp = nil
-        for g in groups {
-            do {
-                alone.append(try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: g.chip), count: g.count,
-                                                                           scaleUpDomain: g.scaleUpDomain),
-                                                            constraints: aloneConstraints, options: .init(calibration: g.calibration)))
-                problems.append(nil)
-            } catch {
-                alone.append(nil)
-                problems.append("\(error)")
+        let aloneInputs = aloneConstraints
+        // Independent searches, one per core.
+        let aloneResults: [Result<TrainingEstimate, any Error>] = parallelMap(groups) { g in
+            Result {
+                try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: g.chip), count: g.count,
+                                                              scaleUpDomain: g.scaleUpDomain),
+                                               constraints: aloneInputs, options: .init(calibration: g.calibration))
             }
+        }
+        let alone: [TrainingEstimate?] = aloneResults.map { try? $0.get() }
+        let problems: [String?] = aloneResults.map { r in
+            if case .failure(let error) = r { return "\(error)" }
+            return nil
         }
         let bestAlone = alone.indices.filter { alone[$0] != nil }.min { alone[$0]!.stepSeconds < alone[$1]!.stepSeconds }
         let incumbent = bestAlone.map { alone[$0]!.stepSeconds * (1 + 1e-9) } ?? .infinity
@@ -99,15 +100,19 @@ public enum MixedTrainingEstimator {
             // ranges policy of every estimator); the nominal plan re-timed there, when it still
             // fits, is only its first incumbent.
             if groups.contains(where: { $0.chip.hasRanges }) {
-                for corner in [Corner.low, .high] {
-                    let c = cluster(groups, fabric: fabric, corner: corner)
-                    let retimed = try MixedTrainingPlanner.evaluate(plan, on: c, workload: w, overlap: space.overlap)
-                    let found = try MixedTrainingPlanner.search(c, workload: w, space: space,
-                                                                incumbent: (retimed?.stepSeconds ?? .infinity) * (1 + 1e-12))
-                    if let s = found.plan?.stepSeconds ?? retimed?.stepSeconds {
-                        if corner == .low { low = tokens / s } else { high = tokens / s }
+                // The two corners are independent searches: one per core.
+                let space = space
+                let corners: [Result<Double?, any Error>] = parallelMap([Corner.low, .high]) { corner in
+                    Result {
+                        let c = cluster(groups, fabric: fabric, corner: corner)
+                        let retimed = try MixedTrainingPlanner.evaluate(plan, on: c, workload: w, overlap: space.overlap)
+                        let found = try MixedTrainingPlanner.search(c, workload: w, space: space,
+                                                                    incumbent: (retimed?.stepSeconds ?? .infinity) * (1 + 1e-12))
+                        return found.plan?.stepSeconds ?? retimed?.stepSeconds
                     }
                 }
+                if let s = try corners[0].get() { low = tokens / s }
+                if let s = try corners[1].get() { high = tokens / s }
             }
         } else if let i = bestAlone, let e = alone[i] {
             step = e.stepSeconds
