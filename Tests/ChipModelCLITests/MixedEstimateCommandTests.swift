@@ -37,6 +37,8 @@ import Testing
         ["--group", "a100-sxm4-80gb:8", "--chips", "8"], ["--group", "a100-sxm4-80gb:8", "--pp", "2"],
         ["--group", "a100-sxm4-80gb:8", "--inter-group", "carrier-pigeon"], ["--group", "a100-sxm4-80gb:8", "--inter-group-gbps", "-1"],
         ["--group", "a100-sxm4-80gb:8", "--tp", "3"], ["--group", "no-such-chip:8"],
+        // More groups than a mixed run takes (the plan space grows with their orderings).
+        Array(repeating: ["--group", "a100-sxm4-80gb:8"], count: 9).flatMap { $0 },
     ])
     func badArgumentsAreUsageErrors(_ extra: [String]) {
         let (code, _, err) = runCLI(["estimate"] + extra + Self.small)

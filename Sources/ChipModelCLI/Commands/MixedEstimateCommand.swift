@@ -10,8 +10,17 @@ public let mixedEstimateOptions: [OptionSpec] = [
 ]
 
 /// Parses `--group CHIP:N[:DOMAIN]` values against the catalog.
+/// Most `--group` options one mixed run takes: the mixed plan space grows with the ways to
+/// order and partition the groups, so the count is bounded before any work (HGCT-style runs
+/// span 4-5 vendors).
+let maximumMixedGroups = 8
+
 func parseGroups(_ args: ParsedArguments, catalog: ChipCatalog) throws -> [MixedGroupSpec] {
-    try args.all("--group").map { text in
+    let given = args.all("--group")
+    if given.count > maximumMixedGroups {
+        throw UsageError("--group given \(given.count) times; a mixed cluster takes at most \(maximumMixedGroups) groups")
+    }
+    return try given.map { text in
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty,
               let n = Int(parts[1]), (1...10_000_000).contains(n) else {
