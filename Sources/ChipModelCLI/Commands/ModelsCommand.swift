@@ -25,25 +25,10 @@ public enum ModelsCommand: CLICommand {
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let format = try ChipModelCLI.format(args)
-        var positionals = args.positionals
-        var sub = "list"
-        if let first = positionals.first {
-            if ["list", "show"].contains(first) {
-                sub = first
-                positionals.removeFirst()
-            } else if positionals.count == 1 {
-                sub = "show"
-            } else {
-                throw UsageError("unknown subcommand '\(first)'; expected list or show")
-            }
-        }
-        if sub == "show" && positionals.count != 1 {
-            throw UsageError(positionals.isEmpty ? "'models show' needs a model id" : "'models show' takes one model id")
-        }
-        if sub == "list" && !positionals.isEmpty { throw UsageError("'models list' takes no arguments, got '\(positionals[0])'") }
+        let id = try listOrShowID(args.positionals, command: "models", noun: "model", suggestSubcommand: false)
         let zoo = try ModelZoo.builtIn()
-        if sub == "show" {
-            context.out(ModelsRender.show(try zoo.model(positionals[0]), format: format))
+        if let id {
+            context.out(ModelsRender.show(try zoo.model(id), format: format))
         } else {
             context.out(ModelsRender.list(zoo.models, format: format))
         }

@@ -32,27 +32,10 @@ public enum SystemsCommand: CLICommand {
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let format = try ChipModelCLI.format(args)
-        var positionals = args.positionals
-        var sub = "list"
-        if let first = positionals.first {
-            if ["list", "show"].contains(first) {
-                sub = first
-                positionals.removeFirst()
-            } else if positionals.count == 1 {
-                sub = "show"
-            } else {
-                var msg = "unknown subcommand '\(first)'; expected list or show"
-                if let near = nearestNames(to: first, in: ["list", "show"], limit: 1).first { msg += " (did you mean '\(near)'?)" }
-                throw UsageError(msg)
-            }
-        }
-        if sub == "show" && positionals.count != 1 {
-            throw UsageError(positionals.isEmpty ? "'systems show' needs a system id" : "'systems show' takes one system id")
-        }
-        if sub == "list" && !positionals.isEmpty { throw UsageError("'systems list' takes no arguments, got '\(positionals[0])'") }
+        let id = try listOrShowID(args.positionals, command: "systems", noun: "system", suggestSubcommand: true)
         let systems = try loadSystems(args, context)
-        if sub == "show" {
-            let system = try systems.system(positionals[0])
+        if let id {
+            let system = try systems.system(id)
             context.out(SystemsRender.show(system, format: format))
         } else {
             context.out(SystemsRender.list(systems.systems, format: format))
