@@ -31,6 +31,18 @@ import Testing
         }
     }
 
+    /// A source a user reads names the public document itself: no spec file cites the team's
+    /// working notes (files that are not shipped with the package) in place of the reference.
+    @Test func specSourcesCiteNoUnshippedNotes() {
+        let docs = EmbeddedSpecs.chips + EmbeddedSpecs.systems + EmbeddedSpecs.models + EmbeddedSpecs.economics + EmbeddedSpecs.reliability
+        for doc in docs {
+            let text = String(decoding: doc.bytes, as: UTF8.self)
+            for name in ["chips.md", "chips.json", "shared/reference", "calibration-cases.json"] {
+                #expect(!text.contains(name), "\(doc.file) cites \(name), which is not shipped")
+            }
+        }
+    }
+
     @Test func builtInCatalogHasExactlyTheExpectedIDs() throws {
         let catalog = try ChipCatalog.builtIn()
         #expect(Set(catalog.ids) == Self.expectedIDs)

@@ -163,6 +163,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
                                 assumptions: try powerCostAssumptions(args))
     var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     options.comparison = comparison
+    options.system = system?.json
     if levers { options.levers = trainingLevers(results, chips: chips, run: run) }
     if !args.has("--no-goodput") {
         let settings = try goodputSettings(args, context)

@@ -113,7 +113,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy,
-                                                 comparison: comparison).serialized(pretty: true) + "\n")
+                                                 comparison: comparison, system: system?.json).serialized(pretty: true) + "\n")
     case .csv: context.out(InferenceReport.csv(outcomes, comparison: comparison))
     case .table:
         if let system { context.out(system.summary) }

@@ -18,6 +18,13 @@ struct SystemSelection {
     /// nil for a switched domain (the two-tier network, unchanged).
     var fabric: ScaleUpFabric?
 
+    /// The `system` member of JSON output: which system, how many of its chips, the domain used.
+    var json: JSONValue {
+        .object([("id", .string(system.id)), ("name", .string(system.name)), ("chip", .string(system.chip)),
+                 ("chips", .number(Double(count))), ("scaleUpDomain", .number(Double(domain))),
+                 ("scaleUpTopology", .string(system.scaleUp.topology.rawValue))])
+    }
+
     /// One line for table output.
     var summary: String {
         let s = system

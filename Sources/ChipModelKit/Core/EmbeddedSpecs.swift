@@ -1436,7 +1436,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "hc25": {
-      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; references: Reportify summary of Huawei Connect 2025 keynote (Eric Xu), https://reportify.ai/social-media/721107923617455; Besthub.dev, 'Huawei Ascend AI Chip Detailed Specs Comparison (2025-2028 Roadmap)' (secondary summary of Huawei Connect 2025 slides); CloudNews.tech (citing MyDrivers), 'Huawei shows muscle with its AI chip roadmap...' (Huawei Connect 2025, 2025-09), https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028; Lucaberton.com, 'Huawei Atlas 950 SuperPoD' (Ascend 950DT specs table), https://lucaberton.com/blog/huawei-atlas-950-superpod-ai-infrastructure/; Medcom.id (citing TechPowerUp) on Ascend 950PR/950DT memory, https://www.medcom.id/teknologi/news-teknologi/akW27ydb-huawei-punya-hbm-buatan-sendiri-targetkan-supercluster-raksasa",
       "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
     },
     "derived": {
@@ -1592,7 +1592,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "hc25": {
-      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; references: Reportify summary of Huawei Connect 2025 keynote (Eric Xu), https://reportify.ai/social-media/721107923617455; Besthub.dev, 'Huawei Ascend AI Chip Detailed Specs Comparison (2025-2028 Roadmap)' (secondary summary of Huawei Connect 2025 slides); CloudNews.tech (citing MyDrivers), 'Huawei shows muscle with its AI chip roadmap...' (Huawei Connect 2025, 2025-09), https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028; Lucaberton.com, 'Huawei Atlas 950 SuperPoD' (Ascend 950DT specs table), https://lucaberton.com/blog/huawei-atlas-950-superpod-ai-infrastructure/; Medcom.id (citing TechPowerUp) on Ascend 950PR/950DT memory, https://www.medcom.id/teknologi/news-teknologi/akW27ydb-huawei-punya-hbm-buatan-sendiri-targetkan-supercluster-raksasa",
       "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
     },
     "derived": {
@@ -1748,7 +1748,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "hc25": {
-      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; references: Reportify summary of Huawei Connect 2025 keynote (Eric Xu), https://reportify.ai/social-media/721107923617455; Besthub.dev, 'Huawei Ascend AI Chip Detailed Specs Comparison (2025-2028 Roadmap)' (secondary summary of Huawei Connect 2025 slides); CloudNews.tech (citing MyDrivers), 'Huawei shows muscle with its AI chip roadmap...' (Huawei Connect 2025, 2025-09), https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028; Lucaberton.com, 'Huawei Atlas 950 SuperPoD' (Ascend 950DT specs table), https://lucaberton.com/blog/huawei-atlas-950-superpod-ai-infrastructure/; Medcom.id (citing TechPowerUp) on Ascend 950PR/950DT memory, https://www.medcom.id/teknologi/news-teknologi/akW27ydb-huawei-punya-hbm-buatan-sendiri-targetkan-supercluster-raksasa",
       "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
     },
     "derived": {
@@ -1904,7 +1904,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "hc25": {
-      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; see chips.md refs [31][34]-[37]",
+      "title": "Huawei Connect 2025 (2025-09-18) Ascend roadmap as reported: CloudNews.tech (citing MyDrivers), Lucaberton.com, Medcom.id (citing TechPowerUp), Besthub.dev summaries; references: Reportify summary of Huawei Connect 2025 keynote (Eric Xu), https://reportify.ai/social-media/721107923617455; Besthub.dev, 'Huawei Ascend AI Chip Detailed Specs Comparison (2025-2028 Roadmap)' (secondary summary of Huawei Connect 2025 slides); CloudNews.tech (citing MyDrivers), 'Huawei shows muscle with its AI chip roadmap...' (Huawei Connect 2025, 2025-09), https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028; Lucaberton.com, 'Huawei Atlas 950 SuperPoD' (Ascend 950DT specs table), https://lucaberton.com/blog/huawei-atlas-950-superpod-ai-infrastructure/; Medcom.id (citing TechPowerUp) on Ascend 950PR/950DT memory, https://www.medcom.id/teknologi/news-teknologi/akW27ydb-huawei-punya-hbm-buatan-sendiri-targetkan-supercluster-raksasa",
       "url": "https://cloudnews.tech/huawei-shows-muscle-with-its-ai-chip-roadmap-own-hbm-memory-1-pflops-in-fp8-and-a-step-by-step-plan-to-2028"
     },
     "derived": {
@@ -2589,7 +2589,7 @@ public enum EmbeddedSpecs {
     "high": 20,
     "source": "hc34",
     "confidence": "estimated",
-    "note": "SIMT (vector) FP32: 2 tiles x 256 EUs x 16 V-core lanes x 2 FLOP x ~1 GHz = 16.4 TFLOPS (chips.md); clock uncertain"
+    "note": "SIMT (vector) FP32: 2 tiles x 256 EUs x 16 V-core lanes x 2 FLOP x ~1 GHz = 16.4 TFLOPS; clock uncertain"
   },
   "fp32MatrixDenseTflops": {
     "value": 256,
@@ -2946,7 +2946,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "br104": {
       "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
@@ -3152,7 +3152,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "br104": {
       "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
@@ -3353,7 +3353,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "br104": {
       "title": "Biren BR100/BR104 launch specs (2022-08-09); Tom's Hardware, 'Chinese Biren's New GPUs Have 77 Billion Transistors, 2 PFLOPS of AI Performance' (2022-08-10)",
@@ -3513,7 +3513,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "hc34": {
       "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
@@ -3740,7 +3740,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "hc34": {
       "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
@@ -3958,7 +3958,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "hc34": {
       "title": "Biren BR100 at Hot Chips 34 (2022-08); Chips and Cheese, 'Hot Chips 34 - Biren's BR100: A Machine Learning GPU from China' (2022-10-04)",
@@ -4183,13 +4183,13 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "peers": {
       "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
     },
     "lightsphere": {
-      "title": "LightSphere X optical-interconnect supernode (Shanghai Yidian, Xizhi/Lightelligence, Biren, ZTE; WAIC July 2025; 'up to 2,000 cards') with Biren GPU modules, as summarized in chips.md"
+      "title": "LightSphere X optical-interconnect supernode (Shanghai Yidian, Xizhi/Lightelligence, Biren, ZTE; WAIC July 2025; 'up to 2,000 cards') with Biren GPU modules"
     },
     "derived-sram": {
       "title": "chipmodel estimate of on-chip SRAM where no figure is public (see the value's note)"
@@ -4376,7 +4376,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "peers": {
       "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
@@ -4564,7 +4564,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ipo": {
-      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞), as summarized in the top section of chips.md"
+      "title": "Biren Technology 2025-26 HKEX IPO press coverage (半導體行業觀察, 觀點網, 源媒汇, 香港新闻网, 科創板日報, 華爾街見聞)"
     },
     "peers": {
       "title": "Peer generation gaps used for roadmap ranges: NVIDIA A100 (2020) -> H100 (2022) -> B200 (2024) datasheets (BF16 dense 312 -> 989 -> 2,250 TFLOPS; memory 80 -> 80 -> 180 GB, 2.0 -> 3.35 -> 8 TB/s; NVLink 600 -> 900 -> 1,800 GB/s bidirectional); AMD MI300X -> MI355X; Huawei Ascend 950/960/970 roadmap (Huawei Connect 2025)"
@@ -5200,7 +5200,7 @@ public enum EmbeddedSpecs {
       "title": "chipmodel estimate (see each value's note)"
     },
     "gaudi2-cores": {
-      "title": "Nerdshala (2022) / Yobitel: Gaudi 2 has 24 TPCs and 2 MMEs (chips.md ref [97])"
+      "title": "Nerdshala (2022) / Yobitel: Gaudi 2 has 24 TPCs and 2 MMEs"
     }
   },
   "dies": {
@@ -5341,7 +5341,7 @@ public enum EmbeddedSpecs {
       "title": "chipmodel estimate (see each value's note)"
     },
     "cn": {
-      "title": "The Register (2024-04) via todaymg.com: China-specific Gaudi 3 HL-328 (OAM) and HL-388 (PCIe) with compute cut to meet TPP < 4,800 (16-bit near 150 TFLOPS), same 128 GB HBM2e; chips.md ref [99]"
+      "title": "The Register (2024-04) via todaymg.com: China-specific Gaudi 3 HL-328 (OAM) and HL-388 (PCIe) with compute cut to meet TPP < 4,800 (16-bit near 150 TFLOPS), same 128 GB HBM2e; The Register via todaymg.com: China-specific Gaudi 3 HL-328/HL-388 (TPP < 4800)"
     }
   },
   "dies": {
@@ -5510,7 +5510,7 @@ public enum EmbeddedSpecs {
       "title": "chipmodel estimate (see each value's note)"
     },
     "cn": {
-      "title": "The Register (2024-04) via todaymg.com: China-specific Gaudi 3 HL-328 (OAM) and HL-388 (PCIe) with compute cut to meet TPP < 4,800 (16-bit near 150 TFLOPS), same 128 GB HBM2e; chips.md ref [99]"
+      "title": "The Register (2024-04) via todaymg.com: China-specific Gaudi 3 HL-328 (OAM) and HL-388 (PCIe) with compute cut to meet TPP < 4,800 (16-bit near 150 TFLOPS), same 128 GB HBM2e; The Register via todaymg.com: China-specific Gaudi 3 HL-328/HL-388 (TPP < 4800)"
     }
   },
   "dies": {
@@ -8497,7 +8497,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "ds": {
-      "title": "NVIDIA L40S datasheet (2023) and Ada Lovelace architecture whitepaper; values as transcribed in chips.md (not re-fetched)",
+      "title": "NVIDIA L40S datasheet (2023) and Ada Lovelace architecture whitepaper",
       "url": "https://www.nvidia.com/en-us/data-center/l40s/"
     },
     "derived": {
@@ -8687,7 +8687,7 @@ public enum EmbeddedSpecs {
   ],
   "sources": {
     "quoted": {
-      "title": "Commonly quoted MetaX C500 figures (280 TFLOPS BF16, 64 GB HBM2e, 1.8 TB/s), not confirmed in the material of the reference research (chips.md, confidence U)"
+      "title": "Commonly quoted MetaX C500 figures (280 TFLOPS BF16, 64 GB HBM2e, 1.8 TB/s), not confirmed in the material of the reference research (confidence U in the reference compilation)"
     },
     "status": {
       "title": "think-gap.top summary: MetaX Lingang 10k-GPU cluster (C550 or C600), Wuxi C550 cluster, >25,000 C500 shipped, 2024 revenue RMB 743M ; TrendForce News (2025-12-11), MetaX IPO: C600 with HBM3e and FP8, mass production 1H 2026; N100 (2023-04), C500 (2024-02)"
@@ -8862,7 +8862,7 @@ public enum EmbeddedSpecs {
       "title": "TrendForce News (2025-12-11), MetaX IPO: C600 with HBM3e and FP8, mass production 1H 2026; N100 (2023-04), C500 (2024-02)"
     },
     "ipo": {
-      "title": "Biren IPO press coverage context (chips.md): MetaX C600 positioned against NVIDIA A100, its next generation against H100; CCTV 2025-09-16: 4,096 MetaX cards = 984 PFLOPS (~240 TFLOPS per card)"
+      "title": "Biren IPO press coverage context: MetaX C600 positioned against NVIDIA A100, its next generation against H100; CCTV 2025-09-16: 4,096 MetaX cards = 984 PFLOPS (~240 TFLOPS per card)"
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
@@ -10987,7 +10987,7 @@ public enum EmbeddedSpecs {
     "note": "configurable max power up to 600 W"
   },
   "notes": [
-    "Not in the shared chips.json; figures from the vendor product page and third-party spec tables, see sources."
+    "Figures from the vendor product page and third-party spec tables, see sources."
   ]
 }
 
@@ -13462,7 +13462,7 @@ public enum EmbeddedSpecs {
   "chip": "ascend-910b",
   "sources": {
     "a2": {
-      "title": "Huawei Atlas 800T A2 training server (8 x Ascend 910B, HCCS full mesh between the 8 NPUs, 8 x 200GE RoCE for the parameter plane) as described in chips.md refs [25][28] and Huawei's Atlas 900 A2 PoD cluster material; the PoD size used here is an assumption"
+      "title": "Huawei Atlas 800T A2 training server (8 x Ascend 910B, HCCS full mesh between the 8 NPUs, 8 x 200GE RoCE for the parameter plane) as described in Gitee AI docs, 'Ascend 910B' (ai.gitee.com/docs/compute/clusters_gpu/ascend_gpu): 64 GB HBM2e, FP16 280 TFLOPS; Public deployment design doc 'DeepSeek-V3 on vLLM + Ascend 910B2' (GitHub, found via code search): 910B2 376 TFLOPS FP16, 59.6 GiB usable HBM and Huawei's Atlas 900 A2 PoD cluster material; the PoD size used here is an assumption"
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
@@ -13597,7 +13597,7 @@ public enum EmbeddedSpecs {
   "chip": "ascend-950dt",
   "sources": {
     "a950": {
-      "title": "Huawei Connect 2025 (2025-09-18): Atlas 950 SuperPoD = 8,192 Ascend 950DT, 8 EF FP8, 16.3 PB/s interconnect, UnifiedBus 2.0 all-optical, 160 cabinets (128 compute + 32 interconnect), 2026-Q4 (Gizmochina, Lucaberton.com; chips.md refs [31][36][38])",
+      "title": "Huawei Connect 2025 (2025-09-18): Atlas 950 SuperPoD = 8,192 Ascend 950DT, 8 EF FP8, 16.3 PB/s interconnect, UnifiedBus 2.0 all-optical, 160 cabinets (128 compute + 32 interconnect), 2026-Q4 (Gizmochina, Lucaberton.com; Reportify summary of Huawei Connect 2025 keynote (Eric Xu), https://reportify.ai/social-media/721107923617455; Lucaberton.com, 'Huawei Atlas 950 SuperPoD' (Ascend 950DT specs table), https://lucaberton.com/blog/huawei-atlas-950-superpod-ai-infrastructure/; Gizmochina, Atlas 950/960 SuperPoD (Huawei Connect 2025), https://www.gizmochina.com/?p=707365)",
       "url": "https://www.gizmochina.com/?p=707365"
     },
     "derived": {
@@ -13952,7 +13952,7 @@ public enum EmbeddedSpecs {
       "url": "https://arxiv.org/abs/2506.12708"
     },
     "sa": {
-      "title": "SemiAnalysis, 'Huawei AI CloudMatrix 384 - China's Answer to Nvidia GB200 NVL72' (2025-04), as summarised (chips.md ref [30]): ~559 kW total, 6,912 x 800G LPO optical transceivers, 16 racks (12 compute + 4 communication)"
+      "title": "SemiAnalysis, 'Huawei AI CloudMatrix 384 - China's Answer to Nvidia GB200 NVL72' (2025-04), as summarised by semivoice.com/post/3a06fb82, hugeainews.com and tweaktown.com/news/104894: ~559 kW total, 6,912 x 800G LPO optical transceivers, 16 racks (12 compute + 4 communication)"
     },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"

@@ -90,7 +90,7 @@ public enum InferenceReport {
 
     public static func json(_ outcomes: [InferenceRunResult], model: ModelSpec, scenario: InferenceScenario, chips: Int,
                             energy: [String: Result<ServingEnergyEstimate, PowerInputError>] = [:],
-                            comparison: ComparisonOptions = ComparisonOptions()) -> JSONValue {
+                            comparison: ComparisonOptions = ComparisonOptions(), system: JSONValue? = nil) -> JSONValue {
         let ratios = baselineRatios(outcomes, comparison)
         var items: [JSONValue] = []
         for o in outcomes {
@@ -130,7 +130,7 @@ public enum InferenceReport {
                 ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)), ("sweep", sweep),
             ] + (energy[o.chipID].map { PowerCostReport.servingJSON($0, llm: model.isDecoder) } ?? [])))
         }
-        return .object([("estimates", .array(items))])
+        return .object((system.map { [("system", $0)] } ?? []) + [("estimates", .array(items))])
     }
 
     /// Throughput per chip (y) against TPOT (LLM) or batch latency (encoder/CNN) (x), one line per

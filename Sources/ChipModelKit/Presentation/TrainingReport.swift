@@ -18,6 +18,8 @@ public enum TrainingReport {
         public var comparison = ComparisonOptions()
         /// What would help most per chip id (`TrainingLevers`: a line under the table, `levers` in JSON).
         public var levers: [String: TrainingLevers]
+        /// The catalog system the run executed on (`--system`): a `system` member in JSON.
+        public var system: JSONValue?
         public init(details: Bool = false, top: Int? = nil, energy: [String: Result<TrainingEnergyEstimate, PowerInputError>] = [:],
                     goodput: [String: TrainingGoodput] = [:], claims: [String: [ClaimCheck]] = [:],
                     levers: [String: TrainingLevers] = [:]) {
@@ -41,6 +43,7 @@ public enum TrainingReport {
                 if let l = options.levers[r.chipID] { members.append(("levers", LeversReport.json(l))) }
                 return .object(members)
             }))]
+            if let system = options.system { root.insert(("system", system), at: 0) }
             if !skipped.isEmpty { root.append(("notes", .array(skipped.map { .string($0) }))) }
             return JSONValue.object(root).serialized() + "\n"
         case .csv:
