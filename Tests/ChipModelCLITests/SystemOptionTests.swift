@@ -5,13 +5,14 @@ import Testing
 
 /// `--system ID` on estimate, roofline and whatif.
 @Suite struct SystemOptionTests {
-    /// JSON output without the search timings (which vary run to run) and without the `system`
-    /// member (which only the --system run has), as a canonical string.
+    /// JSON output without the search timings (which vary run to run), the `system` member
+    /// (which only the --system run has) and the power, cost and goodput members (which take
+    /// the system's host figures: `systemHostFiguresFeedPowerAndGoodput`), as a canonical string.
     static func stable(_ s: String) -> String {
         func strip(_ v: Any) -> Any {
             if let d = v as? [String: Any] {
                 var out: [String: Any] = [:]
-                for (k, x) in d where k != "system" && !(k.hasSuffix("Seconds") && k.lowercased().contains("search")) { out[k] = strip(x) }
+                for (k, x) in d where !["system", "power", "cost", "goodput"].contains(k) && !(k.hasSuffix("Seconds") && k.lowercased().contains("search")) { out[k] = strip(x) }
                 return out
             }
             if let a = v as? [Any] { return a.map(strip) }
@@ -69,5 +70,28 @@ import Testing
         #expect(code == 0 && out.contains("AWS Trainium2 [trainium2]"))
         let (wcode, wout, werr) = runCLI(["whatif", "--system", "br166-oam-server", "--metric", "roofline", "--set", "bf16DenseTflops=2048"])
         #expect(wcode == 0 && wout.contains("br166"), "\(werr)")
+    }
+
+    /// A system's host figures replace the tables' defaults: the power per node beyond the
+    /// accelerators (IT power = chips x average chip power + nodes x that figure) and the
+    /// checkpoint write bandwidth per node (goodput names the system as its source).
+    @Test func systemHostFiguresFeedPowerAndGoodput() throws {
+        let common = ["--model", "llama3-8b", "--chips", "64", "--format", "json"]
+        let sys = runCLI(["estimate", "--system", "dgx-h100-superpod"] + common).1
+        let plain = runCLI(["estimate", "--chip", "h100-sxm5-80gb", "--scale-up-domain", "8"] + common).1
+        func estimate(_ s: String) -> [String: Any]? {
+            guard let d = s.data(using: .utf8), let v = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return nil }
+            return (v["estimates"] as? [[String: Any]])?.first
+        }
+        let a = try #require(estimate(sys)), b = try #require(estimate(plain))
+        let system = try SystemCatalog.builtIn().system("dgx-h100-superpod")
+        let nodeW = try #require(system.host.powerOverheadWPerNode).nominal
+        let pa = try #require(a["power"] as? [String: Any]), pb = try #require(b["power"] as? [String: Any])
+        let chipW = try #require(pa["chipWattsAverage"] as? Double), itKW = try #require(pa["clusterITKW"] as? Double)
+        #expect(abs(itKW - (64 * chipW + 8 * nodeW) / 1000) < 1e-6 * itKW)
+        #expect(abs((pb["clusterITKW"] as? Double ?? 0) - itKW) > 1, "the table's default host power is not the system's")
+        let ga = try #require(a["goodput"] as? [String: Any]), gb = try #require(b["goodput"] as? [String: Any])
+        #expect(ga["bandwidthSource"] as? String == "system dgx-h100-superpod" && gb["bandwidthSource"] as? String == "default")
+        #expect(ga["checkpointWriteGBpsPerNode"] as? Double == system.host.checkpointWriteGBpsPerNode?.nominal)
     }
 }

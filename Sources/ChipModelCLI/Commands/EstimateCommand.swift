@@ -159,14 +159,16 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
         throw UsageError(e.description)
     }
+    let assumptions = try powerCostAssumptions(args)
     let energy = trainingEnergy(results, chips: chips, tables: try PowerCostTables.builtIn(catalog: catalog),
-                                assumptions: try powerCostAssumptions(args))
+                                assumptions: system?.applied(to: assumptions) ?? assumptions)
     var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     options.comparison = comparison
     options.system = system?.json
     if levers { options.levers = trainingLevers(results, chips: chips, run: run) }
     if !args.has("--no-goodput") {
-        let settings = try goodputSettings(args, context)
+        var settings = try goodputSettings(args, context)
+        settings.system = system?.goodputFigures
         (options.goodput, options.claims) = try trainingGoodput(results, chips: chips, run: run, settings: settings, details: options.details)
     } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
         throw UsageError("\(flag) contradicts --no-goodput")

@@ -100,7 +100,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     try WorkLimit.check(EstimateWork.inference(selected), args)
     let outcomes = run.compare(selected)
     let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
-                               assumptions: try powerCostAssumptions(args))
+                               assumptions: try system.map { try $0.applied(to: powerCostAssumptions(args)) } ?? powerCostAssumptions(args))
     try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
 
     context.addReportChips(selected)

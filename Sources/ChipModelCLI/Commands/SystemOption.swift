@@ -2,7 +2,7 @@ import ChipModelKit
 
 /// `--system ID` (estimate, roofline, whatif): a catalog system as what a run executes on.
 let systemOptions: [OptionSpec] = [
-    .value("--system", "ID", "Run on a catalog system ('chipmodel systems'): its chip, chip count, scale-up domain and topology, and scale-out fabric (--chips overrides the count)."),
+    .value("--system", "ID", "Run on a catalog system ('chipmodel systems'): its chip, chip count, scale-up domain and topology, scale-out fabric, and host figures (power per node, checkpoint write bandwidth per node) for power and goodput (--chips overrides the count)."),
     .value("--systems", "DIR", "Also load system spec files (*.json) from DIR."),
 ]
 
@@ -23,6 +23,24 @@ struct SystemSelection {
         .object([("id", .string(system.id)), ("name", .string(system.name)), ("chip", .string(system.chip)),
                  ("chips", .number(Double(count))), ("scaleUpDomain", .number(Double(domain))),
                  ("scaleUpTopology", .string(system.scaleUp.topology.rawValue))])
+    }
+
+    /// Chips per server node of the system (host power, checkpoint bandwidth per node).
+    var chipsPerNode: Int { max(1, Int(system.chipsPerNode.nominal.rounded())) }
+
+    /// The power and cost assumptions with the system's node shape and its power per node
+    /// beyond the accelerators (when the spec has one) in place of the table's defaults.
+    func applied(to a: PowerCostAssumptions) -> PowerCostAssumptions {
+        var a = a
+        a.chipsPerNode = chipsPerNode
+        if let w = system.host.powerOverheadWPerNode { a.nodeOverheadW = w }
+        return a
+    }
+
+    /// The system's figures the goodput model uses (nodes, NICs, checkpoint write bandwidth).
+    var goodputFigures: SystemGoodputFigures {
+        SystemGoodputFigures(id: system.id, chipsPerNode: chipsPerNode, nicsPerChip: system.scaleOut?.nicsPerChip.nominal,
+                             checkpointWriteGBpsPerNode: system.host.checkpointWriteGBpsPerNode)
     }
 
     /// One line for table output.

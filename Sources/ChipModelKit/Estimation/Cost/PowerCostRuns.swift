@@ -13,6 +13,10 @@ public struct PowerCostAssumptions: Sendable, Equatable {
     public var goodput: Double?
     /// Accelerators per server node (host power and partial nodes).
     public var chipsPerNode: Int
+    /// A system spec's power per node beyond the accelerators (CPUs, memory, NICs, fans, its
+    /// share of the switches; `host.powerOverheadWPerNode`): replaces the table's host and
+    /// network power per chip when set.
+    public var nodeOverheadW: SpecValue?
 
     public init(pue: Double? = nil, powerPriceUSDPerKWh: Double? = nil, chipPriceUSD: Double? = nil, chipHourUSD: Double? = nil,
                 amortizationYears: Double? = nil, gridGCO2PerKWh: Double? = nil, goodput: Double? = nil, chipsPerNode: Int = 8) {
@@ -69,6 +73,10 @@ public enum PowerCostRuns {
                                     profiles: tables.profiles, defaults: tables.prices.defaults)
         if let v = a.pue { s.pue = RangedValue(exact: v) }
         if let v = a.gridGCO2PerKWh { s.gridGCO2PerKWh = RangedValue(exact: v) }
+        if let w = a.nodeOverheadW {
+            s.hostWattsPerNode = RangedValue(w)
+            s.networkWattsPerNode = RangedValue(exact: 0)
+        }
         return s
     }
 
