@@ -10,7 +10,7 @@ import Testing
         #expect(code == 0)
         let e = try #require(JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first)
         for key in ["mode", "stepTimeSeconds", "tokensPerSecond", "speedupVsBestGroupAlone", "efficiencyVsSeparateJobs",
-                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation"] {
+                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation", "power", "cost"] {
             #expect(e[key] != nil, "missing \(key)")
         }
         let groups = try #require(e["groups"]?.arrayValue)
@@ -21,6 +21,18 @@ import Testing
             }
         }
         #expect((e["speedupVsBestGroupAlone"]?.numberValue ?? 0) >= 1 - 1e-12)
+        #expect(e["power"]?["groups"]?.arrayValue?.count == 2 && (e["power"]?["clusterKW"]?.numberValue ?? 0) > 0)
+    }
+
+    /// Power overrides apply to every group: a higher PUE raises facility power in proportion.
+    @Test func powerOverridesApplyToTheMixedCluster() throws {
+        func kw(_ pue: String) throws -> Double {
+            let (code, out, err) = runCLI(["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8", "--pue", pue] + Self.small + ["--format", "json"])
+            #expect(code == 0, "\(err)")
+            return try #require(JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first?["power"]?["clusterKW"]?.numberValue)
+        }
+        let (a, b) = (try kw("1.1"), try kw("1.5"))
+        #expect(abs(b / a - 1.5 / 1.1) < 1e-9)
     }
 
     @Test func tableExplainsTheSplit() {

@@ -48,9 +48,9 @@ func parseFabric(_ args: ParsedArguments) throws -> InterGroupFabric {
 /// `chipmodel estimate --group ...`: one model trained on several kinds of chip at once.
 func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
     let notMixed = ["--chip", "--chips", "--scale-up-domain", "--pp", "--ep", "--virtual-stages", "--top", "--inference", "--scaling"]
-        + (powerCostOptions + powerCostPlotOptions).map(\.name)
+        + powerCostPlotOptions.map(\.name)
     for flag in notMixed where args.has(flag) || args.value(flag) != nil {
-        throw UsageError("\(flag) does not apply with --group (a mixed cluster: give each group as --group CHIP:N[:DOMAIN]; stages per group are searched; power and cost are not modeled for mixed clusters)")
+        throw UsageError("\(flag) does not apply with --group (a mixed cluster: give each group as --group CHIP:N[:DOMAIN]; stages per group are searched)")
     }
     let format = try ChipModelCLI.format(args)
     let catalog = try ChipModelCLI.catalog(args, context)
@@ -80,6 +80,20 @@ func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws
     } catch let e as MissingSpecError {
         throw RunError(e.description)
     }
-    context.out(MixedTrainingReport.render(estimate, format: format))
+    let chips = groups.map(\.chip)
+    let energy = Result { () throws(PowerInputError) in
+        try PowerCostRuns.mixedTraining(estimate, chips: chips, tables: try powerTables(catalog), assumptions: try powerAssumptions(args))
+    }
+    context.out(MixedTrainingReport.render(estimate, format: format, energy: energy))
     return 0
+}
+
+/// The power tables and the user's power/cost overrides, with their errors as power input
+/// errors (a mixed run prints the reason instead of its power line).
+private func powerTables(_ catalog: ChipCatalog) throws(PowerInputError) -> PowerCostTables {
+    do { return try PowerCostTables.builtIn(catalog: catalog) } catch { throw PowerInputError("power tables: \(error)") }
+}
+
+private func powerAssumptions(_ args: ParsedArguments) throws(PowerInputError) -> PowerCostAssumptions {
+    do { return try powerCostAssumptions(args) } catch { throw PowerInputError("\(error)") }
 }

@@ -2,15 +2,17 @@
 /// group (its part of the plan, how busy it is, its memory, what it would do alone), the
 /// comparison, and the explanation of the split.
 public enum MixedTrainingReport {
-    public static func render(_ e: MixedTrainingEstimate, format: OutputFormat) -> String {
+    public static func render(_ e: MixedTrainingEstimate, format: OutputFormat,
+                              energy: Result<MixedEnergyEstimate, PowerInputError>? = nil) -> String {
         switch format {
         case .json:
-            return JSONValue.object([("estimates", .array([.object(json(e))]))]).serialized() + "\n"
+            return JSONValue.object([("estimates", .array([.object(json(e) + (energy.map(MixedPowerCostReport.json) ?? []))]))]).serialized() + "\n"
         case .csv:
             return table(e).renderCSV()
         case .table:
             var out = header(e) + "\n" + table(e).renderText()
             out += summary(e) + "\n"
+            if let energy { out += MixedPowerCostReport.line(energy, tokenBudget: e.workload.tokenBudget) + "\n" }
             out += MixedTrainingEstimator.explain(e).map { "  " + $0 }.joined(separator: "\n") + "\n"
             return out
         }
