@@ -10,7 +10,7 @@ import Testing
         #expect(code == 0)
         let e = try #require(JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first)
         for key in ["mode", "stepTimeSeconds", "tokensPerSecond", "speedupVsBestGroupAlone", "efficiencyVsSeparateJobs",
-                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation", "power", "cost"] {
+                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation", "power", "cost", "goodput"] {
             #expect(e[key] != nil, "missing \(key)")
         }
         let groups = try #require(e["groups"]?.arrayValue)
@@ -22,6 +22,19 @@ import Testing
         }
         #expect((e["speedupVsBestGroupAlone"]?.numberValue ?? 0) >= 1 - 1e-12)
         #expect(e["power"]?["groups"]?.arrayValue?.count == 2 && (e["power"]?["clusterKW"]?.numberValue ?? 0) > 0)
+    }
+
+    /// Goodput flags apply to the mixed job; --no-goodput drops it.
+    @Test func goodputFlagsApplyToTheMixedJob() throws {
+        let base = ["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + Self.small + ["--format", "json"]
+        let (code, out, err) = runCLI(base + ["--restart-minutes", "5"])
+        #expect(code == 0, "\(err)")
+        let g = try #require(try JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first?["goodput"])
+        #expect(g["restartSource"]?.stringValue == "--restart-minutes")
+        let (c2, o2, _) = runCLI(base + ["--no-goodput"])
+        let j2 = try JSONValue.parse(Array(o2.utf8))
+        #expect(c2 == 0 && j2["estimates"]?.arrayValue?.first?["goodput"] == nil)
+        #expect(runCLI(base + ["--no-goodput", "--mtbf-hours", "1000"]).0 == 64)
     }
 
     /// Power overrides apply to every group: a higher PUE raises facility power in proportion.

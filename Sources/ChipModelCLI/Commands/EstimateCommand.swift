@@ -69,7 +69,6 @@ public enum EstimateCommand: CLICommand {
 
     public static func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         if !args.all("--group").isEmpty {
-            if let flag = goodputFlagsGiven(args).first { throw UsageError("\(flag) is not modelled for mixed clusters (--group)") }
             if let flag = ["--like-for-like", "--baseline"].first(where: args.has) {
                 throw UsageError("\(flag) compares chips of separate runs; it does not apply to one mixed cluster (--group)")
             }

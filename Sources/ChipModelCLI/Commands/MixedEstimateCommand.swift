@@ -84,7 +84,21 @@ func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws
     let energy = Result { () throws(PowerInputError) in
         try PowerCostRuns.mixedTraining(estimate, chips: chips, tables: try powerTables(catalog), assumptions: try powerAssumptions(args))
     }
-    context.out(MixedTrainingReport.render(estimate, format: format, energy: energy))
+    var goodput: TrainingGoodput?
+    if !args.has("--no-goodput") {
+        do {
+            goodput = try TrainingGoodputEstimator.estimateMixed(
+                groups: groups.map { .init(chip: $0.chip, count: $0.count) }, workload: workload, stepSeconds: estimate.stepSeconds,
+                days: estimate.days, settings: try goodputSettings(args, context),
+                daysLow: estimate.tokensPerSecondHigh.map { workload.tokenBudget / $0 / 86_400 },
+                daysHigh: estimate.tokensPerSecondLow.map { workload.tokenBudget / $0 / 86_400 })
+        } catch let e as GoodputInputError {
+            throw UsageError("goodput: \(e)")
+        }
+    } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
+        throw UsageError("\(flag) contradicts --no-goodput")
+    }
+    context.out(MixedTrainingReport.render(estimate, format: format, energy: energy, goodput: goodput))
     return 0
 }
 

@@ -3,16 +3,18 @@
 /// comparison, and the explanation of the split.
 public enum MixedTrainingReport {
     public static func render(_ e: MixedTrainingEstimate, format: OutputFormat,
-                              energy: Result<MixedEnergyEstimate, PowerInputError>? = nil) -> String {
+                              energy: Result<MixedEnergyEstimate, PowerInputError>? = nil, goodput: TrainingGoodput? = nil) -> String {
         switch format {
         case .json:
-            return JSONValue.object([("estimates", .array([.object(json(e) + (energy.map(MixedPowerCostReport.json) ?? []))]))]).serialized() + "\n"
+            let extra = (energy.map(MixedPowerCostReport.json) ?? []) + (goodput.map { [("goodput", GoodputReport.json($0))] } ?? [])
+            return JSONValue.object([("estimates", .array([.object(json(e) + extra)]))]).serialized() + "\n"
         case .csv:
             return table(e).renderCSV()
         case .table:
             var out = header(e) + "\n" + table(e).renderText()
             out += summary(e) + "\n"
             if let energy { out += MixedPowerCostReport.line(energy, tokenBudget: e.workload.tokenBudget) + "\n" }
+            if let goodput { out += GoodputReport.summary(goodput) + "\n" }
             out += MixedTrainingEstimator.explain(e).map { "  " + $0 }.joined(separator: "\n") + "\n"
             return out
         }
