@@ -106,10 +106,10 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     context.addReportChips(selected)
     if let svg = args.value("--svg") {
         try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
-            InferenceReport.svg(outcomes, model: model, scenario: scenario)
+            InferenceReport.svg(outcomes, model: model, scenario: scenario, bounds: ServingBoundInForce.inForce(run))
         }
     } else if context.collectsReport, outcomes.contains(where: { $0.nominal != nil }) {
-        context.addReportChart("throughput vs latency", InferenceReport.svg(outcomes, model: model, scenario: scenario))
+        context.addReportChart("throughput vs latency", InferenceReport.svg(outcomes, model: model, scenario: scenario, bounds: ServingBoundInForce.inForce(run)))
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy,
