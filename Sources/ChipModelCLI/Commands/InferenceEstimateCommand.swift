@@ -98,7 +98,8 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         try checkFormats([("--precision", p)] + (computePrecision.map { [("--compute-precision", $0)] } ?? []), on: selected, emulate: run.emulate)
     }
     try WorkLimit.check(EstimateWork.inference(selected), args)
-    let outcomes = run.compare(selected)
+    let progress = SweepProgress(context: context, total: selected.count, label: "estimate", unit: "chips")
+    let outcomes = progress.run { selected.flatMap { chip in defer { progress.step() }; return run.compare([chip]) } }
     let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
                                assumptions: try powerCostAssumptions(args))
     try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
