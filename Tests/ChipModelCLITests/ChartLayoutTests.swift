@@ -112,6 +112,11 @@ import Testing
         #expect(texts.contains("HBM bandwidth (GB/s), log scale") || texts.contains { $0.hasPrefix("HBM bandwidth (GB/s)") }, "\(texts)")
         let all = texts.joined(separator: " ")
         for v in ["448", "896", "1792"] { #expect(all.contains("br166, D2D bandwidth \(v) GB/s") && all.contains("a100-sxm4-80gb, D2D bandwidth \(v) GB/s"), "\(v): \(texts)") }
+        // The roofline does not depend on D2D here: each chip's three lines coincide. The later
+        // two are dashed (one band per chip, not three stacked into another colour) and say so.
+        #expect(s.components(separatedBy: "<polygon").count - 1 == 1, "br166's band once (a100 has no ranged specs)")
+        #expect(s.components(separatedBy: "<polyline").filter { $0.hasPrefix(" ") && $0.prefix(while: { $0 != ">" }).contains("stroke-dasharray") }.count == 4)
+        #expect(all.contains("(dashed: the same line as br166, D2D bandwidth 448 GB/s)"), "\(texts)")
     }
 
     /// The range band's legend swatch is drawn in the colour and opacity of the band itself.
