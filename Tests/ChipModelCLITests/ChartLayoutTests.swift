@@ -173,6 +173,13 @@ import Testing
         #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
     }
 
+    /// A chip without a value (br20x has no price) is named on the chart, not left out silently.
+    @Test func costScatterNamesTheChipsItCannotPlot() throws {
+        let s = try Self.svg(["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chip", "br20x", "--cost-svg", "c.svg"])
+        #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
+        #expect(Self.boxes(s).boxes.map(\.text).contains("not plotted (no value): br20x"))
+    }
+
     @Test func rooflineComparison() throws {
         let s = try Self.svg(["roofline", "h100-sxm5-80gb", "--compare", "br166", "--compare", "a100-sxm4-80gb", "--svg", "c.svg"])
         #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
