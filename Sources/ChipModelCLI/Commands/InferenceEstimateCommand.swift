@@ -11,7 +11,7 @@ public let inferenceOptions: [OptionSpec] = [
     .value("--tpot-ms", "MS", "Inference: time-per-output-token bound (server default 200)."),
     .value("--replicas", "N", "Inference: model replicas (each tp x pp chips); default: as many as fit."),
     .value("--kv-precision", "FORMAT", "Inference: KV-cache format (default: fp8 with 8-bit-or-smaller weights where the chip has FP8, else 16-bit)."),
-    .value("--svg", "FILE", "Inference: write the throughput-vs-latency plot to FILE (SVG)."),
+    .value("--svg", "FILE", "Inference: write the throughput-vs-latency plot to FILE (SVG), with the latency bounds in force and each chip's chosen operating point."),
     .value("--phase", "both|decode|prefill", "Inference: serve both phases (default), steady-state decode only, or prefill only."),
     .value("--speculative", "METHOD:K:A", "Inference: speculative decoding, e.g. mtp:1:1.7 (K draft tokens, A accepted per step; METHOD mtp or draft)."),
     .value("--compute-precision", "FORMAT", "Inference: GEMM format when it differs from the weights' --precision (e.g. int4 weights, bf16 = W4A16)."),
