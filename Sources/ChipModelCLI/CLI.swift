@@ -9,6 +9,9 @@ public final class CommandContext: @unchecked Sendable {
     /// Write-through to the real streams (the executable) instead of only buffering (tests).
     public let passthrough: Bool
     public let stderrIsTerminal: Bool
+    /// How long a run takes before it shows progress on a terminal (`SweepProgress`): 1 s, or
+    /// `CHIPMODEL_PROGRESS_AFTER_MS` from the environment (tests set zero).
+    public var progressThreshold: Duration = .seconds(1)
     public let environment: [String: String]
     public let currentDirectory: String
     /// In-memory files (tests and the fuzzer): when set, every read, directory listing and
@@ -25,6 +28,7 @@ public final class CommandContext: @unchecked Sendable {
         self.stderrIsTerminal = stderrIsTerminal
         self.environment = environment
         self.currentDirectory = currentDirectory
+        if let ms = environment["CHIPMODEL_PROGRESS_AFTER_MS"].flatMap(Int.init), ms >= 0 { progressThreshold = .milliseconds(ms) }
         self.memoryFiles = memoryFiles.map { files in
             Dictionary(files.map { ($0.key.hasPrefix("/") ? $0.key : (currentDirectory as NSString).appendingPathComponent($0.key), $0.value) },
                        uniquingKeysWith: { a, _ in a })

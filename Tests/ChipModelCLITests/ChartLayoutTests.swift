@@ -112,6 +112,11 @@ import Testing
         #expect(texts.contains("HBM bandwidth (GB/s), log scale") || texts.contains { $0.hasPrefix("HBM bandwidth (GB/s)") }, "\(texts)")
         let all = texts.joined(separator: " ")
         for v in ["448", "896", "1792"] { #expect(all.contains("br166, D2D bandwidth \(v) GB/s") && all.contains("a100-sxm4-80gb, D2D bandwidth \(v) GB/s"), "\(v): \(texts)") }
+        // The roofline does not depend on D2D here: each chip's three lines coincide. The later
+        // two are dashed (one band per chip, not three stacked into another colour) and say so.
+        #expect(s.components(separatedBy: "<polygon").count - 1 == 1, "br166's band once (a100 has no ranged specs)")
+        #expect(s.components(separatedBy: "<polyline").filter { $0.hasPrefix(" ") && $0.prefix(while: { $0 != ">" }).contains("stroke-dasharray") }.count == 4)
+        #expect(all.contains("(dashed: the same line as br166, D2D bandwidth 448 GB/s)"), "\(texts)")
     }
 
     /// The range band's legend swatch is drawn in the colour and opacity of the band itself.
@@ -129,10 +134,50 @@ import Testing
         #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
     }
 
+    /// The latency bounds in force are reference lines labelled with value and unit (or named in
+    /// the legend when the x axis is another quantity), and each chip's chosen operating point
+    /// is a marker with a label, in the legend too; nothing overlaps or runs off the canvas.
+    @Test(arguments: [
+        (["--scenario", "server", "--chip", "h100-sxm5-80gb", "--chip", "br166"], "p99 TPOT bound 200 ms", "p99 TTFT bound 2000 ms"),
+        (["--chip", "h100-sxm5-80gb", "--chip", "br166", "--chip", "a100-sxm4-80gb", "--tpot-ms", "50"], "TPOT bound 50 ms", nil),
+        (["--model", "resnet50-v1.5", "--scenario", "server", "--chip", "h100-sxm5-80gb", "--chip", "br166"], "p99 latency bound 15 ms", nil),
+    ] as [([String], String, String?)])
+    func servingChartBoundsAndOperatingPoints(_ args: [String], line: String, legendOnly: String?) throws {
+        let s = try Self.svg(["estimate", "--inference"] + args + ["--svg", "c.svg"])
+        #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
+        let texts = Self.boxes(s).boxes.map(\.text)
+        #expect(texts.filter { $0 == line }.count == 2, "the bound on the line and in the legend: \(texts)")
+        #expect(s.components(separatedBy: "class=\"bound\"").count == 2, "one dashed bound line")
+        if let legendOnly { #expect(texts.joined(separator: " ").contains(legendOnly + " (not on this axis)"), "\(texts)") }
+        #expect(s.components(separatedBy: "class=\"operating-point\"").count - 1 == args.filter { $0 == "--chip" }.count, "one marker per chip")
+        #expect(texts.contains { $0.hasPrefix("chosen operating point") }, "in the legend: \(texts)")
+        #expect(texts.contains { $0.hasPrefix("batch ") && $0.contains("/s/chip at ") && $0.hasSuffix(" ms") }, "a labelled point: \(texts)")
+    }
+
+    @Test func servingBoundsInForce() throws {
+        let llm = try ModelZoo.builtIn().model("llama3-70b")
+        #expect(ServingBoundInForce.inForce(InferenceRun(model: llm)).isEmpty, "offline: only the user's bounds")
+        #expect(ServingBoundInForce.inForce(InferenceRun(model: llm, scenario: .server)).map(\.label)
+            == ["p99 TPOT bound \(formatQuantity(StandardRunDefaults.serverTPOTBoundMs)) ms", "p99 TTFT bound \(formatQuantity(StandardRunDefaults.serverTTFTBoundMs)) ms"])
+        var decode = InferenceRun(model: llm, scenario: .server, tpotBoundMs: 80)
+        decode.phase = .decode
+        #expect(ServingBoundInForce.inForce(decode).map(\.label) == ["p99 TPOT bound 80 ms"], "decode-only has no TTFT")
+        let bert = try ModelZoo.builtIn().model("bert-large")
+        #expect(ServingBoundInForce.inForce(InferenceRun(model: bert, scenario: .server)).map(\.label) == ["p99 latency bound 130 ms"])
+        #expect(ServingBoundInForce.inForce(InferenceRun(model: bert, ttftBoundMs: 20)).isEmpty, "an encoder offline keeps no bound")
+    }
+
     @Test func efficiencyScatter() throws {
         let s = try Self.svg(["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chip", "br166", "--chip", "a100-sxm4-80gb",
                               "--energy-svg", "c.svg"])
         #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
+    }
+
+    /// A chip without a value (br20x has no price) is named on the chart, not left out silently.
+    @Test func costScatterNamesTheChipsItCannotPlot() throws {
+        let s = try Self.svg(["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chip", "br20x", "--cost-svg", "c.svg"])
+        #expect(Self.layoutProblems(s).isEmpty, "\(Self.layoutProblems(s).prefix(6))")
+        #expect(Self.boxes(s).boxes.map(\.text).contains("not plotted (no value): br20x"))
     }
 
     @Test func rooflineComparison() throws {

@@ -9,7 +9,7 @@ import Testing
     /// script, or anything loaded from elsewhere. Empty when the page is well-formed.
     static func markupProblems(_ html: String) -> [String] {
         var problems: [String] = []
-        let void: Set<String> = ["meta", "br", "hr", "img", "link", "input"]
+        let void: Set<String> = ["meta", "br", "wbr", "hr", "img", "link", "input"]
         var stack: [String] = []
         let re = try! NSRegularExpression(pattern: #"<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>|<!DOCTYPE[^>]*>|<!--.*?-->"#,
                                           options: [.dotMatchesLineSeparators])
@@ -48,7 +48,8 @@ import Testing
     }
 
     /// Every table row of the text output appears as an HTML row (cells escaped, in order).
-    static func expectEveryRow(_ text: String, in html: String) {
+    static func expectEveryRow(_ text: String, in page: String) {
+        let html = page.replacingOccurrences(of: "<wbr>", with: "")
         var rows = 0
         for block in HTMLReport.blocks(text) {
             guard case let .table(headers, cells, _) = block else { continue }
@@ -111,10 +112,32 @@ import Testing
         #expect(html.contains("<svg") && !html.contains("<?xml"))
     }
 
-    @Test func htmlNeedsTheTableFormatAndASafeTarget() {
-        let (code, ctx) = Self.run(["roadmap", "biren", "--roofline", "--html", "r.html", "--format", "json"])
-        #expect(code == 64 && ctx.stderr.contains("--html"))
-        #expect(ctx.memoryFiles?["/report/r.html"] == nil)
+    /// With `--format csv|json` stdout is exactly the format asked for, and the page is the one
+    /// the table run builds (every table row, the charts of the run).
+    @Test(arguments: [
+        ["roadmap", "biren", "--roofline"],
+        ["whatif", "--from", "h100-sxm5-80gb", "--metric", "roofline", "--vary", "memory.bandwidthGBps=1000,2000,4000"],
+        ["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chip", "br166", "--svg", "s.svg"],
+    ])
+    func htmlBesideCSVAndJSON(_ args: [String]) throws {
+        let (tcode, table) = Self.run(args + ["--html", "t.html"])
+        #expect(tcode == 0, "\(table.stderr)")
+        let tablePage = try Self.page(table, "t.html")
+        for format in ["csv", "json"] {
+            let (code, ctx) = Self.run(args + ["--html", "r.html", "--format", format])
+            #expect(code == 0, "\(ctx.stderr)")
+            let (plainCode, plain) = Self.run(args + ["--format", format])
+            #expect(plainCode == 0 && ctx.stdout == plain.stdout, "stdout is the \(format) output, unchanged")
+            #expect(ctx.stderr == plain.stderr, "the table run for the page is quiet")
+            let html = try Self.page(ctx, "r.html")
+            #expect(Self.markupProblems(html).isEmpty, "\(Self.markupProblems(html).prefix(5))")
+            Self.expectEveryRow(table.stdout, in: html)
+            #expect(html.components(separatedBy: "<svg").count == tablePage.components(separatedBy: "<svg").count, "the same charts")
+            #expect(html.contains("--format " + format), "the page names the command as run")
+        }
+    }
+
+    @Test func htmlNeedsASafeTarget() {
         let dir = CommandContext(currentDirectory: "/report", memoryFiles: ["/report/d/x": [1]])
         #expect(ChipModelCLI.run(["roadmap", "biren", "--roofline", "--html", "d"], context: dir) == 73)
     }

@@ -30,6 +30,13 @@ private func tempDir() throws -> String {
         #expect(!out.contains("nan"))
     }
 
+    /// An axis title names its unit once: "chips", not "chips (chips)".
+    @Test func axisLabelsNameTheUnitOnce() {
+        #expect(WhatIfCommand.axisLabel("chips") == "chips")
+        #expect(WhatIfCommand.axisLabel("d2d.bandwidthGBps") == "D2D bandwidth (GB/s)")
+        #expect(WhatIfCommand.axisLabel("memory.capacityGB") == "HBM capacity (GB)")
+    }
+
     @Test func unknownSetKeyListsValidKeys() {
         let (code, _, err) = run(["whatif", "--from", "br166", "--set", "fp8DenseTflop=2000"])
         #expect(code == 64)

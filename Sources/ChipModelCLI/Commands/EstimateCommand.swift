@@ -154,8 +154,20 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     context.addReportChips(chips)
     let levers = !args.has("--no-levers")
     try WorkLimit.check(EstimateWork.training(chips, run: run, scaling: args.has("--scaling"), levers: levers), args)
-    let results: [TrainingRunResult]
-    do { results = try run.compare(chips, scaling: args.has("--scaling")) } catch let e as UnsupportedFormatError {
+    // Chip by chip, for the progress line (the same results as one compare of them all).
+    var results: [TrainingRunResult] = []
+    var leverTable: [String: TrainingLevers] = [:]
+    let progress = SweepProgress(context: context, total: chips.count, label: "estimate", unit: "chips")
+    do {
+        try progress.run {
+            for chip in chips {
+                let r = try run.compare([chip], scaling: args.has("--scaling"))
+                results += r
+                if levers { leverTable.merge(trainingLevers(r, chips: [chip], run: run)) { a, _ in a } }
+                progress.step()
+            }
+        }
+    } catch let e as UnsupportedFormatError {
         throw UsageError(e.description)
     }
     let assumptions = try powerCostAssumptions(args)
@@ -164,7 +176,7 @@ func runTrainingEstimate(_ args: ParsedArguments, _ context: CommandContext) thr
     var options = TrainingReport.Options(details: chips.count == 1 || top != nil, top: top, energy: energy)
     options.comparison = comparison
     options.system = system?.json
-    if levers { options.levers = trainingLevers(results, chips: chips, run: run) }
+    if levers { options.levers = leverTable }
     if !args.has("--no-goodput") {
         var settings = try goodputSettings(args, context)
         settings.system = system?.goodputFigures

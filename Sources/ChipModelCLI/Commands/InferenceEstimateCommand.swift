@@ -11,7 +11,7 @@ public let inferenceOptions: [OptionSpec] = [
     .value("--tpot-ms", "MS", "Inference: time-per-output-token bound (server default 200)."),
     .value("--replicas", "N", "Inference: model replicas (each tp x pp chips); default: as many as fit."),
     .value("--kv-precision", "FORMAT", "Inference: KV-cache format (default: fp8 with 8-bit-or-smaller weights where the chip has FP8, else 16-bit)."),
-    .value("--svg", "FILE", "Inference: write the throughput-vs-latency plot to FILE (SVG)."),
+    .value("--svg", "FILE", "Inference: write the throughput-vs-latency plot to FILE (SVG), with the latency bounds in force and each chip's chosen operating point."),
     .value("--phase", "both|decode|prefill", "Inference: serve both phases (default), steady-state decode only, or prefill only."),
     .value("--speculative", "METHOD:K:A", "Inference: speculative decoding, e.g. mtp:1:1.7 (K draft tokens, A accepted per step; METHOD mtp or draft)."),
     .value("--compute-precision", "FORMAT", "Inference: GEMM format when it differs from the weights' --precision (e.g. int4 weights, bf16 = W4A16)."),
@@ -98,7 +98,8 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         try checkFormats([("--precision", p)] + (computePrecision.map { [("--compute-precision", $0)] } ?? []), on: selected, emulate: run.emulate)
     }
     try WorkLimit.check(EstimateWork.inference(selected), args)
-    let outcomes = run.compare(selected)
+    let progress = SweepProgress(context: context, total: selected.count, label: "estimate", unit: "chips")
+    let outcomes = progress.run { selected.flatMap { chip in defer { progress.step() }; return run.compare([chip]) } }
     let energy = servingEnergy(outcomes, chips: selected, outputTokens: output, tables: try PowerCostTables.builtIn(catalog: catalog),
                                assumptions: try system.map { try $0.applied(to: powerCostAssumptions(args)) } ?? powerCostAssumptions(args))
     try writeEfficiencyPlots(args, context, outcomes: outcomes, energy: energy, model: model)
@@ -106,10 +107,10 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     context.addReportChips(selected)
     if let svg = args.value("--svg") {
         try context.writePlot(svg, hasData: outcomes.contains { $0.nominal != nil }) {
-            InferenceReport.svg(outcomes, model: model, scenario: scenario)
+            InferenceReport.svg(outcomes, model: model, scenario: scenario, bounds: ServingBoundInForce.inForce(run))
         }
     } else if context.collectsReport, outcomes.contains(where: { $0.nominal != nil }) {
-        context.addReportChart("throughput vs latency", InferenceReport.svg(outcomes, model: model, scenario: scenario))
+        context.addReportChart("throughput vs latency", InferenceReport.svg(outcomes, model: model, scenario: scenario, bounds: ServingBoundInForce.inForce(run)))
     }
     switch format {
     case .json: context.out(InferenceReport.json(outcomes, model: model, scenario: scenario, chips: chips, energy: energy,

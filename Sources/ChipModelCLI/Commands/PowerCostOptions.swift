@@ -66,18 +66,21 @@ func writeEfficiencyPlots(_ args: ParsedArguments, _ context: CommandContext, ou
             return PowerCostReport.ScatterPoint(label: o.chipID, throughput: perChip, efficiency: yv)
         }
     }
+    func left(out p: [PowerCostReport.ScatterPoint]) -> [String] { outcomes.map(\.chipID).filter { id in !p.contains { $0.label == id } } }
     if let file = args.value("--energy-svg") {
         let p = points { $0.tokensPerJoule }
         try context.writePlot(file, hasData: !p.isEmpty) {
             PowerCostReport.scatterSVG(p, title: "\(model.name): throughput vs energy efficiency",
-                                       xLabel: "generated \(unit)/s per chip", yLabel: "\(unit) per joule (facility)", higherIsBetter: true)
+                                       xLabel: "generated \(unit)/s per chip", yLabel: "\(unit) per joule (facility)", higherIsBetter: true,
+                                       missing: left(out: p))
         }
     }
     if let file = args.value("--cost-svg") {
         let p = points { $0.cost?.usdPerMillionTokens }
         try context.writePlot(file, hasData: !p.isEmpty) {
             PowerCostReport.scatterSVG(p, title: "\(model.name): throughput vs cost",
-                                       xLabel: "generated \(unit)/s per chip", yLabel: "$ per million \(unit)", higherIsBetter: false)
+                                       xLabel: "generated \(unit)/s per chip", yLabel: "$ per million \(unit)", higherIsBetter: false,
+                                       missing: left(out: p))
         }
     }
 }

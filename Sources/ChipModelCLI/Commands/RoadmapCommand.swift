@@ -54,7 +54,9 @@ public enum RoadmapCommand: CLICommand {
         }
         let only = args.value("--parts").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let ws = try workloads(args, context)
-        let roadmap = try Roadmap.build(vendor: vendor, catalog: catalog, workloads: ws, only: only)
+        let progress = SweepProgress(context: context, total: try only?.count ?? Roadmap.parts(vendor: vendor, in: catalog).count,
+                                     label: "roadmap", unit: "parts")
+        let roadmap = try progress.run { try Roadmap.build(vendor: vendor, catalog: catalog, workloads: ws, only: only, partDone: progress.step) }
         context.addReportChips(roadmap.entries.map(\.chip))
         render(roadmap, workloads: ws, format: format, context: context)
         return 0

@@ -149,13 +149,15 @@ public enum WhatIfCommand: CLICommand {
         let chart = svgPath != nil || context.collectsReport ? axes.first.map { WhatIfChart(axes: axes, first: $0, metric: metric) } : nil
         let output = WhatIfOutput(format: format, axes: axes, metric: metric, seed: seed, monteCarlo: mcSamples != nil,
                                   context: context, chart: chart)
-        for s in sweeps {
-            try s.forEachResult { r in
-                output.add(r)
-                progress.step()
+        // The sink counts Monte Carlo samples and spec corners beside the points.
+        try progress.run {
+            for s in sweeps {
+                try s.forEachResult { r in
+                    output.add(r)
+                    progress.step()
+                }
             }
         }
-        progress.finish()
         try output.finish()
         if let svgPath, let chart {
             if try context.writePlot(svgPath, hasData: chart.pointCount > 0, chart.render) { context.err("wrote \(svgPath)\n") }
@@ -196,39 +198,4 @@ struct WhatIfPointError: Error, CustomStringConvertible {
 func uniqueOptions(_ options: [OptionSpec]) -> [OptionSpec] {
     var seen: Set<String> = []
     return options.filter { seen.insert($0.name).inserted }
-}
-
-/// A progress line on stderr for long runs: shown only on a terminal, and only once the run
-/// has taken more than a second.
-final class SweepProgress {
-    let context: CommandContext
-    let total: Int
-    let label: String
-    /// What is counted ("points", "cases").
-    let unit: String
-    var done = 0
-    var shown = false
-    let start = ContinuousClock.now
-    /// How long a run must take before the progress line appears.
-    let threshold: Duration
-
-    init(context: CommandContext, total: Int, label: String, unit: String = "points", threshold: Duration = .seconds(1)) {
-        self.context = context
-        self.total = total
-        self.label = label
-        self.unit = unit
-        self.threshold = threshold
-    }
-
-    func step() {
-        done += 1
-        guard context.stderrIsTerminal else { return }
-        if !shown, ContinuousClock.now - start < threshold { return }
-        shown = true
-        context.err("\r\(label): \(done)/\(total) \(unit)")
-    }
-
-    func finish() {
-        if shown { context.err("\r\(label): \(done)/\(total) \(unit), done\n") }
-    }
 }

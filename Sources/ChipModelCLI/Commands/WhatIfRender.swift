@@ -208,7 +208,7 @@ final class WhatIfChart {
         let unit = self.unit ?? "metric"
         let chart = LineChartSVG(title: "\(unit) vs \(WhatIfCommand.axisName(first.name))",
                                  subtitle: metric.label + "; labels: binding resource (training: what would help most) where it changes",
-                                 xLabel: WhatIfCommand.axisName(first.name) + WhatIfCommand.unitSuffix(first.name), yLabel: unit,
+                                 xLabel: WhatIfCommand.axisLabel(first.name), yLabel: unit,
                                  series: order.map { LineChartSeries(name: $0, points: series[$0] ?? []) },
                                  logX: first.spansDecade)
         return chart.render()
@@ -243,6 +243,12 @@ extension WhatIfCommand {
             words += (words.isEmpty ? "" : " ") + spaced
         }
         return words.isEmpty ? key : words
+    }
+
+    /// An axis title: the name and its unit, the unit left out when it is the name (`chips`).
+    static func axisLabel(_ key: String) -> String {
+        let name = axisName(key), unit = unitSuffix(key)
+        return unit == " (\(name))" ? name : name + unit
     }
 
     /// `D2D bandwidth 448 GB/s`: a point's value of a swept key, for a legend.

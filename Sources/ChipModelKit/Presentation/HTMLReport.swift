@@ -148,8 +148,10 @@ public struct HTMLReport: Sendable {
         case let .text(lines):
             return "<pre>" + lines.map(escape).joined(separator: "\n") + "</pre>\n"
         case let .table(headers, rows, right):
+            // A header may break after a slash ("tokens/s/<wbr>chip"): the widths go to the cells.
             func cell(_ tag: String, _ s: String, _ k: Int) -> String {
-                "<\(tag)\(right.contains(k) ? " class=\"num\"" : "")>\(escape(s))</\(tag)>"
+                let text = tag == "th" ? escape(s).replacingOccurrences(of: "/", with: "/<wbr>") : escape(s)
+                return "<\(tag)\(right.contains(k) ? " class=\"num\"" : "")>\(text)</\(tag)>"
             }
             var s = "<table>\n<thead><tr>" + headers.enumerated().map { cell("th", $0.element, $0.offset) }.joined() + "</tr></thead>\n<tbody>\n"
             for r in rows { s += "<tr>" + r.enumerated().map { cell("td", $0.element, $0.offset) }.joined() + "</tr>\n" }
@@ -193,6 +195,7 @@ public struct HTMLReport: Sendable {
     th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
     th { background: #f0f0f0; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     tbody tr:nth-child(even) { background: #fafafa; }
+    td:first-child { white-space: nowrap; } td:last-child:not(.num) { min-width: 10em; }
     figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: 0.85em; color: #555; }
     .command { color: #444; } .note { color: #666; } .footer { color: #666; font-size: 0.8em; margin-top: 3em; }
 

@@ -78,9 +78,22 @@ public struct LineChartSVG: Sendable {
         // Text is measured as 0.6 x the font size per character (Helvetica's average is ~0.55).
         let subtitleLines = subtitle.map { Self.wrap($0, Int((width - left - 10) / (11 * Self.charWidth))) } ?? []
         let top = subtitleLines.isEmpty ? 50.0 : 54.0 + Double(subtitleLines.count) * 14
+        // A series whose points equal an earlier one's (a swept parameter that changes nothing)
+        // would hide under it: it is drawn dashed, without a second band or labels, and its
+        // legend entry says which line it coincides with.
+        let sameAs: [Int?] = series.indices.map { i in series.indices.first { $0 < i && Self.samePoints(series[$0], series[i]) } }
+        // The k-th of m coinciding lines draws every m-th 8-px dash, shifted by k dashes: each
+        // colour shows along the line, the first one's solid line in the remaining gaps.
+        let dashes: [String] = series.indices.map { i in
+            guard let base = sameAs[i] else { return "" }
+            let m = 1 + sameAs.filter { $0 == base }.count, k = sameAs[..<i].filter { $0 == base }.count
+            return " stroke-dasharray=\"8 \(8 * (m - 1))\" stroke-dashoffset=\"\(-8 * k)\""
+        }
         // Legend: each name wrapped to the margin (never cut), one block per series.
         let legendChars = Int((right - 44 - 6) / (13 * Self.charWidth))
-        let legendNames = series.map { Self.wrap($0.name, legendChars) }
+        let legendNames = series.indices.map { i in
+            Self.wrap(series[i].name + (sameAs[i].map { " (dashed: the same line as \(series[$0].name))" } ?? ""), legendChars)
+        }
         let hasBand = series.contains(where: { $0.points.contains { ($0.low ?? $0.y) != ($0.high ?? $0.y) } })
         let legendHeight = legendNames.reduce(0.0) { $0 + 8 + 15 * Double(max(1, $1.count)) } + (hasBand ? 48 : 0) + 10
         let height = max(self.height, top + bottom + legendHeight)
@@ -129,17 +142,18 @@ public struct LineChartSVG: Sendable {
             let p = ser.points.filter { $0.x.isFinite && $0.y.isFinite && (!logScale || $0.x > 0) }.sorted { $0.x < $1.x }
             guard !p.isEmpty else { continue }
             let banded = p.filter { ($0.low ?? $0.y) != ($0.high ?? $0.y) }
-            if !banded.isEmpty, p.allSatisfy({ ($0.low ?? $0.y).isFinite && ($0.high ?? $0.y).isFinite }) {
+            if !banded.isEmpty, sameAs[i] == nil, p.allSatisfy({ ($0.low ?? $0.y).isFinite && ($0.high ?? $0.y).isFinite }) {
                 let upper = p.map { "\(f(px($0.x))),\(f(py($0.high ?? $0.y)))" }
                 let lower = p.reversed().map { "\(f(px($0.x))),\(f(py($0.low ?? $0.y)))" }
                 s += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity)\" stroke=\"none\"/>\n"
             }
             let path = p.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>\n"
-            for q in p {
+            let dash = dashes[i]
+            s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"\(dash)/>\n"
+            for q in p where sameAs[i] == nil {
                 s += "<circle cx=\"\(f(px(q.x)))\" cy=\"\(f(py(q.y)))\" r=\"3.5\" fill=\"\(color)\"/>\n"
                 if let label = q.label, let at = Self.place(label, near: (px(q.x), py(q.y)), in: (left, top, left + plotW, top + plotH), avoiding: &placed) {
-                    s += "<text x=\"\(f(at.x))\" y=\"\(f(at.y))\" font-size=\"11\" fill=\"\(color)\"\(at.end ? " text-anchor=\"end\"" : "")>\(Self.escape(label))</text>\n"
+                    s += "<text x=\"\(f(at.x))\" y=\"\(f(at.y))\" font-size=\"11\" fill=\"\(color)\"\(Self.halo)\(at.end ? " text-anchor=\"end\"" : "")>\(Self.escape(label))</text>\n"
                 }
             }
         }
@@ -151,12 +165,13 @@ public struct LineChartSVG: Sendable {
         for (i, ser) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             let banded = ser.points.contains { ($0.low ?? $0.y) != ($0.high ?? $0.y) }
-            if banded {
+            if banded, sameAs[i] == nil {
                 firstBandColor = firstBandColor ?? color
                 s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 7))\" width=\"22\" height=\"14\" fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity)\"/>\n"
             }
-            s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2.2\"/>\n"
-            s += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly))\" r=\"3.5\" fill=\"\(color)\"/>\n"
+            let dash = dashes[i]
+            s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2.2\"\(dash)/>\n"
+            if sameAs[i] == nil { s += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly))\" r=\"3.5\" fill=\"\(color)\"/>\n" }
             for (k, line) in legendNames[i].enumerated() {
                 s += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly + 4 + Double(k) * 15))\">\(Self.escape(line))</text>\n"
             }
@@ -171,6 +186,16 @@ public struct LineChartSVG: Sendable {
         s += "</svg>\n"
         return s
     }
+
+    /// True when two series have the same points (x, y and band), so one line would hide the other.
+    static func samePoints(_ a: LineChartSeries, _ b: LineChartSeries) -> Bool {
+        a.points.count == b.points.count && zip(a.points, b.points).allSatisfy {
+            $0.x == $1.x && $0.y == $1.y && ($0.low ?? $0.y) == ($1.low ?? $1.y) && ($0.high ?? $0.y) == ($1.high ?? $1.y)
+        }
+    }
+
+    /// A white outline under a label keeps it readable where it crosses a line or a band.
+    static let halo = " stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\""
 
     /// Splits text into lines of at most `width` characters at spaces.
     static func wrap(_ text: String, _ width: Int) -> [String] {

@@ -121,7 +121,10 @@ public enum PowerCostReport {
 
     /// Throughput per chip (x) against efficiency (y), one point per chip with its range as
     /// error bars on both axes, the Pareto front joined and ringed, as a plain SVG document.
-    public static func scatterSVG(_ points: [ScatterPoint], title: String, xLabel: String, yLabel: String, higherIsBetter: Bool) -> String {
+    /// `missing` names the chips compared that have no point (no price, no power figure), in a
+    /// line under the title, so a chip is never left out silently.
+    public static func scatterSVG(_ points: [ScatterPoint], title: String, xLabel: String, yLabel: String, higherIsBetter: Bool,
+                                  missing: [String] = []) -> String {
         let W = 820.0, H = 520.0, left = 90.0, right = 40.0, top = 50.0, bottom = 70.0
         let pw = W - left - right, ph = H - top - bottom
         let finite = points.filter { [$0.throughput.low, $0.throughput.high, $0.efficiency.low, $0.efficiency.high].allSatisfy(\.isFinite) }
@@ -136,6 +139,11 @@ public enum PowerCostReport {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(W))\" height=\"\(Int(H))\" viewBox=\"0 0 \(Int(W)) \(Int(H))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(n(W / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">\(esc(title))</text>\n"
+        let unplotted = missing + points.filter { p in !finite.contains { $0.label == p.label } }.map(\.label)
+        if !unplotted.isEmpty {
+            let line = LineChartSVG.wrap("not plotted (no value): " + unplotted.joined(separator: ", "), Int(pw / (11 * LineChartSVG.charWidth))).first ?? ""
+            s += "<text x=\"\(n(W / 2))\" y=\"41\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">\(esc(line))</text>\n"
+        }
         for i in 0...5 {
             let fx = xMax * Double(i) / 5, fy = yMax * Double(i) / 5
             s += "<line x1=\"\(n(px(fx)))\" y1=\"\(n(top))\" x2=\"\(n(px(fx)))\" y2=\"\(n(top + ph))\" stroke=\"#ddd\"/>\n"
@@ -163,7 +171,7 @@ public enum PowerCostReport {
             if front.contains(i) { s += "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"8\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/>\n" }
             // The chip's name beside its point, clear of the other names and inside the plot.
             if let at = LineChartSVG.place(p.label, near: (x, y), in: (left, top, left + pw, top + ph), avoiding: &placed, gap: 10) {
-                s += "<text x=\"\(n(at.x))\" y=\"\(n(at.y))\" font-size=\"11\"\(at.end ? " text-anchor=\"end\"" : "")>\(esc(p.label))</text>\n"
+                s += "<text x=\"\(n(at.x))\" y=\"\(n(at.y))\" font-size=\"11\"\(LineChartSVG.halo)\(at.end ? " text-anchor=\"end\"" : "")>\(esc(p.label))</text>\n"
             }
         }
         s += "</svg>\n"

@@ -232,8 +232,9 @@ public struct Roadmap: Sendable {
     }
 
     /// Builds the roadmap: throughput with corner ranges per workload, and per step the
-    /// attribution of each workload's nominal gain.
-    public static func build(vendor: String, catalog: ChipCatalog, workloads: [RoadmapWorkload], only: [String]? = nil) throws -> Roadmap {
+    /// attribution of each workload's nominal gain. `partDone` is called after each part (progress).
+    public static func build(vendor: String, catalog: ChipCatalog, workloads: [RoadmapWorkload], only: [String]? = nil,
+                             partDone: () -> Void = {}) throws -> Roadmap {
         var parts = try parts(vendor: vendor, in: catalog)
         let everyPart = catalog.chips.filter { $0.vendor.lowercased() == vendor.lowercased() }
         if let only {
@@ -277,6 +278,7 @@ public struct Roadmap: Sendable {
             }
             entries.append(RoadmapEntry(chip: chip, predecessor: preds[i].map { parts[$0].id }, throughput: throughput,
                                         attributions: attributions))
+            partDone()
         }
         return Roadmap(vendor: parts.first?.vendor ?? vendor, workloads: workloads.map(\.name), entries: entries)
     }
