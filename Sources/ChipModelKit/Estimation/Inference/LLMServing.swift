@@ -192,6 +192,18 @@ public struct LLMServingModel: Sendable {
         let D2DBW = device.d2dBytesPerSecondPerDirection
         let denseLayersPerStage = Double(model.denseFfnLayers) / P
         let moeLayersPerStage = Double(model.moeLayers) / P
+        // Expert ranks: one per die under DP attention on a multi-die package.
+        let expertRanks = self.ep * Int(dieRanks)
+        func imbalanceCoefficient(q: Double) -> Double {
+            guard epWidth > 1, model.expertsPerToken > 0 else { return 0 }
+            return ExpertLoadImbalance.coefficient(rowsPerSequencePerRank: q * Double(model.expertsPerToken) / Double(expertRanks),
+                                                   ranks: expertRanks)
+        }
+        func imbalanced(_ c: Double, _ t: DecodeTerm) -> DecodeTerm {
+            var t = t
+            t.imbalanceCoefficient = c
+            return t
+        }
         func weights(_ t: DecodeTerm) -> DecodeTerm {
             var t = t
             if wConv > 0 { t.vectorOpsPerByte = wConv; t.vectorFlopsPerSecond = V }
@@ -236,7 +248,8 @@ public struct LLMServingModel: Sendable {
                 // least one and ceil(E/ep) per chip).
                 let perExpertBytes = model.expertParams * wb / T
                 let cap = dp ? expertsPerChip * model.expertParams * wb : Double(model.experts) * perExpertBytes
-                terms.append(weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
+                let imbalance = imbalanceCoefficient(q: q)
+                terms.append(imbalanced(imbalance, weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
                                         flopsPerSeq: q * 2 * Double(model.expertsPerToken) * model.expertParams / T * moeLayersPerStage,
                                         bytesPerSeq: q * Double(model.expertsPerToken) * perExpertBytes * moeLayersPerStage,
                                         bytesPerSeqCap: cap * moeLayersPerStage,
@@ -244,14 +257,14 @@ public struct LLMServingModel: Sendable {
                                         d2dBytesPerSeq: q * Double(model.expertsPerToken) / Double(epWidth)
                                             * gemmD2D(n: Double(model.expertFfnHidden * (model.gatedMlp ? 3 : 2) * epWidth) / T, k: model.hidden)
                                             * moeLayersPerStage,
-                                        d2dBytesPerSecond: D2DBW)))
+                                        d2dBytesPerSecond: D2DBW))))
                 // Token permutation: each (token, expert) row is written once in expert order and
                 // read once more in the weighted combine (the grouped GEMMs' own operand traffic is
                 // in their terms), on the chips that hold the expert (MegaBlocks, Gale et al. 2023,
                 // section 5: permutation is memory-bound).
                 let rows = Double(model.expertsPerToken) / Double(epWidth)
-                terms.append(DecodeTerm(name: "MoE token permutation", kind: .elementwise,
-                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW))
+                terms.append(imbalanced(imbalance, DecodeTerm(name: "MoE token permutation", kind: .elementwise,
+                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW)))
             }
             // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
             terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
@@ -286,12 +299,17 @@ public struct LLMServingModel: Sendable {
                 let ranks = dieRanks
                 let dispatchTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeDispatchGBps, ranksPerChip: ranks) : epTier
                 let combineTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeCombineGBps, ranksPerChip: ranks) : epTier
-                comms.append(DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
-                                        bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
-                                        tier: dispatchTier, oneSided: dp))
-                comms.append(DecodeComm(name: "EP combine all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
-                                        bytesPerSeq: rowsPerSeq * act, n: epWidth,
-                                        tier: combineTier, oneSided: dp))
+                // The busiest receiver sets both (`ExpertLoadImbalance`).
+                var dispatch = DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
+                                          bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
+                                          tier: dispatchTier, oneSided: dp)
+                var combine = DecodeComm(name: "EP combine all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
+                                         bytesPerSeq: rowsPerSeq * act, n: epWidth,
+                                         tier: combineTier, oneSided: dp)
+                dispatch.imbalanceCoefficient = imbalanceCoefficient(q: q)
+                combine.imbalanceCoefficient = dispatch.imbalanceCoefficient
+                comms.append(dispatch)
+                comms.append(combine)
             }
             if pp > 1 {
                 let ppTier = tp * pp <= net.scaleUp.domainSize ? net.scaleUp : net.scaleOut
