@@ -53,7 +53,9 @@ private func zooModel(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn()
         #expect(model.attention == .mla)
         let chip = try h100()
         let m = try LLMServingModel(model: model, chip: chip, precision: .fp8, kvPrecision: nil, tp: 8, pp: 2, ep: 8, scaleUpDomain: 16)
-        #expect(m.kvBytesPerToken == Double(model.layers) / 2 * Double(model.kvLoraRank + model.ropeHeadDim))
+        // MLA keeps a 16-bit latent cache by default (FlashMLA is BF16/FP16), even with FP8 weights.
+        #expect(m.kvFormat == .bf16)
+        #expect(m.kvBytesPerToken == Double(model.layers) / 2 * Double(model.kvLoraRank + model.ropeHeadDim) * 2)
         #expect(m.decode.comms.contains { $0.name.hasPrefix("EP dispatch all-to-all") })
         #expect(m.decode.comms.contains { $0.name.hasPrefix("EP combine all-to-all") })
     }

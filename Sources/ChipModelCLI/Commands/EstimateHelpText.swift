@@ -15,7 +15,7 @@ enum EstimateHelpText {
     static let formats = """
     Formats: training runs bf16 (fp16 on a chip without bf16); --inference serves weights in FP8 where the \
     chip has it, else bf16/fp16 (int8 for encoders and CNNs on a chip without FP8), with the KV cache in fp8 \
-    beside 8-bit-or-narrower weights on an FP8 chip, else 16-bit. So a default comparison can mix formats: \
+    beside 8-bit-or-narrower weights on an FP8 chip, else 16-bit (MLA models: always 16-bit, as FlashMLA). So a default comparison can mix formats: \
     every row names its precision, and the header says when the rows are not like for like. --like-for-like \
     runs every chip in the best format they all share (inference fp8, else bf16, else fp16; training bf16, \
     else fp16) and marks a chip run off its default ("bf16 (default fp8)"); --baseline ID adds "x vs ID" \

@@ -124,7 +124,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         head += "formats: " + (run.precision.map { "weights \($0.rawValue)" + (run.emulate ? " (--emulate: GEMMs at the next wider format the chip has, conversion on the vector unit)" : "") }
             ?? "weights fp8 where the chip has it, else bf16/fp16 (int8 for encoders/CNNs)")
         head += (run.computePrecision.map { ", GEMMs \($0.rawValue)" } ?? "")
-        head += ", KV " + (run.kvPrecision?.rawValue ?? "fp8 with 8-bit-or-narrower weights where the chip has FP8, else 16-bit") + "\n"
+        head += ", KV " + (run.kvPrecision?.rawValue ?? "fp8 with 8-bit-or-narrower weights where the chip has FP8, else 16-bit; 16-bit for MLA") + "\n"
         if let line = InferenceReport.formatsLine(outcomes, comparison) { head += line + "\n" }
         context.out(head + "\n")
         context.out(InferenceReport.table(outcomes, comparison: comparison).renderText())

@@ -1280,6 +1280,10 @@ public enum EmbeddedSpecs {
       "title": "Zuo et al., 'Serving Large Language Models on Huawei CloudMatrix384', arXiv:2506.12708 (2025-06), section 3 (UB plane: over 392 GB/s unidirectional per Ascend 910C; RDMA plane: up to 400 Gb/s unidirectional per NPU; 48 nodes x 8 NPUs, two-tier non-blocking UB switch fabric), as summarised by Architects' Tech Alliance (besthub.dev) and emergentmind.com",
       "url": "https://arxiv.org/abs/2506.12708"
     },
+    "deepep-ascend": {
+      "title": "sgl-project/sgl-kernel-npu README (commit 060a3fa), 'DeepEP-Ascend Performance': normal and low-latency kernels tested on the A3 384 SuperPOD (CloudMatrix384), pure HCCS/UB, DeepSeek-V3/R1 setting (hidden 7168, top-8, INT8 dispatch, BF16 combine); one rank per 910C die",
+      "url": "https://github.com/sgl-project/sgl-kernel-npu"
+    },
     "derived": {
       "title": "chipmodel estimate (see each value's note)"
     },
@@ -1387,6 +1391,12 @@ public enum EmbeddedSpecs {
       "source": "derived",
       "confidence": "estimated",
       "note": "switched UB fabric, NVSwitch-class latency assumed"
+    },
+    "expertAllToAll": {
+      "decodeDispatchGBps": { "value": 49, "low": 49, "high": 58, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend low-latency dispatch per rank (one die), 128 tokens, hidden 7168, top-8, INT8: 49 GB/s at EP32 (153 us), 55 at EP16, 58 at EP8; nominal = the widest EP measured" },
+      "decodeCombineGBps": { "value": 97, "low": 97, "high": 116, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend low-latency combine per rank (one die), BF16: 97 GB/s at EP32 (151 us), 109 at EP16, 116 at EP8" },
+      "prefillDispatchGBps": { "value": 102, "low": 81, "high": 107, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend normal-kernel dispatch per rank (one die), 4096 tokens, INT8: 102 GB/s at EP32, 107 at EP16, 81 at EP64" },
+      "prefillCombineGBps": { "value": 95, "low": 91, "high": 103, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend normal-kernel combine per rank (one die), BF16: 95 GB/s at EP32, 103 at EP16, 91 at EP64" }
     }
   },
   "scaleOut": {

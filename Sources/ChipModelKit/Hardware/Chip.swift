@@ -117,14 +117,38 @@ public struct ScaleUp: Sendable, Equatable {
     /// The largest scale-up domain the vendor offers (supernode), when larger than the default.
     public var maxDomainSize: SpecValue?
     public var latencyUs: SpecValue?
+    /// Bandwidth the one-sided expert-parallel all-to-all kernels reach per rank (per die on a
+    /// multi-die package that runs one rank per die), GB/s: MoE dispatch and combine in decode
+    /// (DeepEP-style low-latency kernels) and in prefill (normal kernels). Measured kernel
+    /// figures, below the link rate when the kernel, not the link, is the limit; nil: the link.
+    public var expertAllToAll: ExpertAllToAllBandwidth?
 
-    public init(name: String, links: SpecValue? = nil, bandwidth: LinkBandwidth, domainSize: SpecValue, maxDomainSize: SpecValue? = nil, latencyUs: SpecValue? = nil) {
+    public init(name: String, links: SpecValue? = nil, bandwidth: LinkBandwidth, domainSize: SpecValue, maxDomainSize: SpecValue? = nil, latencyUs: SpecValue? = nil,
+                expertAllToAll: ExpertAllToAllBandwidth? = nil) {
         self.name = name
         self.links = links
         self.bandwidth = bandwidth
         self.domainSize = domainSize
         self.maxDomainSize = maxDomainSize
         self.latencyUs = latencyUs
+        self.expertAllToAll = expertAllToAll
+    }
+}
+
+/// Achieved per-rank bandwidth of the expert dispatch/combine kernels on a scale-up fabric
+/// (`scaleUp.expertAllToAll`), GB/s each way; any member may be absent.
+public struct ExpertAllToAllBandwidth: Sendable, Equatable {
+    public var decodeDispatchGBps: SpecValue?
+    public var decodeCombineGBps: SpecValue?
+    public var prefillDispatchGBps: SpecValue?
+    public var prefillCombineGBps: SpecValue?
+
+    public init(decodeDispatchGBps: SpecValue? = nil, decodeCombineGBps: SpecValue? = nil,
+                prefillDispatchGBps: SpecValue? = nil, prefillCombineGBps: SpecValue? = nil) {
+        self.decodeDispatchGBps = decodeDispatchGBps
+        self.decodeCombineGBps = decodeCombineGBps
+        self.prefillDispatchGBps = prefillDispatchGBps
+        self.prefillCombineGBps = prefillCombineGBps
     }
 }
 
@@ -226,6 +250,12 @@ public struct Chip: Sendable, Equatable {
             out.append(("scaleUp.domainSize", s.domainSize))
             if let v = s.maxDomainSize { out.append(("scaleUp.maxDomainSize", v)) }
             if let v = s.latencyUs { out.append(("scaleUp.latencyUs", v)) }
+            if let e = s.expertAllToAll {
+                if let v = e.decodeDispatchGBps { out.append(("scaleUp.expertAllToAll.decodeDispatchGBps", v)) }
+                if let v = e.decodeCombineGBps { out.append(("scaleUp.expertAllToAll.decodeCombineGBps", v)) }
+                if let v = e.prefillDispatchGBps { out.append(("scaleUp.expertAllToAll.prefillDispatchGBps", v)) }
+                if let v = e.prefillCombineGBps { out.append(("scaleUp.expertAllToAll.prefillCombineGBps", v)) }
+            }
         }
         if let s = scaleOut {
             out.append(("scaleOut.nicBandwidthGBps", s.nicBandwidth.stated))

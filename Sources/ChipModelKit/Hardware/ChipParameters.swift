@@ -25,6 +25,12 @@ public struct ChipParameters: Sendable, Equatable {
     public var scaleUpPerDirectionGBps: Double?
     public var scaleUpDomainSize: Int
     public var scaleUpLatencyUs: Double?
+    /// Per-rank bandwidth the expert dispatch/combine kernels reach on the scale-up fabric,
+    /// GB/s each way (`scaleUp.expertAllToAll`; per die on a multi-die package), nil when unknown.
+    public var expertDecodeDispatchGBps: Double?
+    public var expertDecodeCombineGBps: Double?
+    public var expertPrefillDispatchGBps: Double?
+    public var expertPrefillCombineGBps: Double?
     /// Scale-out NIC bandwidth per chip each way, GB/s.
     public var scaleOutPerDirectionGBps: Double?
     public var scaleOutLatencyUs: Double?
@@ -61,6 +67,11 @@ public struct ChipParameters: Sendable, Equatable {
         scaleUpPerDirectionGBps = chip.scaleUp.map { $0.bandwidth.perDirectionGBps(at: corner) }
         scaleUpDomainSize = wholeCount(chip.scaleUp?.domainSize.nominal ?? 1, upper: 1 << 30)
         scaleUpLatencyUs = chip.scaleUp?.latencyUs?.value(at: corner, higherIsBetter: false)
+        let expert = chip.scaleUp?.expertAllToAll
+        expertDecodeDispatchGBps = expert?.decodeDispatchGBps?.value(at: corner)
+        expertDecodeCombineGBps = expert?.decodeCombineGBps?.value(at: corner)
+        expertPrefillDispatchGBps = expert?.prefillDispatchGBps?.value(at: corner)
+        expertPrefillCombineGBps = expert?.prefillCombineGBps?.value(at: corner)
         scaleOutPerDirectionGBps = chip.scaleOut.map { $0.nicBandwidth.perDirectionGBps(at: corner) }
         scaleOutLatencyUs = chip.scaleOut?.latencyUs?.value(at: corner, higherIsBetter: false)
         tdpW = chip.tdpW?.value(at: corner, higherIsBetter: false)

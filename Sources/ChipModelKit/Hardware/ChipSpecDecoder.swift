@@ -106,6 +106,14 @@ public enum ChipSpecDecoder {
             let domain = values.read(s, "domainSize", required: true)
             let maxDomain = values.read(s, "maxDomainSize")
             let latency = values.read(s, "latencyUs")
+            var expert: ExpertAllToAllBandwidth?
+            if let e = s.object("expertAllToAll") {
+                expert = ExpertAllToAllBandwidth(decodeDispatchGBps: values.read(e, "decodeDispatchGBps"),
+                                                 decodeCombineGBps: values.read(e, "decodeCombineGBps"),
+                                                 prefillDispatchGBps: values.read(e, "prefillDispatchGBps"),
+                                                 prefillCombineGBps: values.read(e, "prefillCombineGBps"))
+                e.finish()
+            }
             s.finish()
             if let domain, domain.nominal != domain.nominal.rounded() { log.add("scaleUp.domainSize.value", "must be a whole number") }
             if let maxDomain, maxDomain.nominal != maxDomain.nominal.rounded() { log.add("scaleUp.maxDomainSize.value", "must be a whole number") }
@@ -115,7 +123,7 @@ public enum ChipSpecDecoder {
             }
             if let name, let bw, let dir, let domain {
                 scaleUp = ScaleUp(name: name, links: links, bandwidth: LinkBandwidth(stated: bw, direction: dir),
-                                  domainSize: domain, maxDomainSize: maxDomain, latencyUs: latency)
+                                  domainSize: domain, maxDomainSize: maxDomain, latencyUs: latency, expertAllToAll: expert)
             }
         }
         var scaleOut: ScaleOut?

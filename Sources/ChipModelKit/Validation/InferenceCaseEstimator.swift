@@ -45,7 +45,7 @@ public struct InferenceCaseEstimator: CaseEstimating {
         }
         var estimate = CaseEstimate(value: value, plan: plan, explanation: lines, usesEstimatedSpecs: e.usesEstimatedSpecs)
         estimate.planLabel = "TP\(e.plan.tp) PP\(e.plan.pp) EP\(e.plan.ep) x\(e.plan.replicas) batch \(e.plan.batch)" + (e.plan.dpAttention ? " dp-attn" : "")
-            + " \(e.precisionLabel)" + (e.disaggregation.map { " P\($0.prefillChips):D\($0.decodeChips)" } ?? "")
+            + " \(e.precisionLabel)" + (e.disaggregation.map { " P\($0.prefillChips):D\($0.decodeChips)" + ($0.dynamicRoleInstanceChips.map { " dynamic roles x\($0)" } ?? "") } ?? "")
         return estimate
     }
 }

@@ -32,6 +32,14 @@ public struct DecodeTerm: Sendable, Equatable {
     public var vectorOpsPerByte: Double = 0
     /// Sustained vector throughput for the conversion, operations/s.
     public var vectorFlopsPerSecond: Double = .infinity
+    /// Expert load imbalance (`ExpertLoadImbalance`): the per-sequence work of this term runs
+    /// on the busiest rank, whose batch is b + sqrt(c·b) for this coefficient c (0: balanced).
+    public var imbalanceCoefficient: Double = 0
+
+    /// The batch the busiest rank effectively serves (b when balanced).
+    @inline(__always) func busiest(_ b: Double) -> Double {
+        imbalanceCoefficient > 0 && b > 0 ? b + (imbalanceCoefficient * b).squareRoot() : b
+    }
 
     public init(name: String, kind: Kind, flopsPerSeq: Double = 0, flopsPerSeqToken: Double = 0, bytesFixed: Double = 0,
                 bytesPerSeq: Double = 0, bytesPerSeqCap: Double = .greatestFiniteMagnitude, bytesPerSeqToken: Double = 0,
@@ -53,16 +61,17 @@ public struct DecodeTerm: Sendable, Equatable {
         self.bytesPerSecond = bytesPerSecond
     }
 
-    public func flops(batch b: Double, context l: Double) -> Double { b * flopsPerSeq + b * l * flopsPerSeqToken }
+    public func flops(batch b: Double, context l: Double) -> Double { busiest(b) * flopsPerSeq + b * l * flopsPerSeqToken }
     public func bytes(batch b: Double, context l: Double) -> Double {
-        let perSeq = b * bytesPerSeq
+        let perSeq = busiest(b) * bytesPerSeq
         return bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken
     }
     public func d2dBytes(batch b: Double, context l: Double) -> Double { b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken }
     /// Scalar reference time.
     public func seconds(batch b: Double, context l: Double) -> Double {
-        let tc = (b * flopsPerSeq + b * l * flopsPerSeqToken) / sustainedFlops
-        let perSeq = b * bytesPerSeq
+        let bb = busiest(b)
+        let tc = (bb * flopsPerSeq + b * l * flopsPerSeqToken) / sustainedFlops
+        let perSeq = bb * bytesPerSeq
         let tm = (bytesFixed + (perSeq < bytesPerSeqCap ? perSeq : bytesPerSeqCap) + b * l * bytesPerSeqToken) / bytesPerSecond
         let td = (b * d2dBytesPerSeq + b * l * d2dBytesPerSeqToken) / d2dBytesPerSecond
         let t = tm > tc ? tm : tc
@@ -116,6 +125,8 @@ public struct DecodeComm: Sendable, Equatable {
     public var ringPerSeq: Double
     public var treeFixed: Double
     public var treePerSeq: Double
+    /// Expert load imbalance of the receiving side (as `DecodeTerm.imbalanceCoefficient`).
+    public var imbalanceCoefficient: Double = 0
 
     public init(name: String, count: Double, ringFixed: Double, ringPerSeq: Double, treeFixed: Double, treePerSeq: Double) {
         self.name = name
@@ -177,7 +188,8 @@ public struct DecodeComm: Sendable, Equatable {
         return c
     }
 
-    public func seconds(batch b: Double) -> Double {
+    public func seconds(batch b0: Double) -> Double {
+        let b = imbalanceCoefficient > 0 && b0 > 0 ? b0 + (imbalanceCoefficient * b0).squareRoot() : b0
         let ring = ringFixed + ringPerSeq * b
         let tree = treeFixed + treePerSeq * b
         return count * (tree < ring ? tree : ring)
@@ -225,8 +237,14 @@ public struct DecodeStepModel: Sendable, Equatable {
         let b = batches / SIMD8(repeating: p)
         var stage = SIMD8<Double>(repeating: 0)
         for t in terms {
-            let tc = (b * t.flopsPerSeq + b * context * t.flopsPerSeqToken) / SIMD8(repeating: t.sustainedFlops)
-            var perSeq = b * t.bytesPerSeq
+            var bb = b
+            if t.imbalanceCoefficient > 0 {
+                let root = (b * t.imbalanceCoefficient).squareRoot()
+                bb = b + root
+                bb.replace(with: b, where: b .<= 0)
+            }
+            let tc = (bb * t.flopsPerSeq + b * context * t.flopsPerSeqToken) / SIMD8(repeating: t.sustainedFlops)
+            var perSeq = bb * t.bytesPerSeq
             let cap = SIMD8<Double>(repeating: t.bytesPerSeqCap)
             perSeq.replace(with: cap, where: cap .<= perSeq)
             var tm = (SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken) / SIMD8(repeating: t.bytesPerSecond)
@@ -242,8 +260,13 @@ public struct DecodeStepModel: Sendable, Equatable {
         }
         var comm = SIMD8<Double>(repeating: 0)
         for c in comms {
-            var ring = SIMD8(repeating: c.ringFixed) + b * c.ringPerSeq
-            let tree = SIMD8(repeating: c.treeFixed) + b * c.treePerSeq
+            var bc = b
+            if c.imbalanceCoefficient > 0 {
+                bc = b + (b * c.imbalanceCoefficient).squareRoot()
+                bc.replace(with: b, where: b .<= 0)
+            }
+            var ring = SIMD8(repeating: c.ringFixed) + bc * c.ringPerSeq
+            let tree = SIMD8(repeating: c.treeFixed) + bc * c.treePerSeq
             ring.replace(with: tree, where: tree .< ring)
             comm = comm + ring * c.count
         }

@@ -57,6 +57,13 @@ extension InferenceEstimator {
                 lastError = e
             }
         }
+        // Searched splits also try instances that switch roles (xLLM's dynamic PD disaggregation),
+        // offline only: their TTFT queue is not simulated.
+        if splits.count > 1 && w.scenario != .server,
+           let dynamic = try? dynamicRoles(w, on: cluster, plan: plan),
+           dynamic.rate > (best?.rate ?? 0) {
+            return dynamic.estimate
+        }
         guard let best else { throw lastError ?? DoesNotFitError("no disaggregated split of \(total) chips serves \(model.id)") }
         return try combine(w, cluster: cluster, prefill: best.p, decode: best.d, searched: splits.count > 1)
     }

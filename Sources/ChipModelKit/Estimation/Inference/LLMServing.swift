@@ -68,6 +68,9 @@ public struct LLMServingModel: Sendable {
     /// The weights' storage format (the GEMMs run at `device.computeFormat`).
     public var weightFormat: NumberFormat
     public var speculative: SpeculativeDecoding?
+    /// The device MLA's attention core runs on: the 16-bit peak whatever the weight format
+    /// (`LLMServingModel.mlaAttentionFormat`); the GEMM device for other attention.
+    public var attentionDevice: RooflineDevice
     /// Vector operations per weight byte to convert stored weights to the compute format
     /// (0 when the chip computes in the stored format).
     public var weightConversionOpsPerByte: Double = 0
@@ -92,8 +95,19 @@ public struct LLMServingModel: Sendable {
         self.ep = model.isMoE ? (dp ? tp : ep) : 1
         network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         calibration = InferenceCalibration.family(chip.family)
+        let sixteenBit: NumberFormat = chip.matmulTflops[.bf16] != nil ? .bf16 : .fp16
+        // MLA attention computes in 16 bits: DeepSeek's inference system runs "BF16 for core MLA
+        // computations" (open-infra-index day 6, 2025-02-28) with FlashMLA, whose release keeps a
+        // BF16/FP16 paged KV cache (FlashMLA README: "Currently released: BF16, FP16"). So MLA
+        // models default to a 16-bit KV cache and their attention (decode and prefill) runs at
+        // the 16-bit peak even with FP8/INT8 GEMMs.
+        let mla = model.attention == .mla
+        attentionDevice = mla && sixteenBit != device.computeFormat
+            ? ((try? RooflineDevice.inference(chip: chip, format: sixteenBit, emulate: emulate)) ?? device) : device
         if let kvPrecision {
             kvFormat = kvPrecision
+        } else if mla {
+            kvFormat = sixteenBit
         } else if precision.bytesPerElement <= 1, chip.matmulTflops[.fp8] != nil {
             kvFormat = .fp8
         } else {
@@ -148,7 +162,7 @@ public struct LLMServingModel: Sendable {
         // Attention over the KV cache runs in the KV format where the chip computes in it (FP8
         // attention), else at the 16-bit peak: INT8/INT4 weights do not make the attention
         // integer (DeepSeek: "core MLA computations ... use the BF16 format").
-        let attentionFormat: NumberFormat = chip.matmulTflops[kvFormat] != nil && !kvFormat.isInteger ? kvFormat
+        let attentionFormat: NumberFormat = !mla && chip.matmulTflops[kvFormat] != nil && !kvFormat.isInteger ? kvFormat
             : (chip.matmulTflops[.bf16] != nil ? .bf16 : .fp16)
         let FA = min(F, (chip.matmulTflops[attentionFormat] ?? 0) * 1e12 * device.calibration.matmulPeakFraction).nonZero ?? F
         let h = Double(model.hidden)
@@ -178,6 +192,18 @@ public struct LLMServingModel: Sendable {
         let D2DBW = device.d2dBytesPerSecondPerDirection
         let denseLayersPerStage = Double(model.denseFfnLayers) / P
         let moeLayersPerStage = Double(model.moeLayers) / P
+        // Expert ranks: one per die under DP attention on a multi-die package.
+        let expertRanks = self.ep * Int(dieRanks)
+        func imbalanceCoefficient(q: Double) -> Double {
+            guard epWidth > 1, model.expertsPerToken > 0 else { return 0 }
+            return ExpertLoadImbalance.coefficient(rowsPerSequencePerRank: q * Double(model.expertsPerToken) / Double(expertRanks),
+                                                   ranks: expertRanks)
+        }
+        func imbalanced(_ c: Double, _ t: DecodeTerm) -> DecodeTerm {
+            var t = t
+            t.imbalanceCoefficient = c
+            return t
+        }
         func weights(_ t: DecodeTerm) -> DecodeTerm {
             var t = t
             if wConv > 0 { t.vectorOpsPerByte = wConv; t.vectorFlopsPerSecond = V }
@@ -222,7 +248,8 @@ public struct LLMServingModel: Sendable {
                 // least one and ceil(E/ep) per chip).
                 let perExpertBytes = model.expertParams * wb / T
                 let cap = dp ? expertsPerChip * model.expertParams * wb : Double(model.experts) * perExpertBytes
-                terms.append(weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
+                let imbalance = imbalanceCoefficient(q: q)
+                terms.append(imbalanced(imbalance, weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
                                         flopsPerSeq: q * 2 * Double(model.expertsPerToken) * model.expertParams / T * moeLayersPerStage,
                                         bytesPerSeq: q * Double(model.expertsPerToken) * perExpertBytes * moeLayersPerStage,
                                         bytesPerSeqCap: cap * moeLayersPerStage,
@@ -230,14 +257,14 @@ public struct LLMServingModel: Sendable {
                                         d2dBytesPerSeq: q * Double(model.expertsPerToken) / Double(epWidth)
                                             * gemmD2D(n: Double(model.expertFfnHidden * (model.gatedMlp ? 3 : 2) * epWidth) / T, k: model.hidden)
                                             * moeLayersPerStage,
-                                        d2dBytesPerSecond: D2DBW)))
+                                        d2dBytesPerSecond: D2DBW))))
                 // Token permutation: each (token, expert) row is written once in expert order and
                 // read once more in the weighted combine (the grouped GEMMs' own operand traffic is
                 // in their terms), on the chips that hold the expert (MegaBlocks, Gale et al. 2023,
                 // section 5: permutation is memory-bound).
                 let rows = Double(model.expertsPerToken) / Double(epWidth)
-                terms.append(DecodeTerm(name: "MoE token permutation", kind: .elementwise,
-                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW))
+                terms.append(imbalanced(imbalance, DecodeTerm(name: "MoE token permutation", kind: .elementwise,
+                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW)))
             }
             // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
             terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
@@ -264,15 +291,25 @@ public struct LLMServingModel: Sendable {
                 // format when the weights are 8-bit or narrower (DeepSeek: "dispatch
                 // transmissions adopt the FP8 format", DeepEP; CloudMatrix: INT8 dispatch) and
                 // combine in BF16; TP-group EP moves 16-bit activations both ways.
-                let epTier = tp <= net.scaleUp.domainSize ? net.scaleUpTier(for: .allToAll, n: epWidth) : tpTier
+                let inDomain = tp <= net.scaleUp.domainSize
+                let epTier = inDomain ? net.scaleUpTier(for: .allToAll, n: epWidth) : tpTier
                 let dispatchBytes = dp && wb <= 1 ? 1.0 : act
                 let rowsPerSeq = q * Double(model.expertsPerToken) * h / Double(epWidth)
-                comms.append(DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
-                                        bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
-                                        tier: epTier, oneSided: dp))
-                comms.append(DecodeComm(name: "EP combine all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
-                                        bytesPerSeq: rowsPerSeq * act, n: epWidth,
-                                        tier: epTier, oneSided: dp))
+                // The one-sided kernels' own ceiling where it is measured (`scaleUp.expertAllToAll`).
+                let ranks = dieRanks
+                let dispatchTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeDispatchGBps, ranksPerChip: ranks) : epTier
+                let combineTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeCombineGBps, ranksPerChip: ranks) : epTier
+                // The busiest receiver sets both (`ExpertLoadImbalance`).
+                var dispatch = DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
+                                          bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
+                                          tier: dispatchTier, oneSided: dp)
+                var combine = DecodeComm(name: "EP combine all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
+                                         bytesPerSeq: rowsPerSeq * act, n: epWidth,
+                                         tier: combineTier, oneSided: dp)
+                dispatch.imbalanceCoefficient = imbalanceCoefficient(q: q)
+                combine.imbalanceCoefficient = dispatch.imbalanceCoefficient
+                comms.append(dispatch)
+                comms.append(combine)
             }
             if pp > 1 {
                 let ppTier = tp * pp <= net.scaleUp.domainSize ? net.scaleUp : net.scaleOut
@@ -373,30 +410,6 @@ public struct LLMServingModel: Sendable {
         return ops
     }
 
-    /// One MoE layer's dispatch + combine in large-EP prefill spanning G = ep / domain scale-up
-    /// domains, with DeepEP's normal (hierarchical) kernels: a token goes once to every remote
-    /// domain holding one of its k experts (RDMA, then NVLink/UB forwarding inside it), so the
-    /// scale-out bytes per token are (G − 1)·(1 − (1 − 1/G)^k) rows (k experts placed uniformly
-    /// at random) instead of k; the in-domain part moves on the scale-up tier. Dispatch is 8-bit
-    /// with 8-bit weights (FP8 dispatch), combine 16-bit.
-    func largeEPPrefillAllToAll(tokensPerChip: Double) -> Double {
-        let domain = Double(max(1, network.scaleUp.domainSize))
-        let g = max(1, (Double(ep) / domain).rounded(.up))
-        let k = Double(model.expertsPerToken)
-        let remoteRows = (g - 1) * (1 - pow(1 - 1 / g, k))
-        let localRows = k * (domain - 1) / Double(ep)
-        let h = Double(model.hidden), act = InferenceCalibration.activationBytes
-        let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
-        var t = 0.0
-        for bytesPerElement in [dispatchBytes, act] {
-            let out = network.scaleOut, up = network.scaleUp
-            let remote = tokensPerChip * remoteRows * h * bytesPerElement
-            let local = tokensPerChip * localRows * h * bytesPerElement
-            t += out.latencySeconds + remote / max(out.bytesPerSecond, 1e-300) + (local > 0 ? up.latencySeconds + local / max(up.bytesPerSecond, 1e-300) : 0)
-        }
-        return t
-    }
-
     /// Seconds for `sequences` prompts of `length` tokens to pass through all stages (latency),
     /// and the per-replica occupancy (throughput cost: the pipeline overlaps stages).
     public func prefillSeconds(sequences: Int, length: Int) -> (latency: Double, occupancy: Double, lines: [String]) {
@@ -404,7 +417,9 @@ public struct LLMServingModel: Sendable {
         var stage = 0.0
         var lines: [String] = []
         for (name, op, count) in prefillLayerOps(sequences: sequences, length: length) {
-            let r = Roofline.evaluate(op, on: device)
+            let isAttention: Bool
+            if case .attention = op { isAttention = true } else { isAttention = false }
+            let r = Roofline.evaluate(op, on: isAttention ? attentionDevice : device)
             stage += r.seconds * count / calibration.prefillEfficiency
             lines.append("  \(name): \(op.name) x\(formatQuantity(count)) = \(formatQuantity(r.seconds * count * 1e3 / calibration.prefillEfficiency)) ms (\(r.bound.rawValue)-bound)")
         }
@@ -423,6 +438,9 @@ public struct LLMServingModel: Sendable {
         let domain = network.scaleUp.domainSize
         if ep > 1 && model.moeLayers > 0 && dpAttention && ep > domain {
             comm += Double(model.moeLayers) / Double(pp) * largeEPPrefillAllToAll(tokensPerChip: m / Double(ep))
+        } else if ep > 1 && model.moeLayers > 0 && dpAttention
+                    && (chip.expertPrefillDispatchGBps != nil || chip.expertPrefillCombineGBps != nil) {
+            comm += Double(model.moeLayers) / Double(pp) * measuredKernelPrefillAllToAll(tokensPerChip: m / Double(ep))
         } else if ep > 1 && model.moeLayers > 0 {
             comm += 2 * Double(model.moeLayers) / Double(pp) * network.time(.allToAll,
                 bytes: m * Double(model.expertsPerToken * model.hidden) * InferenceCalibration.activationBytes / Double(ep),

@@ -48,6 +48,12 @@ extension InferenceEstimator {
             let tier = m.tp <= domain ? "the scale-up fabric (\(m.tp) <= domain \(domain))" : "the scale-out network (\(m.tp) chips > domain \(domain))"
             lines.append("large EP: replica of \(m.tp) chips with data-parallel attention (each chip its own sequences and KV cache), \((w.model.experts + m.tp - 1) / m.tp) routed expert(s) per chip per layer; dispatch (\(w.precision.bytesPerElement <= 1 ? "8-bit" : "16-bit")) and combine (16-bit) all-to-all over \(tier)")
         }
+        if m.ep > 1 && w.model.expertsPerToken > 0 && w.model.moeLayers > 0 {
+            let ranks = m.ep * (m.dpAttention ? max(1, m.chip.computeDies) : 1)
+            let q = Double((w.speculative?.draftTokens ?? 0) + 1)
+            let f = ExpertLoadImbalance.factor(batch: b, rowsPerSequencePerRank: q * Double(w.model.expertsPerToken) / Double(ranks), ranks: ranks)
+            lines.append("expert load: the busiest of \(ranks) expert ranks takes \(formatQuantity(f)) x the mean rows at this batch (mean + sqrt(2·mean·ln R), the balls-into-bins floor; routed-expert GEMMs and dispatch/combine wait for it)")
+        }
         if m.dpAttention, let tp = constraints.tp, tp != m.tp {
             lines.append("note: plan tp \(tp) is read as the attention layout inside each data-parallel rank, which is not modelled (attention runs whole on each chip)")
         }

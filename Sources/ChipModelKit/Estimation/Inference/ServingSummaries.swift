@@ -49,6 +49,9 @@ public struct DisaggregationSummary: Sendable, Equatable {
     public var kvBytesPerRequest: Double
     public var kvTransferExposedMs: Double
     public var transferTier: String
+    /// Dynamic P/D roles (xLLM): instances of this many chips, each switching between prefill
+    /// and decode; the chip counts above are then the time-averaged shares. nil: static pools.
+    public var dynamicRoleInstanceChips: Int? = nil
 
     /// Prefill chips per decode chip.
     public var prefillToDecodeRatio: Double { Double(prefillChips) / Double(max(1, decodeChips)) }

@@ -1,0 +1,58 @@
+import Testing
+@testable import ChipModelKit
+
+/// Serving mechanisms added after the first large-EP pass (issue 13): MLA attention in 16 bits,
+/// measured expert all-to-all kernel ceilings, dynamic prefill/decode roles. Mechanism checks,
+/// no deployment figure is a target.
+@Suite struct ServingMechanismTests {
+    static func chip(_ id: String) throws -> ChipParameters { ChipParameters(chip: try ChipCatalog.builtIn().chip(id)) }
+    static func model(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn().model(id) }
+
+    @Test func mlaAttentionRunsInSixteenBitsWithFP8GEMMs() throws {
+        let h800 = try Self.chip("h800-sxm5-80gb")
+        let mla = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: h800, precision: .fp8, kvPrecision: nil,
+                                      tp: 8, pp: 1, ep: 8, scaleUpDomain: nil, dpAttention: true)
+        #expect(mla.kvFormat == .bf16 && mla.attentionDevice.computeFormat == .bf16 && mla.device.computeFormat == .fp8)
+        let kv = try #require(mla.decode.terms.first { $0.kind == .kvCache })
+        #expect(kv.sustainedFlops <= h800.matmulTflops[.bf16]! * 1e12)
+        // GQA keeps the FP8 KV cache and FP8 attention.
+        let gqa = try LLMServingModel(model: try Self.model("llama3-70b"), chip: h800, precision: .fp8, kvPrecision: nil,
+                                      tp: 2, pp: 1, ep: 1, scaleUpDomain: nil)
+        #expect(gqa.kvFormat == .fp8 && gqa.attentionDevice.computeFormat == .fp8)
+    }
+
+    @Test func measuredExpertKernelBandwidthCapsTheLink() throws {
+        let tier = NetworkTier(name: "t", domainSize: 384, bytesPerSecond: 300e9, latencySeconds: 3e-6)
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: 49, ranksPerChip: 2).bytesPerSecond == 98e9)
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: 400, ranksPerChip: 2).bytesPerSecond == 300e9)
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: nil, ranksPerChip: 2) == tier)
+        // The 910C spec carries the DeepEP-Ascend figures and its DP-attention decode pays them.
+        let c = try Self.chip("ascend-910c")
+        #expect(c.expertDecodeDispatchGBps == 49 && c.expertDecodeCombineGBps == 97)
+        let m = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: c, precision: .int8, kvPrecision: nil,
+                                    tp: 160, pp: 1, ep: 160, scaleUpDomain: 384, dpAttention: true)
+        let dispatch = try #require(m.decode.comms.first { $0.name.hasPrefix("EP dispatch") })
+        // 1 B per element, k = 8 rows of 7168 per token, over 2 x 49 GB/s per package.
+        let perSeqSeconds = 8.0 * 7168 / 160 * 159 / 160 / 98e9 * 58
+        #expect(abs(dispatch.ringPerSeq * dispatch.count - perSeqSeconds) / perSeqSeconds < 1e-9)
+    }
+
+    @Test func dynamicRolesServeAtLeastTheBestStaticSplit() throws {
+        let m = try Self.model("deepseek-v3")
+        let w = InferenceWorkload(model: m, scenario: .offline, inputTokens: 2048, outputTokens: 2048, precision: .int4,
+                                  tpotBoundMs: 100, emulate: true)
+        let cluster = Cluster(chip: try Self.chip("ascend-910b"), count: 16)
+        let plan = DisaggregatedPlan(prefill: InferencePoolPlan(), decode: InferencePoolPlan())
+        let e = try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(disaggregated: plan))
+        let fixed = try InferenceEstimator.estimate(w, on: cluster, constraints: PlanConstraints(disaggregated:
+            DisaggregatedPlan(prefill: InferencePoolPlan(chips: 8), decode: InferencePoolPlan(chips: 8))))
+        let d = try #require(e.disaggregation)
+        #expect((e.tokensPerSecond ?? 0) >= (fixed.tokensPerSecond ?? 0))
+        if let size = d.dynamicRoleInstanceChips {
+            // 1 / (1/λp + 1/λd) per instance, N/s instances.
+            let perInstance = 1 / (1 / d.prefillRequestsPerSecond + 1 / d.decodeRequestsPerSecond)
+            #expect(abs((e.samplesPerSecond ?? 0) - Double(16 / size) * perInstance) < 1e-9 * perInstance)
+            #expect(d.prefillChips + d.decodeChips == 16)
+        }
+    }
+}
