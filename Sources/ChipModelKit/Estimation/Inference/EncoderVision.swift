@@ -42,9 +42,9 @@ public enum EncoderVisionEstimator {
     }
 
     /// Bytes of activations one layer (BERT) or one convolution (ResNet) reads and writes for
-    /// a batch: when they fit in the on-chip tile memory (`RooflineDevice.sramTileBytes`),
-    /// producer-consumer traffic between kernels stays in SRAM/L2 and only weights stream from
-    /// off-chip memory.
+    /// a batch: the part of them that fits in the on-chip tile memory
+    /// (`RooflineDevice.sramTileBytes`) passes from kernel to kernel in SRAM/L2, the rest
+    /// streams from off-chip memory (`residentFraction`).
     public static func activationBytes(_ op: RooflineOperation, model: ModelSpec, batch: Int, sequence: Int, format: NumberFormat) -> Double {
         let e = format.isInteger ? format.bytesPerElement : max(2, format.bytesPerElement)
         if case let .conv2d(b, ci, co, oh, ow, _, s) = op {
@@ -60,38 +60,53 @@ public enum EncoderVisionEstimator {
         var total = 0.0, compute = 0.0
         var lines: [String] = []
         for (name, op, count) in operations(model: model, batch: batch, sequence: sequence) {
-            let onChip = activationBytes(op, model: model, batch: batch, sequence: sequence, format: device.format) <= device.sramTileBytes
-            let r = evaluate(op, on: device, activationsOnChip: onChip)
+            let resident = residentFraction(activationBytes: activationBytes(op, model: model, batch: batch, sequence: sequence, format: device.format),
+                                            tileBytes: device.sramTileBytes)
+            let r = evaluate(op, on: device, residentFraction: resident)
             let t = r.seconds * count / eff
             total += t
             if r.bound == .compute { compute += t }
-            lines.append("  \(name): \(op.name)\(count != 1 ? " x\(formatQuantity(count))" : "") = \(formatQuantity(t * 1e3)) ms (\(r.bound.rawValue)-bound\(onChip ? ", activations on chip" : ""))")
+            let where_ = resident >= 1 ? ", activations on chip" : resident > 0 ? ", \(formatQuantity(resident * 100, decimals: 0))% of activations on chip" : ""
+            lines.append("  \(name): \(op.name)\(count != 1 ? " x\(formatQuantity(count))" : "") = \(formatQuantity(t * 1e3)) ms (\(r.bound.rawValue)-bound\(where_))")
         }
         return (total, total > 0 ? compute / total : 0, lines)
     }
 
+    /// The share of a kernel's activation traffic that stays on chip when its activations take
+    /// `activationBytes` and the chip keeps `tileBytes` of them resident: all of it when they fit,
+    /// else `tileBytes / activationBytes`, as a persisting L2 window larger than the set-aside
+    /// part hits in that ratio (CUDA C++ Programming Guide, "L2 Cache Access Management":
+    /// `hitRatio` = set-aside size / window size). Without it the throughput of a batch fell by
+    /// half at the batch whose activations just outgrew the tile memory.
+    public static func residentFraction(activationBytes: Double, tileBytes: Double) -> Double {
+        guard activationBytes > tileBytes else { return 1 }
+        return max(0, tileBytes) / activationBytes
+    }
+
     /// The roofline of one operation. Two inference-engine mechanisms differ from
-    /// `Roofline.evaluate`: with `activationsOnChip` only the weights reach off-chip memory
-    /// (activations go through SRAM/L2); and an integer convolution writes integer activations
-    /// (TensorRT and MLPerf ResNet-50 INT8 fuse batch-norm, ReLU and requantization into the
-    /// epilogue), so its output costs `e` bytes per element, not `Roofline.cost`'s 2.
-    public static func evaluate(_ op: RooflineOperation, on device: RooflineDevice, activationsOnChip: Bool = false) -> (seconds: Double, bound: Ceiling) {
+    /// `Roofline.evaluate`: the resident share of the activations (`residentFraction`) passes
+    /// through SRAM/L2 and only the rest, with the weights, reaches off-chip memory; and an
+    /// integer convolution writes integer activations (TensorRT and MLPerf ResNet-50 INT8 fuse
+    /// batch-norm, ReLU and requantization into the epilogue), so its output costs `e` bytes per
+    /// element, not `Roofline.cost`'s 2.
+    public static func evaluate(_ op: RooflineOperation, on device: RooflineDevice, residentFraction: Double = 0) -> (seconds: Double, bound: Ceiling) {
         var c = Roofline.cost(op, format: device.format, dies: device.dies)
         let e = device.format.bytesPerElement
-        var bytes: Double
-        if activationsOnChip {
-            switch op {
-            case let .gemm(_, n, k, b): bytes = Double(b) * Double(k) * Double(n) * e
-            case let .conv2d(_, ci, co, _, _, k, _): bytes = Double(ci * co * k * k) * e
-            default: bytes = 0
-            }
-        } else {
+        let weightBytes: Double
+        switch op {
+        case let .gemm(_, n, k, b): weightBytes = Double(b) * Double(k) * Double(n) * e
+        case let .conv2d(_, ci, co, _, _, k, _): weightBytes = Double(ci * co * k * k) * e
+        default: weightBytes = 0
+        }
+        var bytes = weightBytes
+        if residentFraction < 1 {
             if case let .conv2d(b, _, co, oh, ow, _, _) = op, device.format.isInteger {
                 let saved = Double(b) * Double(oh) * Double(ow) * Double(co) * (max(e, 2) - e)
                 c.compulsoryBytes -= saved
                 c.untiledBytes -= saved
             }
-            bytes = Roofline.offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
+            let offChip = Roofline.offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
+            bytes = residentFraction <= 0 ? offChip : weightBytes + (1 - residentFraction) * max(0, offChip - weightBytes)
         }
         let sustained = (c.usesMatrixUnits ? device.sustainedMatmulFlops : device.sustainedVectorFlops) * c.shapeEfficiency
         let p = RooflineBatch.pointTime(flops: c.flops, sustainedFlops: sustained, bytes: bytes,
@@ -160,7 +175,9 @@ public enum EncoderVisionEstimator {
         var queue: ServingQueueSummary?
         if server && batch == nil {
             let q = try EncoderServerScenario.rate(times: times, chips: replicas, boundSeconds: boundMs / 1e3)
-            samples = q.requestsPerSecond
+            // A rate above the best batch's throughput is not stable (utilization > 1: the queue
+            // grows without bound); a finite simulation near that rate cannot always see it.
+            samples = min(q.requestsPerSecond, samples)
             queue = q
         }
         let mem = InferenceMemory(capacityBytes: capacity, weightsBytes: weights,
@@ -177,6 +194,9 @@ public enum EncoderVisionEstimator {
         if let q = queue {
             lines.append("server (queue simulation: Poisson arrivals of single samples dealt round-robin to \(replicas) chips, each batching what waits when it frees, batches up to \(times.last?.batch ?? best.b); \(q.simulatedRequests) samples per rate, \(q.evaluations) rates tried): highest rate with \(q.boundsLabel) = \(formatQuantity(q.requestsPerSecond)) samples/s")
             lines.append("  latency " + ServingQueueSummary.line(q.latencyMs) + "; mean batch \(formatQuantity(q.meanBatch))")
+            if samples < q.requestsPerSecond {
+                lines.append("  capped at the offline capacity \(formatQuantity(samples)) samples/s: a higher rate is not stable (the queue grows without bound)")
+            }
             if let a = q.aboveBound { lines.append("  \(a)") }
         }
         lines.append("throughput: \(formatQuantity(samples)) samples/s system, \(formatQuantity(samples / Double(chips))) per chip; bound by \(binding)")

@@ -213,8 +213,8 @@ public enum InferenceEstimator {
             let cands: [Int]
             if let batch { cands = [batch] } else if w.scenario == .singleStream { cands = [1] } else { cands = BatchSweep.candidates(maxBatch: max(1, cap)) }
             let server = w.scenario == .server
-            let tpotBound = server ? (w.tpotBoundMs ?? 200) / 1e3 : w.tpotBoundMs.map { $0 / 1e3 }
-            let ttftBound = server ? (w.ttftBoundMs ?? 2000) / 1e3 : w.ttftBoundMs.map { $0 / 1e3 }
+            let tpotBound = server ? (w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs) / 1e3 : w.tpotBoundMs.map { $0 / 1e3 }
+            let ttftBound = server ? (w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs) / 1e3 : w.ttftBoundMs.map { $0 / 1e3 }
             guard let idx = sweep.best(candidates: cands, tpotBound: tpotBound, ttftBound: ttftBound) else { continue }
             let b = cands[idx]
             let loadFraction = 1.0
@@ -330,6 +330,6 @@ public enum InferenceEstimator {
         if let s = smallestNeed {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity(s.need / 1e9)) GB per chip (best layout \(s.plan)), has \(formatQuantity(s.have / 1e9)) GB")
         }
-        throw DoesNotFitError("no plan of \(model.id) on \(chips) x \(chip.id) meets the latency bounds (TTFT \(formatQuantity(w.ttftBoundMs ?? 2000)) ms, TPOT \(formatQuantity(w.tpotBoundMs ?? 200)) ms)")
+        throw DoesNotFitError("no plan of \(model.id) on \(chips) x \(chip.id) meets the latency bounds (TTFT \(formatQuantity(w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs)) ms, TPOT \(formatQuantity(w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs)) ms)")
     }
 }
