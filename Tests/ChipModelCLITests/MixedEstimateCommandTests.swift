@@ -10,7 +10,7 @@ import Testing
         #expect(code == 0)
         let e = try #require(JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first)
         for key in ["mode", "stepTimeSeconds", "tokensPerSecond", "speedupVsBestGroupAlone", "efficiencyVsSeparateJobs",
-                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation", "power", "cost", "goodput"] {
+                    "separateJobsTokensPerSecond", "fabric", "pipelines", "explanation", "power", "cost", "goodput", "modelErrorBand"] {
             #expect(e[key] != nil, "missing \(key)")
         }
         let groups = try #require(e["groups"]?.arrayValue)
@@ -22,6 +22,10 @@ import Testing
         }
         #expect((e["speedupVsBestGroupAlone"]?.numberValue ?? 0) >= 1 - 1e-12)
         #expect(e["power"]?["groups"]?.arrayValue?.count == 2 && (e["power"]?["clusterKW"]?.numberValue ?? 0) > 0)
+        // the model's own error widens the spec range: true-value range encloses the spec corners
+        let tps = try #require(e["tokensPerSecond"]?.numberValue)
+        let lo = try #require(e["modelErrorBand"]?["tokensPerSecondLow"]?.numberValue), hi = try #require(e["modelErrorBand"]?["tokensPerSecondHigh"]?.numberValue)
+        #expect(lo < tps && tps < hi && lo <= (e["range"]?["tokensPerSecondLow"]?.numberValue ?? tps))
     }
 
     /// Goodput flags apply to the mixed job; --no-goodput drops it.

@@ -27,7 +27,13 @@ public enum MixedTrainingReport {
 
     static func summary(_ e: MixedTrainingEstimate) -> String {
         var range = ""
-        if let lo = e.tokensPerSecondLow, let hi = e.tokensPerSecondHigh { range = " (\(formatQuantity(lo))-\(formatQuantity(hi)))" }
+        let truth = e.tokensPerSecondWithModelError
+        let model = "\(formatQuantity(truth.low))-\(formatQuantity(truth.high)) with model error"
+        if let lo = e.tokensPerSecondLow, let hi = e.tokensPerSecondHigh {
+            range = " (\(formatQuantity(lo))-\(formatQuantity(hi)) spec; \(model))"
+        } else {
+            range = " (\(model))"
+        }
         let best = e.bestAloneGroup.map { e.groups[$0].chipID } ?? "none"
         return "mixed (\(e.mode.rawValue)): step \(formatQuantity(e.stepSeconds)) s, \(formatQuantity(e.tokensPerSecond)) tokens/s\(range), "
             + "\(formatQuantity(e.speedupVsBestGroupAlone, decimals: 2))x the best group alone (\(best), \(formatQuantity(e.bestAloneTokensPerSecond))), "
@@ -64,6 +70,10 @@ public enum MixedTrainingReport {
             members.append(("range", .object([("policy", .string("spec corners (every group at the corner), each with its own plan search")),
                                               ("tokensPerSecondLow", .num(lo)), ("tokensPerSecondHigh", .num(hi))])))
         }
+        let band = e.modelErrorBand, truth = e.tokensPerSecondWithModelError
+        members.append(("modelErrorBand", .object([("low", .num(band.low)), ("high", .num(band.high)), ("basis", .string(band.basis)),
+                                                   ("cases", .int(band.cases)), ("tokensPerSecondLow", .num(truth.low)),
+                                                   ("tokensPerSecondHigh", .num(truth.high))])))
         members += [
             ("speedupVsBestGroupAlone", .num(e.speedupVsBestGroupAlone)),
             ("efficiencyVsSeparateJobs", .num(e.efficiencyVsSeparateJobs)),
