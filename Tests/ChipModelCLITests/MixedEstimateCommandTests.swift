@@ -28,6 +28,22 @@ import Testing
         #expect(lo < tps && tps < hi && lo <= (e["range"]?["tokensPerSecondLow"]?.numberValue ?? tps))
     }
 
+    /// CSV: one table (a `table` column: a row per group and one mixed row), one number per cell.
+    @Test func csvHasOneNumberPerCell() throws {
+        let (code, out, _) = runCLI(["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + Self.small + ["--format", "csv"])
+        #expect(code == 0)
+        let rows = out.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(rows.first)
+        #expect(rows.count == 4 && rows.allSatisfy { $0.count == header.count })
+        let text: Set<String> = ["table", "chip", "recompute"]
+        for r in rows.dropFirst() {
+            for (h, cell) in zip(header, r) where !text.contains(h) && !cell.isEmpty {
+                #expect(Double(cell)?.isFinite == true, "\(h) = '\(cell)' is not a number")
+            }
+        }
+        #expect(rows.dropFirst().map { $0[0] } == ["group", "group", "mixed"])
+    }
+
     /// Goodput flags apply to the mixed job; --no-goodput drops it.
     @Test func goodputFlagsApplyToTheMixedJob() throws {
         let base = ["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8"] + Self.small + ["--format", "json"]

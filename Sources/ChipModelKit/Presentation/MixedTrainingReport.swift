@@ -9,7 +9,7 @@ public enum MixedTrainingReport {
             let extra = (energy.map(MixedPowerCostReport.json) ?? []) + (goodput.map { [("goodput", GoodputReport.json($0))] } ?? [])
             return JSONValue.object([("estimates", .array([.object(json(e) + extra)]))]).serialized() + "\n"
         case .csv:
-            return table(e).renderCSV()
+            return csv(e)
         case .table:
             var out = header(e) + "\n" + table(e).renderText()
             out += summary(e) + "\n"
