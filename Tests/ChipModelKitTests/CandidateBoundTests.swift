@@ -83,6 +83,42 @@ import ChipModelTestSupport
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
+    /// With the EP-overlap flag the point 1 the twin keeps the all-to-all it cannot hide: over a
+    /// box where only the all-to-all time varies (and nothing else can hide it), the lower end
+    /// is the step at the box's least all-to-all, not the generic interval rule's
+    /// max(C, ep) - (ep_hi - ep_lo). The enclosure still holds at every point.
+    @Test func expertOverlapPointFlagKeepsTheAllToAll() {
+        let failures = forAllCases(count: 2000, seed: 19_004) { rng in
+            var x = Self.inputs(&rng)
+            x.epOverlap = 1
+            x.dpComm = 0; x.dpParamGather = 0; x.zeroGather = 0
+            x.epComm = rng.uniform(0, 0.2)
+            var hi = x
+            hi.epComm = x.epComm * rng.uniform(1, 3) + rng.uniform(0, 0.1)
+            let bound = candidateStepBounds(x, hi, Self.scalars)
+            let atLeast = candidateStepSeconds(x, Self.scalars)
+            if bound.lo.bitPattern != atLeast.bitPattern {
+                return "box epComm [\(x.epComm), \(hi.epComm)] with EP overlap: lower end \(bound.lo), the step at the least all-to-all \(atLeast)"
+            }
+            for _ in 0..<10 {
+                var y = x
+                y.epComm = rng.uniform(x.epComm, hi.epComm)
+                let f = candidateStepSeconds(y, Self.scalars)
+                if !(bound.lo <= f && f <= bound.hi) { return "step \(f) at epComm \(y.epComm) outside [\(bound.lo), \(bound.hi)]" }
+            }
+            // The remainder itself: exactly 0 for the point flag 1 and finite times.
+            let r = expertRemainderBounds(CandidateInterval(x.epComm, hi.epComm), CandidateInterval(x.epComm, hi.epComm),
+                                          overlap: CandidateInterval(point: 1))
+            if r != CandidateInterval(point: 0) { return "EP remainder \(r) with the point flag 1" }
+            return nil
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        // Not finite: the generic rule (inf - inf = NaN prunes nothing).
+        let inf = CandidateInterval(1, .infinity)
+        #expect(expertRemainderBounds(inf, inf, overlap: CandidateInterval(point: 1)).lo.isNaN
+                || expertRemainderBounds(inf, inf, overlap: CandidateInterval(point: 1)).lo == -.infinity)
+    }
+
     @Test func intervalOperationsEncloseTheirResults() {
         typealias I = CandidateInterval
         let failures = forAllCases(count: 2000, seed: 19_003) { rng in

@@ -167,7 +167,7 @@ import ChipModelTestSupport
         return nil
     }
 
-    @Test func groupAndRowBoxesHoldTheirCandidates() {
+    @Test func groupBoxesHoldTheirCandidates() {
         let failures = forAllCases(count: 60, seed: 19_300) { rng in
             guard let c = TrainingBranchAndBoundTests.searchCase(&rng) else { return nil }
             let m = c.model
@@ -184,41 +184,45 @@ import ChipModelTestSupport
                 guard let layer = layers[grp.key],
                       let g = m.group(tp: o.t, cp: o.c, ep: o.e, pp: o.p, microBatch: grp.microBatch, sequenceParallel: grp.sequenceParallel,
                                       layer: layer) else { continue }
-                let box = TrainingSearch.groupBox(grp, g, space: space, layers: m.workload.model.layers,
-                                                  overlappedComputeScale: m.overlappedComputeScale, capacity: cap)
+                // One box per EP-overlap option (a candidate's option is its epOverlap column).
+                let boxes = (0..<2).map { oe in
+                    TrainingSearch.groupBox(grp, g, space: space, layers: m.workload.model.layers,
+                                            overlappedComputeScale: m.overlappedComputeScale, capacity: cap, expertOverlap: oe)
+                }
                 var top = TrainingSearch.TopList(limit: 1)
                 ev.evaluate(gi, g, into: &top, pruning: false)
                 var fitting = 0
                 for i in 0..<ev.batch.count where ev.batch.memoryBytes(at: i) <= cap {
                     fitting += 1
-                    guard let box else { return "\(c.label): group \(o) mb\(grp.microBatch) has no box but a candidate fits" }
-                    if let e = Self.escape(ev.batch.inputs(at: i), box.lo, box.hi) {
+                    let x = ev.batch.inputs(at: i)
+                    guard let box = boxes[x.epOverlap == 1 ? 1 : 0] else {
+                        return "\(c.label): group \(o) mb\(grp.microBatch) has no box for EP overlap \(x.epOverlap) but a candidate fits"
+                    }
+                    if let e = Self.escape(x, box.lo, box.hi) {
                         return "\(c.label): group TP\(o.t) CP\(o.c) EP\(o.e) PP\(o.p) mb\(grp.microBatch) candidate \(i): \(e) (TrainingSearch.groupBox)"
                     }
+                    // Its row class (v, recompute, EP overlap) from the packed choice.
+                    let ch = ev.choices[i]
+                    let v = Int(ch >> 24 & 0xFFF), mode = Int(ch >> 36 & 3), oe = Int(ch >> 44 & 1)
+                    let ls = TrainingCostModel.stageLayers(layers: m.workload.model.layers, pp: o.p, virtualStages: v)
+                    let rc = TrainingSearch.rowClassBox(grp, g, virtualStages: v, stageLayers: ls, mode: mode, expertOverlap: oe,
+                                                        overlappedComputeScale: m.overlappedComputeScale, capacity: cap)
+                    if let e = Self.escape(x, rc.lo, rc.hi) {
+                        return "\(c.label): group TP\(o.t) CP\(o.c) EP\(o.e) PP\(o.p) mb\(grp.microBatch) v\(v) mode \(mode) oe \(oe) candidate \(i): \(e) (TrainingSearch.rowClassBox)"
+                    }
                 }
-                if let box, box.fittingRows * grp.variants != fitting {
-                    return "\(c.label): group box counts \(box.fittingRows * grp.variants) fitting candidates, \(fitting) fit"
-                }
-                // Row boxes: each row's variants.
+                let counted = boxes.reduce(0) { $0 + ($1?.fittingRows ?? 0) } * grp.variants
+                if counted != fitting { return "\(c.label): group boxes count \(counted) fitting candidates, \(fitting) fit" }
+                // Cached memory per row equals the model's.
                 for vi in 0..<grp.vCount {
                     let v = space.vValues[grp.vStart + vi]
                     let st = m.stage(g, virtualStages: v)
                     for (zi, z) in grp.zValues.enumerated() {
-                        let zin = m.zeroInputs(g, st, zero: z)
                         for (ri, r) in grp.rValues.enumerated() { for (ei, oep) in grp.oepValues.enumerated() {
                             let mem = space.rowMemory[grp.firstRow + grp.row(vi, zi, ri, ei)]
                             let fresh = m.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
                                                  overlapExpertParallel: oep).total
                             if fresh.bitPattern != mem.bitPattern { return "\(c.label): row v\(v) z\(z) \(r) oep \(oep): cached memory \(mem) vs \(fresh)" }
-                            let base = m.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem, overlapDP: false,
-                                                  overlapParamGather: false, overlapTP: false, overlapPP: true, overlapEP: oep)
-                            let blocking = m.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem, overlapDP: false,
-                                                      overlapParamGather: false, overlapTP: false, overlapPP: false, overlapEP: oep).ppComm
-                            let rb = TrainingSearch.rowBox(base, ppBlocking: blocking, gemmSeconds: g.layer.gemmSeconds, group: grp)
-                            for dp in grp.dpLevels { for otp in grp.otpValues { for opp in grp.oppValues {
-                                let x = TrainingSearch.variant(base, ppBlocking: blocking, gemmSeconds: g.layer.gemmSeconds, dp: dp, otp: otp, opp: opp)
-                                if let e = Self.escape(x, rb.lo, rb.hi) { return "\(c.label): row v\(v) z\(z) \(r): \(e) (TrainingSearch.rowBox)" }
-                            } } }
                         } }
                     }
                 }

@@ -24,7 +24,9 @@
 //    smallest, every overlap hiding as much as the box allows (`tpHide`, `dpOverlap`,
 //    `paramGatherOverlap`, `epOverlap` at their largest, the windows at their longest), every
 //    `max(x, 0)` at least 0 and at least the smallest x, the bubble at the largest
-//    virtual-stage count of the box.
+//    virtual-stage count of the box. One operation is enclosed more tightly than by the
+//    generic rule: the EP remainder `ep - eo·ep` with the flag eo the point 1 is exactly 0
+//    (`expertRemainderBounds`); the group boxes split by that flag so it applies.
 // 3. Products use 0 x inf = 0 at the ends (the IEEE 1788 interval convention), so a box may
 //    leave a cost unbounded above (`[0, +inf]`: "at least zero") without turning a bound into
 //    NaN. A NaN anywhere (a NaN input) makes the bound NaN, which prunes nothing: the search
@@ -123,7 +125,7 @@ public func candidateStepBounds(_ lo: CandidateInputs, _ hi: CandidateInputs, _ 
     let c = (f + bk + r) * scale + t
     let epH = eo * ep
     let core = I.maximum(c, epH) // c < epH ? epH : c
-    let mb = core + (ep - epH) + cp
+    let mb = core + expertRemainderBounds(ep, epH, overlap: eo) + cp
     let wf = mb / (passes + I(point: 1))
     let wb = mb - wf
     let pipe = (m + bubble) * mb
@@ -134,6 +136,19 @@ public func candidateStepBounds(_ lo: CandidateInputs, _ hi: CandidateInputs, _ 
     let step = pipe + pp + dpE + agE + m * zE + opt + I(point: k.stepOverhead) + m * I(point: k.microbatchOverhead)
     // x.memoryBytes > capacity ? inf : step, end by end.
     return I(lo.memoryBytes > k.capacityBytes ? .infinity : step.lo, hi.memoryBytes > k.capacityBytes ? .infinity : step.hi)
+}
+
+/// `ep - epH` with `epH = eo · ep` (the all-to-all time not hidden behind compute). Interval
+/// subtraction treats the two as independent, so over a box whose `ep` spans [a, b] it gives
+/// [a - b, b - a] although every candidate has the same `ep` in both. When the overlap flag is
+/// the point 1 and `ep` is finite, every candidate computes `x - 1·x = x - x`, which is exactly
+/// +0 in IEEE-754 arithmetic for finite x, so the enclosure is the point 0 (at a point it is the
+/// generic result, bit for bit). (With the point 0 the generic rule is already exact: `0·x = 0`,
+/// `x - 0 = x`.) Otherwise the generic interval difference.
+@inline(__always)
+public func expertRemainderBounds(_ ep: CandidateInterval, _ epH: CandidateInterval, overlap eo: CandidateInterval) -> CandidateInterval {
+    if eo.lo == 1 && eo.hi == 1 && ep.lo.isFinite && ep.hi.isFinite { return CandidateInterval(point: 0) }
+    return ep - epH
 }
 
 /// The interval twin of `exposedBehindSpread` (same operations, same order).

@@ -155,9 +155,10 @@ extension GroupStageModel {
     /// last microbatch's backward as in the homogeneous model.
     func metrics(_ g: TrainingCostModel.GroupCosts, ls: Int, v: Int, recompute r: RecomputeMode, zero z: Int,
                  singleGroup: Bool, overlap: MixedOverlap, maxAfter: Int, clusters: Int, pruneAbove: Double = .infinity,
-                 checkMemory: Bool = true) -> StageMetrics? {
+                 checkMemory: Bool = true, zeroInputs given: TrainingCostModel.ZeroInputs? = nil) -> StageMetrics? {
         let st = stageInputs(t: g.tp, ls: ls, singleStage: singleGroup && g.pp == 1)
-        let zi = model.zeroInputs(g, st, zero: z)
+        // `given`: the same ZeRO inputs computed by the caller (they do not depend on recompute).
+        let zi = given ?? model.zeroInputs(g, st, zero: z)
         var x = model.assemble(g, st, zi, virtualStages: v, recompute: r, memoryBytes: 0, overlapDP: overlap.dataParallel,
                                overlapParamGather: overlap.paramGather, overlapTP: overlap.tensorParallel,
                                overlapPP: overlap.pipeline)
@@ -171,8 +172,27 @@ extension GroupStageModel {
         let mb = (br.forward + br.backward + br.recompute + br.tpExposed + br.epExposed + br.cpExposed) / m
         if m * mb + br.overhead >= pruneAbove { return nil }
         let cap = capacityBytes
+        // `memoryBytes(...) <= cap` for `after` stages after the group. Only the activations
+        // depend on `after` (the stage is charged as a first stage of at least 2, so its
+        // weights and communicators do not), so the rest is computed once; the same terms are
+        // added in the same order as `TrainingCostModel.memory`, so the bytes are the same.
+        let priors = model.calibration.training.memory
+        var first = g
+        if !singleGroup { first.pp = max(2, g.pp) }
+        let states = model.modelStateBytes(first, stageLayers: ls, zero: z)
+        let comms = TrainingCostModel.communicators(tp: first.tp, cp: first.cp, dp: first.dp, pp: first.pp, ep: first.ep)
+        let reserve = priors.runtimeBytes + Double(comms) * priors.bytesPerCommunicator
+        let working = g.layer.activationBytes.none
         func fits(_ after: Int) -> Bool {
-            memoryBytes(g, stageLayers: ls, virtualStages: v, recompute: r, zero: z, after: after, singleGroup: singleGroup) <= cap
+            var gm = g
+            if !singleGroup {
+                let remaining = after + g.pp
+                gm.pp = max(2, remaining)
+                gm.microbatches = min(g.microbatches, remaining)
+            }
+            let a = model.activationTerms(gm, stageLayers: ls, virtualStages: v, recompute: r, overlapExpertParallel: false).activations
+            let total = states.weights + states.gradients + states.optimizer + a + working + priors.allocatorFragmentation * a + reserve
+            return total <= cap
         }
         guard !checkMemory || fits(0) else { return nil }
         var maxStagesAfter = Int.max

@@ -133,32 +133,27 @@ final class MixedSearchContext {
     func capacity(_ gi: Int, d: Int, b: Int, members k: Int, limit: Double) -> Int {
         let L = shape.layers, N = models[gi].group.count
         var best = 0
-        for s in fastest(gi, b: b) {
-            let pMax = min(L - (k - 1), N / (d * s.width))
-            guard pMax >= 1, s.times[1] <= limit else { continue }
+        for s in shapes(gi, b: b) {
+            let width = s.t * s.c
+            let pMax = min(L - (k - 1), N / (d * width))
+            guard pMax >= 1, fastestTime(s, 1) <= limit else { continue }
             var lo = 1, hi = L // largest ls with time <= limit
             while lo < hi {
                 let mid = (lo + hi + 1) / 2
-                if s.times[mid] <= limit { lo = mid } else { hi = mid - 1 }
+                if fastestTime(s, mid) <= limit { lo = mid } else { hi = mid - 1 }
             }
             best = max(best, pMax * lo)
         }
         return best
     }
 
-    /// Per shape of group gi at microbatch b: TP x CP and the smallest M(ls) over recompute modes.
-    private var fastestCache: [Int: [(width: Int, times: [Double])]] = [:]
-    func fastest(_ gi: Int, b: Int) -> [(width: Int, times: [Double])] {
-        let key = gi << 32 | b
-        if let hit = fastestCache[key] { return hit }
-        let L = shape.layers
-        let out = shapes(gi, b: b).map { s -> (width: Int, times: [Double]) in
-            var best = [Double](repeating: .infinity, count: L + 1)
-            for ls in 1...L { for ri in s.modes.indices { best[ls] = min(best[ls], s.time(ri, ls)) } }
-            return (s.t * s.c, best)
-        }
-        fastestCache[key] = out
-        return out
+    /// The smallest M(ls) of shape `s` over the recompute modes (on demand: a capacity search
+    /// reads a few stage sizes of each shape; `ShapeTimes` caches each mode's time).
+    @inline(__always)
+    func fastestTime(_ s: ShapeTimes, _ ls: Int) -> Double {
+        var best = Double.infinity
+        for ri in s.modes.indices { best = min(best, s.time(ri, ls)) }
+        return best
     }
 
     /// A pipeline of two or more groups (v = 1).

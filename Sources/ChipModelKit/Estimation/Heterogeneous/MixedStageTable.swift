@@ -160,6 +160,7 @@ final class StageTable {
         let ownOverhead = g.model.scalars.stepOverhead + M * g.model.scalars.microbatchOverhead
         let limit = (incumbent - clusterOverhead) / M
         var byKey: [Int: [TableOption]] = [:]
+        let zValues = space.zValues(d: d)
         for s in shapes where d * s.t * s.c <= N {
             let pMax = min(L - (members - 1), N / (d * s.t * s.c))
             guard pMax >= 1 else { continue }
@@ -170,11 +171,20 @@ final class StageTable {
                 guard lsMin <= lsMax else { continue }
                 for ls in lsMin...lsMax {
                     var any = false
+                    // DP and optimizer inputs per ZeRO stage, shared by the recompute modes
+                    // (what `metrics` computes for this stage: not the whole model, one stage).
+                    var zeroCache = [TrainingCostModel.ZeroInputs?](repeating: nil, count: 4)
+                    let st = g.stageInputs(t: gc.tp, ls: ls, singleStage: false)
                     for (ri, r) in rModes.enumerated() where s.time(ri, ls) <= limit {
-                        for z in space.zValues(d: d) {
+                        for z in zValues {
+                            let zi: TrainingCostModel.ZeroInputs
+                            if (0...3).contains(z), let hit = zeroCache[z] { zi = hit } else {
+                                zi = g.model.zeroInputs(gc, st, zero: z)
+                                if (0...3).contains(z) { zeroCache[z] = zi }
+                            }
                             guard let x = g.metrics(gc, ls: ls, v: 1, recompute: r, zero: z, singleGroup: false,
                                                     overlap: space.overlap, maxAfter: L, clusters: clusters,
-                                                    pruneAbove: incumbent - clusterOverhead + ownOverhead)
+                                                    pruneAbove: incumbent - clusterOverhead + ownOverhead, zeroInputs: zi)
                             else { continue }
                             any = true
                             let lo = max(p, p * (ls - 1) + 1)

@@ -15,8 +15,9 @@ public struct PreparedPoint: Sendable {
 
 extension Roofline {
     /// Everything `evaluate` computes except the final max, for the batch path.
-    public static func prepare(_ op: RooflineOperation, on device: RooflineDevice, split: DieSplit = .auto) -> PreparedPoint {
-        let c = cost(op, format: device.format, dies: device.dies, split: split)
+    public static func prepare(_ op: RooflineOperation, on device: RooflineDevice, split: DieSplit = .auto,
+                               labels: Bool = true) -> PreparedPoint {
+        let c = cost(op, format: device.format, dies: device.dies, split: split, labels: labels)
         let bytes = offChipBytes(c, format: device.format, tileBytes: device.sramTileBytes)
         let sramBytes = c.usesMatrixUnits ? c.untiledBytes : 0
         let sustained = (c.usesMatrixUnits ? device.sustainedMatmulFlops : device.sustainedVectorFlops) * c.shapeEfficiency

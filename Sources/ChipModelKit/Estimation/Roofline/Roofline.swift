@@ -150,7 +150,10 @@ public enum Roofline {
     /// crosses); `.auto` takes the split with the fewest crossing bytes. Attention: by heads
     /// (nothing crosses when both heads and KV heads divide among the dies) or by query
     /// blocks (K and V cross).
-    public static func cost(_ op: RooflineOperation, format: NumberFormat, dies: Int, split: DieSplit = .auto) -> OperationCost {
+    /// `labels: false` leaves `split` empty (no text built: the plan search times thousands
+    /// of operations and reads only their numbers).
+    public static func cost(_ op: RooflineOperation, format: NumberFormat, dies: Int, split: DieSplit = .auto,
+                            labels: Bool = true) -> OperationCost {
         let e = format.bytesPerElement
         let eOut = max(e, 2)
         let nDies = Double(max(1, dies))
@@ -163,26 +166,31 @@ public enum Roofline {
             let untiled = B * (M * K * (N / t).rounded(.up) + K * N * (M / t).rounded(.up)) * e + B * M * N * eOut
             let shape = tileQuantization(M) * tileQuantization(N)
             var crossing = 0.0
-            var label = "single die"
+            var label = labels ? "single die" : ""
             if crossDies {
-                let options: [(DieSplit, Double)] = [
-                    (.batch, B >= nDies ? 0 : .infinity),
-                    (.m, frac * B * K * N * e),
-                    (.n, frac * B * M * K * e),
-                    (.k, frac * B * M * N * 4),
-                ]
-                var chosen = options[1]
-                var note = ""
-                if split == .auto {
-                    for o in options where o.1 < chosen.1 { chosen = o }
-                } else if let forced = options.first(where: { $0.0 == split }), forced.1.isFinite {
-                    chosen = forced
+                // The options in order batch, m, n, k (no array: this runs for every GEMM the
+                // plan search times).
+                @inline(__always) func option(_ i: Int) -> (DieSplit, Double) {
+                    switch i {
+                    case 0: return (.batch, B >= nDies ? 0 : .infinity)
+                    case 1: return (.m, frac * B * K * N * e)
+                    case 2: return (.n, frac * B * M * K * e)
+                    default: return (.k, frac * B * M * N * 4)
+                    }
+                }
+                var chosen = option(1)
+                var impossible = false
+                let forcedIndex: Int? = split == .auto ? nil : [DieSplit.batch, .m, .n, .k].firstIndex(of: split)
+                if let f = forcedIndex, option(f).1.isFinite {
+                    chosen = option(f)
                 } else {
-                    for o in options where o.1 < chosen.1 { chosen = o }
-                    note = " (\(split.rawValue) split impossible: batch < dies)"
+                    for i in 0..<4 where option(i).1 < chosen.1 { chosen = option(i) }
+                    impossible = split != .auto
                 }
                 crossing = chosen.1
-                label = "split \(chosen.0.rawValue) across \(dies) dies" + note
+                if labels {
+                    label = "split \(chosen.0.rawValue) across \(dies) dies" + (impossible ? " (\(split.rawValue) split impossible: batch < dies)" : "")
+                }
             }
             return OperationCost(flops: flops, compulsoryBytes: compulsory, untiledBytes: untiled, shapeEfficiency: shape,
                                  d2dBytesPerDirection: crossing, split: label, usesMatrixUnits: true)
@@ -205,17 +213,17 @@ public enum Roofline {
             let untiled = qo + kv * queryBlocks * (H / KV) + scores
             let shape = tileQuantization(SQ) * tileQuantization(SK)
             var crossing = 0.0
-            var label = "single die"
+            var label = labels ? "single die" : ""
             if crossDies {
                 let byHeads = H >= nDies && split != .m && split != .k
                 if byHeads && KV >= nDies {
-                    label = "split by heads across \(dies) dies"
+                    if labels { label = "split by heads across \(dies) dies" }
                 } else if byHeads {
                     crossing = frac * kv
-                    label = "split by heads across \(dies) dies (shared K/V heads cross)"
+                    if labels { label = "split by heads across \(dies) dies (shared K/V heads cross)" }
                 } else {
                     crossing = frac * kv
-                    label = "split by query blocks across \(dies) dies (K/V cross)"
+                    if labels { label = "split by query blocks across \(dies) dies (K/V cross)" }
                 }
             }
             return OperationCost(flops: flops, compulsoryBytes: qo + kv + scores, untiledBytes: untiled, shapeEfficiency: shape,
@@ -250,7 +258,7 @@ public enum Roofline {
             c.untiledBytes = max(c.untiledBytes, c.compulsoryBytes)
             if crossDies && B >= nDies && (split == .auto || split == .batch) {
                 c.d2dBytesPerDirection = 0
-                c.split = "split by batch across \(dies) dies"
+                if labels { c.split = "split by batch across \(dies) dies" }
             }
             return c
         }
@@ -273,8 +281,9 @@ public enum Roofline {
 
     /// Evaluates one operation on one device (the scalar path; `evaluateMany` is the batch
     /// path and gives the same bits).
-    public static func evaluate(_ op: RooflineOperation, on device: RooflineDevice, split: DieSplit = .auto) -> RooflineResult {
-        let p = prepare(op, on: device, split: split)
+    public static func evaluate(_ op: RooflineOperation, on device: RooflineDevice, split: DieSplit = .auto,
+                                labels: Bool = true) -> RooflineResult {
+        let p = prepare(op, on: device, split: split, labels: labels)
         let t = RooflineBatch.pointTime(flops: p.cost.flops, sustainedFlops: p.sustainedFlops, bytes: p.bytes,
                           bytesPerSecond: device.memoryBytesPerSecond, sramBytes: p.sramBytes,
                           sramBytesPerSecond: device.sramBytesPerSecond, d2dBytes: p.cost.d2dBytesPerDirection,

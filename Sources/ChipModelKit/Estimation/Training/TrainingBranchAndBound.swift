@@ -3,15 +3,16 @@
 //
 // 1. For every group (TP, CP, EP, PP, microbatch, SP fixed) the admissible lower bound of its
 //    candidates' step times (`groupBound`: the interval twin of the candidate function over the
-//    group's box) and its memory lower bound (a group none of whose rows fits is dropped).
+//    group's boxes, one per EP-overlap option) and its memory lower bound (a group none of
+//    whose rows fits is dropped).
 // 2. Groups are visited in increasing bound (ties in space order). Before each group, the K-th
 //    best step time found so far is the threshold: a group whose bound exceeds it cannot hold a
 //    top-K candidate, nor can any later group (their bounds are at least as large), so the
 //    search stops there.
-// 3. Inside a visited group, each row (virtual stages, ZeRO, recompute) whose own bound
-//    (`rowBox`, exact but for the overlap options) exceeds the threshold is skipped, and rows
-//    that do not fit are skipped; the rest are written and evaluated with the SIMD kernel
-//    exactly as the exhaustive search does.
+// 3. Inside a visited group, each row class (virtual stages, recompute, EP overlap fixed:
+//    `rowClassBox`) whose bound exceeds the threshold is skipped before its rows are
+//    assembled, and rows that do not fit are skipped; the rest are written and evaluated with
+//    the SIMD kernel exactly as the exhaustive search does.
 //
 // Only candidates strictly slower than the final K-th best are skipped (pruning needs
 // `bound > threshold`, and ties in time rank by enumeration position, which the skipped

@@ -132,7 +132,7 @@ public struct TrainingCostModel: Sendable {
     /// quantization over the chip's compute units (`waveEfficiency`, GemmEfficiency.swift), plus
     /// the fixed time of one kernel (`TrainingCalibration.gemmFixedSeconds`).
     func time(_ op: RooflineOperation, on dev: RooflineDevice? = nil) -> (seconds: Double, flops: Double) {
-        let r = Roofline.evaluate(op, on: dev ?? device)
+        let r = Roofline.evaluate(op, on: dev ?? device, labels: false)
         guard r.flops > 0 else { return (r.seconds, 0) }
         let compute = r.computeSeconds / TrainingCostModel.waveEfficiency(op, computeUnits: computeUnits)
         let seconds = max(compute, r.memorySeconds, r.sramSeconds, r.d2dSeconds)
@@ -223,7 +223,7 @@ public struct TrainingCostModel: Sendable {
         // Element-wise: 2 norms, 2 residual adds, 2 dropouts over s·b·h (replicated across TP
         // unless SP), each read + written; the activation over the FFN width (gated: 3 tensors).
         let ew = 6 * 2 * tok * H * ea / (sp ? T : 1) + (m.gatedMlp ? 3 : 2) * tok * mlpActWidth / T * ea
-        let ewSeconds = Roofline.evaluate(.elementwise(bytes: ew), on: device).seconds
+        let ewSeconds = Roofline.evaluate(.elementwise(bytes: ew), on: device, labels: false).seconds
 
         // TP collectives (one pass): 2 all-reduces (or AG + RS pairs with SP) of s·b·h.
         var tpComm = 0.0
@@ -252,8 +252,8 @@ public struct TrainingCostModel: Sendable {
         // first and last layers in higher precision), so it runs on the attention device.
         let logits = time(.gemm(m: tokens, n: ceilDiv(Double(m.vocab), T), k: h), on: attentionDevice)
         let lossBytes = 3 * 2 * tok * Double(m.vocab) / T * 4
-        let embedLogits = logits.seconds + Roofline.evaluate(.elementwise(bytes: lossBytes), on: device).seconds
-            + Roofline.evaluate(.embedding(tokens: tokens, hidden: h), on: device).seconds
+        let embedLogits = logits.seconds + Roofline.evaluate(.elementwise(bytes: lossBytes), on: device, labels: false).seconds
+            + Roofline.evaluate(.embedding(tokens: tokens, hidden: h), on: device, labels: false).seconds
 
         // Activation memory per layer (`activationBytesPerLayer`, TrainingMemoryModel.swift);
         // the unfused s x s scores (Korthikanti's 5·a·s²·b) only without fused attention.

@@ -159,22 +159,51 @@ extension TrainingCostModel {
     /// Distinct communicators of a plan (groups of more than one chip): TP, CP, DP x CP, PP,
     /// EP and expert-DP.
     public static func communicators(tp: Int, cp: Int, dp: Int, pp: Int, ep: Int) -> Int {
-        [tp > 1, cp > 1, dp * cp > 1, pp > 1, ep > 1, ep > 1 && dp * cp / ep > 1].filter { $0 }.count
+        // Counted without building an array: the plan search calls this for every row.
+        (tp > 1 ? 1 : 0) + (cp > 1 ? 1 : 0) + (dp * cp > 1 ? 1 : 0) + (pp > 1 ? 1 : 0) + (ep > 1 ? 1 : 0)
+            + (ep > 1 && dp * cp / ep > 1 ? 1 : 0)
     }
 
     /// Memory per chip of the busiest stage for a plan (bytes), term by term.
     public func memory(_ g: GroupCosts, stageLayers: Int, virtualStages v: Int, recompute: RecomputeMode, zero: Int,
                        overlapExpertParallel: Bool = false) -> TrainingMemory {
+        let states = modelStateBytes(g, stageLayers: stageLayers, zero: zero)
+        let act = activationTerms(g, stageLayers: stageLayers, virtualStages: v, recompute: recompute,
+                                  overlapExpertParallel: overlapExpertParallel)
+        let priors = calibration.training.memory
+        let working = g.layer.activationBytes.none
+        let fragmentation = priors.allocatorFragmentation * act.activations
+        let comms = TrainingCostModel.communicators(tp: g.tp, cp: g.cp, dp: g.dp, pp: g.pp, ep: g.ep)
+        let reserve = priors.runtimeBytes + Double(comms) * priors.bytesPerCommunicator
+        let total = states.weights + states.gradients + states.optimizer + act.activations + working + fragmentation + reserve
+        let capacity = (chip.memoryCapacityGB ?? 0) * 1e9
+        return TrainingMemory(weights: states.weights, gradients: states.gradients, optimizer: states.optimizer,
+                              activations: act.activations, workingSet: working,
+                              fragmentation: fragmentation, reserve: reserve, total: total,
+                              usable: capacity * (1 - priors.driverReservedFraction), capacity: capacity,
+                              inFlightChunks: act.chunks, layersPerChunk: act.layersPerChunk, perLayerActivations: act.perLayer,
+                              communicators: comms)
+    }
+
+    /// Weights, gradients and optimizer state of the busiest stage (ZeRO shards them over
+    /// DP x CP; experts over DP x CP / EP).
+    @inline(__always)
+    func modelStateBytes(_ g: GroupCosts, stageLayers: Int, zero: Int) -> (weights: Double, gradients: Double, optimizer: Double) {
         let params = stageParams(tp: g.tp, pp: g.pp, ep: g.ep, stageLayers: Double(stageLayers))
-        // Weights, gradients and optimizer state shard over DP x CP (experts: DP x CP / EP).
         let D = Double(g.dp * g.cp), DE = Double(max(1, g.dp * g.cp / g.ep))
         func shard(_ bytesPerParam: Double, _ sharded: Bool) -> Double {
             sharded ? bytesPerParam * (params.dense / D + params.expert / DE) : bytesPerParam * (params.dense + params.expert)
         }
         var weights = shard(2, zero >= 3)
         if zero >= 3 { weights += 2 * (params.dense + params.expert) / Double(max(1, stageLayers)) * 2 } // gathered layer buffers
-        let grads = shard(2, zero >= 2)
-        let opt = shard(16, zero >= 1)
+        return (weights, shard(2, zero >= 2), shard(16, zero >= 1))
+    }
+
+    /// Activations the busiest stage keeps (in-flight chunks on the first stage, or the whole
+    /// stage plus the logits on the last).
+    @inline(__always)
+    func activationTerms(_ g: GroupCosts, stageLayers: Int, virtualStages v: Int, recompute: RecomputeMode,
+                         overlapExpertParallel: Bool) -> (activations: Double, perLayer: Double, chunks: Int, layersPerChunk: Double) {
         let act = g.layer.activationBytes
         let perLayer: Double
         switch recompute {
@@ -189,17 +218,32 @@ extension TrainingCostModel {
         let first = Double(chunks) * layersPerChunk * perLayer
         let last = Double(stageLayers) * perLayer + g.layer.logitsActivationBytes
         let activations = g.pp == 1 ? first + g.layer.logitsActivationBytes : max(first, last)
+        return (activations, perLayer, chunks, layersPerChunk)
+    }
+
+    /// `memory(...).total` of every row of one group at `v` virtual stages, appended in row
+    /// order (ZeRO stages of `zMask`, then recompute modes of `rMask` in `RecomputeMode.allCases`
+    /// order, then EP overlap off/on of `oepMask`): the same terms added in the same order, bit
+    /// for bit, with the model states computed once per ZeRO stage and the activations once
+    /// per (recompute, EP overlap) (the plan search's space computes every row's memory).
+    func appendRowMemory(_ g: GroupCosts, stageLayers: Int, virtualStages v: Int, zMask: UInt8, rMask: UInt8, oepMask: UInt8,
+                         to out: inout [Double]) {
         let priors = calibration.training.memory
-        let working = act.none
-        let fragmentation = priors.allocatorFragmentation * activations
+        let working = g.layer.activationBytes.none
         let comms = TrainingCostModel.communicators(tp: g.tp, cp: g.cp, dp: g.dp, pp: g.pp, ep: g.ep)
         let reserve = priors.runtimeBytes + Double(comms) * priors.bytesPerCommunicator
-        let total = weights + grads + opt + activations + working + fragmentation + reserve
-        let capacity = (chip.memoryCapacityGB ?? 0) * 1e9
-        return TrainingMemory(weights: weights, gradients: grads, optimizer: opt, activations: activations, workingSet: working,
-                              fragmentation: fragmentation, reserve: reserve, total: total,
-                              usable: capacity * (1 - priors.driverReservedFraction), capacity: capacity,
-                              inFlightChunks: chunks, layersPerChunk: layersPerChunk, perLayerActivations: perLayer,
-                              communicators: comms)
+        var acts: [(Double, Double)] = [] // (activations, fragmentation) per (recompute, EP overlap), row order
+        for ri in 0..<4 where rMask & (1 << ri) != 0 {
+            for oe in 0..<2 where oepMask & (1 << oe) != 0 {
+                let a = activationTerms(g, stageLayers: stageLayers, virtualStages: v, recompute: RecomputeMode.allCases[ri],
+                                        overlapExpertParallel: oe == 1).activations
+                acts.append((a, priors.allocatorFragmentation * a))
+            }
+        }
+        for z in 0..<4 where zMask & (1 << z) != 0 {
+            let s = modelStateBytes(g, stageLayers: stageLayers, zero: z)
+            let states = s.weights + s.gradients + s.optimizer
+            for (a, f) in acts { out.append(states + a + working + f + reserve) }
+        }
     }
 }

@@ -58,8 +58,6 @@ extension TrainingSearch {
         var least: Entry?
         /// Set when a row's freshly computed memory differs from the space's cached value.
         var staleMemory = false
-        /// Rows skipped by their own bound (branch and bound).
-        var rowsPruned = 0
 
         init(model: TrainingCostModel, space: TrainingSearchSpace) {
             self.model = model
@@ -67,15 +65,18 @@ extension TrainingSearch {
         }
 
         /// Evaluates group `gi` into `top`. `pruning`: skip rows that do not fit in memory and
-        /// rows whose lower bound (`rowBox`) exceeds `top`'s threshold at entry; otherwise every
-        /// row is evaluated (exhaustive).
+        /// row classes (v, recompute, EP overlap: `rowClassBox`) whose lower bound exceeds
+        /// `top`'s threshold at entry, before their rows are assembled; otherwise every row is
+        /// evaluated (exhaustive). (No bound per assembled row: once a row is assembled, its few
+        /// overlap variants cost less in the SIMD kernel than an interval bound does.)
         func evaluate(_ gi: Int, _ g: TrainingCostModel.GroupCosts, into top: inout TopList, pruning: Bool) {
             let grp = space.groups[gi]
             let o = space.outers[grp.outer]
             let k = model.scalars
             let variants = grp.variants
-            let threshold = top.threshold
             let gemm = g.layer.gemmSeconds
+            let threshold = top.threshold
+            let scale = model.overlappedComputeScale
             batch.count = 0
             choices.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
@@ -85,12 +86,26 @@ extension TrainingSearch {
             for vi in 0..<grp.vCount {
                 let v = space.vValues[grp.vStart + vi]
                 let st = model.stage(g, virtualStages: v)
+                // Row classes (recompute mode, EP overlap) of this v whose lower bound exceeds
+                // the threshold at entry: none of their rows can rank, so they are not assembled.
+                var pruned: UInt8 = 0
+                if pruning && threshold.isFinite {
+                    for ric in 0..<4 where grp.rMask & (1 << ric) != 0 {
+                        for oe in 0..<2 where grp.oepMask & (1 << oe) != 0 {
+                            let box = TrainingSearch.rowClassBox(grp, g, virtualStages: v, stageLayers: st.layers, mode: ric,
+                                                                 expertOverlap: oe, overlappedComputeScale: scale,
+                                                                 capacity: k.capacityBytes)
+                            if candidateStepBounds(box.lo, box.hi, k).lo > threshold { pruned |= 1 << (ric * 2 + oe) }
+                        }
+                    }
+                }
                 for z in 0..<4 where grp.zMask & (1 << z) != 0 {
                     var zInputs: TrainingCostModel.ZeroInputs?
                     for ric in 0..<modes.count where grp.rMask & (1 << ric) != 0 {
                         for oe in 0..<2 where grp.oepMask & (1 << oe) != 0 {
                             defer { row += 1 }
                             let r = modes[ric], oep = oe == 1
+                            if pruned & (1 << (ric * 2 + oe)) != 0 { continue }
                             let cached = space.rowMemory[grp.firstRow + row]
                             // Every variant of a row that does not fit is +infinity: it cannot rank.
                             if pruning && cached > k.capacityBytes { continue }
@@ -108,13 +123,6 @@ extension TrainingSearch {
                             let ppBlocking = model.assemble(g, st, zin, virtualStages: v, recompute: r, memoryBytes: mem,
                                                             overlapDP: false, overlapParamGather: false, overlapTP: false,
                                                             overlapPP: false, overlapEP: oep).ppComm
-                            if pruning && threshold.isFinite {
-                                let box = TrainingSearch.rowBox(base, ppBlocking: ppBlocking, gemmSeconds: gemm, group: grp)
-                                if candidateStepBounds(box.lo, box.hi, k).lo > threshold {
-                                    rowsPruned += 1
-                                    continue
-                                }
-                            }
                             let needed = n0 + variants
                             if needed > batch.capacity { batch.count = n0; batch.reserve(needed) }
                             let stride = batch.capacity, basePtr = batch.storage

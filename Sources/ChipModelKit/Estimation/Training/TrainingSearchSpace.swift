@@ -144,6 +144,8 @@ final class TrainingSearchSpace: @unchecked Sendable {
         var rowMemory: [Double] = []
         var vFlat: [Int] = []
         var total = 0
+        // Divisors of ceil(L / p) per p (every group of a PP degree asks for the same list).
+        var vDivisors: [Int: [Int]] = [:]
         for (oi, o) in outers.enumerated() where o.d <= B {
             var offset = 0
             for b in Self.microBatches(o, B, c) {
@@ -155,8 +157,10 @@ final class TrainingSearchSpace: @unchecked Sendable {
                     let maxV = (m.layers + o.p - 1) / o.p
                     // Interleaving needs PP > 1 and, as in Megatron-LM, a microbatch count that is
                     // a multiple of PP.
+                    let divs: [Int]
+                    if let hit = vDivisors[maxV] { divs = hit } else { divs = Self.divisors(maxV); vDivisors[maxV] = divs }
                     let vValues = (c.virtualStages.map { [$0] }
-                        ?? (o.p == 1 ? [1] : Self.divisors(maxV).filter { $0 == 1 || g.microbatches % o.p == 0 }))
+                        ?? (o.p == 1 ? [1] : divs.filter { $0 == 1 || g.microbatches % o.p == 0 }))
                         .filter { v in v >= 1 && o.p * v <= m.layers && (v == 1 || (o.p > 1 && g.microbatches % o.p == 0)) }
                     // ZeRO stages 0-3 (a constraint outside them leaves no candidate).
                     let zValues = (c.zeroStage.map { [$0] } ?? (d > 1 ? [0, 1, 2, 3] : [0])).filter { (0...3).contains($0) }
@@ -170,25 +174,21 @@ final class TrainingSearchSpace: @unchecked Sendable {
                     let oepValues = o.e == 1 ? [false]
                         : (c.overlapExpertParallel ?? options.overlapExpertParallel).map { [$0] } ?? [false, true]
                     let rIndex = rValues.map { r in RecomputeMode.allCases.firstIndex(of: r)! }
+                    let zMask = Group.mask(zValues), rMask = Group.mask(rIndex), oepMask = Group.mask(oepValues.map { $0 ? 1 : 0 })
+                    let dpMask = Group.mask(dpLevels), otpMask = Group.mask(otpValues.map { $0 ? 1 : 0 })
+                    let oppMask = Group.mask(oppValues.map { $0 ? 1 : 0 })
+                    // Counts of distinct values: the set bits of the masks.
                     let group = Group(outer: oi, microBatch: b, sequenceParallel: sp, key: ki, vStart: vFlat.count, vCount: vValues.count,
-                                      zMask: Group.mask(zValues), rMask: Group.mask(rIndex),
-                                      oepMask: Group.mask(oepValues.map { $0 ? 1 : 0 }), dpMask: Group.mask(dpLevels),
-                                      otpMask: Group.mask(otpValues.map { $0 ? 1 : 0 }), oppMask: Group.mask(oppValues.map { $0 ? 1 : 0 }),
-                                      offset: offset, firstRow: rowMemory.count, zCount: Set(zValues).count, rCount: Set(rIndex).count,
-                                      oepCount: Set(oepValues).count,
-                                      variants: Set(dpLevels).count * Set(otpValues).count * Set(oppValues).count)
+                                      zMask: zMask, rMask: rMask, oepMask: oepMask, dpMask: dpMask, otpMask: otpMask, oppMask: oppMask,
+                                      offset: offset, firstRow: rowMemory.count, zCount: zMask.nonzeroBitCount,
+                                      rCount: rMask.nonzeroBitCount, oepCount: oepMask.nonzeroBitCount,
+                                      variants: dpMask.nonzeroBitCount * otpMask.nonzeroBitCount * oppMask.nonzeroBitCount)
                     vFlat += vValues
-                    let zs = group.zValues, rs = group.rValues, es = group.oepValues
+                    // Row order: v, ZeRO, recompute, EP overlap (ascending, `Group.row`).
                     for v in vValues {
-                        let st = model.stage(g, virtualStages: v)
-                        for z in zs {
-                            for r in rs {
-                                for oep in es {
-                                    rowMemory.append(model.memory(g, stageLayers: st.layers, virtualStages: v, recompute: r, zero: z,
-                                                                  overlapExpertParallel: oep).total)
-                                }
-                            }
-                        }
+                        let ls = TrainingCostModel.stageLayers(layers: m.layers, pp: o.p, virtualStages: v)
+                        model.appendRowMemory(g, stageLayers: ls, virtualStages: v, zMask: zMask, rMask: rMask, oepMask: oepMask,
+                                              to: &rowMemory)
                     }
                     offset += group.count
                     total += group.count
