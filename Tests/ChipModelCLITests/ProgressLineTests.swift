@@ -27,6 +27,17 @@ import Testing
         #expect(pipe.stdout == tty.stdout, "the output does not depend on the progress line")
     }
 
+    /// A mixed estimate counts its searches: each group alone, the mixed search, the spec corners.
+    @Test func mixedEstimateCountsItsSearches() {
+        let args = ["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8", "--model", "llama3-8b", "--seq", "2048", "--batch", "32"]
+        let tty = CommandContext(stderrIsTerminal: true, environment: ["CHIPMODEL_PROGRESS_AFTER_MS": "0"])
+        #expect(ChipModelCLI.run(args, context: tty) == 0, "\(tty.stderr)")
+        #expect(tty.stderr.contains("\restimate: 1/1 mixed estimate, 5 estimates, done\n"), "\(tty.stderr.debugDescription)")
+        let pipe = CommandContext(stderrIsTerminal: false, environment: ["CHIPMODEL_PROGRESS_AFTER_MS": "0"])
+        #expect(ChipModelCLI.run(args, context: pipe) == 0)
+        #expect(!pipe.stderr.contains("\r") && !pipe.stderr.contains("mixed estimate"), "\(pipe.stderr)")
+    }
+
     /// The finer units the library reports (spec corners, Monte Carlo samples, scaling rows).
     @Test func countsTheLibrarysFinerUnits() {
         let tty = CommandContext(stderrIsTerminal: true, environment: ["CHIPMODEL_PROGRESS_AFTER_MS": "0"])

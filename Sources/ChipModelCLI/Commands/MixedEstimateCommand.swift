@@ -71,8 +71,13 @@ func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws
     if let d = constraints.dp, d > batch { throw UsageError("--dp \(d) exceeds the global batch of \(batch) sequences") }
     let estimate: MixedTrainingEstimate
     do {
-        estimate = try MixedTrainingEstimator.estimate(groups: groups, fabric: try parseFabric(args), workload: workload,
-                                                       constraints: constraints)
+        let fabric = try parseFabric(args)
+        let progress = SweepProgress(context: context, total: 1, label: "estimate", unit: "mixed estimate")
+        estimate = try progress.run {
+            let e = try MixedTrainingEstimator.estimate(groups: groups, fabric: fabric, workload: workload, constraints: constraints)
+            progress.step()
+            return e
+        }
     } catch let e as MixedInfeasibleError {
         throw RunError(e.message)
     } catch let e as UnsupportedFormatError {

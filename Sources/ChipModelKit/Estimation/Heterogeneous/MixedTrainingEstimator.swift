@@ -56,9 +56,11 @@ public enum MixedTrainingEstimator {
         var aloneConstraints = constraints
         aloneConstraints.dp = nil
         let aloneInputs = aloneConstraints
-        // Independent searches, one per core.
+        // Independent searches, one per core; each finished search is a unit of progress.
+        let sink = ProgressSink.current
         let aloneResults: [Result<TrainingEstimate, any Error>] = parallelMap(groups) { g in
-            Result {
+            defer { sink?.report() }
+            return Result {
                 try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: g.chip), count: g.count,
                                                               scaleUpDomain: g.scaleUpDomain),
                                                constraints: aloneInputs, options: .init(calibration: g.calibration))
@@ -74,6 +76,7 @@ public enum MixedTrainingEstimator {
         // 2. The mixed search (every group alone is in its space too, on at most its chips).
         let nominal = cluster(groups, fabric: fabric)
         let result = try MixedTrainingPlanner.search(nominal, workload: w, space: space, incumbent: incumbent)
+        sink?.report()
         let (models, resolved) = try MixedTrainingPlanner.prepare(nominal, workload: w)
         let tokens = w.tokensPerStep
         let aloneTPS = alone.map { $0?.tokensPerSecond ?? 0 }
@@ -103,7 +106,8 @@ public enum MixedTrainingEstimator {
                 // The two corners are independent searches: one per core.
                 let space = space
                 let corners: [Result<Double?, any Error>] = parallelMap([Corner.low, .high]) { corner in
-                    Result {
+                    defer { sink?.report() }
+                    return Result {
                         let c = cluster(groups, fabric: fabric, corner: corner)
                         let retimed = try MixedTrainingPlanner.evaluate(plan, on: c, workload: w, overlap: space.overlap)
                         let found = try MixedTrainingPlanner.search(c, workload: w, space: space,
