@@ -56,27 +56,45 @@ public enum MixedTrainingEstimator {
         var aloneConstraints = constraints
         aloneConstraints.dp = nil
         let aloneInputs = aloneConstraints
-        // Independent searches, one per core; each finished search is a unit of progress.
+        // Every group alone at the nominal specs and, when any spec is ranged, at both corners:
+        // independent searches, one per core; each finished nominal one is a unit of progress.
         let sink = ProgressSink.current
-        let aloneResults: [Result<TrainingEstimate, any Error>] = parallelMap(groups) { g in
-            defer { sink?.report() }
+        let ranged = groups.contains { $0.chip.hasRanges }
+        let corners: [Corner] = ranged ? [.nominal, .low, .high] : [.nominal]
+        let jobs = corners.flatMap { c in groups.indices.map { AloneJob(corner: c, group: $0) } }
+        let aloneAll: [Result<TrainingEstimate, any Error>] = parallelMap(jobs) { job in
+            defer { if job.corner == .nominal { sink?.report() } }
+            let g = groups[job.group]
             return Result {
-                try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: g.chip), count: g.count,
+                try TrainingEstimator.estimate(w, on: Cluster(chip: ChipParameters(chip: g.chip, corner: job.corner), count: g.count,
                                                               scaleUpDomain: g.scaleUpDomain),
                                                constraints: aloneInputs, options: .init(calibration: g.calibration))
             }
         }
-        let alone: [TrainingEstimate?] = aloneResults.map { try? $0.get() }
-        let problems: [String?] = aloneResults.map { r in
+        func aloneAt(_ c: Corner) -> [TrainingEstimate?] {
+            let k = corners.firstIndex(of: c) ?? 0
+            return aloneAll[(k * groups.count)..<((k + 1) * groups.count)].map { try? $0.get() }
+        }
+        let alone = aloneAt(.nominal)
+        let problems: [String?] = aloneAll.prefix(groups.count).map { r in
             if case .failure(let error) = r { return "\(error)" }
             return nil
         }
+        func bestAloneStep(_ c: Corner) -> Double? { aloneAt(c).compactMap { $0?.stepSeconds }.min() }
         let bestAlone = alone.indices.filter { alone[$0] != nil }.min { alone[$0]!.stepSeconds < alone[$1]!.stepSeconds }
-        let incumbent = bestAlone.map { alone[$0]!.stepSeconds * (1 + 1e-9) } ?? .infinity
-        // 2. The mixed search (every group alone is in its space too, on at most its chips).
+        // 2. The mixed search at the nominal specs and at each corner (every group alone is in
+        //    its space too, on at most its chips), each seeded with the best group alone at its
+        //    specs and each exact below that: a thread each, so the three share both cores.
+        let searchSpace = space
+        let seeds = corners.map { (bestAloneStep($0) ?? .infinity) * (1 + 1e-9) }
+        let searches: [Result<MixedSearchResult, any Error>] = concurrentMap(Array(zip(corners, seeds))) { c, seed in
+            defer { sink?.report() }
+            return Result {
+                try MixedTrainingPlanner.search(cluster(groups, fabric: fabric, corner: c), workload: w, space: searchSpace, incumbent: seed)
+            }
+        }
+        let result = try searches[0].get()
         let nominal = cluster(groups, fabric: fabric)
-        let result = try MixedTrainingPlanner.search(nominal, workload: w, space: space, incumbent: incumbent)
-        sink?.report()
         let (models, resolved) = try MixedTrainingPlanner.prepare(nominal, workload: w)
         let tokens = w.tokensPerStep
         let aloneTPS = alone.map { $0?.tokensPerSecond ?? 0 }
@@ -99,24 +117,16 @@ public enum MixedTrainingEstimator {
             fill(&reports, plan: plan, models: models, workload: w)
             let multi = plan.pipelines.contains { $0.parts.count > 1 }
             mode = plan.pipelines.count == 1 ? (multi ? .pipeline : .singleGroup) : (multi ? .pipelineAndDataParallel : .dataParallel)
-            // Spec corners (every group at the corner): each corner gets its own full search (the
-            // ranges policy of every estimator); the nominal plan re-timed there, when it still
-            // fits, is only its first incumbent.
-            if groups.contains(where: { $0.chip.hasRanges }) {
-                // The two corners are independent searches: one per core.
-                let space = space
-                let corners: [Result<Double?, any Error>] = parallelMap([Corner.low, .high]) { corner in
-                    defer { sink?.report() }
-                    return Result {
-                        let c = cluster(groups, fabric: fabric, corner: corner)
-                        let retimed = try MixedTrainingPlanner.evaluate(plan, on: c, workload: w, overlap: space.overlap)
-                        let found = try MixedTrainingPlanner.search(c, workload: w, space: space,
-                                                                    incumbent: (retimed?.stepSeconds ?? .infinity) * (1 + 1e-12))
-                        return found.plan?.stepSeconds ?? retimed?.stepSeconds
-                    }
+            // Spec corners (every group at the corner): each corner got its own full search (the
+            // ranges policy of every estimator); a corner is the faster of its best mixed plan
+            // and its best group alone, as the nominal is.
+            if ranged {
+                for (k, c) in corners.enumerated() where c != .nominal {
+                    let found = try searches[k].get().plan?.stepSeconds
+                    let s = min(found ?? .infinity, bestAloneStep(c) ?? .infinity)
+                    guard s.isFinite else { continue }
+                    if c == .low { low = tokens / s } else { high = tokens / s }
                 }
-                if let s = try corners[0].get() { low = tokens / s }
-                if let s = try corners[1].get() { high = tokens / s }
             }
         } else if let i = bestAlone, let e = alone[i] {
             step = e.stepSeconds
@@ -124,12 +134,8 @@ public enum MixedTrainingEstimator {
             fillHomogeneous(&reports[i], e)
             let g = groups[i]
             if g.chip.hasRanges {
-                for corner in [Corner.low, .high] {
-                    let c = Cluster(chip: ChipParameters(chip: g.chip, corner: corner), count: g.count, scaleUpDomain: g.scaleUpDomain)
-                    if let x = try? TrainingEstimator.estimate(w, on: c, constraints: aloneConstraints, options: .init(calibration: g.calibration)) {
-                        if corner == .low { low = x.tokensPerSecond } else { high = x.tokensPerSecond }
-                    }
-                }
+                low = aloneAt(.low)[i]?.tokensPerSecond
+                high = aloneAt(.high)[i]?.tokensPerSecond
             }
         } else {
             let why = groups.indices.map { "\(groups[$0].chip.id) x \(groups[$0].count): \(problems[$0] ?? "no plan")" }
@@ -215,4 +221,10 @@ public enum MixedTrainingEstimator {
         r.memoryPerChipBytes = e.memory.total
         r.usableMemoryBytes = e.memory.usable
     }
+}
+
+/// One group-alone search of `MixedTrainingEstimator.estimate`: the group at one spec corner.
+struct AloneJob: Sendable {
+    var corner: Corner
+    var group: Int
 }
