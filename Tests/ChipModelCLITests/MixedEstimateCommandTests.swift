@@ -66,6 +66,9 @@ import Testing
         }
         let (a, b) = (try kw("1.1"), try kw("1.5"))
         #expect(abs(b / a - 1.5 / 1.1) < 1e-9)
+        // a bad value is a usage error, as without --group
+        let (code, _, err) = runCLI(["estimate", "--group", "a100-sxm4-80gb:8", "--group", "ascend-910b:8", "--pue", "0.5"] + Self.small)
+        #expect(code == 64 && err.contains("--pue"), "\(err)")
     }
 
     @Test func tableExplainsTheSplit() {

@@ -69,6 +69,15 @@ func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws
     if let t = constraints.tp, model.heads % t != 0 { throw UsageError("--tp \(t) does not divide the model's \(model.heads) attention heads") }
     if let c = constraints.cp, seq % c != 0 { throw UsageError("--cp \(c) does not divide the sequence length \(seq)") }
     if let d = constraints.dp, d > batch { throw UsageError("--dp \(d) exceeds the global batch of \(batch) sequences") }
+    // Power/cost and goodput flags are parsed before any work: a bad value is a usage error.
+    let assumptions = try powerCostAssumptions(args)
+    let tables = try PowerCostTables.builtIn(catalog: catalog)
+    var settings: GoodputSettings?
+    if !args.has("--no-goodput") {
+        settings = try goodputSettings(args, context)
+    } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
+        throw UsageError("\(flag) contradicts --no-goodput")
+    }
     let estimate: MixedTrainingEstimate
     do {
         let fabric = try parseFabric(args)
@@ -87,32 +96,20 @@ func runMixedEstimate(_ args: ParsedArguments, _ context: CommandContext) throws
     }
     let chips = groups.map(\.chip)
     let energy = Result { () throws(PowerInputError) in
-        try PowerCostRuns.mixedTraining(estimate, chips: chips, tables: try powerTables(catalog), assumptions: try powerAssumptions(args))
+        try PowerCostRuns.mixedTraining(estimate, chips: chips, tables: tables, assumptions: assumptions)
     }
     var goodput: TrainingGoodput?
-    if !args.has("--no-goodput") {
+    if let settings {
         do {
             goodput = try TrainingGoodputEstimator.estimateMixed(
                 groups: groups.map { .init(chip: $0.chip, count: $0.count) }, workload: workload, stepSeconds: estimate.stepSeconds,
-                days: estimate.days, settings: try goodputSettings(args, context),
+                days: estimate.days, settings: settings,
                 daysLow: estimate.tokensPerSecondHigh.map { workload.tokenBudget / $0 / 86_400 },
                 daysHigh: estimate.tokensPerSecondLow.map { workload.tokenBudget / $0 / 86_400 })
-        } catch let e as GoodputInputError {
-            throw UsageError("goodput: \(e)")
+        } catch {
+            throw UsageError("goodput: \(error)")
         }
-    } else if let flag = goodputFlagsGiven(args).first(where: { $0 != "--no-goodput" }) {
-        throw UsageError("\(flag) contradicts --no-goodput")
     }
     context.out(MixedTrainingReport.render(estimate, format: format, energy: energy, goodput: goodput))
     return 0
-}
-
-/// The power tables and the user's power/cost overrides, with their errors as power input
-/// errors (a mixed run prints the reason instead of its power line).
-private func powerTables(_ catalog: ChipCatalog) throws(PowerInputError) -> PowerCostTables {
-    do { return try PowerCostTables.builtIn(catalog: catalog) } catch { throw PowerInputError("power tables: \(error)") }
-}
-
-private func powerAssumptions(_ args: ParsedArguments) throws(PowerInputError) -> PowerCostAssumptions {
-    do { return try powerCostAssumptions(args) } catch { throw PowerInputError("\(error)") }
 }
