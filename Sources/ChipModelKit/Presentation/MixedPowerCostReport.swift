@@ -1,7 +1,7 @@
 /// Power, energy and cost of a mixed-vendor run: one line under the mixed table (the cluster
 /// and each group's share) and the `power` / `cost` members of its JSON estimate.
 public enum MixedPowerCostReport {
-    static func text(_ r: RangedValue, _ f: (Double) -> String = { formatQuantity($0) }) -> String { TrainingReport.cell(r, f) }
+    static func text(_ r: RangedValue, _ f: (Double) -> String = { formatQuantity($0) }) -> String { PowerCostReport.text(r, f) }
 
     public static func line(_ outcome: Result<MixedEnergyEstimate, PowerInputError>, tokenBudget: Double) -> String {
         switch outcome {

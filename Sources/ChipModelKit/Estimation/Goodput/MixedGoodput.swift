@@ -29,17 +29,13 @@ extension TrainingGoodputEstimator {
         let fleets = groups.map { table.fleet(forFamily: $0.chip.family) }
         let chips = groups.reduce(0) { $0 + $1.count }
         // Nodes per group: eight-accelerator servers, or the group's scale-up domain when smaller.
-        let perNode = groups.map { g in
-            max(1, min(defaultChipsPerNode, g.chip.scaleUp.map { wholeCount($0.domainSize.nominal, upper: 1 << 24) } ?? 1, g.count))
-        }
+        let perNode = groups.map { assumedChipsPerNode($0.chip, count: $0.count) }
         let nodesByGroup = zip(groups, perNode).map { ($0.count + $1 - 1) / $1 }
         let nodes = nodesByGroup.reduce(0, +)
         // The equivalent cluster: chips per node so that it has at least the groups' node count.
         let equivalentPerNode = max(1, chips / max(1, nodes))
         let equivalentNodes = Double((chips + equivalentPerNode - 1) / equivalentPerNode)
-        let stacks = groups.map { g in
-            g.chip.memory.stacks?.nominal ?? ((g.chip.memory.type ?? "").uppercased().contains("HBM") ? assumedHBMStacks : 0)
-        }
+        let stacks = groups.map { hbmStacks($0.chip) }
         let totalStacks = zip(groups, stacks).reduce(0.0) { $0 + Double($1.0.count) * $1.1 }
 
         /// Rates of the equivalent cluster: per chip, per stack and per node, each the groups'

@@ -86,6 +86,18 @@ public enum TrainingGoodputEstimator {
     /// domain when it is smaller.
     public static let defaultChipsPerNode = 8
 
+    /// Chips per node without a system spec: `defaultChipsPerNode`, or the scale-up domain (or
+    /// the chip count) when smaller.
+    static func assumedChipsPerNode(_ chip: Chip, count: Int) -> Int {
+        let domain = chip.scaleUp.map { wholeCount($0.domainSize.nominal, upper: 1 << 24) } ?? 1
+        return max(1, min(defaultChipsPerNode, domain, count))
+    }
+
+    /// HBM stacks per chip: the spec's, else `assumedHBMStacks` for an HBM part, else none.
+    static func hbmStacks(_ chip: Chip) -> Double {
+        chip.memory.stacks?.nominal ?? ((chip.memory.type ?? "").uppercased().contains("HBM") ? assumedHBMStacks : 0)
+    }
+
     /// Goodput of `estimate` (the nominal estimate of a chip), with the failure-rate range, the
     /// defaulted system figures moved to the same corners, and the effective days combining the
     /// spec corners' `daysLow`/`daysHigh` (nil: the nominal days).
@@ -94,18 +106,16 @@ public enum TrainingGoodputEstimator {
         let table = s.table
         let d = table.defaults
         let fleet = table.fleet(forFamily: chip.family)
-        let domain = chip.scaleUp.map { wholeCount($0.domainSize.nominal, upper: 1 << 24) } ?? 1
         let perNode: Int
         let perNodeSource: String
         if let n = s.system?.chipsPerNode {
             perNode = n
             perNodeSource = "system \(s.system?.id ?? "")"
         } else {
-            perNode = max(1, min(defaultChipsPerNode, domain, e.chips))
+            perNode = assumedChipsPerNode(chip, count: e.chips)
             perNodeSource = "assumed: \(defaultChipsPerNode)-accelerator servers (or the scale-up domain when smaller)"
         }
-        let stacks = chip.memory.stacks?.nominal
-            ?? ((chip.memory.type ?? "").uppercased().contains("HBM") ? assumedHBMStacks : 0)
+        let stacks = hbmStacks(chip)
         let rates = s.mtbfHours.map { ComponentFailureRates.allInPerChip(mtbfHours: $0) } ?? fleet.rates(at: .nominal)
 
         let restartDefault = s.system?.restartMinutes ?? d.restartMinutes
