@@ -35,7 +35,7 @@ public enum SystemSpecDecoder {
             log.add("chip", msg)
         }
         let notes = root.stringArray("notes") ?? []
-        let sources = readSources(root, log: log)
+        let sources = ChipSpecDecoder.readSources(root, log: log)
         let values = ValueReader(sources: sources, log: log, status: status)
 
         let year = values.read(root, "year", required: true)
@@ -79,19 +79,6 @@ public enum SystemSpecDecoder {
                           sources: sources, notes: notes)
     }
 
-    static func readSources(_ root: ObjectReader, log: ProblemLog) -> [String: SourceRef] {
-        var sources: [String: SourceRef] = [:]
-        guard let table = root.object("sources", required: true) else { return sources }
-        for key in table.keys {
-            guard let s = table.object(key) else { continue }
-            let title = s.string("title", required: true)
-            let url = s.string("url")
-            s.finish()
-            if let title { sources[key] = SourceRef(key: key, title: title, url: url) }
-        }
-        if table.keys.isEmpty { log.add("sources", "must list at least one source") }
-        return sources
-    }
 
     static func readScaleUp(_ s: ObjectReader, values: ValueReader, log: ProblemLog) -> SystemScaleUp? {
         let name = s.string("name", required: true)
