@@ -391,14 +391,8 @@ public struct TrainingCostModel: Sendable {
                          overlapTP: Bool, overlapPP: Bool, overlapEP: Bool = false) -> CandidateInputs {
         let L = Double(st.layers)
         let layer = g.layer
-        let rLayer: Double
-        switch recompute {
-        case .none: rLayer = 0
-        case .selective: rLayer = layer.attentionCoreSeconds
-        case .full: rLayer = layer.forwardSeconds
-        case .lightweight: rLayer = layer.lightweightRecomputeSeconds
-        }
-        let passes: Double = recompute == .full ? 3 : 2
+        let rLayer = layer.recomputeSeconds(recompute)
+        let passes = recompute.communicationPasses
         // Pipeline p2p: the fill and drain messages (2·(p·v - 1)) are always on the critical
         // path; without p2p overlap every microbatch's sends and receives on the busiest stage
         // (2·v per microbatch) are too (interleaving multiplies the messages by v, Narayanan
@@ -449,4 +443,22 @@ public struct TrainingCostModel: Sendable {
         if let u = computeUnits, u > p.communicationComputeUnits { return u / (u - p.communicationComputeUnits) }
         return 1 / p.computeFractionWhileOverlapped
     }
+}
+
+extension LayerCosts {
+    /// Seconds one layer recomputes per microbatch in the backward pass under `mode`.
+    func recomputeSeconds(_ mode: RecomputeMode) -> Double {
+        switch mode {
+        case .none: return 0
+        case .selective: return attentionCoreSeconds
+        case .full: return forwardSeconds
+        case .lightweight: return lightweightRecomputeSeconds
+        }
+    }
+}
+
+extension RecomputeMode {
+    /// Passes over a layer that carry its TP/EP communication: forward and backward, and the
+    /// forward again under full recompute.
+    var communicationPasses: Double { self == .full ? 3 : 2 }
 }

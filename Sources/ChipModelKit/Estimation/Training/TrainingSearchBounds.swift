@@ -120,15 +120,10 @@ extension TrainingSearch {
                     }
                     guard fits != 0 else { continue }
                     for mode in 0..<4 where fits & (1 << mode) != 0 {
-                        // RecomputeMode.allCases order: none, selective, full, lightweight.
-                        let rLayer: Double
-                        switch mode {
-                        case 0: rLayer = 0
-                        case 1: rLayer = layer.attentionCoreSeconds
-                        case 2: rLayer = layer.forwardSeconds
-                        default: rLayer = layer.lightweightRecomputeSeconds
-                        }
-                        let passes: Double = mode == 2 ? 3 : 2
+                        // Bit `mode` of `fits`: RecomputeMode.allCases[mode] (none, selective, full, lightweight).
+                        let r = RecomputeMode.allCases[mode]
+                        let rLayer = layer.recomputeSeconds(r)
+                        let passes = r.communicationPasses
                         let ep = ls * layer.epCommSeconds * passes
                         let cp = ls * layer.cpExposedSeconds
                         lo.layerRecompute = min(lo.layerRecompute, rLayer); hi.layerRecompute = max(hi.layerRecompute, rLayer)
@@ -172,14 +167,9 @@ extension TrainingSearch {
                             capacity cap: Double) -> (lo: CandidateInputs, hi: CandidateInputs) {
         let layer = g.layer
         let L = Double(ls)
-        let rLayer: Double
-        switch mode {
-        case 0: rLayer = 0
-        case 1: rLayer = layer.attentionCoreSeconds
-        case 2: rLayer = layer.forwardSeconds
-        default: rLayer = layer.lightweightRecomputeSeconds
-        }
-        let passes: Double = mode == 2 ? 3 : 2
+        let r = RecomputeMode.allCases[mode]
+        let rLayer = layer.recomputeSeconds(r)
+        let passes = r.communicationPasses
         let on = oe == 1 && g.ep > 1
         var ppLo = Double.infinity, ppHi = -Double.infinity
         for opp in 0..<2 where grp.oppMask & (1 << opp) != 0 {
