@@ -104,6 +104,7 @@ public enum BenchmarkSuite {
     public static let all: [BenchmarkCase] = [
         PlanSearchBenchmark.gpt3Case, RooflineKernelBenchmark.case, PlanSearchBenchmark.otherCase, EstimateBenchmark.case,
         ExactSearchBenchmark.monteCarloCase, ExactSearchBenchmark.scalingCase, ExactSearchBenchmark.roadmapCase,
+        InferenceSearchBenchmark.case,
         ServingSimulationBenchmark.case,
         MixedPlannerBenchmark.case,
     ]

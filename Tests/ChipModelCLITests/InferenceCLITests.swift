@@ -26,6 +26,10 @@ import Testing
             #expect(first[key] != nil, "missing \(key)")
         }
         for key in ["tp", "pp", "ep", "replicas", "batch"] { #expect(first["plan"]?[key]?.numberValue != nil) }
+        // The layout search's effort: layouts evaluated in full of those the plan allows.
+        let layouts = try #require(first["search"]?["layouts"]?.numberValue)
+        let evaluated = try #require(first["search"]?["layoutsEvaluated"]?.numberValue)
+        #expect(evaluated >= 1 && evaluated <= layouts)
         #expect(first["scenario"]?.stringValue == "server")
         #expect(try #require(first["tpotMs"]?.numberValue) <= 200)
         #expect(!out.contains("nan") && !out.contains("inf"))

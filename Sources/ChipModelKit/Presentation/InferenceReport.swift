@@ -128,6 +128,9 @@ public enum InferenceReport {
                 ("disaggregation", disaggregationJSON(e.disaggregation)),
                 ("low", rangeJSON(o, \.low)), ("high", rangeJSON(o, \.high)),
                 ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)), ("sweep", sweep),
+                ("search", e.search.map { s in .object([("layouts", .int(s.layouts)), ("layoutsBounded", .int(s.layoutsBounded)),
+                                                         ("layoutsEvaluated", .int(s.layoutsEvaluated)), ("points", .int(s.points)),
+                                                         ("pointsEvaluated", .int(s.pointsEvaluated))]) } ?? .null),
             ] + (energy[o.chipID].map { PowerCostReport.servingJSON($0, llm: model.isDecoder) } ?? [])))
         }
         return .object((system.map { [("system", $0)] } ?? []) + [("estimates", .array(items))])

@@ -45,6 +45,8 @@ public struct InferenceEstimate: Sendable {
     public var queue: ServingQueueSummary? = nil
     /// Disaggregated prefill/decode: the two pools (nil when aggregated).
     public var disaggregation: DisaggregationSummary? = nil
+    /// LLM layout search: what was evaluated of the space (nil for encoders/CNNs).
+    public var search: InferenceSearchEffort? = nil
 
     /// "fp8 weights / fp8 KV" (with the GEMM format when it differs), for table rows.
     public var precisionLabel: String {
@@ -100,7 +102,13 @@ public enum InferenceEstimator {
         /// Concurrent sequences per replica (LLM) or samples per chip batch (encoder/CNN);
         /// nil: the best batch that fits (and meets the latency bounds) is searched.
         public var batch: Int?
-        public init(batch: Int? = nil) { self.batch = batch }
+        /// Evaluate every LLM layout in full, in order (the reference the branch-and-bound
+        /// search is tested and benchmarked against); the answer is the same.
+        public var exhaustiveSearch: Bool
+        public init(batch: Int? = nil, exhaustiveSearch: Bool = false) {
+            self.batch = batch
+            self.exhaustiveSearch = exhaustiveSearch
+        }
     }
 
     /// The inference estimator's one door: `workload` served on `cluster` (one spec corner of
@@ -115,14 +123,15 @@ public enum InferenceEstimator {
         guard chips >= 1 else { throw DoesNotFitError("need at least one chip") }
         if let s = workload.speculative, let problem = s.problem { throw DoesNotFitError("speculative decoding: \(problem)") }
         if let d = constraints.disaggregated {
-            return try estimateDisaggregated(workload, on: cluster, plan: d)
+            return try estimateDisaggregated(workload, on: cluster, plan: d, exhaustive: options.exhaustiveSearch)
         }
         switch workload.model.architecture {
         case .bert, .resnet:
             return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch)
         case .gpt, .llama, .moe:
             return try estimateLLM(workload, chip: chip, chips: chips, constraints: constraints, batch: batch,
-                                   scaleUpDomain: cluster.scaleUpDomainOverride, fabric: cluster.fabric)
+                                   scaleUpDomain: cluster.scaleUpDomainOverride, fabric: cluster.fabric,
+                                   exhaustive: options.exhaustiveSearch)
         }
     }
 
@@ -154,7 +163,7 @@ public enum InferenceEstimator {
     }
 
     static func estimateLLM(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints,
-                            batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil) throws -> InferenceEstimate {
+                            batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil, exhaustive: Bool = false) throws -> InferenceEstimate {
         let model = w.model
         let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         let layouts = llmLayouts(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize,
@@ -162,172 +171,19 @@ public enum InferenceEstimator {
         if layouts.isEmpty {
             throw DoesNotFitError("no parallel layout of \(chips) chips matches the given plan (tp \(constraints.tp.map(String.init) ?? "any"), pp \(constraints.pp.map(String.init) ?? "any"), replicas \(constraints.replicas.map(String.init) ?? "any"))")
         }
-        let output = Double(max(1, w.outputTokens))
-        let input = max(1, w.inputTokens)
-        let context = Double(input) + Double(w.outputTokens) / 2
-        // Paged KV cache: in steady state a running sequence holds its mean context.
-        let reserve = context
-        var best: (score: Double, est: InferenceEstimate)?
-        // Server scenario: the plans ranked by their bounded steady-state throughput; the best
-        // is then re-rated by the queue simulation (`LLMServerScenario`).
-        var serverPick: (score: Double, est: InferenceEstimate, model: LLMServingModel, sweep: BatchSweep, cap: Int)?
-        let accepted = w.speculative?.acceptedTokensPerStep ?? 1
-        var smallestNeed: (need: Double, have: Double, plan: String)?
-        var missingKey: String?
-        for (tp, pp, ep, dp) in layouts {
-            let m = try LLMServingModel(model: model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
-                                        tp: tp, pp: pp, ep: ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: dp,
-                                        computePrecision: w.computePrecision, speculative: w.speculative,
-                                        fabric: fabric)
-            if let key = m.missingNetworkKey {
-                missingKey = missingKey ?? key
-                continue
+        let search = LLMLayoutSearch(w, chip: chip, chips: chips, constraints: constraints, batch: batch)
+        let found = try search.run(layouts: layouts, scaleUpDomain: scaleUpDomain, fabric: fabric, exhaustive: exhaustive)
+        if let s = found.best {
+            let est = assembleLLM(s, search: search, effort: found.effort)
+            // Server scenario: the plan with the best bounded steady-state throughput is re-rated
+            // by the queue simulation (`LLMServerScenario`).
+            if w.scenario == .server && w.phase != .prefill, let sweep = s.sweep {
+                return try LLMServerScenario.rate(est, workload: w, model: s.model, sweep: sweep, cap: batch ?? s.cap)
             }
-            let kvMax = m.maxBatch(tokensPerSequence: reserve)
-            let need = m.weightsBytes + m.workspaceBytes + reserve * m.kvBytesPerToken * Double(batch ?? 1)
-            if kvMax < (batch ?? 1) {
-                if smallestNeed == nil || need < smallestNeed!.need {
-                    smallestNeed = (need, m.capacityBytes, "tp \(tp) pp \(pp)")
-                }
-                continue
-            }
-            // Each data-parallel attention rank (each die of a multi-die package) fills its own
-            // prefill chunk: a DP replica's prefill iteration holds ranks x one chunk.
-            let dpRanks = dp ? tp * max(1, chip.computeDies) : 1
-            let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input) * dpRanks
-            let chunk = m.prefillSeconds(sequences: chunkSeqs, length: input)
-            let single = m.prefillSeconds(sequences: 1, length: input)
-            let replicas = constraints.replicas ?? max(1, chips / (tp * pp))
-            if w.phase == .prefill {
-                let e = prefillPhaseEstimate(w, m: m, chunkSeqs: chunkSeqs, chunk: chunk, single: single, replicas: replicas, chips: chips)
-                let score = e.inputTokensPerSecond ?? 0
-                if best == nil || score > best!.score { best = (score, e) }
-                continue
-            }
-            // Decode-only measurements exclude prefill: no prompt share in the iteration.
-            let sweep = BatchSweep(decode: m.decode, context: context, outputTokens: output,
-                                   prefillPerSequenceSeconds: w.phase == .decode ? 0 : chunk.occupancy / Double(chunkSeqs),
-                                   prefillLatencySeconds: single.latency, acceptedTokensPerStep: accepted)
-            // Each data-parallel attention rank runs its own scheduler.
-            let cap = min(kvMax, InferenceCalibration.maxScheduledBatch * (dp ? tp : 1))
-            let cands: [Int]
-            if let batch { cands = [batch] } else if w.scenario == .singleStream { cands = [1] } else { cands = BatchSweep.candidates(maxBatch: max(1, cap)) }
-            let server = w.scenario == .server
-            let tpotBound = server ? (w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs) / 1e3 : w.tpotBoundMs.map { $0 / 1e3 }
-            let ttftBound = server ? (w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs) / 1e3 : w.ttftBoundMs.map { $0 / 1e3 }
-            guard let idx = sweep.best(candidates: cands, tpotBound: tpotBound, ttftBound: ttftBound) else { continue }
-            let b = cands[idx]
-            let loadFraction = 1.0
-            let p = sweep.evaluate(batch: Double(b))
-            let single1 = w.scenario == .singleStream
-            let tpot = single1 ? m.decode.stepSeconds(batch: 1, context: context) / accepted : p.tpotSeconds
-            let ttft = single1 ? single.latency : p.ttftSeconds
-            let latency = ttft + Double(max(0, w.outputTokens - 1)) * tpot
-            // Single-stream: each replica serves one request after another.
-            let tps = (single1 ? output / latency : p.tokensPerSecond * loadFraction) * Double(replicas)
-            let used = replicas * tp * pp
-            let score = single1 ? -latency : tps
-            if let bcur = best, bcur.score >= score { continue }
-            // Sweep table over the candidate batches (all, to show the trade-off).
-            let tableCands = BatchSweep.candidates(maxBatch: max(1, cap))
-            var rows: [InferenceSweepRow] = []
-            for c in tableCands {
-                let q = sweep.evaluate(batch: Double(c))
-                let ok = (tpotBound.map { q.tpotSeconds <= $0 } ?? true) && (ttftBound.map { q.ttftSeconds <= $0 } ?? true)
-                rows.append(InferenceSweepRow(batch: c, throughput: q.tokensPerSecond * Double(replicas) * loadFraction,
-                                              ttftMs: q.ttftSeconds * 1e3, tpotMs: q.tpotSeconds * 1e3, latencyMs: nil, meetsBounds: ok))
-            }
-            let mem = m.memory(batch: b, tokensPerSequence: reserve)
-            // Binding resource at the chosen batch.
-            let parts = m.decode.breakdown(batch: Double(b), context: context)
-            var byKind: [String: Double] = [:]
-            for (i, part) in parts.enumerated() {
-                let key: String
-                if i < m.decode.terms.count {
-                    let t = m.decode.terms[i]
-                    if t.ceiling(batch: Double(b) / Double(m.decode.pp), context: context) == .d2d {
-                        key = "d2d link"
-                    } else {
-                        key = part.computeBound ? "compute" : (t.kind == .kvCache ? "memory bandwidth (KV cache reads)" : "memory bandwidth (weight reads)")
-                    }
-                } else if i < m.decode.terms.count + m.decode.comms.count {
-                    key = "scale-up network"
-                } else { key = "scheduling overhead" }
-                byKind[key, default: 0] += part.seconds
-            }
-            let prefillShare = Double(b) / output * sweep.prefillPerSequenceSeconds
-            // The prefill share goes to the ceiling that binds each prefill operation (roofline),
-            // so a D2D- or memory-bound prefill is named as such.
-            var prefillByBound: [String: Double] = [:]
-            for (_, op, count) in m.prefillLayerOps(sequences: chunkSeqs, length: input) {
-                let r = Roofline.evaluate(op, on: m.device)
-                let name: String
-                switch r.bound {
-                case .compute: name = "prefill compute"
-                case .memory: name = "prefill memory bandwidth"
-                case .sram: name = "prefill on-chip bandwidth"
-                case .d2d: name = "prefill d2d link"
-                }
-                prefillByBound[name, default: 0] += r.seconds * count
-            }
-            let prefillTotal = prefillByBound.values.reduce(0, +)
-            if prefillTotal > 0 {
-                for (k, v) in prefillByBound { byKind[k, default: 0] += prefillShare * v / prefillTotal }
-            } else {
-                byKind["prefill compute", default: 0] += prefillShare
-            }
-            var binding = byKind.max { $0.value < $1.value }?.key ?? "compute"
-            if batch == nil && !single1 && b == kvMax { binding += "; batch limited by KV-cache capacity" }
-            else if batch == nil && !single1 && b == InferenceCalibration.maxScheduledBatch * (dp ? tp : 1) { binding += "; batch at the scheduler limit" }
-            else if server && b < cap { binding += "; batch limited by the latency bounds" }
-            var lines: [String] = []
-            lines.append("model \(model.name): \(formatQuantity(model.totalParams / 1e9)) B params (\(formatQuantity(model.activeParams / 1e9)) B active), weights \(w.precision.rawValue), KV cache \(m.kvFormat.rawValue)")
-            lines.append("chip \(chip.id) (\(chip.corner.rawValue)): \(formatQuantity(m.device.peakFlops / 1e12)) TFLOPS \(m.device.computeFormat.rawValue) dense, \(formatQuantity(m.device.peakMemoryBytesPerSecond / 1e9)) GB/s, \(formatQuantity(m.capacityBytes / 1e9)) GB")
-            lines.append("plan: tp \(tp)\(dp ? " (data-parallel attention)" : "") pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax))")
-            lines.append("memory per chip: weights \(formatQuantity(mem.weightsBytes / 1e9)) GB + workspace \(formatQuantity(mem.workspaceBytes / 1e9)) GB + KV \(formatQuantity(mem.kvUsedBytes / 1e9)) GB of \(formatQuantity(mem.capacityBytes / 1e9)) GB; KV \(formatQuantity(mem.kvBytesPerToken / 1e3)) kB/token")
-            if model.attention == .mla && tp > 1 && !dp {
-                lines.append("note: MLA latent KV cache replicated on each of the \(tp) TP ranks (data-parallel attention is not modelled)")
-            }
-            if chip.sramMB == nil && chip.l2CacheMB == nil {
-                lines.append("note: the spec gives no on-chip memory; GEMM tiling assumes \(formatQuantity(InferenceCalibration.assumedOnChipMBWhenUnknown)) MB (InferenceCalibration.assumedOnChipMBWhenUnknown)")
-            }
-            let cal = m.calibration
-            lines.append("calibration: decode \(formatQuantity(cal.decodeEfficiency)), prefill \(formatQuantity(cal.prefillEfficiency)), step overhead \(formatQuantity(cal.stepOverheadSeconds * 1e3)) ms (\(cal.provenance)); roofline fractions matrix \(formatQuantity(m.device.calibration.matmulPeakFraction)), memory \(formatQuantity(m.device.calibration.memoryBandwidthFraction))")
-            lines.append("decode step at batch \(b), mean context \(formatQuantity(context)) tokens: \(formatQuantity(m.decode.stepSeconds(batch: Double(b), context: context) * 1e3)) ms")
-            for part in parts {
-                lines.append("  \(part.name): \(formatQuantity(part.seconds * 1e3)) ms\(part.computeBound ? " (compute-bound)" : "")")
-                if let t = m.decode.terms.first(where: { $0.name == part.name }),
-                   t.ceiling(batch: Double(b) / Double(m.decode.pp), context: context) == .d2d {
-                    lines[lines.count - 1] += " (d2d-bound)"
-                }
-            }
-            lines.append("prefill of \(chunkSeqs) x \(input) tokens (one chunk): occupancy \(formatQuantity(chunk.occupancy * 1e3)) ms, latency \(formatQuantity(chunk.latency * 1e3)) ms")
-            lines += chunk.lines
-            lines.append("prefill share per token: \(formatQuantity(prefillShare * 1e3)) ms; TPOT \(formatQuantity(tpot * 1e3)) ms, TTFT \(formatQuantity(ttft * 1e3)) ms")
-            lines.append("throughput: \(formatQuantity(tps)) tokens/s system, \(formatQuantity(tps / Double(chips))) per chip; bound by \(binding)")
-            var est = InferenceEstimate(
-                chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
-                plan: InferencePlan(tp: tp, pp: pp, ep: m.ep, replicas: replicas, batch: b, dpAttention: dp),
-                tokensPerSecond: tps, tokensPerSecondPerChip: tps / Double(chips), samplesPerSecond: tps / output,
-                ttftMs: w.phase == .decode ? nil : ttft * 1e3, tpotMs: tpot * 1e3,
-                latencyMs: w.phase == .decode ? nil : latency * 1e3, memory: mem, binding: binding,
-                sweep: rows, explanation: lines, usesEstimatedSpecs: chip.usesEstimates,
-                calibrated: InferenceCalibration.isCalibrated(chip.family),
-                weightPrecision: w.precision, computePrecision: m.device.computeFormat, kvPrecision: m.kvFormat,
-                phase: w.phase, speculative: w.speculative)
-            est.timeShares = .fromBindingTimes(byKind, loadFraction: loadFraction)
-            let annotated = annotateServingFeatures(est, w: w, m: m, constraints: constraints)
-            if server && serverPick.map({ $0.score < score }) ?? true {
-                serverPick = (score, annotated, m, sweep, batch ?? cap)
-            }
-            best = (score, annotated)
+            return est
         }
-        if let pick = serverPick {
-            return try LLMServerScenario.rate(pick.est, workload: w, model: pick.model, sweep: pick.sweep, cap: pick.cap)
-        }
-        if let best { return best.est }
-        if let key = missingKey, smallestNeed == nil { throw MissingSpecError(chip: chip.id, key: key) }
-        if let s = smallestNeed {
+        if let key = found.missingKey, found.smallestNeed == nil { throw MissingSpecError(chip: chip.id, key: key) }
+        if let s = found.smallestNeed {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity(s.need / 1e9)) GB per chip (best layout \(s.plan)), has \(formatQuantity(s.have / 1e9)) GB")
         }
         throw DoesNotFitError("no plan of \(model.id) on \(chips) x \(chip.id) meets the latency bounds (TTFT \(formatQuantity(w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs)) ms, TPOT \(formatQuantity(w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs)) ms)")

@@ -176,7 +176,7 @@ public struct LLMServingModel: Sendable {
         let shardHeads = dp ? 1 : tp
         func gemmD2D(n: Double, k: Int) -> Double {
             guard dieCount > 1 else { return 0 }
-            return Roofline.cost(.gemm(m: 1, n: max(1, Int(n.rounded())), k: max(1, k)), format: d2dFormat, dies: dieCount)
+            return Roofline.cost(.gemm(m: 1, n: max(1, Int(n.rounded())), k: max(1, k)), format: d2dFormat, dies: dieCount, labels: false)
                 .d2dBytesPerDirection
         }
         let attnD2DPerToken: Double = {
@@ -186,7 +186,7 @@ public struct LLMServingModel: Sendable {
             let op = RooflineOperation.attention(batch: 1, heads: max(1, model.heads / shardHeads), kvHeads: kvh, queryLength: 1,
                                          keyLength: 1, headDim: hd, causal: true)
             // K/V cross in the KV-cache format; with DP attention a chip holds 1/tp of the sequences.
-            let c = Roofline.cost(op, format: kvf, dies: dieCount)
+            let c = Roofline.cost(op, format: kvf, dies: dieCount, labels: false)
             return c.d2dBytesPerDirection / Double(dp ? tp : 1)
         }()
         let D2DBW = device.d2dBytesPerSecondPerDirection
@@ -411,22 +411,24 @@ public struct LLMServingModel: Sendable {
     }
 
     /// Seconds for `sequences` prompts of `length` tokens to pass through all stages (latency),
-    /// and the per-replica occupancy (throughput cost: the pipeline overlaps stages).
-    public func prefillSeconds(sequences: Int, length: Int) -> (latency: Double, occupancy: Double, lines: [String]) {
+    /// and the per-replica occupancy (throughput cost: the pipeline overlaps stages); with
+    /// `explain`, one line per operation (the search asks without: formatting them cost more
+    /// than the roofline).
+    public func prefillSeconds(sequences: Int, length: Int, explain: Bool = false) -> (latency: Double, occupancy: Double, lines: [String]) {
         guard sequences > 0, length > 0 else { return (0, 0, []) }
         var stage = 0.0
         var lines: [String] = []
         for (name, op, count) in prefillLayerOps(sequences: sequences, length: length) {
             let isAttention: Bool
             if case .attention = op { isAttention = true } else { isAttention = false }
-            let r = Roofline.evaluate(op, on: isAttention ? attentionDevice : device)
+            let r = Roofline.evaluate(op, on: isAttention ? attentionDevice : device, labels: explain)
             stage += r.seconds * count / calibration.prefillEfficiency
-            lines.append("  \(name): \(op.name) x\(formatQuantity(count)) = \(formatQuantity(r.seconds * count * 1e3 / calibration.prefillEfficiency)) ms (\(r.bound.rawValue)-bound)")
+            if explain { lines.append("  \(name): \(op.name) x\(formatQuantity(count)) = \(formatQuantity(r.seconds * count * 1e3 / calibration.prefillEfficiency)) ms (\(r.bound.rawValue)-bound)") }
         }
         // Logits only for the last token of each prompt.
         let head = dpAttention
-            ? Roofline.evaluate(.gemm(m: (sequences + tp - 1) / tp, n: model.vocab, k: model.hidden), on: device)
-            : Roofline.evaluate(.gemm(m: sequences, n: max(1, model.vocab / tp), k: model.hidden), on: device)
+            ? Roofline.evaluate(.gemm(m: (sequences + tp - 1) / tp, n: model.vocab, k: model.hidden), on: device, labels: false)
+            : Roofline.evaluate(.gemm(m: sequences, n: max(1, model.vocab / tp), k: model.hidden), on: device, labels: false)
         stage += head.seconds / calibration.prefillEfficiency
         let m = Double(sequences * length)
         var comm = 0.0
@@ -451,7 +453,7 @@ public struct LLMServingModel: Sendable {
             p2p = network.time(.pointToPoint, bytes: m * Double(model.hidden) * InferenceCalibration.activationBytes, groupSize: 2,
                                innerSize: tp * pp <= network.scaleUp.domainSize ? 2 : 1)
         }
-        if comm > 0 { lines.append("  TP/EP communication per stage: \(formatQuantity(comm * 1e3)) ms") }
+        if explain && comm > 0 { lines.append("  TP/EP communication per stage: \(formatQuantity(comm * 1e3)) ms") }
         // Communication adds to compute. Large-EP deployments overlap part of it with two
         // micro-batches (DeepSeek day-6 "dual-batch overlap", SGLang TBO: +27-35% prefill); how
         // much they hide is not derivable from the specs, so none is assumed (an upper bound on

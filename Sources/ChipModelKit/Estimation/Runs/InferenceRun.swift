@@ -35,6 +35,9 @@ public struct InferenceRun: Sendable {
     public var speculative: SpeculativeDecoding? = nil
     /// The scale-up wiring of a system (`--system`): nil for the switched two-tier network.
     public var fabric: ScaleUpFabric? = nil
+    /// Full enumeration of the layouts instead of branch and bound (same answer; the
+    /// benchmark's reference).
+    public var exhaustiveSearch = false
 
     public init(model: ModelSpec, scenario: InferenceScenario = .offline,
                 inputTokens: Int = StandardRunDefaults.inferenceInputTokens,
@@ -68,7 +71,7 @@ public struct InferenceRun: Sendable {
     /// The estimate on one corner's parameters.
     public func estimate(_ p: ChipParameters) throws -> InferenceEstimate {
         try InferenceEstimator.estimate(workload(for: p), on: Cluster(chip: p, count: chips, scaleUpDomain: scaleUpDomain, fabric: fabric),
-                                        constraints: constraints, options: InferenceEstimator.Options(batch: batch))
+                                        constraints: constraints, options: InferenceEstimator.Options(batch: batch, exhaustiveSearch: exhaustiveSearch))
     }
 
     /// The estimate on a chip under the range policy (every corner estimated in full).

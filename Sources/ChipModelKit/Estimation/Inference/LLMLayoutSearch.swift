@@ -1,0 +1,210 @@
+/// How much of the LLM serving search was evaluated: layouts (tp x pp x ep x attention) and
+/// layout x batch points, each against the size of the searched space.
+public struct InferenceSearchEffort: Sendable, Equatable {
+    /// Layouts the constraints allow.
+    public var layouts: Int
+    /// Layouts that fit in memory and have the network their collectives need (each gets an
+    /// upper bound from its decode step alone).
+    public var layoutsBounded: Int
+    /// Layouts evaluated in full (prefill chunk, prompt latency and the batch sweep).
+    public var layoutsEvaluated: Int
+    /// Layout x batch points of the fitting layouts, and those evaluated in full.
+    public var points: Int
+    public var pointsEvaluated: Int
+
+    public var line: String {
+        "search: \(layoutsEvaluated) of \(layouts) layouts evaluated in full (\(layoutsBounded) bounded from the decode step alone), \(pointsEvaluated) of \(points) layout x batch points"
+    }
+}
+
+/// The LLM serving search over layouts and batches, exact by branch and bound.
+///
+/// Every layout that fits gets an admissible upper bound on its score from its decode step
+/// alone: the batch sweep with the prompt's share left out (prefill per sequence = 0, prefill
+/// latency = 0). Leaving a non-negative term out of TPOT and TTFT can only lower them, so the
+/// relaxed sweep admits every batch the true one admits and rates each at least as high
+/// (tokens/s = B / TPOT); in floating point too, since adding a non-negative number and
+/// dividing by a larger one are monotone. Single-stream: the latency without the prompt's
+/// prefill. Layouts are then evaluated in full (two prefill roofline passes and the sweep, the
+/// bulk of the work) in the order of their bounds, and the search stops when no remaining
+/// bound can beat the best score (ties keep the layout full enumeration keeps: the first in
+/// `llmLayouts` order). `exhaustive` evaluates every layout in order (the reference).
+/// Prefill-phase estimates have no bound cheaper than the prefill itself and are enumerated.
+struct LLMLayoutSearch {
+    /// One layout evaluated in full.
+    struct Scored {
+        var index: Int
+        var layout: InferenceEstimator.LLMLayout
+        var model: LLMServingModel
+        var kvMax: Int
+        var replicas: Int
+        var chunkSeqs: Int
+        /// Occupancy and latency of one prefill chunk and of one prompt alone (no lines).
+        var chunk: (latency: Double, occupancy: Double)
+        var single: (latency: Double, occupancy: Double)
+        /// Decode and both phases: the sweep, the scheduler cap and the chosen batch.
+        var sweep: BatchSweep?
+        var cap: Int
+        var batch: Int
+        var score: Double
+    }
+
+    struct Result {
+        var best: Scored?
+        var effort: InferenceSearchEffort
+        var missingKey: String?
+        var smallestNeed: (need: Double, have: Double, plan: String)?
+    }
+
+    let w: InferenceWorkload
+    let chip: ChipParameters
+    let chips: Int
+    let constraints: PlanConstraints
+    let batch: Int?
+    let input: Int
+    let output: Double
+    let context: Double
+    let accepted: Double
+    let tpotBound: Double?
+    let ttftBound: Double?
+    var singleStream: Bool { w.scenario == .singleStream }
+
+    init(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints, batch: Int?) {
+        self.w = w
+        self.chip = chip
+        self.chips = chips
+        self.constraints = constraints
+        self.batch = batch
+        input = max(1, w.inputTokens)
+        output = Double(max(1, w.outputTokens))
+        // Paged KV cache: in steady state a running sequence holds its mean context.
+        context = Double(input) + Double(w.outputTokens) / 2
+        accepted = w.speculative?.acceptedTokensPerStep ?? 1
+        let server = w.scenario == .server
+        tpotBound = server ? (w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs) / 1e3 : w.tpotBoundMs.map { $0 / 1e3 }
+        ttftBound = server ? (w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs) / 1e3 : w.ttftBoundMs.map { $0 / 1e3 }
+    }
+
+    /// Concurrent sequences per replica the scheduler and the KV cache allow.
+    func cap(kvMax: Int, layout l: InferenceEstimator.LLMLayout) -> Int {
+        // Each data-parallel attention rank runs its own scheduler.
+        min(kvMax, InferenceCalibration.maxScheduledBatch * (l.dp ? l.tp : 1))
+    }
+
+    func batchCandidates(cap: Int) -> [Int] {
+        if let batch { return [batch] }
+        if singleStream { return [1] }
+        return BatchSweep.candidates(maxBatch: max(1, cap))
+    }
+
+    /// Upper bound on the score of a layout (see the type's comment), or nil when even the
+    /// relaxed sweep admits no batch (then the true one admits none either).
+    func upperBound(_ m: LLMServingModel, cands: [Int], replicas: Int) -> Double? {
+        let relaxed = BatchSweep(decode: m.decode, context: context, outputTokens: output, prefillPerSequenceSeconds: 0,
+                                 prefillLatencySeconds: 0, acceptedTokensPerStep: accepted)
+        guard let idx = relaxed.best(candidates: cands, tpotBound: tpotBound, ttftBound: ttftBound) else { return nil }
+        let bound: Double
+        if singleStream {
+            let tpot = m.decode.stepSeconds(batch: 1, context: context) / accepted
+            bound = -(0 + Double(max(0, w.outputTokens - 1)) * tpot)
+        } else {
+            bound = relaxed.evaluate(batch: Double(cands[idx])).tokensPerSecond * 1.0 * Double(replicas)
+        }
+        return bound.isNaN ? .infinity : bound
+    }
+
+    /// The layout evaluated in full, or nil when no batch meets the bounds.
+    func evaluate(index: Int, layout l: InferenceEstimator.LLMLayout, model m: LLMServingModel, kvMax: Int, replicas: Int) -> Scored? {
+        // Each data-parallel attention rank (each die of a multi-die package) fills its own
+        // prefill chunk: a DP replica's prefill iteration holds ranks x one chunk.
+        let dpRanks = l.dp ? l.tp * max(1, chip.computeDies) : 1
+        let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input) * dpRanks
+        let c = m.prefillSeconds(sequences: chunkSeqs, length: input)
+        let s = m.prefillSeconds(sequences: 1, length: input)
+        let cap = cap(kvMax: kvMax, layout: l)
+        var out = Scored(index: index, layout: l, model: m, kvMax: kvMax, replicas: replicas, chunkSeqs: chunkSeqs,
+                         chunk: (c.latency, c.occupancy), single: (s.latency, s.occupancy), sweep: nil, cap: cap, batch: chunkSeqs, score: 0)
+        if w.phase == .prefill {
+            let prompts = Double(replicas) * Double(chunkSeqs) / max(c.occupancy, 1e-300)
+            out.score = prompts * Double(input)
+            return out
+        }
+        // Decode-only measurements exclude prefill: no prompt share in the iteration.
+        let sweep = BatchSweep(decode: m.decode, context: context, outputTokens: output,
+                               prefillPerSequenceSeconds: w.phase == .decode ? 0 : c.occupancy / Double(chunkSeqs),
+                               prefillLatencySeconds: s.latency, acceptedTokensPerStep: accepted)
+        let cands = batchCandidates(cap: cap)
+        guard let idx = sweep.best(candidates: cands, tpotBound: tpotBound, ttftBound: ttftBound) else { return nil }
+        let b = cands[idx]
+        let p = sweep.evaluate(batch: Double(b))
+        if singleStream {
+            let tpot = m.decode.stepSeconds(batch: 1, context: context) / accepted
+            out.score = -(s.latency + Double(max(0, w.outputTokens - 1)) * tpot)
+        } else {
+            out.score = p.tokensPerSecond * 1.0 * Double(replicas)
+        }
+        out.sweep = sweep
+        out.batch = b
+        return out
+    }
+
+    /// Runs the search over `layouts` (branch and bound unless `exhaustive`).
+    func run(layouts: [InferenceEstimator.LLMLayout], scaleUpDomain: Int?, fabric: ScaleUpFabric?,
+             exhaustive: Bool) throws -> Result {
+        struct Bounded {
+            var index: Int
+            var layout: InferenceEstimator.LLMLayout
+            var model: LLMServingModel
+            var kvMax: Int
+            var replicas: Int
+            var bound: Double
+            var points: Int
+        }
+        var result = Result(best: nil, effort: InferenceSearchEffort(layouts: layouts.count, layoutsBounded: 0, layoutsEvaluated: 0,
+                                                                     points: 0, pointsEvaluated: 0))
+        let reserve = context
+        var open: [Bounded] = []
+        for (i, l) in layouts.enumerated() {
+            let m = try LLMServingModel(model: w.model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
+                                        tp: l.tp, pp: l.pp, ep: l.ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: l.dp,
+                                        computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric)
+            if let key = m.missingNetworkKey {
+                result.missingKey = result.missingKey ?? key
+                continue
+            }
+            let kvMax = m.maxBatch(tokensPerSequence: reserve)
+            if kvMax < (batch ?? 1) {
+                let need = m.weightsBytes + m.workspaceBytes + reserve * m.kvBytesPerToken * Double(batch ?? 1)
+                if result.smallestNeed == nil || need < result.smallestNeed!.need {
+                    result.smallestNeed = (need, m.capacityBytes, "tp \(l.tp) pp \(l.pp)")
+                }
+                continue
+            }
+            let replicas = constraints.replicas ?? max(1, chips / (l.tp * l.pp))
+            let cands = batchCandidates(cap: cap(kvMax: kvMax, layout: l))
+            result.effort.points += cands.count
+            if exhaustive || w.phase == .prefill {
+                open.append(Bounded(index: i, layout: l, model: m, kvMax: kvMax, replicas: replicas, bound: .infinity, points: cands.count))
+                continue
+            }
+            guard let bound = upperBound(m, cands: cands, replicas: replicas) else { continue }
+            result.effort.layoutsBounded += 1
+            open.append(Bounded(index: i, layout: l, model: m, kvMax: kvMax, replicas: replicas, bound: bound, points: cands.count))
+        }
+        // Highest bound first; equal bounds in enumeration order (stable).
+        if !exhaustive { open.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.index < $1.index } }
+        for o in open {
+            if let b = result.best, o.bound < b.score || (o.bound == b.score && o.index > b.index) {
+                // Sorted by bound: nothing after this can beat the best either, unless it ties
+                // the bound with an earlier index (not possible: equal bounds are in index order).
+                break
+            }
+            result.effort.layoutsEvaluated += 1
+            result.effort.pointsEvaluated += o.points
+            guard let s = evaluate(index: o.index, layout: o.layout, model: o.model, kvMax: o.kvMax, replicas: o.replicas) else { continue }
+            if let b = result.best, !(s.score > b.score || (s.score == b.score && s.index < b.index)) { continue }
+            result.best = s
+        }
+        return result
+    }
+}
