@@ -191,9 +191,12 @@ struct LLMLayoutSearch {
             result.effort.layoutsBounded += 1
             open.append(Bounded(index: i, layout: l, model: m, kvMax: kvMax, replicas: replicas, bound: bound, points: cands.count))
         }
-        // Highest bound first; equal bounds in enumeration order (stable).
-        if !exhaustive { open.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.index < $1.index } }
-        for o in open {
+        // Highest bound first; equal bounds in enumeration order (stable). Indices are sorted,
+        // not the layouts (each holds its whole serving model).
+        var order = Array(open.indices)
+        if !exhaustive { order.sort { open[$0].bound != open[$1].bound ? open[$0].bound > open[$1].bound : $0 < $1 } }
+        for k in order {
+            let o = open[k]
             if let b = result.best, o.bound < b.score || (o.bound == b.score && o.index > b.index) {
                 // Sorted by bound: nothing after this can beat the best either, unless it ties
                 // the bound with an earlier index (not possible: equal bounds are in index order).
