@@ -101,9 +101,14 @@ extension InferenceEstimator {
                 lines[lines.count - 1] += " (d2d-bound)"
             }
         }
-        lines.append("prefill of \(chunkSeqs) x \(input) tokens (one chunk): occupancy \(formatQuantity(chunk.occupancy * 1e3)) ms, latency \(formatQuantity(chunk.latency * 1e3)) ms")
-        lines += chunk.lines
-        lines.append("prefill share per token: \(formatQuantity(prefillShare * 1e3)) ms; TPOT \(formatQuantity(tpot * 1e3)) ms, TTFT \(formatQuantity(ttft * 1e3)) ms")
+        if w.phase == .decode {
+            // Decode-only: prompts are prefilled elsewhere; no prefill share, no TTFT.
+            lines.append("TPOT \(formatQuantity(tpot * 1e3)) ms (decode only: no prompt share in the step)")
+        } else {
+            lines.append("prefill of \(chunkSeqs) x \(input) tokens (one chunk): occupancy \(formatQuantity(chunk.occupancy * 1e3)) ms, latency \(formatQuantity(chunk.latency * 1e3)) ms")
+            lines += chunk.lines
+            lines.append("prefill share per token: \(formatQuantity(prefillShare * 1e3)) ms; TPOT \(formatQuantity(tpot * 1e3)) ms, TTFT \(formatQuantity(ttft * 1e3)) ms")
+        }
         lines.append("throughput: \(formatQuantity(tps)) tokens/s system, \(formatQuantity(tps / Double(chips))) per chip; bound by \(binding)")
         var est = InferenceEstimate(
             chipID: chip.id, chips: chips, modelID: model.id, scenario: w.scenario,
