@@ -295,10 +295,14 @@ public struct LLMServingModel: Sendable {
                 let epTier = inDomain ? net.scaleUpTier(for: .allToAll, n: epWidth) : tpTier
                 let dispatchBytes = dp && wb <= 1 ? 1.0 : act
                 let rowsPerSeq = q * Double(model.expertsPerToken) * h / Double(epWidth)
-                // The one-sided kernels' own ceiling where it is measured (`scaleUp.expertAllToAll`).
+                // The one-sided kernels' own rate where it is measured (`scaleUp.expertAllToAll`
+                // inside the domain, `scaleOut.expertAllToAll` across domains).
                 let ranks = dieRanks
-                let dispatchTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeDispatchGBps, ranksPerChip: ranks) : epTier
-                let combineTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeCombineGBps, ranksPerChip: ranks) : epTier
+                let link = inDomain ? chip.scaleUpPerDirectionGBps : chip.scaleOutPerDirectionGBps
+                let dispatchTier = dp ? Self.expertKernelTier(epTier, gbps: inDomain ? chip.expertDecodeDispatchGBps : chip.expertScaleOutDecodeDispatchGBps,
+                                                              ranksPerChip: ranks, linkGBps: link) : epTier
+                let combineTier = dp ? Self.expertKernelTier(epTier, gbps: inDomain ? chip.expertDecodeCombineGBps : chip.expertScaleOutDecodeCombineGBps,
+                                                             ranksPerChip: ranks, linkGBps: link) : epTier
                 // The busiest receiver sets both (`ExpertLoadImbalance`).
                 var dispatch = DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
                                           bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
