@@ -126,4 +126,15 @@ public enum InferenceCalibration {
 
     /// Activation bytes per element for communication and workspace (BF16/FP16 activations).
     public static let activationBytes = 2.0
+
+    /// SMs DeepEP's normal (prefill) expert kernels occupy while they run: deep_ep/buffer.py
+    /// `num_sms = 20` (DeepSeek-V3 report section 3.2.2: 20 SMs saturate IB and NVLink).
+    /// Not fitted.
+    public static let expertNormalKernelSMs = 20.0
+
+    /// Whether DP-attention large-EP layouts run two-batch overlap (`MicroBatchOverlap`) unless
+    /// told otherwise: DeepSeek (open-infra-index day 6), SGLang's large-EP deployment and
+    /// CloudMatrix-Infer all run it, and the case format has no inference field for it. Not
+    /// fitted.
+    public static let twoBatchOverlapByDefault = true
 }

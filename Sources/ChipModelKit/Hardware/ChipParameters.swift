@@ -41,6 +41,8 @@ public struct ChipParameters: Sendable, Equatable {
     public var scaleOutPerDirectionGBps: Double?
     public var scaleOutLatencyUs: Double?
     public var tdpW: Double?
+    /// The units a kernel's tiles spread over (SMs, CUs, AI cores; `computeUnits`), nil when unknown.
+    public var computeUnits: Double?
     /// True when any value came from an estimate or a range (results must say so).
     public var usesEstimates: Bool
 
@@ -86,6 +88,7 @@ public struct ChipParameters: Sendable, Equatable {
         scaleOutPerDirectionGBps = chip.scaleOut.map { $0.nicBandwidth.perDirectionGBps(at: corner) }
         scaleOutLatencyUs = chip.scaleOut?.latencyUs?.value(at: corner, higherIsBetter: false)
         tdpW = chip.tdpW?.value(at: corner, higherIsBetter: false)
+        computeUnits = chip.computeUnits?.nominal
         usesEstimates = chip.allSpecValues.contains { $0.1.confidence == .estimated || $0.1.hasRange }
     }
 

@@ -10,7 +10,7 @@ extension LLMServingModel {
     /// scale-out bytes per token are (G − 1)·(1 − (1 − 1/G)^k) rows (k experts placed uniformly
     /// at random) instead of k; the in-domain part moves on the scale-up tier. Dispatch is 8-bit
     /// with 8-bit weights (FP8 dispatch), combine 16-bit.
-    func largeEPPrefillAllToAll(tokensPerChip: Double) -> Double {
+    func largeEPPrefillAllToAll(tokensPerChip: Double) -> (dispatch: Double, combine: Double) {
         let domain = Double(max(1, network.scaleUp.domainSize))
         let G = max(1, (Double(ep) / domain).rounded(.up))
         let k = Double(model.expertsPerToken)
@@ -18,7 +18,7 @@ extension LLMServingModel {
         let localRows = k * (domain - 1) / Double(ep)
         let h = Double(model.hidden), act = InferenceCalibration.activationBytes
         let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
-        var t = 0.0
+        var t: [Double] = []
         for (bytesPerElement, gbps) in [(dispatchBytes, chip.expertScaleOutPrefillDispatchGBps), (act, chip.expertScaleOutPrefillCombineGBps)] {
             let up = network.scaleUp
             let remote = tokensPerChip * remoteRows * h * bytesPerElement
@@ -32,13 +32,13 @@ extension LLMServingModel {
                 // forwarding runs under the RDMA transfer, so the slower leg sets the time.
                 let out = Self.expertKernelTier(network.scaleOut, gbps: g * (G - 1) / G, ranksPerChip: 1,
                                                 linkGBps: chip.scaleOutPerDirectionGBps)
-                t += out.latencySeconds + max(remote / max(out.bytesPerSecond, 1e-300), localSeconds)
+                t.append(out.latencySeconds + max(remote / max(out.bytesPerSecond, 1e-300), localSeconds))
             } else {
                 let out = network.scaleOut
-                t += out.latencySeconds + remote / max(out.bytesPerSecond, 1e-300) + localSeconds
+                t.append(out.latencySeconds + remote / max(out.bytesPerSecond, 1e-300) + localSeconds)
             }
         }
-        return t
+        return (t[0], t[1])
     }
 
     /// A network tier at the expert kernels' measured per-rank bandwidth (`scaleUp.expertAllToAll`
@@ -61,17 +61,17 @@ extension LLMServingModel {
     /// the normal (high-throughput) expert kernels' measured per-rank bandwidth: each chip sends
     /// (ep − 1)/ep of its k routed rows per token, dispatch in 8 bits with 8-bit weights,
     /// combine in 16 bits, at min(link, kernel x ranks per chip).
-    func measuredKernelPrefillAllToAll(tokensPerChip: Double) -> Double {
+    func measuredKernelPrefillAllToAll(tokensPerChip: Double) -> (dispatch: Double, combine: Double) {
         let up = network.scaleUp
         let ranks = Double(max(1, chip.computeDies))
         let h = Double(model.hidden), k = Double(model.expertsPerToken), act = InferenceCalibration.activationBytes
         let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
         let remote = Double(max(0, ep - 1)) / Double(max(1, ep))
-        var t = 0.0
+        var t: [Double] = []
         for (bytesPerElement, gbps) in [(dispatchBytes, chip.expertPrefillDispatchGBps), (act, chip.expertPrefillCombineGBps)] {
             let tier = Self.expertKernelTier(up, gbps: gbps, ranksPerChip: ranks, linkGBps: chip.scaleUpPerDirectionGBps)
-            t += up.latencySeconds + tokensPerChip * k * h * bytesPerElement * remote / max(tier.bytesPerSecond, 1e-300)
+            t.append(up.latencySeconds + tokensPerChip * k * h * bytesPerElement * remote / max(tier.bytesPerSecond, 1e-300))
         }
-        return t
+        return (t[0], t[1])
     }
 }
