@@ -8,10 +8,10 @@ import Foundation
 /// computation), decode a 5-stage pipeline of two micro-batches with attention split in two;
 /// SGLang's large-scale EP blog (LMSYS, 2025-05-05) "two-batch overlap" (TBO) with DeepEP;
 /// CloudMatrix-Infer (Zuo et al., arXiv 2506.12708) microbatch-based pipelines in decode and
-/// prefill. All of them deploy it for DP-attention large EP, so it is on by default for those
-/// layouts (the case format has no inference field for it); the scheduler keeps the serial
-/// step when that is faster (SGLang PR 9660: TBO in decode gains only at larger batches), so
-/// the step is min(serial, overlapped).
+/// prefill. All of them deploy it for DP-attention large EP; it is an internal plan option
+/// (`LLMServingModel.twoBatchOverlap`, default `InferenceCalibration.twoBatchOverlapByDefault`,
+/// off: see there why). The scheduler keeps the serial step when that is faster (SGLang PR
+/// 9660: TBO in decode gains only at larger batches), so the step is min(serial, overlapped).
 ///
 /// Makespan, from the schedule's structure: each MoE layer of a micro-batch is compute x
 /// (attention, router, shared experts, norms: everything before the dispatch), dispatch d,
