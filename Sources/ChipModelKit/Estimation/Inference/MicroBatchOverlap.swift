@@ -32,7 +32,10 @@ import Foundation
 /// is a compute part slowed while the communication kernel holds a share s of the compute
 /// units (DeepEP's normal kernels run on 20 SMs by default, deep_ep/buffer.py `num_sms = 20`;
 /// its low-latency kernels receive through a hook "without any SM occupation", DeepEP README).
-/// Bounds: 2·max(X, Y + ..., D + G) <= T <= 2·(X + Y + D + G) over the stage (tested).
+/// Bounds over the stage (s = 0, tested): 2·max(X + Y, D + G) <= T <= 2·(X + Y + D + G); a
+/// share s > 0 only lengthens T, by at most the compute's 1/(1 − s). Only the SGLang-style
+/// 4-part schedule is modelled; its gain on SGLang's own EP32 prefill comes out about twice
+/// the published one (see `InferenceCalibration.twoBatchOverlapByDefault`).
 public struct MicroBatchOverlap: Sendable, Equatable {
     /// One micro-batch's stage seconds, split as the schedule pairs them.
     public struct Parts: Sendable, Equatable {
