@@ -23,14 +23,16 @@ import Testing
 
     @Test func measuredExpertKernelBandwidthCapsTheLink() throws {
         let tier = NetworkTier(name: "t", domainSize: 384, bytesPerSecond: 300e9, latencySeconds: 3e-6)
-        #expect(LLMServingModel.expertKernelTier(tier, gbps: 49, ranksPerChip: 2).bytesPerSecond == 98e9)
-        #expect(LLMServingModel.expertKernelTier(tier, gbps: 400, ranksPerChip: 2).bytesPerSecond == 300e9)
-        #expect(LLMServingModel.expertKernelTier(tier, gbps: nil, ranksPerChip: 2) == tier)
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: 49, ranksPerChip: 2, linkGBps: 392).bytesPerSecond == 98e9)
+        // The measured rate replaces the sustained fraction but never exceeds the link.
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: 160, ranksPerChip: 2, linkGBps: 392).bytesPerSecond == 320e9)
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: 400, ranksPerChip: 2, linkGBps: 392).bytesPerSecond == 392e9)
+        #expect(LLMServingModel.expertKernelTier(tier, gbps: nil, ranksPerChip: 2, linkGBps: 392) == tier)
         // The 910C spec carries the DeepEP-Ascend figures and its DP-attention decode pays them.
         let c = try Self.chip("ascend-910c")
         #expect(c.expertDecodeDispatchGBps == 49 && c.expertDecodeCombineGBps == 97)
         let m = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: c, precision: .int8, kvPrecision: nil,
-                                    tp: 160, pp: 1, ep: 160, scaleUpDomain: 384, dpAttention: true)
+                                    tp: 160, pp: 1, ep: 160, scaleUpDomain: 384, dpAttention: true, twoBatchOverlap: false)
         let dispatch = try #require(m.decode.comms.first { $0.name.hasPrefix("EP dispatch") })
         // 1 B per element, k = 8 rows of 7168 per token, over 2 x 49 GB/s per package.
         let perSeqSeconds = 8.0 * 7168 / 160 * 159 / 160 / 98e9 * 58

@@ -126,4 +126,19 @@ public enum InferenceCalibration {
 
     /// Activation bytes per element for communication and workspace (BF16/FP16 activations).
     public static let activationBytes = 2.0
+
+    /// SMs DeepEP's normal (prefill) expert kernels occupy while they run: deep_ep/buffer.py
+    /// `num_sms = 20` (DeepSeek-V3 report section 3.2.2: 20 SMs saturate IB and NVLink).
+    /// Not fitted.
+    public static let expertNormalKernelSMs = 20.0
+
+    /// Whether DP-attention large-EP layouts run two-batch overlap (`MicroBatchOverlap`) unless
+    /// told otherwise (the case format has no inference field for it; `LLMServingModel`'s
+    /// `twoBatchOverlap` is the internal plan option). DeepSeek (open-infra-index day 6),
+    /// SGLang's large-EP deployment and CloudMatrix-Infer all run it, but off by default: the
+    /// one published measurement of its own gain, SGLang's TBO in prefill (+27-35%, LMSYS blog
+    /// 2025-05-05), is about half of what the overlap model gives on the same layout (+61%),
+    /// i.e. the serial terms it would hide behind are too fast for large-EP MoE today; turning
+    /// it on waits for those costs. Not fitted.
+    public static let twoBatchOverlapByDefault = false
 }

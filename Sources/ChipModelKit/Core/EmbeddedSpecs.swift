@@ -6546,6 +6546,10 @@ public enum EmbeddedSpecs {
     },
     "dgx": {
       "title": "NVIDIA DGX H100 user guide: 8x ConnectX-7 400 Gb/s, one per GPU"
+    },
+    "deepep": {
+      "title": "DeepEP README (deepseek-ai/DeepEP, legacy V1 performance tables, docs/legacy.md; README of 2025-04-22, commit 3b1045d): H800 with one ConnectX-7 400 Gb/s InfiniBand NIC per GPU, hidden 7168, top-8, FP8 dispatch, BF16 combine",
+      "url": "https://github.com/deepseek-ai/DeepEP"
     }
   },
   "dies": {
@@ -6730,6 +6734,40 @@ public enum EmbeddedSpecs {
       "source": "dgx",
       "confidence": "estimated",
       "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    },
+    "expertAllToAll": {
+      "decodeDispatchGBps": {
+        "value": 39,
+        "low": 39,
+        "high": 43,
+        "source": "deepep",
+        "confidence": "estimated",
+        "note": "DeepEP low-latency dispatch (pure RDMA), 128 tokens per rank, FP8: 39 GB/s at EP128 (192 us) and EP256 (194 us), 43 at EP64, 48 at EP32; bytes counted per (token, expert) row including rows to the rank itself; nominal = the flat large-EP regime (EP128-256), range up to EP64 (the kernel rate depends on EP, which this key cannot express); measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the low-latency kernels are pure RDMA, so the H800's narrower NVLink does not enter)"
+      },
+      "decodeCombineGBps": {
+        "value": 39,
+        "low": 39,
+        "high": 46,
+        "source": "deepep",
+        "confidence": "estimated",
+        "note": "DeepEP low-latency combine (pure RDMA), BF16: 39 GB/s at EP128 (369 us), 40 at EP256, 46 at EP64, 53 at EP32; nominal = EP128-256, range up to EP64; measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the low-latency kernels are pure RDMA, so the H800's narrower NVLink does not enter)"
+      },
+      "prefillDispatchGBps": {
+        "value": 58,
+        "low": 43,
+        "high": 58,
+        "source": "deepep",
+        "confidence": "estimated",
+        "note": "DeepEP normal-kernel internode dispatch, 4096 tokens, FP8, RDMA bottleneck bandwidth: 58 GB/s at EP32 (4 nodes), 51 at EP64, 43 at EP16; logical bytes: each token counted once per destination node including its own (tests/test_internode.py num_rdma_token_sent), so the NIC carries (G-1)/G of them; nominal = EP32, the prefill EP of DeepSeek's and SGLang's deployments; measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the RDMA leg is the bottleneck the table names)"
+      },
+      "prefillCombineGBps": {
+        "value": 57,
+        "low": 43,
+        "high": 57,
+        "source": "deepep",
+        "confidence": "estimated",
+        "note": "DeepEP normal-kernel internode combine, BF16, RDMA bottleneck bandwidth: 57 GB/s at EP32, 50 at EP64, 43 at EP16; same logical-byte count as dispatch; nominal = EP32; measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the RDMA leg is the bottleneck the table names)"
+      }
     }
   },
   "tdpW": {
@@ -7373,6 +7411,10 @@ public enum EmbeddedSpecs {
     },
     "hgx": {
       "title": "HGX H800 reference design: one ConnectX-7 400 Gb/s NIC per GPU (DeepSeek-V3 technical report: 8 x 400 Gb/s InfiniBand per 8-GPU node)"
+    },
+    "deepep": {
+      "title": "DeepEP README (deepseek-ai/DeepEP, legacy V1 performance tables, docs/legacy.md; README of 2025-04-22, commit 3b1045d): H800 with one ConnectX-7 400 Gb/s InfiniBand NIC per GPU, hidden 7168, top-8, FP8 dispatch, BF16 combine",
+      "url": "https://github.com/deepseek-ai/DeepEP"
     }
   },
   "dies": {
@@ -7533,6 +7575,20 @@ public enum EmbeddedSpecs {
       "source": "wp",
       "confidence": "estimated",
       "note": "NCCL small-message latency inside an NVSwitch node, order of magnitude (estimate)"
+    },
+    "expertAllToAll": {
+      "prefillDispatchGBps": {
+        "value": 153,
+        "source": "deepep",
+        "confidence": "press/analyst",
+        "note": "DeepEP normal-kernel intranode dispatch (EP8, NVLink), 4096 tokens, FP8: 153 GB/s per rank (bytes received per rank) of the ~160 GB/s the README gives as the H800's NVLink maximum"
+      },
+      "prefillCombineGBps": {
+        "value": 158,
+        "source": "deepep",
+        "confidence": "press/analyst",
+        "note": "DeepEP normal-kernel intranode combine (EP8, NVLink), BF16: 158 GB/s per rank"
+      }
     }
   },
   "scaleOut": {
@@ -7551,6 +7607,40 @@ public enum EmbeddedSpecs {
       "source": "hgx",
       "confidence": "estimated",
       "note": "NCCL inter-node latency incl. software, order of magnitude (estimate)"
+    },
+    "expertAllToAll": {
+      "decodeDispatchGBps": {
+        "value": 39,
+        "low": 39,
+        "high": 43,
+        "source": "deepep",
+        "confidence": "press/analyst",
+        "note": "DeepEP low-latency dispatch (pure RDMA), 128 tokens per rank, FP8: 39 GB/s at EP128 (192 us) and EP256 (194 us), 43 at EP64, 48 at EP32; bytes counted per (token, expert) row including rows to the rank itself; nominal = the flat large-EP regime (EP128-256), range up to EP64 (the kernel rate depends on EP, which this key cannot express)"
+      },
+      "decodeCombineGBps": {
+        "value": 39,
+        "low": 39,
+        "high": 46,
+        "source": "deepep",
+        "confidence": "press/analyst",
+        "note": "DeepEP low-latency combine (pure RDMA), BF16: 39 GB/s at EP128 (369 us), 40 at EP256, 46 at EP64, 53 at EP32; nominal = EP128-256, range up to EP64"
+      },
+      "prefillDispatchGBps": {
+        "value": 58,
+        "low": 43,
+        "high": 58,
+        "source": "deepep",
+        "confidence": "press/analyst",
+        "note": "DeepEP normal-kernel internode dispatch, 4096 tokens, FP8, RDMA bottleneck bandwidth: 58 GB/s at EP32 (4 nodes), 51 at EP64, 43 at EP16; logical bytes: each token counted once per destination node including its own (tests/test_internode.py num_rdma_token_sent), so the NIC carries (G-1)/G of them; nominal = EP32, the prefill EP of DeepSeek's and SGLang's deployments"
+      },
+      "prefillCombineGBps": {
+        "value": 57,
+        "low": 43,
+        "high": 57,
+        "source": "deepep",
+        "confidence": "press/analyst",
+        "note": "DeepEP normal-kernel internode combine, BF16, RDMA bottleneck bandwidth: 57 GB/s at EP32, 50 at EP64, 43 at EP16; same logical-byte count as dispatch; nominal = EP32"
+      }
     }
   },
   "tdpW": {

@@ -136,7 +136,8 @@ public struct ScaleUp: Sendable, Equatable {
 }
 
 /// Achieved per-rank bandwidth of the expert dispatch/combine kernels on a scale-up fabric
-/// (`scaleUp.expertAllToAll`), GB/s each way; any member may be absent.
+/// (`scaleUp.expertAllToAll`) or across domains (`scaleOut.expertAllToAll`), GB/s each way;
+/// any member may be absent.
 public struct ExpertAllToAllBandwidth: Sendable, Equatable {
     public var decodeDispatchGBps: SpecValue?
     public var decodeCombineGBps: SpecValue?
@@ -150,6 +151,16 @@ public struct ExpertAllToAllBandwidth: Sendable, Equatable {
         self.prefillDispatchGBps = prefillDispatchGBps
         self.prefillCombineGBps = prefillCombineGBps
     }
+
+    /// The present members as (key path, value), keys prefixed with `prefix`.
+    func specValues(prefix: String) -> [(String, SpecValue)] {
+        var out: [(String, SpecValue)] = []
+        if let v = decodeDispatchGBps { out.append((prefix + "decodeDispatchGBps", v)) }
+        if let v = decodeCombineGBps { out.append((prefix + "decodeCombineGBps", v)) }
+        if let v = prefillDispatchGBps { out.append((prefix + "prefillDispatchGBps", v)) }
+        if let v = prefillCombineGBps { out.append((prefix + "prefillCombineGBps", v)) }
+        return out
+    }
 }
 
 /// The scale-out network (InfiniBand, RoCE, optical).
@@ -158,11 +169,17 @@ public struct ScaleOut: Sendable, Equatable {
     /// NIC bandwidth per chip.
     public var nicBandwidth: LinkBandwidth
     public var latencyUs: SpecValue?
+    /// Bandwidth the expert-parallel all-to-all kernels reach per rank across scale-up domains
+    /// (RDMA through this NIC), GB/s, as `ScaleUp.expertAllToAll` inside a domain: measured
+    /// kernel figures; nil: the NIC at the family's sustained fraction.
+    public var expertAllToAll: ExpertAllToAllBandwidth?
 
-    public init(name: String? = nil, nicBandwidth: LinkBandwidth, latencyUs: SpecValue? = nil) {
+    public init(name: String? = nil, nicBandwidth: LinkBandwidth, latencyUs: SpecValue? = nil,
+                expertAllToAll: ExpertAllToAllBandwidth? = nil) {
         self.name = name
         self.nicBandwidth = nicBandwidth
         self.latencyUs = latencyUs
+        self.expertAllToAll = expertAllToAll
     }
 }
 
@@ -250,16 +267,12 @@ public struct Chip: Sendable, Equatable {
             out.append(("scaleUp.domainSize", s.domainSize))
             if let v = s.maxDomainSize { out.append(("scaleUp.maxDomainSize", v)) }
             if let v = s.latencyUs { out.append(("scaleUp.latencyUs", v)) }
-            if let e = s.expertAllToAll {
-                if let v = e.decodeDispatchGBps { out.append(("scaleUp.expertAllToAll.decodeDispatchGBps", v)) }
-                if let v = e.decodeCombineGBps { out.append(("scaleUp.expertAllToAll.decodeCombineGBps", v)) }
-                if let v = e.prefillDispatchGBps { out.append(("scaleUp.expertAllToAll.prefillDispatchGBps", v)) }
-                if let v = e.prefillCombineGBps { out.append(("scaleUp.expertAllToAll.prefillCombineGBps", v)) }
-            }
+            if let e = s.expertAllToAll { out += e.specValues(prefix: "scaleUp.expertAllToAll.") }
         }
         if let s = scaleOut {
             out.append(("scaleOut.nicBandwidthGBps", s.nicBandwidth.stated))
             if let v = s.latencyUs { out.append(("scaleOut.latencyUs", v)) }
+            if let e = s.expertAllToAll { out += e.specValues(prefix: "scaleOut.expertAllToAll.") }
         }
         if let v = tdpW { out.append(("tdpW", v)) }
         return out

@@ -31,10 +31,18 @@ public struct ChipParameters: Sendable, Equatable {
     public var expertDecodeCombineGBps: Double?
     public var expertPrefillDispatchGBps: Double?
     public var expertPrefillCombineGBps: Double?
+    /// The same measured per-rank kernel bandwidths across scale-up domains, over the NIC
+    /// (`scaleOut.expertAllToAll`), GB/s each way, nil when unknown.
+    public var expertScaleOutDecodeDispatchGBps: Double?
+    public var expertScaleOutDecodeCombineGBps: Double?
+    public var expertScaleOutPrefillDispatchGBps: Double?
+    public var expertScaleOutPrefillCombineGBps: Double?
     /// Scale-out NIC bandwidth per chip each way, GB/s.
     public var scaleOutPerDirectionGBps: Double?
     public var scaleOutLatencyUs: Double?
     public var tdpW: Double?
+    /// The units a kernel's tiles spread over (SMs, CUs, AI cores; `computeUnits`), nil when unknown.
+    public var computeUnits: Double?
     /// True when any value came from an estimate or a range (results must say so).
     public var usesEstimates: Bool
 
@@ -72,9 +80,15 @@ public struct ChipParameters: Sendable, Equatable {
         expertDecodeCombineGBps = expert?.decodeCombineGBps?.value(at: corner)
         expertPrefillDispatchGBps = expert?.prefillDispatchGBps?.value(at: corner)
         expertPrefillCombineGBps = expert?.prefillCombineGBps?.value(at: corner)
+        let expertOut = chip.scaleOut?.expertAllToAll
+        expertScaleOutDecodeDispatchGBps = expertOut?.decodeDispatchGBps?.value(at: corner)
+        expertScaleOutDecodeCombineGBps = expertOut?.decodeCombineGBps?.value(at: corner)
+        expertScaleOutPrefillDispatchGBps = expertOut?.prefillDispatchGBps?.value(at: corner)
+        expertScaleOutPrefillCombineGBps = expertOut?.prefillCombineGBps?.value(at: corner)
         scaleOutPerDirectionGBps = chip.scaleOut.map { $0.nicBandwidth.perDirectionGBps(at: corner) }
         scaleOutLatencyUs = chip.scaleOut?.latencyUs?.value(at: corner, higherIsBetter: false)
         tdpW = chip.tdpW?.value(at: corner, higherIsBetter: false)
+        computeUnits = chip.computeUnits?.nominal
         usesEstimates = chip.allSpecValues.contains { $0.1.confidence == .estimated || $0.1.hasRange }
     }
 

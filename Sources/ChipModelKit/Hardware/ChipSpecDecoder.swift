@@ -106,14 +106,7 @@ public enum ChipSpecDecoder {
             let domain = values.read(s, "domainSize", required: true)
             let maxDomain = values.read(s, "maxDomainSize")
             let latency = values.read(s, "latencyUs")
-            var expert: ExpertAllToAllBandwidth?
-            if let e = s.object("expertAllToAll") {
-                expert = ExpertAllToAllBandwidth(decodeDispatchGBps: values.read(e, "decodeDispatchGBps"),
-                                                 decodeCombineGBps: values.read(e, "decodeCombineGBps"),
-                                                 prefillDispatchGBps: values.read(e, "prefillDispatchGBps"),
-                                                 prefillCombineGBps: values.read(e, "prefillCombineGBps"))
-                e.finish()
-            }
+            let expert = s.object("expertAllToAll").map { readExpertAllToAll($0, values: values) }
             s.finish()
             if let domain, domain.nominal != domain.nominal.rounded() { log.add("scaleUp.domainSize.value", "must be a whole number") }
             if let maxDomain, maxDomain.nominal != maxDomain.nominal.rounded() { log.add("scaleUp.maxDomainSize.value", "must be a whole number") }
@@ -132,8 +125,11 @@ public enum ChipSpecDecoder {
             let bw = values.read(s, "nicBandwidthGBps", required: true)
             let dir = s.choice("direction", from: LinkDirection.allCases.map(\.rawValue), required: true).flatMap(LinkDirection.init(rawValue:))
             let latency = values.read(s, "latencyUs")
+            let expert = s.object("expertAllToAll").map { readExpertAllToAll($0, values: values) }
             s.finish()
-            if let bw, let dir { scaleOut = ScaleOut(name: name, nicBandwidth: LinkBandwidth(stated: bw, direction: dir), latencyUs: latency) }
+            if let bw, let dir {
+                scaleOut = ScaleOut(name: name, nicBandwidth: LinkBandwidth(stated: bw, direction: dir), latencyUs: latency, expertAllToAll: expert)
+            }
         }
         let tdp = values.read(root, "tdpW")
         let computeUnits = values.read(root, "computeUnits")
@@ -184,6 +180,16 @@ public enum ChipSpecDecoder {
             if table.keys.isEmpty { log.add("sources", "must list at least one source") }
         }
         return sources
+    }
+
+    /// `expertAllToAll` of `scaleUp` or `scaleOut`: four optional spec values, GB/s per rank.
+    static func readExpertAllToAll(_ e: ObjectReader, values: ValueReader) -> ExpertAllToAllBandwidth {
+        let x = ExpertAllToAllBandwidth(decodeDispatchGBps: values.read(e, "decodeDispatchGBps"),
+                                        decodeCombineGBps: values.read(e, "decodeCombineGBps"),
+                                        prefillDispatchGBps: values.read(e, "prefillDispatchGBps"),
+                                        prefillCombineGBps: values.read(e, "prefillCombineGBps"))
+        e.finish()
+        return x
     }
 
     public static func isValidID(_ id: String) -> Bool {

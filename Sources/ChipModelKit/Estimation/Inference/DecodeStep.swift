@@ -35,6 +35,9 @@ public struct DecodeTerm: Sendable, Equatable {
     /// Expert load imbalance (`ExpertLoadImbalance`): the per-sequence work of this term runs
     /// on the busiest rank, whose batch is b + sqrt(c·b) for this coefficient c (0: balanced).
     public var imbalanceCoefficient: Double = 0
+    /// Work between an MoE layer's dispatch and its combine (routed experts, permutation): the
+    /// part of a layer that two-batch overlap pairs with both all-to-alls (`MicroBatchOverlap`).
+    public var expertStage = false
 
     /// The batch the busiest rank effectively serves (b when balanced).
     @inline(__always) func busiest(_ b: Double) -> Double {
@@ -127,6 +130,9 @@ public struct DecodeComm: Sendable, Equatable {
     public var treePerSeq: Double
     /// Expert load imbalance of the receiving side (as `DecodeTerm.imbalanceCoefficient`).
     public var imbalanceCoefficient: Double = 0
+    /// An MoE combine (after the experts) rather than a dispatch or another collective
+    /// (`MicroBatchOverlap`).
+    public var isCombine = false
 
     public init(name: String, count: Double, ringFixed: Double, ringPerSeq: Double, treeFixed: Double, treePerSeq: Double) {
         self.name = name
@@ -209,25 +215,73 @@ public struct DecodeStepModel: Sendable, Equatable {
     /// Fraction of the roofline time reached (`InferenceFamilyCalibration.decodeEfficiency`).
     public var efficiency: Double
     public var overheadSeconds: Double
+    /// Two-batch overlap of the communication with compute (`MicroBatchOverlap`; DP-attention
+    /// large EP): a stage takes min(serial, two micro-batches of half the batch). nil: serial.
+    public var overlap: MicroBatchOverlap?
 
-    public init(terms: [DecodeTerm], comms: [DecodeComm], pp: Int, efficiency: Double, overheadSeconds: Double) {
+    public init(terms: [DecodeTerm], comms: [DecodeComm], pp: Int, efficiency: Double, overheadSeconds: Double,
+                overlap: MicroBatchOverlap? = nil) {
         self.terms = terms
         self.comms = comms
         self.pp = pp
         self.efficiency = efficiency
         self.overheadSeconds = overheadSeconds
+        self.overlap = overlap
+    }
+
+    /// Compute (after efficiency) and communication seconds of one stage at stage batch `b`.
+    func stageParts(batch b: Double, context: Double) -> (compute: Double, comm: Double) {
+        var stage = 0.0
+        for t in terms { stage = stage + t.seconds(batch: b, context: context) }
+        var comm = 0.0
+        for c in comms { comm = comm + c.seconds(batch: b) }
+        return (stage / efficiency, comm)
+    }
+
+    /// Seconds of one stage at stage batch `b`: serial, or the faster of serial and two-batch
+    /// overlap of two micro-batches of b/2.
+    public func stageSeconds(batch b: Double, context: Double) -> Double {
+        let full = stageParts(batch: b, context: context)
+        let serial = full.compute + full.comm
+        guard let o = overlap else { return serial }
+        let tbo = o.seconds(overlapParts(batch: b / 2, context: context))
+        return tbo < serial ? tbo : serial
+    }
+
+    /// One micro-batch of `b` split as two-batch overlap pairs it: compute before the dispatch
+    /// (everything but the expert stage), the expert stage, dispatch (and any other collective)
+    /// and combine.
+    func overlapParts(batch b: Double, context: Double) -> MicroBatchOverlap.Parts {
+        var x = 0.0, y = 0.0, d = 0.0, g = 0.0
+        for t in terms {
+            if t.expertStage { y = y + t.seconds(batch: b, context: context) } else { x = x + t.seconds(batch: b, context: context) }
+        }
+        for c in comms {
+            if c.isCombine { g = g + c.seconds(batch: b) } else { d = d + c.seconds(batch: b) }
+        }
+        return MicroBatchOverlap.Parts(attention: x / efficiency, experts: y / efficiency, dispatch: d, combine: g)
+    }
+
+    /// SIMD `overlapParts` (same operations in the same order).
+    func overlapParts(batches b: SIMD8<Double>, context: Double) -> MicroBatchOverlap.Parts8 {
+        var x = SIMD8<Double>(repeating: 0), y = x, d = x, g = x
+        for t in terms {
+            let v = Self.seconds(t, batches: b, context: context)
+            if t.expertStage { y = y + v } else { x = x + v }
+        }
+        for c in comms {
+            let v = Self.seconds(c, batches: b)
+            if c.isCombine { g = g + v } else { d = d + v }
+        }
+        let e = SIMD8<Double>(repeating: efficiency)
+        return MicroBatchOverlap.Parts8(attention: x / e, experts: y / e, dispatch: d, combine: g)
     }
 
     /// Scalar reference: seconds of one decode iteration for a replica batch `batch` at mean
     /// context `context`.
     public func stepSeconds(batch: Double, context: Double) -> Double {
         let p = Double(pp)
-        let b = batch / p
-        var stage = 0.0
-        for t in terms { stage = stage + t.seconds(batch: b, context: context) }
-        var comm = 0.0
-        for c in comms { comm = comm + c.seconds(batch: b) }
-        return p * (stage / efficiency + comm) + overheadSeconds
+        return p * stageSeconds(batch: batch / p, context: context) + overheadSeconds
     }
 
     /// SIMD version of `stepSeconds` over 8 batches at once: same operations in the same order
@@ -235,42 +289,59 @@ public struct DecodeStepModel: Sendable, Equatable {
     public func stepSeconds(batches: SIMD8<Double>, context: Double) -> SIMD8<Double> {
         let p = Double(pp)
         let b = batches / SIMD8(repeating: p)
+        let full = stageParts(batches: b, context: context)
+        var stage = full.compute + full.comm
+        if let o = overlap {
+            let tbo = o.seconds(overlapParts(batches: b / SIMD8(repeating: 2), context: context))
+            stage.replace(with: tbo, where: tbo .< stage)
+        }
+        return stage * p + SIMD8(repeating: overheadSeconds)
+    }
+
+    /// SIMD `stageParts`.
+    func stageParts(batches b: SIMD8<Double>, context: Double) -> (compute: SIMD8<Double>, comm: SIMD8<Double>) {
         var stage = SIMD8<Double>(repeating: 0)
-        for t in terms {
-            var bb = b
-            if t.imbalanceCoefficient > 0 {
-                let root = (b * t.imbalanceCoefficient).squareRoot()
-                bb = b + root
-                bb.replace(with: b, where: b .<= 0)
-            }
-            let tc = (bb * t.flopsPerSeq + b * context * t.flopsPerSeqToken) / SIMD8(repeating: t.sustainedFlops)
-            var perSeq = bb * t.bytesPerSeq
-            let cap = SIMD8<Double>(repeating: t.bytesPerSeqCap)
-            perSeq.replace(with: cap, where: cap .<= perSeq)
-            var tm = (SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken) / SIMD8(repeating: t.bytesPerSecond)
-            tm.replace(with: tc, where: tm .<= tc)
-            let td = (b * t.d2dBytesPerSeq + b * context * t.d2dBytesPerSeqToken) / SIMD8(repeating: t.d2dBytesPerSecond)
-            let bytes = SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken
-            tm.replace(with: td, where: tm .< td)
-            if t.vectorOpsPerByte > 0 {
-                let tq = bytes * t.vectorOpsPerByte / SIMD8(repeating: t.vectorFlopsPerSecond)
-                tm.replace(with: tq, where: tm .< tq)
-            }
-            stage = stage + tm
-        }
+        for t in terms { stage = stage + Self.seconds(t, batches: b, context: context) }
         var comm = SIMD8<Double>(repeating: 0)
-        for c in comms {
-            var bc = b
-            if c.imbalanceCoefficient > 0 {
-                bc = b + (b * c.imbalanceCoefficient).squareRoot()
-                bc.replace(with: b, where: b .<= 0)
-            }
-            var ring = SIMD8(repeating: c.ringFixed) + bc * c.ringPerSeq
-            let tree = SIMD8(repeating: c.treeFixed) + bc * c.treePerSeq
-            ring.replace(with: tree, where: tree .< ring)
-            comm = comm + ring * c.count
+        for c in comms { comm = comm + Self.seconds(c, batches: b) }
+        return (stage / SIMD8(repeating: efficiency), comm)
+    }
+
+    /// SIMD `DecodeTerm.seconds` (bit-identical to it).
+    @inline(__always) static func seconds(_ t: DecodeTerm, batches b: SIMD8<Double>, context: Double) -> SIMD8<Double> {
+        var bb = b
+        if t.imbalanceCoefficient > 0 {
+            let root = (b * t.imbalanceCoefficient).squareRoot()
+            bb = b + root
+            bb.replace(with: b, where: b .<= 0)
         }
-        return (stage / SIMD8(repeating: efficiency) + comm) * p + SIMD8(repeating: overheadSeconds)
+        let tc = (bb * t.flopsPerSeq + b * context * t.flopsPerSeqToken) / SIMD8(repeating: t.sustainedFlops)
+        var perSeq = bb * t.bytesPerSeq
+        let cap = SIMD8<Double>(repeating: t.bytesPerSeqCap)
+        perSeq.replace(with: cap, where: cap .<= perSeq)
+        var tm = (SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken) / SIMD8(repeating: t.bytesPerSecond)
+        tm.replace(with: tc, where: tm .<= tc)
+        let td = (b * t.d2dBytesPerSeq + b * context * t.d2dBytesPerSeqToken) / SIMD8(repeating: t.d2dBytesPerSecond)
+        let bytes = SIMD8(repeating: t.bytesFixed) + perSeq + b * context * t.bytesPerSeqToken
+        tm.replace(with: td, where: tm .< td)
+        if t.vectorOpsPerByte > 0 {
+            let tq = bytes * t.vectorOpsPerByte / SIMD8(repeating: t.vectorFlopsPerSecond)
+            tm.replace(with: tq, where: tm .< tq)
+        }
+        return tm
+    }
+
+    /// SIMD `DecodeComm.seconds` (bit-identical to it).
+    @inline(__always) static func seconds(_ c: DecodeComm, batches b: SIMD8<Double>) -> SIMD8<Double> {
+        var bc = b
+        if c.imbalanceCoefficient > 0 {
+            bc = b + (b * c.imbalanceCoefficient).squareRoot()
+            bc.replace(with: b, where: b .<= 0)
+        }
+        var ring = SIMD8(repeating: c.ringFixed) + bc * c.ringPerSeq
+        let tree = SIMD8(repeating: c.treeFixed) + bc * c.treePerSeq
+        ring.replace(with: tree, where: tree .< ring)
+        return ring * c.count
     }
 
     /// Time split by kind at one batch (for explanations and the binding resource).

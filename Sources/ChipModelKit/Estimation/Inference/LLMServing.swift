@@ -76,11 +76,13 @@ public struct LLMServingModel: Sendable {
     public var weightConversionOpsPerByte: Double = 0
     /// The same for the KV cache (FP8 KV on a chip without an FP8 peak).
     public var kvConversionOpsPerByte: Double = 0
+    /// Two-batch overlap of DP-attention large EP (`MicroBatchOverlap`), decode and prefill.
+    public var twoBatchOverlap: Bool
 
     public init(model: ModelSpec, chip: ChipParameters, precision: NumberFormat, kvPrecision: NumberFormat?,
                 tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false,
                 computePrecision: NumberFormat? = nil, speculative: SpeculativeDecoding? = nil,
-                fabric: ScaleUpFabric? = nil) throws {
+                fabric: ScaleUpFabric? = nil, twoBatchOverlap: Bool = InferenceCalibration.twoBatchOverlapByDefault) throws {
         guard model.isDecoder else { throw DoesNotFitError("model '\(model.id)' is not a decoder LLM") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
@@ -88,6 +90,7 @@ public struct LLMServingModel: Sendable {
         device = try RooflineDevice.inference(chip: chip, format: computePrecision ?? precision, emulate: emulate)
         weightFormat = precision
         self.speculative = speculative
+        self.twoBatchOverlap = twoBatchOverlap
         self.tp = tp
         self.pp = pp
         let dp = dpAttention && model.isMoE && tp > 1
@@ -204,6 +207,11 @@ public struct LLMServingModel: Sendable {
             t.imbalanceCoefficient = c
             return t
         }
+        func expertStage(_ t: DecodeTerm) -> DecodeTerm {
+            var t = t
+            t.expertStage = true
+            return t
+        }
         func weights(_ t: DecodeTerm) -> DecodeTerm {
             var t = t
             if wConv > 0 { t.vectorOpsPerByte = wConv; t.vectorFlopsPerSecond = V }
@@ -249,7 +257,7 @@ public struct LLMServingModel: Sendable {
                 let perExpertBytes = model.expertParams * wb / T
                 let cap = dp ? expertsPerChip * model.expertParams * wb : Double(model.experts) * perExpertBytes
                 let imbalance = imbalanceCoefficient(q: q)
-                terms.append(imbalanced(imbalance, weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
+                terms.append(expertStage(imbalanced(imbalance, weights(DecodeTerm(name: "MoE routed experts (weights)", kind: .weights,
                                         flopsPerSeq: q * 2 * Double(model.expertsPerToken) * model.expertParams / T * moeLayersPerStage,
                                         bytesPerSeq: q * Double(model.expertsPerToken) * perExpertBytes * moeLayersPerStage,
                                         bytesPerSeqCap: cap * moeLayersPerStage,
@@ -257,14 +265,14 @@ public struct LLMServingModel: Sendable {
                                         d2dBytesPerSeq: q * Double(model.expertsPerToken) / Double(epWidth)
                                             * gemmD2D(n: Double(model.expertFfnHidden * (model.gatedMlp ? 3 : 2) * epWidth) / T, k: model.hidden)
                                             * moeLayersPerStage,
-                                        d2dBytesPerSecond: D2DBW))))
+                                        d2dBytesPerSecond: D2DBW)))))
                 // Token permutation: each (token, expert) row is written once in expert order and
                 // read once more in the weighted combine (the grouped GEMMs' own operand traffic is
                 // in their terms), on the chips that hold the expert (MegaBlocks, Gale et al. 2023,
                 // section 5: permutation is memory-bound).
                 let rows = Double(model.expertsPerToken) / Double(epWidth)
-                terms.append(imbalanced(imbalance, DecodeTerm(name: "MoE token permutation", kind: .elementwise,
-                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW)))
+                terms.append(expertStage(imbalanced(imbalance, DecodeTerm(name: "MoE token permutation", kind: .elementwise,
+                                        bytesPerSeq: q * 2 * rows * h * act * moeLayersPerStage, sustainedFlops: V, bytesPerSecond: BW))))
             }
             // Norms and residuals (`elementwiseAccessesPerLayer` reads/writes of h per layer).
             terms.append(DecodeTerm(name: "element-wise (norms, activations)", kind: .elementwise,
@@ -295,10 +303,14 @@ public struct LLMServingModel: Sendable {
                 let epTier = inDomain ? net.scaleUpTier(for: .allToAll, n: epWidth) : tpTier
                 let dispatchBytes = dp && wb <= 1 ? 1.0 : act
                 let rowsPerSeq = q * Double(model.expertsPerToken) * h / Double(epWidth)
-                // The one-sided kernels' own ceiling where it is measured (`scaleUp.expertAllToAll`).
+                // The one-sided kernels' own rate where it is measured (`scaleUp.expertAllToAll`
+                // inside the domain, `scaleOut.expertAllToAll` across domains).
                 let ranks = dieRanks
-                let dispatchTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeDispatchGBps, ranksPerChip: ranks) : epTier
-                let combineTier = dp && inDomain ? Self.expertKernelTier(epTier, gbps: chip.expertDecodeCombineGBps, ranksPerChip: ranks) : epTier
+                let link = inDomain ? chip.scaleUpPerDirectionGBps : chip.scaleOutPerDirectionGBps
+                let dispatchTier = dp ? Self.expertKernelTier(epTier, gbps: inDomain ? chip.expertDecodeDispatchGBps : chip.expertScaleOutDecodeDispatchGBps,
+                                                              ranksPerChip: ranks, linkGBps: link) : epTier
+                let combineTier = dp ? Self.expertKernelTier(epTier, gbps: inDomain ? chip.expertDecodeCombineGBps : chip.expertScaleOutDecodeCombineGBps,
+                                                             ranksPerChip: ranks, linkGBps: link) : epTier
                 // The busiest receiver sets both (`ExpertLoadImbalance`).
                 var dispatch = DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
                                           bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
@@ -308,6 +320,7 @@ public struct LLMServingModel: Sendable {
                                          tier: combineTier, oneSided: dp)
                 dispatch.imbalanceCoefficient = imbalanceCoefficient(q: q)
                 combine.imbalanceCoefficient = dispatch.imbalanceCoefficient
+                combine.isCombine = true
                 comms.append(dispatch)
                 comms.append(combine)
             }
@@ -334,8 +347,11 @@ public struct LLMServingModel: Sendable {
             comms += one.comms.map { $0.scaled(perLayer, prefix: "MTP draft: ") }
         }
         let pipeline = pp > 1 ? InferenceCalibration.pipelineEfficiency : 1
+        // DP-attention large EP decodes with two-batch overlap (`MicroBatchOverlap`); the
+        // low-latency kernels receive through a hook without SMs (DeepEP README), share 0.
+        let overlap = twoBatchOverlap && dp && epWidth > 1 && moeLayersPerStage > 0 ? MicroBatchOverlap(moeLayers: moeLayersPerStage) : nil
         decode = DecodeStepModel(terms: terms, comms: comms, pp: pp, efficiency: calibration.decodeEfficiency * pipeline,
-                                 overheadSeconds: calibration.stepOverheadSeconds)
+                                 overheadSeconds: calibration.stepOverheadSeconds, overlap: overlap)
     }
 
     /// The spec key of a network tier this layout's collectives need but the chip's spec lacks
@@ -426,39 +442,18 @@ public struct LLMServingModel: Sendable {
             if explain { lines.append("  \(name): \(op.name) x\(formatQuantity(count)) = \(formatQuantity(r.seconds * count * 1e3 / calibration.prefillEfficiency)) ms (\(r.bound.rawValue)-bound)") }
         }
         // Logits only for the last token of each prompt.
-        let head = dpAttention
-            ? Roofline.evaluate(.gemm(m: (sequences + tp - 1) / tp, n: model.vocab, k: model.hidden), on: device, labels: false)
-            : Roofline.evaluate(.gemm(m: sequences, n: max(1, model.vocab / tp), k: model.hidden), on: device, labels: false)
-        stage += head.seconds / calibration.prefillEfficiency
+        stage += prefillHeadSeconds(sequences: sequences)
         let m = Double(sequences * length)
-        var comm = 0.0
-        if tp > 1 && !dpAttention {
-            let count = Double(model.layers + model.denseFfnLayers + (ep > 1 && tp / ep == 1 ? 0 : model.moeLayers)) / Double(pp)
-            comm += count * network.time(.allReduce, bytes: m * Double(model.hidden) * InferenceCalibration.activationBytes,
-                                         groupSize: tp, innerSize: min(tp, network.scaleUp.domainSize))
-        }
-        let domain = network.scaleUp.domainSize
-        if ep > 1 && model.moeLayers > 0 && dpAttention && ep > domain {
-            comm += Double(model.moeLayers) / Double(pp) * largeEPPrefillAllToAll(tokensPerChip: m / Double(ep))
-        } else if ep > 1 && model.moeLayers > 0 && dpAttention
-                    && (chip.expertPrefillDispatchGBps != nil || chip.expertPrefillCombineGBps != nil) {
-            comm += Double(model.moeLayers) / Double(pp) * measuredKernelPrefillAllToAll(tokensPerChip: m / Double(ep))
-        } else if ep > 1 && model.moeLayers > 0 {
-            comm += 2 * Double(model.moeLayers) / Double(pp) * network.time(.allToAll,
-                bytes: m * Double(model.expertsPerToken * model.hidden) * InferenceCalibration.activationBytes / Double(ep),
-                groupSize: ep, innerSize: min(ep, domain))
-        }
+        let comm = prefillCommSeconds(tokens: m)
         var p2p = 0.0
         if pp > 1 {
             p2p = network.time(.pointToPoint, bytes: m * Double(model.hidden) * InferenceCalibration.activationBytes, groupSize: 2,
                                innerSize: tp * pp <= network.scaleUp.domainSize ? 2 : 1)
         }
         if explain && comm > 0 { lines.append("  TP/EP communication per stage: \(formatQuantity(comm * 1e3)) ms") }
-        // Communication adds to compute. Large-EP deployments overlap part of it with two
-        // micro-batches (DeepSeek day-6 "dual-batch overlap", SGLang TBO: +27-35% prefill); how
-        // much they hide is not derivable from the specs, so none is assumed (an upper bound on
-        // the stage time; `max(stage, comm)` would be the lower one).
-        let stageSeconds = stage + comm
+        // Communication adds to compute, except in DP-attention large EP, where two micro-batches
+        // hide one's all-to-all behind the other's compute (`MicroBatchOverlap`).
+        let stageSeconds = prefillStageSeconds(compute: stage, comm: comm, sequences: sequences, length: length)
         let latency = Double(pp) * stageSeconds + Double(pp - 1) * p2p
         // Pipelined prefill chunks share the stages with decode micro-batches: the same
         // imbalance as decode (`pipelineEfficiency`) applies to their occupancy.

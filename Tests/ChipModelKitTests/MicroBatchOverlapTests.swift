@@ -1,0 +1,129 @@
+import Testing
+@testable import ChipModelKit
+import ChipModelTestSupport
+
+/// Two-batch overlap (`MicroBatchOverlap`) and the Hopper DeepEP kernel figures
+/// (`scaleOut.expertAllToAll`): mechanism checks, no deployment figure is a target.
+@Suite struct MicroBatchOverlapTests {
+    static func chip(_ id: String) throws -> ChipParameters { ChipParameters(chip: try ChipCatalog.builtIn().chip(id)) }
+    static func model(_ id: String) throws -> ModelSpec { try ModelZoo.builtIn().model(id) }
+
+    static func parts(_ r: inout SplitMix64) -> MicroBatchOverlap.Parts {
+        MicroBatchOverlap.Parts(attention: r.logUniform(1e-4, 1), experts: r.logUniform(1e-4, 1),
+                                dispatch: r.logUniform(1e-4, 1), combine: r.logUniform(1e-4, 1))
+    }
+
+    @Test func makespanLiesBetweenTheBusierResourceAndSerialHalves() {
+        var r = SplitMix64(seed: 13)
+        for _ in 0..<500 {
+            let p = Self.parts(&r)
+            let o = MicroBatchOverlap(moeLayers: Double(r.int(1...64)))
+            let t = o.seconds(p)
+            let compute = p.attention + p.experts, comm = p.dispatch + p.combine
+            // Never faster than the busier resource running both micro-batches, never slower
+            // than the two micro-batches back to back.
+            #expect(t >= 2 * max(compute, comm) * (1 - 1e-12))
+            #expect(t <= 2 * (compute + comm) * (1 + 1e-12))
+            // Compute units held by the communication kernel only slow it, by at most 1/(1 - s).
+            let s = r.uniform(0.05, 0.5)
+            let shared = MicroBatchOverlap(moeLayers: o.moeLayers, commComputeShare: s).seconds(p)
+            #expect(shared >= t * (1 - 1e-12))
+            #expect(shared <= 2 * compute / (1 - s) + 2 * comm + 1e-12)
+        }
+    }
+
+    @Test func oneResourceAloneTakesBothMicroBatches() {
+        let o = MicroBatchOverlap(moeLayers: 10)
+        #expect(abs(o.seconds(.init(attention: 3, experts: 1, dispatch: 0, combine: 0)) - 8) < 1e-12)
+        #expect(abs(o.seconds(.init(attention: 0, experts: 0, dispatch: 1, combine: 2)) - 6) < 1e-12)
+        // Comm shorter than the expert stage hides completely: 2 x compute.
+        #expect(abs(o.seconds(.init(attention: 3, experts: 2, dispatch: 1, combine: 1.5)) - 10) < 1e-12)
+        // A long combine exposed beside the short expert stage and the attention.
+        #expect(abs(o.seconds(.init(attention: 3, experts: 1, dispatch: 1, combine: 4)) - (3 + 1 + 4 + 4)) < 1e-12)
+    }
+
+    @Test func simdMakespanIsBitIdentical() {
+        var r = SplitMix64(seed: 7)
+        let o = MicroBatchOverlap(moeLayers: 58, commComputeShare: 20.0 / 132)
+        var ps: [MicroBatchOverlap.Parts] = []
+        for _ in 0..<8 { ps.append(Self.parts(&r)) }
+        let v = o.seconds(MicroBatchOverlap.Parts8(attention: SIMD8(ps.map(\.attention)), experts: SIMD8(ps.map(\.experts)),
+                                                   dispatch: SIMD8(ps.map(\.dispatch)), combine: SIMD8(ps.map(\.combine))))
+        for i in 0..<8 { #expect(v[i] == o.seconds(ps[i])) }
+    }
+
+    @Test func largeEPDecodeOverlapIsNeverSlowerThanSerialNorFasterThanEitherResource() throws {
+        let h800 = try Self.chip("h800-sxm5-80gb")
+        let m = try Self.model("deepseek-v3")
+        let on = try LLMServingModel(model: m, chip: h800, precision: .fp8, kvPrecision: nil, tp: 144, pp: 1, ep: 144,
+                                     scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: true)
+        let off = try LLMServingModel(model: m, chip: h800, precision: .fp8, kvPrecision: nil, tp: 144, pp: 1, ep: 144,
+                                      scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: false)
+        #expect(on.decode.overlap != nil && off.decode.overlap == nil)
+        #expect(on.decode.terms.contains { $0.expertStage } && on.decode.comms.contains { $0.isCombine })
+        var gained = false
+        for b in [1.0, 144, 1440, 14400] {
+            let t = on.decode.stepSeconds(batch: b, context: 4000)
+            let serial = off.decode.stepSeconds(batch: b, context: 4000)
+            let full = off.decode.stageParts(batch: b, context: 4000)
+            #expect(t <= serial)
+            #expect(t >= max(full.compute, full.comm) + on.decode.overheadSeconds - 1e-12)
+            gained = gained || t < serial
+            // SIMD sweep path agrees bit for bit.
+            let v = on.decode.stepSeconds(batches: SIMD8(repeating: b), context: 4000)
+            #expect(v[0] == t)
+        }
+        // At one sequence per 144 ranks the weights read twice cost more than the hidden
+        // all-to-all: serial is kept. At large batches the overlap wins.
+        #expect(on.decode.stepSeconds(batch: 1, context: 4000) == off.decode.stepSeconds(batch: 1, context: 4000))
+        #expect(gained)
+        // TP layouts (no DP attention) are untouched.
+        let tp = try LLMServingModel(model: m, chip: h800, precision: .fp8, kvPrecision: nil, tp: 8, pp: 1, ep: 8,
+                                     scaleUpDomain: 8, twoBatchOverlap: true)
+        #expect(tp.decode.overlap == nil)
+    }
+
+    @Test func largeEPPrefillOverlapHidesAtMostTheCommunication() throws {
+        let h100 = try Self.chip("h100-sxm5-80gb")
+        let m = try Self.model("deepseek-v3")
+        let on = try LLMServingModel(model: m, chip: h100, precision: .fp8, kvPrecision: nil, tp: 32, pp: 1, ep: 32,
+                                     scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: true)
+        let off = try LLMServingModel(model: m, chip: h100, precision: .fp8, kvPrecision: nil, tp: 32, pp: 1, ep: 32,
+                                      scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: false)
+        let t = on.prefillSeconds(sequences: 64, length: 4096).occupancy
+        let serial = off.prefillSeconds(sequences: 64, length: 4096).occupancy
+        let comm = off.prefillCommSeconds(tokens: 64 * 4096)
+        #expect(t < serial)
+        #expect(t >= max(comm, serial - comm) * (1 - 1e-12))
+        // DeepEP's normal kernels hold 20 of the H100's 132 SMs while they run.
+        #expect(abs((on.prefillOverlap()?.commComputeShare ?? 0) - 20.0 / 132) < 1e-12)
+        // One prompt per rank cannot be split into two micro-batches: serial.
+        #expect(on.prefillSeconds(sequences: 1, length: 4096).occupancy == off.prefillSeconds(sequences: 1, length: 4096).occupancy)
+    }
+
+    @Test func hopperDeepEPFiguresLoadWithSources() throws {
+        let catalog = try ChipCatalog.builtIn()
+        for id in ["h800-sxm5-80gb", "h100-sxm5-80gb"] {
+            let chip = try catalog.chip(id)
+            let e = try #require(chip.scaleOut?.expertAllToAll)
+            #expect(e.decodeDispatchGBps?.nominal == 39 && e.decodeCombineGBps?.nominal == 39)
+            #expect(e.prefillDispatchGBps?.nominal == 58 && e.prefillCombineGBps?.nominal == 57)
+            for (key, v) in chip.allSpecValues where key.contains("expertAllToAll") {
+                #expect(v.source.key == "deepep", "\(id) \(key)")
+                #expect(v.note?.contains("EP") == true, "\(id) \(key)")
+            }
+            let p = ChipParameters(chip: chip)
+            #expect(p.expertScaleOutDecodeDispatchGBps == 39 && p.expertScaleOutPrefillCombineGBps == 57)
+        }
+        // Measured on H800 (press/analyst); transferred to H100 (estimated, with a range).
+        let h100 = try #require(catalog.chip("h100-sxm5-80gb").scaleOut?.expertAllToAll?.decodeCombineGBps)
+        #expect(h100.confidence == .estimated && h100.low == 39 && h100.high == 46)
+        #expect(try catalog.chip("h800-sxm5-80gb").scaleUp?.expertAllToAll?.prefillDispatchGBps?.nominal == 153)
+        // The low-latency kernels' rate (39 GB/s) replaces the NIC's sustained 0.8 x 50 in decode.
+        let m = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: try Self.chip("h800-sxm5-80gb"), precision: .fp8,
+                                    kvPrecision: nil, tp: 144, pp: 1, ep: 144, scaleUpDomain: 8, dpAttention: true)
+        let combine = try #require(m.decode.comms.first { $0.isCombine })
+        let perSeq = 8.0 * 7168 * 2 / 144 * 143 / 144 / 39e9 * 58
+        #expect(abs(combine.ringPerSeq * combine.count - perSeq) / perSeq < 1e-9)
+    }
+}
