@@ -109,6 +109,13 @@ import Testing
         let cm = try systems.system("cloudmatrix-384")
         let chip = cm.effectiveChip(try ChipCatalog.builtIn().chip(cm.chip))
         #expect(chip.scaleUp?.domainSize.nominal == 384 && chip.scaleOut?.nicBandwidth.perDirectionGBps() == 50)
+        // ... and keeps the chip's measured expert all-to-all kernel rates (DeepEP-Ascend was
+        // measured on this very system; the kernel rate is capped at the system's link anyway).
+        let own = try ChipCatalog.builtIn().chip(cm.chip)
+        #expect(own.scaleUp?.expertAllToAll != nil && chip.scaleUp?.expertAllToAll == own.scaleUp?.expertAllToAll)
+        let h100 = try ChipCatalog.builtIn().chip("h100-sxm5-80gb")
+        let dgx = try systems.system("dgx-h100-superpod").effectiveChip(h100)
+        #expect(h100.scaleOut?.expertAllToAll != nil && dgx.scaleOut?.expertAllToAll == h100.scaleOut?.expertAllToAll)
     }
 }
 

@@ -20,15 +20,18 @@ extension SystemSpec {
     /// `chip` (the system's `chip`) with the system's scale-up domain, per-chip scale-up
     /// bandwidth and latency, and scale-out bandwidth and latency in place of the chip spec's
     /// own. Compute, memory and D2D stay the chip's. Ranges of the system's values carry into
-    /// the estimate's corners like any chip range.
+    /// the estimate's corners like any chip range. The chip's measured expert all-to-all kernel
+    /// rates (`expertAllToAll`, per rank) stay: they are capped at the link the system gives.
     public func effectiveChip(_ chip: Chip) -> Chip {
         var c = chip
         c.scaleUp = ScaleUp(name: scaleUp.name, links: scaleUp.links ?? chip.scaleUp?.links, bandwidth: scaleUp.bandwidth,
                             domainSize: scaleUp.domainSize, maxDomainSize: nil,
-                            latencyUs: scaleUp.latencyUs ?? chip.scaleUp?.latencyUs)
+                            latencyUs: scaleUp.latencyUs ?? chip.scaleUp?.latencyUs,
+                            expertAllToAll: chip.scaleUp?.expertAllToAll)
         if let out = scaleOutPerChipValue() {
             c.scaleOut = ScaleOut(name: scaleOut?.name, nicBandwidth: LinkBandwidth(stated: out, direction: .perDirection),
-                                  latencyUs: scaleOut?.latencyUs ?? chip.scaleOut?.latencyUs)
+                                  latencyUs: scaleOut?.latencyUs ?? chip.scaleOut?.latencyUs,
+                                  expertAllToAll: chip.scaleOut?.expertAllToAll)
         }
         for (k, s) in sources where c.sources[k] == nil { c.sources[k] = s }
         c.notes.append("Links as in system '\(id)' (\(name)).")
