@@ -100,4 +100,24 @@ import Testing
         let (c2, _, e2) = runCLI(["estimate", "--inference", "--model", "llama9"])
         #expect(c2 == 64 && e2.contains("llama9"))
     }
+
+    /// --two-batch-overlap: off by default; on, DP-attention large-EP decode hides dispatch and
+    /// combine (never slower: the step is the faster of overlapped and serial) and says so; a
+    /// dense model or a bad value is a usage error.
+    @Test func twoBatchOverlapIsAPlanOption() throws {
+        let base = ["estimate", "--inference", "--chip", "h100-sxm5-80gb", "--chips", "72", "--model", "deepseek-v3",
+                    "--dp-attention", "72", "--phase", "decode", "--format", "json"]
+        func tps(_ extra: [String]) throws -> Double {
+            let (code, out, err) = runCLI(base + extra)
+            #expect(code == 0, "\(err)")
+            return try #require(try JSONValue.parse(Array(out.utf8))["estimates"]?.arrayValue?.first?["tokensPerSecond"]?.numberValue)
+        }
+        let off = try tps([]), offExplicit = try tps(["--two-batch-overlap", "off"]), on = try tps(["--two-batch-overlap", "on"])
+        #expect(off == offExplicit)
+        #expect(on > off)
+        let (_, text, _) = runCLI(Array(base.dropLast(2)) + ["--two-batch-overlap", "on"])
+        #expect(text.contains("two-batch overlap (asked for)"))
+        #expect(runCLI(["estimate", "--inference", "--model", "llama3-70b", "--two-batch-overlap", "on"]).0 == 64)
+        #expect(runCLI(["estimate", "--inference", "--model", "deepseek-v3", "--two-batch-overlap", "maybe"]).0 == 64)
+    }
 }

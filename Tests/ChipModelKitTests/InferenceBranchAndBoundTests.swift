@@ -40,6 +40,7 @@ import ChipModelTestSupport
         if rng.chance(0.1) { c.tp = rng.pick([1, 2, 4].filter { model.heads % $0 == 0 && $0 <= chips }) }
         if rng.chance(0.1) { c.replicas = 1 }
         if model.isMoE && rng.chance(0.2) { c.dpAttention = rng.pick([.on, .off]) }
+        if model.isMoE && rng.chance(0.2) { c.twoBatchOverlap = true }
         let batch: Int? = rng.chance(0.1) ? rng.pick([1, 8, 64]) : nil
         let domain: Int? = rng.chance(0.3) ? rng.pick([2, 4, 8]) : nil
         return SearchCase(workload: w, cluster: Cluster(chip: chip, count: chips, scaleUpDomain: domain), constraints: c, batch: batch,
@@ -140,7 +141,8 @@ import ChipModelTestSupport
                                                    kvPrecision: c.workload.kvPrecision, tp: l.tp, pp: l.pp, ep: l.ep,
                                                    scaleUpDomain: c.cluster.scaleUpDomainOverride, emulate: c.workload.emulate,
                                                    dpAttention: l.dp, computePrecision: c.workload.computePrecision,
-                                                   speculative: c.workload.speculative, fabric: c.cluster.fabric),
+                                                   speculative: c.workload.speculative, fabric: c.cluster.fabric,
+                                                   twoBatchOverlap: c.constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault),
                       m.missingNetworkKey == nil else { continue }
                 let kvMax = m.maxBatch(tokensPerSequence: search.context)
                 guard kvMax >= (c.batch ?? 1) else { continue }

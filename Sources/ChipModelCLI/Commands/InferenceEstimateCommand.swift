@@ -16,6 +16,7 @@ public let inferenceOptions: [OptionSpec] = [
     .value("--speculative", "METHOD:K:A", "Inference: speculative decoding, e.g. mtp:1:1.7 (K draft tokens, A accepted per step; METHOD mtp or draft)."),
     .value("--compute-precision", "FORMAT", "Inference: GEMM format when it differs from the weights' --precision (e.g. int4 weights, bf16 = W4A16)."),
     .value("--dp-attention", "on|off|N", "Inference, MoE: data-parallel attention over the replica (N = replica width) with experts over --ep; default searched."),
+    .value("--two-batch-overlap", "on|off", "Inference, MoE with data-parallel attention: two micro-batches hide one's expert all-to-all behind the other's compute (SGLang TBO); default off."),
     .flag("--disaggregated", "Inference: prefill and decode on separate pools; the split is searched unless --prefill-chips/--decode-chips fix it."),
     .value("--prefill-chips", "N", "Inference: chips of the prefill pool (implies --disaggregated)."),
     .value("--decode-chips", "N", "Inference: chips of the decode pool (implies --disaggregated)."),
@@ -49,6 +50,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         if !dpOn, model.experts % ep != 0 { throw UsageError("--ep \(ep) must divide the \(model.experts) experts of \(model.id) (or pass --dp-attention on: whole experts per chip, redundant copies fill the rest)") }
     }
     if plan.dpAttention != nil, !model.isMoE { throw UsageError("--dp-attention applies to mixture-of-experts models; \(model.id) is dense") }
+    if plan.twoBatchOverlap != nil, !model.isMoE { throw UsageError("--two-batch-overlap applies to mixture-of-experts models; \(model.id) is dense") }
     if plan.disaggregated != nil, !isLLM { throw UsageError("--disaggregated applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model") }
     if let d = plan.disaggregated {
         let p = d.prefill.chips, q = d.decode.chips
@@ -163,6 +165,13 @@ func inferenceConstraints(_ args: ParsedArguments) throws -> PlanConstraints {
                 throw UsageError("invalid value '\(v)' for --dp-attention; expected on, off or a replica width 1...65536")
             }
             plan.dpAttention = n == 1 ? .off : .degree(n)
+        }
+    }
+    if let v = args.value("--two-batch-overlap") {
+        switch v {
+        case "on", "true": plan.twoBatchOverlap = true
+        case "off", "false": plan.twoBatchOverlap = false
+        default: throw UsageError("invalid value '\(v)' for --two-batch-overlap; expected on or off")
         }
     }
     let prefillChips = try args.int("--prefill-chips", range: 1...1_000_000)

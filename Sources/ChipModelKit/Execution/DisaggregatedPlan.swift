@@ -21,6 +21,8 @@ public struct InferencePoolPlan: Sendable, Equatable {
     public var pp: Int?
     public var ep: Int?
     public var dpAttention: DPAttentionSetting?
+    /// Two-batch overlap in this pool (`PlanConstraints.twoBatchOverlap`); nil: the default.
+    public var twoBatchOverlap: Bool? = nil
 
     public init(chips: Int? = nil, tp: Int? = nil, pp: Int? = nil, ep: Int? = nil, dpAttention: DPAttentionSetting? = nil) {
         self.chips = chips
@@ -32,7 +34,9 @@ public struct InferencePoolPlan: Sendable, Equatable {
 
     /// The pool's layout as plan constraints.
     public var constraints: PlanConstraints {
-        PlanConstraints(tp: tp, pp: pp, ep: ep, dpAttention: dpAttention)
+        var c = PlanConstraints(tp: tp, pp: pp, ep: ep, dpAttention: dpAttention)
+        c.twoBatchOverlap = twoBatchOverlap
+        return c
     }
 }
 

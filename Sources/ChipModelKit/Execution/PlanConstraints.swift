@@ -37,6 +37,10 @@ public struct PlanConstraints: Sendable, Equatable {
     /// Inference: prefill and decode on separate pools of chips; nil: aggregated (or searched
     /// when the estimator is asked to).
     public var disaggregated: DisaggregatedPlan?
+    /// Inference, MoE with data-parallel attention: two micro-batches overlap one's expert
+    /// all-to-all with the other's compute (`MicroBatchOverlap`, SGLang's TBO schedule); nil:
+    /// `InferenceCalibration.twoBatchOverlapByDefault` (off). Not a case-format field.
+    public var twoBatchOverlap: Bool?
 
     public init(tp: Int? = nil, pp: Int? = nil, dp: Int? = nil, cp: Int? = nil, ep: Int? = nil,
                 microBatch: Int? = nil, virtualStages: Int? = nil, sequenceParallel: Bool? = nil,

@@ -122,7 +122,10 @@ public enum InferenceEstimator {
         let chip = cluster.chip, chips = cluster.count, batch = options.batch
         guard chips >= 1 else { throw DoesNotFitError("need at least one chip") }
         if let s = workload.speculative, let problem = s.problem { throw DoesNotFitError("speculative decoding: \(problem)") }
-        if let d = constraints.disaggregated {
+        if var d = constraints.disaggregated {
+            // The plan's two-batch overlap applies to both pools unless a pool sets its own.
+            d.prefill.twoBatchOverlap = d.prefill.twoBatchOverlap ?? constraints.twoBatchOverlap
+            d.decode.twoBatchOverlap = d.decode.twoBatchOverlap ?? constraints.twoBatchOverlap
             return try estimateDisaggregated(workload, on: cluster, plan: d, exhaustive: options.exhaustiveSearch)
         }
         switch workload.model.architecture {

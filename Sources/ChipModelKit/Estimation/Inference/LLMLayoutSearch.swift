@@ -167,7 +167,8 @@ struct LLMLayoutSearch {
         for (i, l) in layouts.enumerated() {
             let m = try LLMServingModel(model: w.model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
                                         tp: l.tp, pp: l.pp, ep: l.ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: l.dp,
-                                        computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric)
+                                        computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric,
+                                        twoBatchOverlap: constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault)
             if let key = m.missingNetworkKey {
                 result.missingKey = result.missingKey ?? key
                 continue

@@ -48,6 +48,13 @@ extension InferenceEstimator {
             let tier = m.tp <= domain ? "the scale-up fabric (\(m.tp) <= domain \(domain))" : "the scale-out network (\(m.tp) chips > domain \(domain))"
             lines.append("large EP: replica of \(m.tp) chips with data-parallel attention (each chip its own sequences and KV cache), \((w.model.experts + m.tp - 1) / m.tp) routed expert(s) per chip per layer; dispatch (\(w.precision.bytesPerElement <= 1 ? "8-bit" : "16-bit")) and combine (16-bit) all-to-all over \(tier)")
         }
+        if m.dpAttention && m.ep > 1 && w.model.moeLayers > 0 {
+            if m.twoBatchOverlap {
+                lines.append("two-batch overlap (asked for): two micro-batches, each's expert dispatch/combine beside the other's compute (SGLang's TBO schedule, per MoE layer max(compute, comm) of four parts), each micro-batch at half the batch (weights read twice); the step is the faster of overlapped and serial. An upper bound on what overlap hides: on SGLang's prefill it gives about twice the gain SGLang measured")
+            } else {
+                lines.append("two-batch overlap: off (the default, --two-batch-overlap on to model it): dispatch/combine add to compute")
+            }
+        }
         if m.ep > 1 && w.model.expertsPerToken > 0 && w.model.moeLayers > 0 {
             let ranks = m.ep * (m.dpAttention ? max(1, m.chip.computeDies) : 1)
             let q = Double((w.speculative?.draftTokens ?? 0) + 1)
