@@ -133,8 +133,8 @@ public enum InferenceCalibration {
     public static let expertNormalKernelSMs = 20.0
 
     /// Whether DP-attention large-EP layouts run two-batch overlap (`MicroBatchOverlap`) unless
-    /// told otherwise (the case format has no inference field for it; `LLMServingModel`'s
-    /// `twoBatchOverlap` is the internal plan option). DeepSeek (open-infra-index day 6),
+    /// told otherwise (`PlanConstraints.twoBatchOverlap`, `--two-batch-overlap`; the case
+    /// format has no field for it). DeepSeek (open-infra-index day 6),
     /// SGLang's large-EP deployment and CloudMatrix-Infer all run it, but off by default: the
     /// one published measurement of its own gain, SGLang's TBO in prefill (+27-35%, LMSYS blog
     /// 2025-05-05), is about half of what the overlap model gives on the same layout (+61%),

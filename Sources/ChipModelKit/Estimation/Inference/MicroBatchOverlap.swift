@@ -8,9 +8,9 @@ import Foundation
 /// computation), decode a 5-stage pipeline of two micro-batches with attention split in two;
 /// SGLang's large-scale EP blog (LMSYS, 2025-05-05) "two-batch overlap" (TBO) with DeepEP;
 /// CloudMatrix-Infer (Zuo et al., arXiv 2506.12708) microbatch-based pipelines in decode and
-/// prefill. All of them deploy it for DP-attention large EP; it is an internal plan option
-/// (`LLMServingModel.twoBatchOverlap`, default `InferenceCalibration.twoBatchOverlapByDefault`,
-/// off: see there why). The scheduler keeps the serial step when that is faster (SGLang PR
+/// prefill. All of them deploy it for DP-attention large EP; it is a plan option
+/// (`PlanConstraints.twoBatchOverlap`, `estimate --two-batch-overlap on`; default
+/// `InferenceCalibration.twoBatchOverlapByDefault`, off: see there why). The scheduler keeps the serial step when that is faster (SGLang PR
 /// 9660: TBO in decode gains only at larger batches), so the step is min(serial, overlapped).
 ///
 /// Makespan, from the schedule's structure: each MoE layer of a micro-batch is compute x
