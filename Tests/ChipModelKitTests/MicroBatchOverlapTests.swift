@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ChipModelKit
 import ChipModelTestSupport
@@ -117,13 +118,64 @@ import ChipModelTestSupport
         }
         // Measured on H800 (press/analyst); transferred to H100 (estimated, with a range).
         let h100 = try #require(catalog.chip("h100-sxm5-80gb").scaleOut?.expertAllToAll?.decodeCombineGBps)
-        #expect(h100.confidence == .estimated && h100.low == 39 && h100.high == 46)
+        #expect(h100.confidence == .estimated && h100.low == 35.1 && h100.high == 42.9)
         #expect(try catalog.chip("h800-sxm5-80gb").scaleUp?.expertAllToAll?.prefillDispatchGBps?.nominal == 153)
-        // The low-latency kernels' rate (39 GB/s) replaces the NIC's sustained 0.8 x 50 in decode.
+        // The low-latency kernels' rate at EP144 (between the EP128 and EP256 rows, 39 and 40
+        // GB/s) replaces the NIC's sustained 0.8 x 50 in decode.
         let m = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: try Self.chip("h800-sxm5-80gb"), precision: .fp8,
                                     kvPrecision: nil, tp: 144, pp: 1, ep: 144, scaleUpDomain: 8, dpAttention: true)
         let combine = try #require(m.decode.comms.first { $0.isCombine })
-        let perSeq = 8.0 * 7168 * 2 / 144 * 143 / 144 / 39e9 * 58
+        let rate = 39 + (log(144.0) - log(128.0)) / (log(256.0) - log(128.0)) * (40 - 39)
+        let perSeq = 8.0 * 7168 * 2 / 144 * 143 / 144 / (rate * 1e9) * 58
         #expect(abs(combine.ringPerSeq * combine.count - perSeq) / perSeq < 1e-9)
+    }
+
+    /// Kernel rates by EP size (`<key>ByExpertParallel`): the rows load sorted, the rate is the
+    /// row at a measured size, log-linear between rows, the end row beyond; a small EP gets the
+    /// fast low-latency rate (EP8 98 GB/s), not the large-EP one; corners scale the rows.
+    @Test func kernelRatesFollowTheExpertParallelSize() throws {
+        let rows = [ExpertParallelRate(ranks: 8, gbps: 98), ExpertParallelRate(ranks: 16, gbps: 63), ExpertParallelRate(ranks: 128, gbps: 39)]
+        #expect(ExpertParallelRate.interpolate(rows, ranks: 8) == 98 && ExpertParallelRate.interpolate(rows, ranks: 16) == 63)
+        #expect(ExpertParallelRate.interpolate(rows, ranks: 2) == 98 && ExpertParallelRate.interpolate(rows, ranks: 1024) == 39)
+        let mid = try #require(ExpertParallelRate.interpolate(rows, ranks: 32))
+        #expect(abs(mid - (63 + (39.0 - 63) / 3)) < 1e-12)
+        #expect(ExpertParallelRate.interpolate([], ranks: 8) == nil)
+        let h800 = try ChipCatalog.builtIn().chip("h800-sxm5-80gb")
+        let table = try #require(h800.scaleOut?.expertAllToAll?.byExpertParallel["decodeDispatchGBps"])
+        #expect(table.map(\.ranks) == [8, 16, 32, 64, 128, 256] && table.first?.gbps == 98)
+        let p = ChipParameters(chip: h800)
+        #expect(p.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 8, fallback: 0) == 98)
+        #expect(p.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 128, fallback: 0) == 39)
+        #expect(p.expertKernelGBps("scaleUp.decodeDispatchGBps", ranks: 8, fallback: 7) == 7)
+        // H100 (estimated, +-10%): the low corner scales every row.
+        let low = ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb"), corner: .low)
+        #expect(abs((low.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 8, fallback: 0) ?? 0) - 98 * 0.9) < 1e-9)
+        // Decode over 32 H800 (EP32, four nodes): dispatch at the EP32 row (48 GB/s), not the
+        // EP128 one. (The EP8/EP16 rows, 98/63 GB/s, exceed the 50 GB/s NIC: DeepEP counts rows
+        // that stay inside the node; the model caps a kernel rate at the link's peak.)
+        let m = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: try Self.chip("h800-sxm5-80gb"), precision: .fp8,
+                                    kvPrecision: nil, tp: 32, pp: 1, ep: 32, scaleUpDomain: 8, dpAttention: true)
+        let dispatch = try #require(m.decode.comms.first { $0.name.contains("dispatch") })
+        let perSeq = 8.0 * 7168 * 1 / 32 * 31 / 32 / 48e9 * 58
+        #expect(abs(dispatch.ringPerSeq * dispatch.count - perSeq) / perSeq < 1e-9, "\(dispatch.ringPerSeq * dispatch.count) vs \(perSeq)")
+    }
+
+    /// A table needs its figure (they share a source) and whole-number EP sizes.
+    @Test func kernelRateTablesAreChecked() {
+        func spec(_ expert: String) -> String {
+            CatalogFidelityTests.base.replacingOccurrences(of: "\"formFactors\"", with: """
+            "scaleOut": { "nicBandwidthGBps": { "value": 50, "source": "ds", "confidence": "vendor-official" }, "direction": "perDirection",
+                          "expertAllToAll": \(expert) },
+              "formFactors"
+            """)
+        }
+        let good = spec(#"{ "decodeDispatchGBps": { "value": 39, "source": "ds", "confidence": "vendor-official" }, "decodeDispatchGBpsByExpertParallel": { "8": 98, "128": 39 } }"#)
+        #expect(CatalogFidelityTests.problems(good).isEmpty, "\(CatalogFidelityTests.problems(good))")
+        let orphan = spec(#"{ "decodeCombineGBpsByExpertParallel": { "8": 98 } }"#)
+        #expect(CatalogFidelityTests.problems(orphan).contains { $0.contains("decodeCombineGBpsByExpertParallel") && $0.contains("given without decodeCombineGBps") })
+        let badKey = spec(#"{ "decodeDispatchGBps": { "value": 39, "source": "ds", "confidence": "vendor-official" }, "decodeDispatchGBpsByExpertParallel": { "eight": 98 } }"#)
+        #expect(CatalogFidelityTests.problems(badKey).contains { $0.contains("eight") && $0.contains("expert-parallel size") })
+        let negative = spec(#"{ "decodeDispatchGBps": { "value": 39, "source": "ds", "confidence": "vendor-official" }, "decodeDispatchGBpsByExpertParallel": { "8": -1 } }"#)
+        #expect(!CatalogFidelityTests.problems(negative).isEmpty)
     }
 }

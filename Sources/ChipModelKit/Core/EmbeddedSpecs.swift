@@ -6738,35 +6738,61 @@ public enum EmbeddedSpecs {
     "expertAllToAll": {
       "decodeDispatchGBps": {
         "value": 39,
-        "low": 39,
-        "high": 43,
+        "low": 35.1,
+        "high": 42.9,
         "source": "deepep",
         "confidence": "estimated",
-        "note": "DeepEP low-latency dispatch (pure RDMA), 128 tokens per rank, FP8: 39 GB/s at EP128 (192 us) and EP256 (194 us), 43 at EP64, 48 at EP32; bytes counted per (token, expert) row including rows to the rank itself; nominal = the flat large-EP regime (EP128-256), range up to EP64 (the kernel rate depends on EP, which this key cannot express); measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the low-latency kernels are pure RDMA, so the H800's narrower NVLink does not enter)"
+        "note": "DeepEP low-latency dispatch (pure RDMA, H800 + CX7 400 Gb/s, 128 tokens per rank, FP8), per rank at EP128; the rate by EP is decodeDispatchGBpsByExpertParallel (same table: EP8..256); bytes counted per (token, expert) row including rows to the rank itself; H800's measurement carried to H100 (same ConnectX-7 NIC), +-10% for what was not measured on H100"
+      },
+      "decodeDispatchGBpsByExpertParallel": {
+        "8": 98,
+        "16": 63,
+        "32": 48,
+        "64": 43,
+        "128": 39,
+        "256": 39
       },
       "decodeCombineGBps": {
         "value": 39,
-        "low": 39,
-        "high": 46,
+        "low": 35.1,
+        "high": 42.9,
         "source": "deepep",
         "confidence": "estimated",
-        "note": "DeepEP low-latency combine (pure RDMA), BF16: 39 GB/s at EP128 (369 us), 40 at EP256, 46 at EP64, 53 at EP32; nominal = EP128-256, range up to EP64; measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the low-latency kernels are pure RDMA, so the H800's narrower NVLink does not enter)"
+        "note": "DeepEP low-latency combine (pure RDMA, H800 + CX7 400 Gb/s, 128 tokens per rank, BF16), per rank at EP128; the rate by EP is decodeCombineGBpsByExpertParallel (same table: EP8..256); bytes counted per (token, expert) row including rows to the rank itself; H800's measurement carried to H100 (same ConnectX-7 NIC), +-10% for what was not measured on H100"
+      },
+      "decodeCombineGBpsByExpertParallel": {
+        "8": 127,
+        "16": 74,
+        "32": 53,
+        "64": 46,
+        "128": 39,
+        "256": 40
       },
       "prefillDispatchGBps": {
         "value": 58,
-        "low": 43,
-        "high": 58,
+        "low": 52.2,
+        "high": 63.8,
         "source": "deepep",
         "confidence": "estimated",
-        "note": "DeepEP normal-kernel internode dispatch, 4096 tokens, FP8, RDMA bottleneck bandwidth: 58 GB/s at EP32 (4 nodes), 51 at EP64, 43 at EP16; logical bytes: each token counted once per destination node including its own (tests/test_internode.py num_rdma_token_sent), so the NIC carries (G-1)/G of them; nominal = EP32, the prefill EP of DeepSeek's and SGLang's deployments; measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the RDMA leg is the bottleneck the table names)"
+        "note": "DeepEP normal-kernel internode dispatch (4096 tokens, RDMA bottleneck bandwidth, logical bytes: each token counted once per destination node including its own), per rank at EP32; the rate by EP is prefillDispatchGBpsByExpertParallel (EP16/32/64); H800's measurement carried to H100 (same ConnectX-7 NIC), +-10% for what was not measured on H100"
+      },
+      "prefillDispatchGBpsByExpertParallel": {
+        "16": 43,
+        "32": 58,
+        "64": 51
       },
       "prefillCombineGBps": {
         "value": 57,
-        "low": 43,
-        "high": 57,
+        "low": 51.3,
+        "high": 62.7,
         "source": "deepep",
         "confidence": "estimated",
-        "note": "DeepEP normal-kernel internode combine, BF16, RDMA bottleneck bandwidth: 57 GB/s at EP32, 50 at EP64, 43 at EP16; same logical-byte count as dispatch; nominal = EP32; measured on H800, transferred to H100 SXM with the same ConnectX-7 400 Gb/s NIC per GPU (the RDMA leg is the bottleneck the table names)"
+        "note": "DeepEP normal-kernel internode combine (4096 tokens, RDMA bottleneck bandwidth, logical bytes: each token counted once per destination node including its own), per rank at EP32; the rate by EP is prefillCombineGBpsByExpertParallel (EP16/32/64); H800's measurement carried to H100 (same ConnectX-7 NIC), +-10% for what was not measured on H100"
+      },
+      "prefillCombineGBpsByExpertParallel": {
+        "16": 43,
+        "32": 57,
+        "64": 50
       }
     }
   },
@@ -7611,35 +7637,53 @@ public enum EmbeddedSpecs {
     "expertAllToAll": {
       "decodeDispatchGBps": {
         "value": 39,
-        "low": 39,
-        "high": 43,
         "source": "deepep",
         "confidence": "press/analyst",
-        "note": "DeepEP low-latency dispatch (pure RDMA), 128 tokens per rank, FP8: 39 GB/s at EP128 (192 us) and EP256 (194 us), 43 at EP64, 48 at EP32; bytes counted per (token, expert) row including rows to the rank itself; nominal = the flat large-EP regime (EP128-256), range up to EP64 (the kernel rate depends on EP, which this key cannot express)"
+        "note": "DeepEP low-latency dispatch (pure RDMA, H800 + CX7 400 Gb/s, 128 tokens per rank, FP8), per rank at EP128; the rate by EP is decodeDispatchGBpsByExpertParallel (same table: EP8..256); bytes counted per (token, expert) row including rows to the rank itself"
+      },
+      "decodeDispatchGBpsByExpertParallel": {
+        "8": 98,
+        "16": 63,
+        "32": 48,
+        "64": 43,
+        "128": 39,
+        "256": 39
       },
       "decodeCombineGBps": {
         "value": 39,
-        "low": 39,
-        "high": 46,
         "source": "deepep",
         "confidence": "press/analyst",
-        "note": "DeepEP low-latency combine (pure RDMA), BF16: 39 GB/s at EP128 (369 us), 40 at EP256, 46 at EP64, 53 at EP32; nominal = EP128-256, range up to EP64"
+        "note": "DeepEP low-latency combine (pure RDMA, H800 + CX7 400 Gb/s, 128 tokens per rank, BF16), per rank at EP128; the rate by EP is decodeCombineGBpsByExpertParallel (same table: EP8..256); bytes counted per (token, expert) row including rows to the rank itself"
+      },
+      "decodeCombineGBpsByExpertParallel": {
+        "8": 127,
+        "16": 74,
+        "32": 53,
+        "64": 46,
+        "128": 39,
+        "256": 40
       },
       "prefillDispatchGBps": {
         "value": 58,
-        "low": 43,
-        "high": 58,
         "source": "deepep",
         "confidence": "press/analyst",
-        "note": "DeepEP normal-kernel internode dispatch, 4096 tokens, FP8, RDMA bottleneck bandwidth: 58 GB/s at EP32 (4 nodes), 51 at EP64, 43 at EP16; logical bytes: each token counted once per destination node including its own (tests/test_internode.py num_rdma_token_sent), so the NIC carries (G-1)/G of them; nominal = EP32, the prefill EP of DeepSeek's and SGLang's deployments"
+        "note": "DeepEP normal-kernel internode dispatch (4096 tokens, RDMA bottleneck bandwidth, logical bytes: each token counted once per destination node including its own), per rank at EP32; the rate by EP is prefillDispatchGBpsByExpertParallel (EP16/32/64)"
+      },
+      "prefillDispatchGBpsByExpertParallel": {
+        "16": 43,
+        "32": 58,
+        "64": 51
       },
       "prefillCombineGBps": {
         "value": 57,
-        "low": 43,
-        "high": 57,
         "source": "deepep",
         "confidence": "press/analyst",
-        "note": "DeepEP normal-kernel internode combine, BF16, RDMA bottleneck bandwidth: 57 GB/s at EP32, 50 at EP64, 43 at EP16; same logical-byte count as dispatch; nominal = EP32"
+        "note": "DeepEP normal-kernel internode combine (4096 tokens, RDMA bottleneck bandwidth, logical bytes: each token counted once per destination node including its own), per rank at EP32; the rate by EP is prefillCombineGBpsByExpertParallel (EP16/32/64)"
+      },
+      "prefillCombineGBpsByExpertParallel": {
+        "16": 43,
+        "32": 57,
+        "64": 50
       }
     }
   },

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Shipping state of a part.
 /// The market a part is built for. Edge parts (low-power inference cards) form their own line
 /// on a vendor's roadmap instead of sitting between data-center generations.
@@ -135,6 +137,33 @@ public struct ScaleUp: Sendable, Equatable {
     }
 }
 
+/// One row of a measured kernel-rate table: `ranks` expert-parallel ranks, `gbps` per rank.
+public struct ExpertParallelRate: Sendable, Equatable {
+    public var ranks: Int
+    public var gbps: Double
+    public init(ranks: Int, gbps: Double) {
+        self.ranks = ranks
+        self.gbps = gbps
+    }
+
+    /// The rate at `ranks` from rows sorted by rank count: the row itself, log-linear in the
+    /// rank count between two rows (the tables are measured at powers of two), the end row
+    /// beyond either end (DeepEP's rows flatten at EP128-256; below its smallest row the table
+    /// says nothing better). Nil for no rows.
+    public static func interpolate(_ rows: [ExpertParallelRate], ranks: Int) -> Double? {
+        guard let first = rows.first, let last = rows.last else { return nil }
+        let r = Double(max(1, ranks))
+        if ranks <= first.ranks { return first.gbps }
+        if ranks >= last.ranks { return last.gbps }
+        for (a, b) in zip(rows, rows.dropFirst()) where ranks <= b.ranks {
+            if ranks == b.ranks { return b.gbps }
+            let t = (log(r) - log(Double(a.ranks))) / (log(Double(b.ranks)) - log(Double(a.ranks)))
+            return a.gbps + t * (b.gbps - a.gbps)
+        }
+        return last.gbps
+    }
+}
+
 /// Achieved per-rank bandwidth of the expert dispatch/combine kernels on a scale-up fabric
 /// (`scaleUp.expertAllToAll`) or across domains (`scaleOut.expertAllToAll`), GB/s each way;
 /// any member may be absent.
@@ -143,6 +172,11 @@ public struct ExpertAllToAllBandwidth: Sendable, Equatable {
     public var decodeCombineGBps: SpecValue?
     public var prefillDispatchGBps: SpecValue?
     public var prefillCombineGBps: SpecValue?
+    /// The measured rate by expert-parallel size (`<key>ByExpertParallel`: EP ranks -> GB/s,
+    /// the same source as `<key>`), keyed by the member name; empty when the spec gives one
+    /// figure. The kernel rate falls with EP (DeepEP low-latency dispatch 98 GB/s at EP8, 39 at
+    /// EP128), which one figure cannot say.
+    public var byExpertParallel: [String: [ExpertParallelRate]] = [:]
 
     public init(decodeDispatchGBps: SpecValue? = nil, decodeCombineGBps: SpecValue? = nil,
                 prefillDispatchGBps: SpecValue? = nil, prefillCombineGBps: SpecValue? = nil) {
@@ -150,6 +184,19 @@ public struct ExpertAllToAllBandwidth: Sendable, Equatable {
         self.decodeCombineGBps = decodeCombineGBps
         self.prefillDispatchGBps = prefillDispatchGBps
         self.prefillCombineGBps = prefillCombineGBps
+    }
+
+    static let memberKeys = ["decodeDispatchGBps", "decodeCombineGBps", "prefillDispatchGBps", "prefillCombineGBps"]
+
+    /// The member named `key` (one of `memberKeys`).
+    public func value(_ key: String) -> SpecValue? {
+        switch key {
+        case "decodeDispatchGBps": return decodeDispatchGBps
+        case "decodeCombineGBps": return decodeCombineGBps
+        case "prefillDispatchGBps": return prefillDispatchGBps
+        case "prefillCombineGBps": return prefillCombineGBps
+        default: return nil
+        }
     }
 
     /// The present members as (key path, value), keys prefixed with `prefix`.

@@ -37,6 +37,10 @@ public struct ChipParameters: Sendable, Equatable {
     public var expertScaleOutDecodeCombineGBps: Double?
     public var expertScaleOutPrefillDispatchGBps: Double?
     public var expertScaleOutPrefillCombineGBps: Double?
+    /// Measured kernel rates by expert-parallel size (`<key>ByExpertParallel`), keyed
+    /// "scaleUp.<key>" / "scaleOut.<key>", at this corner: each row x (the key's corner value /
+    /// its nominal), so the table gives the shape over EP and the key its level and range.
+    public var expertKernelRates: [String: [ExpertParallelRate]] = [:]
     /// Scale-out NIC bandwidth per chip each way, GB/s.
     public var scaleOutPerDirectionGBps: Double?
     public var scaleOutLatencyUs: Double?
@@ -85,11 +89,27 @@ public struct ChipParameters: Sendable, Equatable {
         expertScaleOutDecodeCombineGBps = expertOut?.decodeCombineGBps?.value(at: corner)
         expertScaleOutPrefillDispatchGBps = expertOut?.prefillDispatchGBps?.value(at: corner)
         expertScaleOutPrefillCombineGBps = expertOut?.prefillCombineGBps?.value(at: corner)
+        for (tier, e) in [("scaleUp", expert), ("scaleOut", expertOut)] {
+            guard let e else { continue }
+            for (key, rows) in e.byExpertParallel where !rows.isEmpty {
+                guard let v = e.value(key), v.nominal > 0 else { continue }
+                let k = v.value(at: corner) / v.nominal
+                expertKernelRates[tier + "." + key] = rows.map { ExpertParallelRate(ranks: $0.ranks, gbps: $0.gbps * k) }
+            }
+        }
         scaleOutPerDirectionGBps = chip.scaleOut.map { $0.nicBandwidth.perDirectionGBps(at: corner) }
         scaleOutLatencyUs = chip.scaleOut?.latencyUs?.value(at: corner, higherIsBetter: false)
         tdpW = chip.tdpW?.value(at: corner, higherIsBetter: false)
         computeUnits = chip.computeUnits?.nominal
         usesEstimates = chip.allSpecValues.contains { $0.1.confidence == .estimated || $0.1.hasRange }
+    }
+
+    /// The measured expert-kernel rate of `key` ("scaleUp.decodeDispatchGBps", ...) at
+    /// `ranks` expert-parallel ranks: the spec's table by EP where it has one (interpolated,
+    /// `ExpertParallelRate.interpolate`), else its single figure `fallback`.
+    public func expertKernelGBps(_ key: String, ranks: Int, fallback: Double?) -> Double? {
+        if let rows = expertKernelRates[key], let g = ExpertParallelRate.interpolate(rows, ranks: ranks) { return g }
+        return fallback
     }
 
     /// The formats this chip computes in, for messages.

@@ -184,10 +184,25 @@ public enum ChipSpecDecoder {
 
     /// `expertAllToAll` of `scaleUp` or `scaleOut`: four optional spec values, GB/s per rank.
     static func readExpertAllToAll(_ e: ObjectReader, values: ValueReader) -> ExpertAllToAllBandwidth {
-        let x = ExpertAllToAllBandwidth(decodeDispatchGBps: values.read(e, "decodeDispatchGBps"),
+        var x = ExpertAllToAllBandwidth(decodeDispatchGBps: values.read(e, "decodeDispatchGBps"),
                                         decodeCombineGBps: values.read(e, "decodeCombineGBps"),
                                         prefillDispatchGBps: values.read(e, "prefillDispatchGBps"),
                                         prefillCombineGBps: values.read(e, "prefillCombineGBps"))
+        // `<key>ByExpertParallel`: { "<ranks>": GB/s, ... }, measured with `<key>`'s source.
+        for key in ExpertAllToAllBandwidth.memberKeys {
+            guard let t = e.object(key + "ByExpertParallel") else { continue }
+            if !e.has(key) { values.log.add(e.keyPath(key + "ByExpertParallel"), "given without \(key) (the figure whose source it shares)") }
+            var rows: [ExpertParallelRate] = []
+            for k in t.keys {
+                guard let ranks = Int(k), (1...1 << 20).contains(ranks) else {
+                    values.log.add(t.keyPath(k), "must be an expert-parallel size (a whole number of ranks)")
+                    continue
+                }
+                if let g = t.number(k, required: true, positive: true) { rows.append(ExpertParallelRate(ranks: ranks, gbps: g)) }
+            }
+            t.finish()
+            x.byExpertParallel[key] = rows.sorted { $0.ranks < $1.ranks }
+        }
         e.finish()
         return x
     }

@@ -307,10 +307,15 @@ public struct LLMServingModel: Sendable {
                 // inside the domain, `scaleOut.expertAllToAll` across domains).
                 let ranks = dieRanks
                 let link = inDomain ? chip.scaleUpPerDirectionGBps : chip.scaleOutPerDirectionGBps
-                let dispatchTier = dp ? Self.expertKernelTier(epTier, gbps: inDomain ? chip.expertDecodeDispatchGBps : chip.expertScaleOutDecodeDispatchGBps,
-                                                              ranksPerChip: ranks, linkGBps: link) : epTier
-                let combineTier = dp ? Self.expertKernelTier(epTier, gbps: inDomain ? chip.expertDecodeCombineGBps : chip.expertScaleOutDecodeCombineGBps,
-                                                             ranksPerChip: ranks, linkGBps: link) : epTier
+                // At this EP size where the spec has a table by EP (`<key>ByExpertParallel`).
+                let epRanks = epWidth * max(1, Int(ranks))
+                let tierKey = inDomain ? "scaleUp." : "scaleOut."
+                let dispatchGBps = chip.expertKernelGBps(tierKey + "decodeDispatchGBps", ranks: epRanks,
+                                                         fallback: inDomain ? chip.expertDecodeDispatchGBps : chip.expertScaleOutDecodeDispatchGBps)
+                let combineGBps = chip.expertKernelGBps(tierKey + "decodeCombineGBps", ranks: epRanks,
+                                                        fallback: inDomain ? chip.expertDecodeCombineGBps : chip.expertScaleOutDecodeCombineGBps)
+                let dispatchTier = dp ? Self.expertKernelTier(epTier, gbps: dispatchGBps, ranksPerChip: ranks, linkGBps: link) : epTier
+                let combineTier = dp ? Self.expertKernelTier(epTier, gbps: combineGBps, ranksPerChip: ranks, linkGBps: link) : epTier
                 // The busiest receiver sets both (`ExpertLoadImbalance`).
                 var dispatch = DecodeComm(name: "EP dispatch all-to-all (\(epWidth) chips)", collective: .allToAll, count: moeLayersPerStage,
                                           bytesPerSeq: rowsPerSeq * dispatchBytes, n: epWidth,
