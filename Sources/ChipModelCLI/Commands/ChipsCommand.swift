@@ -190,6 +190,20 @@ enum ChipsRender {
         return rows
     }
 
+    /// "  scaleOut.expertAllToAll.decodeDispatchGBps: EP 8: 98, 16: 63, ... GB/s" for each
+    /// expert-kernel figure the spec also gives by expert-parallel size.
+    static func expertTableLines(_ c: Chip) -> [String] {
+        var out: [String] = []
+        for (tier, e) in [("scaleUp", c.scaleUp?.expertAllToAll), ("scaleOut", c.scaleOut?.expertAllToAll)] {
+            guard let e else { continue }
+            for key in ExpertAllToAllBandwidth.memberKeys {
+                guard let rows = e.byExpertParallel[key], !rows.isEmpty else { continue }
+                out.append("  \(tier).expertAllToAll.\(key): EP " + rows.map { "\($0.ranks): \(formatQuantity($0.gbps))" }.joined(separator: ", ") + " GB/s per rank")
+            }
+        }
+        return out
+    }
+
     static func linkRows(_ prefix: String, _ link: LinkBandwidth, key: String = "bandwidthGBps") -> [(String, SpecValue, String)] {
         let other: LinkDirection = link.direction == .bidirectional ? .perDirection : .bidirectional
         return [("\(prefix).\(key)", link.stated, "\(directionWord(link.direction)), as stated"),
@@ -228,6 +242,8 @@ enum ChipsRender {
             }
             s += t.renderText()
             if !notes.isEmpty { s += "\nNotes:\n" + notes.joined(separator: "\n") + "\n" }
+            let tables = expertTableLines(c)
+            if !tables.isEmpty { s += "\nMeasured by expert-parallel size (between sizes: log-linear):\n" + tables.joined(separator: "\n") + "\n" }
             s += "\nSources:\n"
             for key in c.sources.keys.sorted() {
                 if let src = c.sources[key] { s += "  [\(key)] \(src.citation)\n" }

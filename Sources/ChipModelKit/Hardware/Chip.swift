@@ -186,7 +186,7 @@ public struct ExpertAllToAllBandwidth: Sendable, Equatable {
         self.prefillCombineGBps = prefillCombineGBps
     }
 
-    static let memberKeys = ["decodeDispatchGBps", "decodeCombineGBps", "prefillDispatchGBps", "prefillCombineGBps"]
+    public static let memberKeys = ["decodeDispatchGBps", "decodeCombineGBps", "prefillDispatchGBps", "prefillCombineGBps"]
 
     /// The member named `key` (one of `memberKeys`).
     public func value(_ key: String) -> SpecValue? {
