@@ -1393,10 +1393,14 @@ public enum EmbeddedSpecs {
       "note": "switched UB fabric, NVSwitch-class latency assumed"
     },
     "expertAllToAll": {
-      "decodeDispatchGBps": { "value": 49, "low": 49, "high": 58, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend low-latency dispatch per rank (one die), 128 tokens, hidden 7168, top-8, INT8: 49 GB/s at EP32 (153 us), 55 at EP16, 58 at EP8; nominal = the widest EP measured" },
-      "decodeCombineGBps": { "value": 97, "low": 97, "high": 116, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend low-latency combine per rank (one die), BF16: 97 GB/s at EP32 (151 us), 109 at EP16, 116 at EP8" },
-      "prefillDispatchGBps": { "value": 102, "low": 81, "high": 107, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend normal-kernel dispatch per rank (one die), 4096 tokens, INT8: 102 GB/s at EP32, 107 at EP16, 81 at EP64" },
-      "prefillCombineGBps": { "value": 95, "low": 91, "high": 103, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend normal-kernel combine per rank (one die), BF16: 95 GB/s at EP32, 103 at EP16, 91 at EP64" }
+      "decodeDispatchGBps": { "value": 49, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend low-latency dispatch per rank (one die), 128 tokens, hidden 7168, top-8, INT8: 49 GB/s at EP32 (153 us), 55 at EP16, 58 at EP8; the rate by EP is decodeDispatchGBpsByExpertParallel (beyond EP32, the widest measured, the EP32 row)" },
+      "decodeDispatchGBpsByExpertParallel": { "8": 58, "16": 55, "32": 49 },
+      "decodeCombineGBps": { "value": 97, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend low-latency combine per rank (one die), BF16: 97 GB/s at EP32 (151 us), 109 at EP16, 116 at EP8; by EP: decodeCombineGBpsByExpertParallel" },
+      "decodeCombineGBpsByExpertParallel": { "8": 116, "16": 109, "32": 97 },
+      "prefillDispatchGBps": { "value": 102, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend normal-kernel dispatch per rank (one die), 4096 tokens, INT8: 102 GB/s at EP32, 107 at EP16, 81 at EP64; by EP: prefillDispatchGBpsByExpertParallel" },
+      "prefillDispatchGBpsByExpertParallel": { "16": 107, "32": 102, "64": 81 },
+      "prefillCombineGBps": { "value": 95, "source": "deepep-ascend", "confidence": "press/analyst", "note": "DeepEP-Ascend normal-kernel combine per rank (one die), BF16: 95 GB/s at EP32, 103 at EP16, 91 at EP64; by EP: prefillCombineGBpsByExpertParallel" },
+      "prefillCombineGBpsByExpertParallel": { "16": 103, "32": 95, "64": 91 }
     }
   },
   "scaleOut": {
