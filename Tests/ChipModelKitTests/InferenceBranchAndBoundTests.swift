@@ -137,20 +137,10 @@ import ChipModelTestSupport
             let layouts = InferenceEstimator.llmLayouts(model: c.workload.model, chips: c.cluster.count, constraints: c.constraints,
                                                         domain: net.scaleUp.domainSize, dies: chip.computeDies)
             for (i, l) in layouts.enumerated() {
-                guard let m = try? LLMServingModel(model: c.workload.model, chip: chip, precision: c.workload.precision,
-                                                   kvPrecision: c.workload.kvPrecision, tp: l.tp, pp: l.pp, ep: l.ep,
-                                                   scaleUpDomain: c.cluster.scaleUpDomainOverride, emulate: c.workload.emulate,
-                                                   dpAttention: l.dp, computePrecision: c.workload.computePrecision,
-                                                   speculative: c.workload.speculative, fabric: c.cluster.fabric,
-                                                   twoBatchOverlap: c.constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault),
-                      m.missingNetworkKey == nil else { continue }
-                let kvMax = m.maxBatch(tokensPerSequence: search.context)
-                guard kvMax >= (c.batch ?? 1) else { continue }
-                let replicas = c.constraints.replicas ?? max(1, c.cluster.count / (l.tp * l.pp))
-                let cands = search.batchCandidates(cap: search.cap(kvMax: kvMax, layout: l))
-                let bound = search.upperBound(m, cands: cands, replicas: replicas)
-                let scored = search.evaluate(index: i, layout: l, model: m, kvMax: kvMax, replicas: replicas)
-                if let s = scored {
+                guard case let .fits(candidate)? = try? search.prepare(i, l, scaleUpDomain: c.cluster.scaleUpDomainOverride,
+                                                                      fabric: c.cluster.fabric) else { continue }
+                let bound = search.upperBound(candidate, cands: search.batchCandidates(candidate))
+                if let s = search.evaluate(candidate) {
                     checked += 1
                     guard let bound else { return "\(c.label), layout \(l): no bound but a score \(s.score)" }
                     if !(bound >= s.score) { return "\(c.label), layout \(l): bound \(bound) below the score \(s.score)" }

@@ -181,7 +181,7 @@ public enum InferenceEstimator {
             // Server scenario: the plan with the best bounded steady-state throughput is re-rated
             // by the queue simulation (`LLMServerScenario`).
             if w.scenario == .server && w.phase != .prefill, let sweep = s.sweep {
-                return try LLMServerScenario.rate(est, workload: w, model: s.model, sweep: sweep, cap: batch ?? s.cap)
+                return try LLMServerScenario.rate(est, workload: w, model: s.candidate.model, sweep: sweep, cap: batch ?? s.cap)
             }
             return est
         }

@@ -3,8 +3,9 @@ extension InferenceEstimator {
     /// binds, the explanation lines. Built once, for the winner only.
     static func assembleLLM(_ s: LLMLayoutSearch.Scored, search: LLMLayoutSearch, effort: InferenceSearchEffort) -> InferenceEstimate {
         let w = search.w, model = w.model, chip = search.chip, chips = search.chips, batch = search.batch
-        let (tp, pp, dp) = (s.layout.tp, s.layout.pp, s.layout.dp)
-        let m = s.model, kvMax = s.kvMax, replicas = s.replicas, chunkSeqs = s.chunkSeqs, cap = s.cap
+        let c = s.candidate
+        let (tp, pp, dp) = (c.layout.tp, c.layout.pp, c.layout.dp)
+        let m = c.model, kvMax = c.kvMax, replicas = c.replicas, chunkSeqs = s.chunkSeqs, cap = s.cap
         let input = search.input, output = search.output, context = search.context, reserve = search.context
         let chunk = m.prefillSeconds(sequences: chunkSeqs, length: input, explain: true)
         let single = s.single

@@ -31,13 +31,26 @@ public struct InferenceSearchEffort: Sendable, Equatable {
 /// `llmLayouts` order). `exhaustive` evaluates every layout in order (the reference).
 /// Prefill-phase estimates have no bound cheaper than the prefill itself and are enumerated.
 struct LLMLayoutSearch {
-    /// One layout evaluated in full.
-    struct Scored {
+    /// A layout that fits, with its serving model: what its bound and its full evaluation read.
+    struct Candidate {
+        /// Position in `llmLayouts` order (ties go to the lower).
         var index: Int
         var layout: InferenceEstimator.LLMLayout
         var model: LLMServingModel
         var kvMax: Int
         var replicas: Int
+    }
+
+    /// A layout before the search: it fits, or why it does not.
+    enum Prepared {
+        case fits(Candidate)
+        case missingNetwork(key: String)
+        case doesNotFit(need: Double, have: Double)
+    }
+
+    /// One layout evaluated in full.
+    struct Scored {
+        var candidate: Candidate
         var chunkSeqs: Int
         /// Occupancy and latency of one prefill chunk and of one prompt alone (no lines).
         var chunk: (latency: Double, occupancy: Double)
@@ -97,9 +110,29 @@ struct LLMLayoutSearch {
         return BatchSweep.candidates(maxBatch: max(1, cap))
     }
 
+    /// Layout `l` (at `index` in `llmLayouts` order) with its serving model, if it fits.
+    func prepare(_ index: Int, _ l: InferenceEstimator.LLMLayout, scaleUpDomain: Int?, fabric: ScaleUpFabric?) throws -> Prepared {
+        let m = try LLMServingModel(model: w.model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
+                                    tp: l.tp, pp: l.pp, ep: l.ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: l.dp,
+                                    computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric,
+                                    twoBatchOverlap: constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault)
+        if let key = m.missingNetworkKey { return .missingNetwork(key: key) }
+        let kvMax = m.maxBatch(tokensPerSequence: context)
+        if kvMax < (batch ?? 1) {
+            return .doesNotFit(need: m.weightsBytes + m.workspaceBytes + context * m.kvBytesPerToken * Double(batch ?? 1),
+                               have: m.capacityBytes)
+        }
+        return .fits(Candidate(index: index, layout: l, model: m, kvMax: kvMax,
+                               replicas: constraints.replicas ?? max(1, chips / (l.tp * l.pp))))
+    }
+
+    /// The batch candidates of a layout that fits.
+    func batchCandidates(_ c: Candidate) -> [Int] { batchCandidates(cap: cap(kvMax: c.kvMax, layout: c.layout)) }
+
     /// Upper bound on the score of a layout (see the type's comment), or nil when even the
     /// relaxed sweep admits no batch (then the true one admits none either).
-    func upperBound(_ m: LLMServingModel, cands: [Int], replicas: Int) -> Double? {
+    func upperBound(_ c: Candidate, cands: [Int]) -> Double? {
+        let m = c.model
         let relaxed = BatchSweep(decode: m.decode, context: context, outputTokens: output, prefillPerSequenceSeconds: 0,
                                  prefillLatencySeconds: 0, acceptedTokensPerStep: accepted)
         guard let idx = relaxed.best(candidates: cands, tpotBound: tpotBound, ttftBound: ttftBound) else { return nil }
@@ -108,21 +141,22 @@ struct LLMLayoutSearch {
             let tpot = m.decode.stepSeconds(batch: 1, context: context) / accepted
             bound = -(0 + Double(max(0, w.outputTokens - 1)) * tpot)
         } else {
-            bound = relaxed.evaluate(batch: Double(cands[idx])).tokensPerSecond * 1.0 * Double(replicas)
+            bound = relaxed.evaluate(batch: Double(cands[idx])).tokensPerSecond * Double(c.replicas)
         }
         return bound.isNaN ? .infinity : bound
     }
 
     /// The layout evaluated in full, or nil when no batch meets the bounds.
-    func evaluate(index: Int, layout l: InferenceEstimator.LLMLayout, model m: LLMServingModel, kvMax: Int, replicas: Int) -> Scored? {
+    func evaluate(_ candidate: Candidate) -> Scored? {
+        let l = candidate.layout, m = candidate.model, replicas = candidate.replicas
         // Each data-parallel attention rank (each die of a multi-die package) fills its own
         // prefill chunk: a DP replica's prefill iteration holds ranks x one chunk.
         let dpRanks = l.dp ? l.tp * max(1, chip.computeDies) : 1
         let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input) * dpRanks
         let c = m.prefillSeconds(sequences: chunkSeqs, length: input)
         let s = m.prefillSeconds(sequences: 1, length: input)
-        let cap = cap(kvMax: kvMax, layout: l)
-        var out = Scored(index: index, layout: l, model: m, kvMax: kvMax, replicas: replicas, chunkSeqs: chunkSeqs,
+        let cap = cap(kvMax: candidate.kvMax, layout: l)
+        var out = Scored(candidate: candidate, chunkSeqs: chunkSeqs,
                          chunk: (c.latency, c.occupancy), single: (s.latency, s.occupancy), sweep: nil, cap: cap, batch: chunkSeqs, score: 0)
         if w.phase == .prefill {
             let prompts = Double(replicas) * Double(chunkSeqs) / max(c.occupancy, 1e-300)
@@ -141,7 +175,7 @@ struct LLMLayoutSearch {
             let tpot = m.decode.stepSeconds(batch: 1, context: context) / accepted
             out.score = -(s.latency + Double(max(0, w.outputTokens - 1)) * tpot)
         } else {
-            out.score = p.tokensPerSecond * 1.0 * Double(replicas)
+            out.score = p.tokensPerSecond * Double(replicas)
         }
         out.sweep = sweep
         out.batch = b
@@ -152,45 +186,34 @@ struct LLMLayoutSearch {
     func run(layouts: [InferenceEstimator.LLMLayout], scaleUpDomain: Int?, fabric: ScaleUpFabric?,
              exhaustive: Bool) throws -> Result {
         struct Bounded {
-            var index: Int
-            var layout: InferenceEstimator.LLMLayout
-            var model: LLMServingModel
-            var kvMax: Int
-            var replicas: Int
+            var candidate: Candidate
             var bound: Double
             var points: Int
         }
         var result = Result(best: nil, effort: InferenceSearchEffort(layouts: layouts.count, layoutsBounded: 0, layoutsEvaluated: 0,
                                                                      points: 0, pointsEvaluated: 0))
-        let reserve = context
         var open: [Bounded] = []
         for (i, l) in layouts.enumerated() {
-            let m = try LLMServingModel(model: w.model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
-                                        tp: l.tp, pp: l.pp, ep: l.ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: l.dp,
-                                        computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric,
-                                        twoBatchOverlap: constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault)
-            if let key = m.missingNetworkKey {
+            let c: Candidate
+            switch try prepare(i, l, scaleUpDomain: scaleUpDomain, fabric: fabric) {
+            case let .missingNetwork(key):
                 result.missingKey = result.missingKey ?? key
                 continue
-            }
-            let kvMax = m.maxBatch(tokensPerSequence: reserve)
-            if kvMax < (batch ?? 1) {
-                let need = m.weightsBytes + m.workspaceBytes + reserve * m.kvBytesPerToken * Double(batch ?? 1)
-                if result.smallestNeed == nil || need < result.smallestNeed!.need {
-                    result.smallestNeed = (need, m.capacityBytes, "tp \(l.tp) pp \(l.pp)")
-                }
+            case let .doesNotFit(need, have):
+                if result.smallestNeed == nil || need < result.smallestNeed!.need { result.smallestNeed = (need, have, "tp \(l.tp) pp \(l.pp)") }
                 continue
+            case let .fits(fit): c = fit
             }
-            let replicas = constraints.replicas ?? max(1, chips / (l.tp * l.pp))
-            let cands = batchCandidates(cap: cap(kvMax: kvMax, layout: l))
-            result.effort.points += cands.count
+            let cands = batchCandidates(c)
+            let points = cands.count
+            result.effort.points += points
             if exhaustive || w.phase == .prefill {
-                open.append(Bounded(index: i, layout: l, model: m, kvMax: kvMax, replicas: replicas, bound: .infinity, points: cands.count))
+                open.append(Bounded(candidate: c, bound: .infinity, points: points))
                 continue
             }
-            guard let bound = upperBound(m, cands: cands, replicas: replicas) else { continue }
+            guard let bound = upperBound(c, cands: cands) else { continue }
             result.effort.layoutsBounded += 1
-            open.append(Bounded(index: i, layout: l, model: m, kvMax: kvMax, replicas: replicas, bound: bound, points: cands.count))
+            open.append(Bounded(candidate: c, bound: bound, points: points))
         }
         // Highest bound first; equal bounds in enumeration order (stable). Indices are sorted,
         // not the layouts (each holds its whole serving model).
@@ -198,15 +221,15 @@ struct LLMLayoutSearch {
         if !exhaustive { order.sort { open[$0].bound != open[$1].bound ? open[$0].bound > open[$1].bound : $0 < $1 } }
         for k in order {
             let o = open[k]
-            if let b = result.best, o.bound < b.score || (o.bound == b.score && o.index > b.index) {
+            if let b = result.best, o.bound < b.score || (o.bound == b.score && o.candidate.index > b.candidate.index) {
                 // Sorted by bound: nothing after this can beat the best either, unless it ties
                 // the bound with an earlier index (not possible: equal bounds are in index order).
                 break
             }
             result.effort.layoutsEvaluated += 1
             result.effort.pointsEvaluated += o.points
-            guard let s = evaluate(index: o.index, layout: o.layout, model: o.model, kvMax: o.kvMax, replicas: o.replicas) else { continue }
-            if let b = result.best, !(s.score > b.score || (s.score == b.score && s.index < b.index)) { continue }
+            guard let s = evaluate(o.candidate) else { continue }
+            if let b = result.best, !(s.score > b.score || (s.score == b.score && s.candidate.index < b.candidate.index)) { continue }
             result.best = s
         }
         return result
