@@ -53,13 +53,19 @@ import ChipModelTestSupport
         for i in 0..<8 { #expect(v[i] == o.seconds(ps[i])) }
     }
 
+    /// DeepSeek-V3 on `chip`, FP8, DP attention over `ep` chips in 8-chip domains, with and
+    /// without two-batch overlap.
+    static func overlapPair(_ chip: String, ep: Int) throws -> (on: LLMServingModel, off: LLMServingModel) {
+        let p = try Self.chip(chip), m = try Self.model("deepseek-v3")
+        func model(_ overlap: Bool) throws -> LLMServingModel {
+            try LLMServingModel(model: m, chip: p, precision: .fp8, kvPrecision: nil, tp: ep, pp: 1, ep: ep,
+                                scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: overlap)
+        }
+        return (try model(true), try model(false))
+    }
+
     @Test func largeEPDecodeOverlapIsNeverSlowerThanSerialNorFasterThanEitherResource() throws {
-        let h800 = try Self.chip("h800-sxm5-80gb")
-        let m = try Self.model("deepseek-v3")
-        let on = try LLMServingModel(model: m, chip: h800, precision: .fp8, kvPrecision: nil, tp: 144, pp: 1, ep: 144,
-                                     scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: true)
-        let off = try LLMServingModel(model: m, chip: h800, precision: .fp8, kvPrecision: nil, tp: 144, pp: 1, ep: 144,
-                                      scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: false)
+        let (on, off) = try Self.overlapPair("h800-sxm5-80gb", ep: 144)
         #expect(on.decode.overlap != nil && off.decode.overlap == nil)
         #expect(on.decode.terms.contains { $0.expertStage } && on.decode.comms.contains { $0.isCombine })
         var gained = false
@@ -79,18 +85,14 @@ import ChipModelTestSupport
         #expect(on.decode.stepSeconds(batch: 1, context: 4000) == off.decode.stepSeconds(batch: 1, context: 4000))
         #expect(gained)
         // TP layouts (no DP attention) are untouched.
-        let tp = try LLMServingModel(model: m, chip: h800, precision: .fp8, kvPrecision: nil, tp: 8, pp: 1, ep: 8,
+        let tp = try LLMServingModel(model: try Self.model("deepseek-v3"), chip: try Self.chip("h800-sxm5-80gb"), precision: .fp8,
+                                     kvPrecision: nil, tp: 8, pp: 1, ep: 8,
                                      scaleUpDomain: 8, twoBatchOverlap: true)
         #expect(tp.decode.overlap == nil)
     }
 
     @Test func largeEPPrefillOverlapHidesAtMostTheCommunication() throws {
-        let h100 = try Self.chip("h100-sxm5-80gb")
-        let m = try Self.model("deepseek-v3")
-        let on = try LLMServingModel(model: m, chip: h100, precision: .fp8, kvPrecision: nil, tp: 32, pp: 1, ep: 32,
-                                     scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: true)
-        let off = try LLMServingModel(model: m, chip: h100, precision: .fp8, kvPrecision: nil, tp: 32, pp: 1, ep: 32,
-                                      scaleUpDomain: 8, dpAttention: true, twoBatchOverlap: false)
+        let (on, off) = try Self.overlapPair("h100-sxm5-80gb", ep: 32)
         let t = on.prefillSeconds(sequences: 64, length: 4096).occupancy
         let serial = off.prefillSeconds(sequences: 64, length: 4096).occupancy
         let comm = off.prefillCommSeconds(tokens: 64 * 4096)
