@@ -146,12 +146,14 @@ import ChipModelTestSupport
         let table = try #require(h800.scaleOut?.expertAllToAll?.byExpertParallel["decodeDispatchGBps"])
         #expect(table.map(\.ranks) == [8, 16, 32, 64, 128, 256] && table.first?.gbps == 98)
         let p = ChipParameters(chip: h800)
-        #expect(p.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 8, fallback: 0) == 98)
-        #expect(p.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 128, fallback: 0) == 39)
-        #expect(p.expertKernelGBps("scaleUp.decodeDispatchGBps", ranks: 8, fallback: 7) == 7)
+        #expect(p.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 8) == 98)
+        #expect(p.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 128) == 39)
+        // No table: the single figure, or none.
+        #expect(p.expertKernelGBps("scaleUp.prefillDispatchGBps", ranks: 8) == 153)
+        #expect(p.expertKernelGBps("scaleUp.decodeDispatchGBps", ranks: 8) == nil)
         // H100 (estimated, +-10%): the low corner scales every row.
         let low = ChipParameters(chip: try ChipCatalog.builtIn().chip("h100-sxm5-80gb"), corner: .low)
-        #expect(abs((low.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 8, fallback: 0) ?? 0) - 98 * 0.9) < 1e-9)
+        #expect(abs((low.expertKernelGBps("scaleOut.decodeDispatchGBps", ranks: 8) ?? 0) - 98 * 0.9) < 1e-9)
         // Decode over 32 H800 (EP32, four nodes): dispatch at the EP32 row (48 GB/s), not the
         // EP128 one. (The EP8/EP16 rows, 98/63 GB/s, exceed the 50 GB/s NIC: DeepEP counts rows
         // that stay inside the node; the model caps a kernel rate at the link's peak.)

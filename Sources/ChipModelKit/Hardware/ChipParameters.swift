@@ -106,10 +106,20 @@ public struct ChipParameters: Sendable, Equatable {
 
     /// The measured expert-kernel rate of `key` ("scaleUp.decodeDispatchGBps", ...) at
     /// `ranks` expert-parallel ranks: the spec's table by EP where it has one (interpolated,
-    /// `ExpertParallelRate.interpolate`), else its single figure `fallback`.
-    public func expertKernelGBps(_ key: String, ranks: Int, fallback: Double?) -> Double? {
+    /// `ExpertParallelRate.interpolate`), else its single figure (nil when it has none).
+    public func expertKernelGBps(_ key: String, ranks: Int) -> Double? {
         if let rows = expertKernelRates[key], let g = ExpertParallelRate.interpolate(rows, ranks: ranks) { return g }
-        return fallback
+        switch key {
+        case "scaleUp.decodeDispatchGBps": return expertDecodeDispatchGBps
+        case "scaleUp.decodeCombineGBps": return expertDecodeCombineGBps
+        case "scaleUp.prefillDispatchGBps": return expertPrefillDispatchGBps
+        case "scaleUp.prefillCombineGBps": return expertPrefillCombineGBps
+        case "scaleOut.decodeDispatchGBps": return expertScaleOutDecodeDispatchGBps
+        case "scaleOut.decodeCombineGBps": return expertScaleOutDecodeCombineGBps
+        case "scaleOut.prefillDispatchGBps": return expertScaleOutPrefillDispatchGBps
+        case "scaleOut.prefillCombineGBps": return expertScaleOutPrefillCombineGBps
+        default: return nil
+        }
     }
 
     /// The formats this chip computes in, for messages.

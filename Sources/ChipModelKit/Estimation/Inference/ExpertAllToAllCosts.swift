@@ -19,8 +19,8 @@ extension LLMServingModel {
         let h = Double(model.hidden), act = InferenceCalibration.activationBytes
         let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
         var t: [Double] = []
-        let measured = [chip.expertKernelGBps("scaleOut.prefillDispatchGBps", ranks: ep, fallback: chip.expertScaleOutPrefillDispatchGBps),
-                        chip.expertKernelGBps("scaleOut.prefillCombineGBps", ranks: ep, fallback: chip.expertScaleOutPrefillCombineGBps)]
+        let measured = [chip.expertKernelGBps("scaleOut.prefillDispatchGBps", ranks: ep),
+                        chip.expertKernelGBps("scaleOut.prefillCombineGBps", ranks: ep)]
         for (bytesPerElement, gbps) in [(dispatchBytes, measured[0]), (act, measured[1])] {
             let up = network.scaleUp
             let remote = tokensPerChip * remoteRows * h * bytesPerElement
@@ -71,8 +71,8 @@ extension LLMServingModel {
         let remote = Double(max(0, ep - 1)) / Double(max(1, ep))
         var t: [Double] = []
         let epRanks = ep * Int(ranks)
-        let measured = [chip.expertKernelGBps("scaleUp.prefillDispatchGBps", ranks: epRanks, fallback: chip.expertPrefillDispatchGBps),
-                        chip.expertKernelGBps("scaleUp.prefillCombineGBps", ranks: epRanks, fallback: chip.expertPrefillCombineGBps)]
+        let measured = [chip.expertKernelGBps("scaleUp.prefillDispatchGBps", ranks: epRanks),
+                        chip.expertKernelGBps("scaleUp.prefillCombineGBps", ranks: epRanks)]
         for (bytesPerElement, gbps) in [(dispatchBytes, measured[0]), (act, measured[1])] {
             let tier = Self.expertKernelTier(up, gbps: gbps, ranksPerChip: ranks, linkGBps: chip.scaleUpPerDirectionGBps)
             t.append(up.latencySeconds + tokensPerChip * k * h * bytesPerElement * remote / max(tier.bytesPerSecond, 1e-300))

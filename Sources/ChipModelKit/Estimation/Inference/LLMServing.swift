@@ -310,10 +310,8 @@ public struct LLMServingModel: Sendable {
                 // At this EP size where the spec has a table by EP (`<key>ByExpertParallel`).
                 let epRanks = epWidth * max(1, Int(ranks))
                 let tierKey = inDomain ? "scaleUp." : "scaleOut."
-                let dispatchGBps = chip.expertKernelGBps(tierKey + "decodeDispatchGBps", ranks: epRanks,
-                                                         fallback: inDomain ? chip.expertDecodeDispatchGBps : chip.expertScaleOutDecodeDispatchGBps)
-                let combineGBps = chip.expertKernelGBps(tierKey + "decodeCombineGBps", ranks: epRanks,
-                                                        fallback: inDomain ? chip.expertDecodeCombineGBps : chip.expertScaleOutDecodeCombineGBps)
+                let dispatchGBps = chip.expertKernelGBps(tierKey + "decodeDispatchGBps", ranks: epRanks)
+                let combineGBps = chip.expertKernelGBps(tierKey + "decodeCombineGBps", ranks: epRanks)
                 let dispatchTier = dp ? Self.expertKernelTier(epTier, gbps: dispatchGBps, ranksPerChip: ranks, linkGBps: link) : epTier
                 let combineTier = dp ? Self.expertKernelTier(epTier, gbps: combineGBps, ranksPerChip: ranks, linkGBps: link) : epTier
                 // The busiest receiver sets both (`ExpertLoadImbalance`).
