@@ -203,4 +203,25 @@ import Testing
         #expect(sRate <= oRate && sRate == min(sq.requestsPerSecond, oRate))
         #expect(sq.latencyMs[2] <= 15)
     }
+
+    /// Data-parallel attention: each of the tp ranks runs its own scheduler, and a prompt token
+    /// of one costs the replica's time per prompt token times the ranks (they prefill side by
+    /// side in the same steps). Charged once per rank instead, the DeepSeek-R1 server estimate
+    /// on 8 x H100 was twice the offline one of the same plan.
+    @Test func dataParallelAttentionServerCannotBeatOffline() throws {
+        var w = InferenceWorkload(model: try Self.model("deepseek-r1"), scenario: .offline, inputTokens: 1024, outputTokens: 512,
+                                  precision: .fp4)
+        w.emulate = true
+        let cluster = Cluster(chip: try Self.chip("h100-sxm5-80gb"), count: 8)
+        let plan = PlanConstraints(tp: 8, pp: 1, ep: 8, replicas: 1, dpAttention: .on)
+        let offline = try InferenceEstimator.estimate(w, on: cluster, constraints: plan)
+        w.scenario = .server
+        w.ttftBoundMs = 2000
+        w.tpotBoundMs = 200
+        let server = try InferenceEstimator.estimate(w, on: cluster, constraints: plan)
+        let sTps = try #require(server.tokensPerSecond), oTps = try #require(offline.tokensPerSecond)
+        #expect(server.queue != nil)
+        #expect(sTps <= oTps, "server \(sTps) tokens/s above offline \(oTps) with the same plan")
+        #expect(sTps >= 0.5 * oTps)
+    }
 }

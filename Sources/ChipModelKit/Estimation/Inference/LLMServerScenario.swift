@@ -10,7 +10,16 @@ enum LLMServerScenario {
 
     /// The step model of one scheduler at mean context L0, exact at batch 0 and `b0`
     /// (secant), with the context slope taken between L0 and 2·L0 at b0. `ranks` data-parallel
-    /// schedulers share the replica's step (each holds 1/ranks of its batch).
+    /// schedulers share the replica's step (each holds 1/ranks of its batch), so a sequence or
+    /// a prompt token of one scheduler costs `ranks` times its share of the replica's time:
+    /// `prefillPerTokenSeconds` is the replica's time per prompt token (all its chips), and
+    /// the ranks prefill side by side in the same steps (charged once, a DP-attention server
+    /// estimate prefilled `ranks` times faster than the same plan offline).
+    /// The step is convex in the batch, so the secant to b0 overstates it below b0; the
+    /// inference calibration was fitted with this linearization (INF-MLPI40-H100x8-L2-SRV).
+    /// Linearizing again at the simulated mean batch instead makes that row +31% (from +10%):
+    /// a step exact at every batch would need the server's length variance (`ServingLoad`
+    /// lengths are fixed at the means) to be modelled with it.
     static func stepModel(_ d: DecodeStepModel, b0: Int, context l0: Double, ranks: Int, prefillPerTokenSeconds: Double) -> ServingStepModel {
         let b = Double(max(1, b0)), r = Double(max(1, ranks))
         let fixed = d.stepSeconds(batch: 0, context: l0)
@@ -19,7 +28,7 @@ enum LLMServerScenario {
         let perContext = max(0, (s1 - s0) / (b * l0))
         let perSeq = max(0, (s0 - fixed - perContext * b * l0) / b)
         return ServingStepModel(fixedSeconds: max(fixed, 1e-9), perDecodeSequenceSeconds: perSeq * r,
-                                perPrefillTokenSeconds: prefillPerTokenSeconds, perContextTokenSeconds: perContext * r)
+                                perPrefillTokenSeconds: prefillPerTokenSeconds * r, perContextTokenSeconds: perContext * r)
     }
 
     static func rate(_ est: InferenceEstimate, workload w: InferenceWorkload, model m: LLMServingModel, sweep: BatchSweep,
