@@ -224,4 +224,31 @@ import Testing
         #expect(sTps <= oTps, "server \(sTps) tokens/s above offline \(oTps) with the same plan")
         #expect(sTps >= 0.5 * oTps)
     }
+
+    /// When layouts fit in memory but none meets the latency bounds, the failure names the
+    /// bounds, not the memory of a smaller layout that does not fit.
+    @Test func boundsNotMemoryNamedWhenLayoutsFit() throws {
+        var w = InferenceWorkload(model: try Self.model("llama3.1-405b"), scenario: .server, inputTokens: 1024, outputTokens: 512,
+                                  precision: .fp8)
+        w.ttftBoundMs = 450
+        w.tpotBoundMs = 40
+        do {
+            _ = try InferenceEstimator.estimate(w, on: Cluster(chip: try Self.chip("h20"), count: 8))
+            Issue.record("405B on 8 x H20 met a 450 ms TTFT for 1024-token prompts")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("meets the latency bounds") && text.contains("fit in memory"), "\(text)")
+            #expect(!text.contains("does not fit"))
+        }
+    }
+
+    /// An emulated format with no wider one on the chip says emulation was tried.
+    @Test func emulationWithoutAWiderFormatSaysSo() throws {
+        let tpu = try Self.chip("tpu-v5e")
+        #expect(throws: UnsupportedFormatError.self) { try tpu.matmulPeak(.fp16, emulate: true) }
+        do { _ = try tpu.matmulPeak(.fp16, emulate: true) } catch {
+            #expect(error.description.contains("emulation found no wider format") && !error.description.contains("pass --emulate"))
+        }
+        do { _ = try tpu.matmulPeak(.fp16) } catch { #expect(error.description.contains("pass --emulate")) }
+    }
 }

@@ -142,9 +142,12 @@ public struct UnsupportedFormatError: Error, Sendable, CustomStringConvertible {
     public var chip: String
     public var format: NumberFormat
     public var available: [NumberFormat]
+    /// Whether the wider formats were tried (`--emulate`, `system.emulate`) and none was found.
+    public var emulationTried = false
     public var description: String {
-        "chip '\(chip)' has no \(format.rawValue) peak; it supports \(available.map(\.rawValue).joined(separator: ", "))"
-            + (format.widerFormat != nil ? " (pass --emulate to run \(format.rawValue) at the next wider format it has)" : "")
+        let hint = emulationTried ? " (emulation found no wider format on it to run \(format.rawValue) in)"
+            : format.widerFormat != nil ? " (pass --emulate to run \(format.rawValue) at the next wider format it has)" : ""
+        return "chip '\(chip)' has no \(format.rawValue) peak; it supports \(available.map(\.rawValue).joined(separator: ", "))" + hint
     }
 }
 
@@ -160,6 +163,6 @@ extension ChipParameters {
                 f = w.widerFormat
             }
         }
-        throw UnsupportedFormatError(chip: id, format: format, available: formats)
+        throw UnsupportedFormatError(chip: id, format: format, available: formats, emulationTried: emulate)
     }
 }

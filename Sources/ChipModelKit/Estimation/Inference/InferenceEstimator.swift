@@ -185,10 +185,13 @@ public enum InferenceEstimator {
             }
             return est
         }
-        if let key = found.missingKey, found.smallestNeed == nil { throw MissingSpecError(chip: chip.id, key: key) }
-        if let s = found.smallestNeed {
+        if let key = found.missingKey, found.smallestNeed == nil, found.fittingLayouts == 0 { throw MissingSpecError(chip: chip.id, key: key) }
+        // Memory is the reason only when no layout fits; when some fit and none meets the
+        // bounds, the bounds are (a smaller layout's memory need would name the wrong cause).
+        if found.fittingLayouts == 0, let s = found.smallestNeed {
             throw DoesNotFitError("\(model.id) does not fit on \(chip.id): needs \(formatQuantity(s.need / 1e9)) GB per chip (best layout \(s.plan)), has \(formatQuantity(s.have / 1e9)) GB")
         }
-        throw DoesNotFitError("no plan of \(model.id) on \(chips) x \(chip.id) meets the latency bounds (TTFT \(formatQuantity(w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs)) ms, TPOT \(formatQuantity(w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs)) ms)")
+        let fitting = found.fittingLayouts > 0 ? "; \(found.fittingLayouts) layout\(found.fittingLayouts == 1 ? "" : "s") fit in memory, none at any batch" : ""
+        throw DoesNotFitError("no plan of \(model.id) on \(chips) x \(chip.id) meets the latency bounds (TTFT \(formatQuantity(w.ttftBoundMs ?? StandardRunDefaults.serverTTFTBoundMs)) ms, TPOT \(formatQuantity(w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs)) ms)\(fitting)")
     }
 }

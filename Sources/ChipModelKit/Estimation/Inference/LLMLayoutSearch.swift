@@ -67,6 +67,8 @@ struct LLMLayoutSearch {
         var effort: InferenceSearchEffort
         var missingKey: String?
         var smallestNeed: (need: Double, have: Double, plan: String)?
+        /// Layouts whose weights, workspace and KV cache fit in memory (met the bounds or not).
+        var fittingLayouts = 0
     }
 
     let w: InferenceWorkload
@@ -204,6 +206,7 @@ struct LLMLayoutSearch {
                 continue
             case let .fits(fit): c = fit
             }
+            result.fittingLayouts += 1
             let cands = batchCandidates(c)
             let points = cands.count
             result.effort.points += points
