@@ -14,7 +14,12 @@ enum LLMServerScenario {
     /// a prompt token of one scheduler costs `ranks` times its share of the replica's time:
     /// `prefillPerTokenSeconds` is the replica's time per prompt token (all its chips), and
     /// the ranks prefill side by side in the same steps (charged once, a DP-attention server
-    /// estimate prefilled `ranks` times faster than the same plan offline).
+    /// estimate prefilled `ranks` times faster than the same plan offline). Exact under
+    /// symmetric load (every rank prefilling, as near capacity); a lone prompt at light load is
+    /// charged as if the other ranks prefilled beside it, so a TTFT bound that binds at light
+    /// load is met at a lower rate than the hardware would allow (its attention runs on its own
+    /// rank, the experts on all of them: ranks·attention + the rest, which independent
+    /// schedulers cannot express).
     /// The step is convex in the batch, so the secant to b0 overstates it below b0; the
     /// inference calibration was fitted with this linearization (INF-MLPI40-H100x8-L2-SRV).
     /// Linearizing again at the simulated mean batch instead makes that row +31% (from +10%):
