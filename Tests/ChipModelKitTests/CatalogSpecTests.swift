@@ -323,6 +323,12 @@ import Testing
         #expect(q.contains("bad.json: status: 'sampling' is not one of: shipping, announced, roadmap"))
     }
 
+    @Test func devicesPerPackageIsAWholeNumberUpToTheDies() {
+        let dies = "\"computeDies\": { \"value\": 1, \"source\": \"ds\", \"confidence\": \"vendor-official\" }"
+        let p = Self.decode(Self.replacing(dies, dies + ", \"devicesPerPackage\": { \"value\": 2, \"source\": \"ds\", \"confidence\": \"vendor-official\" }"))
+        #expect(p.contains("bad.json: dies.devicesPerPackage.value: must be a whole number from 1 to dies.computeDies"))
+    }
+
     @Test func domainSizesMustBeWholeNumbers() {
         let p = Self.decode(Self.replacing("\"value\": 8,", "\"value\": 8.5,"))
         #expect(p.contains("bad.json: scaleUp.domainSize.value: must be a whole number"))

@@ -57,4 +57,27 @@ import Testing
             #expect(d.prefillChips + d.decodeChips == 16)
         }
     }
+
+    /// Data-parallel attention runs one rank per device software addresses
+    /// (`dies.devicesPerPackage`): MI300X's eight XCDs and B200's two dies are one device and
+    /// hold one copy of the non-expert weights, as a one-die H100 does; Ascend 910C's two dies
+    /// are two NPUs with a copy each.
+    @Test func dataParallelRanksFollowDevicesNotDies() throws {
+        var w = InferenceWorkload(model: try Self.model("deepseek-r1"), scenario: .offline, inputTokens: 2000, outputTokens: 1000,
+                                  precision: .fp8)
+        w.phase = .decode
+        w.emulate = true
+        let plan = PlanConstraints(ep: 64, dpAttention: .on)
+        func weightsGB(_ id: String) throws -> Double {
+            let e = try InferenceEstimator.estimate(w, on: Cluster(chip: try Self.chip(id), count: 64), constraints: plan,
+                                                    options: .init(batch: 1024))
+            return e.memory.weightsBytes / 1e9
+        }
+        let h100 = try weightsGB("h100-sxm5-80gb")
+        #expect(try Self.chip("mi300x").computeDies == 8 && Self.chip("mi300x").devicesPerPackage == 1)
+        #expect(abs(try weightsGB("mi300x") - h100) < 1e-6 * h100)
+        #expect(abs(try weightsGB("b200-sxm-180gb") - h100) < 1e-6 * h100)
+        #expect(try Self.chip("ascend-910c").devicesPerPackage == 2)
+        #expect(try weightsGB("ascend-910c") > 1.3 * h100)
+    }
 }

@@ -1298,6 +1298,12 @@ public enum EmbeddedSpecs {
       "confidence": "vendor-official",
       "note": "two 910B-class dies, each on its own interposer, joined on an organic substrate"
     },
+    "devicesPerPackage": {
+      "value": 2,
+      "source": "cm384",
+      "confidence": "vendor-official",
+      "note": "each die is an NPU to software: CloudMatrix-Infer's EP320 decode runs one rank per die over 160 packages"
+    },
     "processNode": "SMIC N+2 (7nm-class)"
   },
   "computeUnits": {

@@ -52,11 +52,19 @@ public struct Dies: Sendable, Equatable {
     public var processNode: String?
     public var computeDieAreaMm2: SpecValue?
     public var transistorsBillion: SpecValue?
+    /// Devices the software addresses in one package (absent: 1, the package is one device,
+    /// as B200's two dies and MI300X's eight XCDs are by default). Ascend 910C's two dies are two
+    /// NPUs: CloudMatrix-Infer's EP320 runs one data-parallel-attention rank on each of the 320
+    /// dies of 160 packages. Inference counts DP-attention ranks and EP in devices.
+    public var devicesPerPackage: SpecValue?
 
     public var computeDieCount: Int { wholeCount(computeDies.nominal, upper: 1024) }
+    public var devicePerPackageCount: Int { devicesPerPackage.map { wholeCount($0.nominal, upper: 1024) } ?? 1 }
 
-    public init(computeDies: SpecValue, ioDies: SpecValue? = nil, processNode: String? = nil, computeDieAreaMm2: SpecValue? = nil, transistorsBillion: SpecValue? = nil) {
+    public init(computeDies: SpecValue, ioDies: SpecValue? = nil, processNode: String? = nil, computeDieAreaMm2: SpecValue? = nil,
+                transistorsBillion: SpecValue? = nil, devicesPerPackage: SpecValue? = nil) {
         self.computeDies = computeDies
+        self.devicesPerPackage = devicesPerPackage
         self.ioDies = ioDies
         self.processNode = processNode
         self.computeDieAreaMm2 = computeDieAreaMm2
@@ -289,6 +297,7 @@ public struct Chip: Sendable, Equatable {
         var out: [(String, SpecValue)] = [("year", year)]
         out.append(("dies.computeDies", dies.computeDies))
         if let v = dies.ioDies { out.append(("dies.ioDies", v)) }
+        if let v = dies.devicesPerPackage { out.append(("dies.devicesPerPackage", v)) }
         if let v = dies.computeDieAreaMm2 { out.append(("dies.computeDieAreaMm2", v)) }
         if let v = dies.transistorsBillion { out.append(("dies.transistorsBillion", v)) }
         if let v = computeUnits { out.append(("computeUnits", v)) }

@@ -18,6 +18,9 @@ public struct ChipParameters: Sendable, Equatable {
     /// On-chip (L2/SRAM) bandwidth, GB/s, when known.
     public var sramBandwidthGBps: Double?
     public var computeDies: Int
+    /// Devices software addresses in the package (`dies.devicesPerPackage`, default 1): the
+    /// data-parallel-attention ranks one chip runs.
+    public var devicesPerPackage: Int
     /// Die-to-die bandwidth each way, GB/s (nil for a monolithic chip).
     public var d2dPerDirectionGBps: Double?
     public var d2dLatencyNs: Double?
@@ -74,6 +77,7 @@ public struct ChipParameters: Sendable, Equatable {
         l2CacheMB = chip.onChip.l2CacheMB?.value(at: corner)
         sramBandwidthGBps = chip.onChip.bandwidthGBps?.value(at: corner)
         computeDies = chip.dies.computeDieCount
+        devicesPerPackage = chip.dies.devicePerPackageCount
         d2dPerDirectionGBps = chip.d2d.map { $0.bandwidth.perDirectionGBps(at: corner) }
         d2dLatencyNs = chip.d2d?.latencyNs?.value(at: corner, higherIsBetter: false)
         scaleUpPerDirectionGBps = chip.scaleUp.map { $0.bandwidth.perDirectionGBps(at: corner) }

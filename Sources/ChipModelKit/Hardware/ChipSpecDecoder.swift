@@ -53,9 +53,12 @@ public enum ChipSpecDecoder {
             dies = computeDies.map {
                 Dies(computeDies: $0, ioDies: values.read(d, "ioDies"), processNode: d.string("processNode"),
                      computeDieAreaMm2: values.read(d, "computeDieAreaMm2"),
-                     transistorsBillion: values.read(d, "transistorsBillion"))
+                     transistorsBillion: values.read(d, "transistorsBillion"), devicesPerPackage: values.read(d, "devicesPerPackage"))
             }
             if let c = computeDies, c.nominal != c.nominal.rounded() { log.add("dies.computeDies.value", "must be a whole number") }
+            if let v = dies?.devicesPerPackage, v.nominal != v.nominal.rounded() || v.nominal < 1 || v.nominal > (dies?.computeDies.nominal ?? 1) {
+                log.add("dies.devicesPerPackage.value", "must be a whole number from 1 to dies.computeDies")
+            }
             d.finish()
         }
 

@@ -47,7 +47,7 @@ public struct ChipTemplate: Sendable {
     /// `memory.bandwidthGBps`, `scaleUp.domainSize`, ...): the names `--set` and `--vary`
     /// accept even where this chip lacks the value (it is then added).
     public static var schemaKeys: [String] {
-        ["year", "dies.computeDies", "dies.ioDies", "dies.computeDieAreaMm2", "dies.transistorsBillion"]
+        ["year", "dies.computeDies", "dies.ioDies", "dies.computeDieAreaMm2", "dies.transistorsBillion", "dies.devicesPerPackage"]
             + ChipSpecDecoder.peakKeys
             + ["onChip.sramMB", "onChip.l2CacheMB", "onChip.bandwidthGBps",
                "memory.stacks", "memory.capacityGB", "memory.bandwidthGBps",

@@ -65,7 +65,7 @@ extension LLMServingModel {
     /// combine in 16 bits, at min(link, kernel x ranks per chip).
     func measuredKernelPrefillAllToAll(tokensPerChip: Double) -> (dispatch: Double, combine: Double) {
         let up = network.scaleUp
-        let ranks = Double(max(1, chip.computeDies))
+        let ranks = Double(max(1, chip.devicesPerPackage))
         let h = Double(model.hidden), k = Double(model.expertsPerToken), act = InferenceCalibration.activationBytes
         let dispatchBytes = weightFormat.bytesPerElement <= 1 ? 1.0 : act
         let remote = Double(max(0, ep - 1)) / Double(max(1, ep))

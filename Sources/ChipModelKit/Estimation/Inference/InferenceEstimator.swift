@@ -170,7 +170,7 @@ public enum InferenceEstimator {
         let model = w.model
         let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         let layouts = llmLayouts(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize,
-                                 dies: chip.computeDies)
+                                 dies: chip.devicesPerPackage)
         if layouts.isEmpty {
             throw DoesNotFitError("no parallel layout of \(chips) chips matches the given plan (tp \(constraints.tp.map(String.init) ?? "any"), pp \(constraints.pp.map(String.init) ?? "any"), replicas \(constraints.replicas.map(String.init) ?? "any"))")
         }

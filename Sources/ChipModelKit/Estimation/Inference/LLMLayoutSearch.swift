@@ -153,7 +153,7 @@ struct LLMLayoutSearch {
         let l = candidate.layout, m = candidate.model, replicas = candidate.replicas
         // Each data-parallel attention rank (each die of a multi-die package) fills its own
         // prefill chunk: a DP replica's prefill iteration holds ranks x one chunk.
-        let dpRanks = l.dp ? l.tp * max(1, chip.computeDies) : 1
+        let dpRanks = l.dp ? l.tp * max(1, chip.devicesPerPackage) : 1
         let chunkSeqs = max(1, InferenceCalibration.prefillChunkTokens / input) * dpRanks
         let c = m.prefillSeconds(sequences: chunkSeqs, length: input)
         let s = m.prefillSeconds(sequences: 1, length: input)

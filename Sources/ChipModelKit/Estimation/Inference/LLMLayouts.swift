@@ -15,7 +15,8 @@ extension InferenceEstimator {
     ///   over wide replicas that span scale-up domains (`largeEPWidths`, the domain, all chips)
     ///   when `plan.dpAttention` is on, when `plan.ep` exceeds the domain, or for MLA models
     ///   with nothing fixed. A fixed `plan.ep` fixes the width; an `ep` equal to the chips'
-    ///   dies (CloudMatrix's EP320 on 160 two-die packages) counts packages.
+    ///   devices (`dies`: devices per package; CloudMatrix's EP320 on 160 two-die 910C packages,
+    ///   two NPUs each) counts packages.
     public static func llmLayouts(model: ModelSpec, chips: Int, constraints: PlanConstraints, domain: Int,
                                   dies: Int = 1) -> [LLMLayout] {
         var out: [LLMLayout] = []

@@ -134,10 +134,12 @@ public struct LLMServingModel: Sendable {
         // Large EP: every chip holds ceil(E / ep) whole experts (redundant copies fill the rest,
         // DeepSeek's EPLB: EP144 holds 2 of 256+32 per GPU; CloudMatrix EP320 one per die).
         let expertsPerChip = dp ? Double((model.experts + max(1, tp) - 1) / max(1, tp)) : Double(model.experts) / T
-        // A multi-die package under DP attention runs one rank per die (CloudMatrix: EP320 over
-        // 160 two-die 910C): each die its own sequences, KV cache and copy of the non-expert
-        // weights, so nothing but the expert all-to-all crosses between dies.
-        let dieRanks = dp ? Double(max(1, chip.computeDies)) : 1
+        // A package that software sees as several devices (`dies.devicesPerPackage`; CloudMatrix:
+        // EP320 over 160 two-die 910C) runs one DP-attention rank per device: each its own
+        // sequences, KV cache and copy of the non-expert weights, so nothing but the expert
+        // all-to-all crosses between its dies. A package that is one device (B200, MI300X) runs
+        // one rank; copying the weights per die had put 147 GB of DeepSeek-R1 on each MI300X.
+        let dieRanks = dp ? Double(max(1, chip.devicesPerPackage)) : 1
         weightsBytes = dp ? ((model.totalParams - routedParams) / P * dieRanks + Double(model.moeLayers) * expertsPerChip * model.expertParams / P) * wb
                           : model.totalParams * wb / (T * P)
         // Dense (non-expert) weights are divided by R chips; per-sequence activation work by D.

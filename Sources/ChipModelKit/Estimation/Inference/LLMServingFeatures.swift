@@ -56,7 +56,7 @@ extension InferenceEstimator {
             }
         }
         if m.ep > 1 && w.model.expertsPerToken > 0 && w.model.moeLayers > 0 {
-            let ranks = m.ep * (m.dpAttention ? max(1, m.chip.computeDies) : 1)
+            let ranks = m.ep * (m.dpAttention ? max(1, m.chip.devicesPerPackage) : 1)
             let q = Double((w.speculative?.draftTokens ?? 0) + 1)
             let f = ExpertLoadImbalance.factor(batch: b, rowsPerSequencePerRank: q * Double(w.model.expertsPerToken) / Double(ranks), ranks: ranks)
             lines.append("expert load: the busiest of \(ranks) expert ranks takes \(formatQuantity(f)) x the mean rows at this batch (mean + sqrt(2·mean·ln R), the balls-into-bins floor; routed-expert GEMMs and dispatch/combine wait for it)")
