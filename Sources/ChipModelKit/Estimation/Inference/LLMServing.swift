@@ -177,7 +177,10 @@ public struct LLMServingModel: Sendable {
         // split by heads crosses K/V only when the KV heads do not divide among the dies),
         // for one decode token (GEMM M = 1, attention over one context token). GEMMs use the
         // prefill shapes (`prefillLayerOps`). Zero on a monolithic chip.
-        let dieCount = dp ? 1 : device.dies, d2dFormat = device.format, kvf = kvFormat
+        // Under DP attention each device is its own rank: the dies of one device (B200's two)
+        // still split its work across the D2D link; a device per die (910C) crosses none.
+        let dieCount = dp ? max(1, device.dies / max(1, chip.devicesPerPackage)) : device.dies
+        let d2dFormat = device.format, kvf = kvFormat
         let shardHeads = dp ? 1 : tp
         func gemmD2D(n: Double, k: Int) -> Double {
             guard dieCount > 1 else { return 0 }
