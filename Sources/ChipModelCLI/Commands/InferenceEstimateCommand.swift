@@ -4,7 +4,7 @@ import ChipModelKit
 /// Options only `estimate --inference` takes (owned by the inference estimator).
 public let inferenceOptions: [OptionSpec] = [
     .flag("--inference", "Estimate inference serving instead of training."),
-    .value("--scenario", "offline|server|single-stream", "Inference scenario (default: offline)."),
+    .value("--scenario", "offline|server|interactive|single-stream", "Inference scenario (default: offline). server: p99 TTFT/TPOT bounds from --ttft-ms/--tpot-ms, else the model's MLPerf server rule (deepseek-r1 2000/80 ms, llama3.1-405b 6000/175, ...), else 2000/200; interactive: the server scenario at the MLPerf -interactive bounds (llama2-70b 450/40 ms, ...)."),
     .value("--input-tokens", "N", "Inference: prompt tokens per request (default \(StandardRunDefaults.inferenceInputTokens); BERT: sequence length, 384)."),
     .value("--output-tokens", "N", "Inference: generated tokens per request (default \(StandardRunDefaults.inferenceOutputTokens))."),
     .value("--ttft-ms", "MS", "Inference: time-to-first-token bound (server default 2000; BERT/ResNet: p99 latency bound)."),
@@ -22,12 +22,32 @@ public let inferenceOptions: [OptionSpec] = [
     .value("--decode-chips", "N", "Inference: chips of the decode pool (implies --disaggregated)."),
 ]
 
+/// `--scenario`: offline, server, single-stream, or interactive (the server scenario at the
+/// MLPerf -interactive bounds; returned as .server with the flag).
+func parseInferenceScenario(_ args: ParsedArguments) throws -> (InferenceScenario, interactive: Bool) {
+    let names = InferenceScenario.allCases.map(\.rawValue) + ["interactive"]
+    let name = try args.choice("--scenario", from: names) ?? "offline"
+    if name == "interactive" { return (.server, true) }
+    return (InferenceScenario(rawValue: name) ?? .offline, false)
+}
+
+/// An interactive run needs bounds: given, or the model's MLPerf interactive rule.
+func checkInteractiveBounds(_ run: InferenceRun) throws {
+    guard run.interactive else { return }
+    guard run.model.isDecoder else {
+        throw UsageError("--scenario interactive applies to decoder LLMs; \(run.model.id) is a \(run.model.architecture.rawValue) model (use --scenario server)")
+    }
+    if run.serverBoundsMs == nil {
+        throw UsageError("--scenario interactive: \(run.model.id) has no MLPerf interactive rule (models with one: \(MLPerfServerRules.interactiveModelIDs.joined(separator: ", "))); give --ttft-ms and --tpot-ms")
+    }
+}
+
 /// `chipmodel estimate --inference ...`: parse, run the comparison, render.
 func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
     let format = try ChipModelCLI.format(args)
     let catalog = try ChipModelCLI.catalog(args, context)
     let model = try loadModel(args.value("--model") ?? StandardRunDefaults.inferenceModelID, context)
-    let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
+    let (scenario, interactive) = try parseInferenceScenario(args)
     let system = try resolveSystem(args, context, chips: catalog, countRange: 1...1_000_000)
     let chips = try system?.count ?? args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips
     let isLLM = model.isDecoder
@@ -74,6 +94,8 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
                            chips: chips, batch: try args.int("--batch", range: 1...1_000_000), constraints: plan,
                            scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...1_000_000))
     run.fabric = system?.fabric
+    run.interactive = interactive
+    try checkInteractiveBounds(run)
     run.computePrecision = computePrecision
     run.phase = phase
     run.speculative = speculative
@@ -120,7 +142,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
     case .csv: context.out(InferenceReport.csv(outcomes, comparison: comparison))
     case .table:
         if let system { context.out(system.summary) }
-        var head = "\(model.name), \(scenario.rawValue)"
+        var head = "\(model.name), \(run.interactive ? "interactive (the server scenario at MLPerf -interactive bounds)" : scenario.rawValue)"
         if isLLM { head += ", \(input) in / \(output) out tokens" } else if model.architecture == .bert { head += ", sequence \(input)" }
         head += ", \(chips) chips each\n"
         head += "formats: " + (run.precision.map { "weights \($0.rawValue)" + (run.emulate ? " (--emulate: GEMMs at the next wider format the chip has, conversion on the vector unit)" : "") }

@@ -129,7 +129,7 @@ extension WhatIfCommand {
         guard model.isDecoder else {
             throw UsageError("the what-if inference metric reports LLM tokens/s; '\(model.id)' is \(model.architecture.rawValue) (use 'estimate --inference')")
         }
-        let scenario = InferenceScenario(rawValue: try args.choice("--scenario", from: InferenceScenario.allCases.map(\.rawValue)) ?? "offline") ?? .offline
+        let (scenario, interactive) = try parseInferenceScenario(args)
         let plan = try inferenceConstraints(args)
         let kvPrecision = try parseKVPrecision(args)
         let system = try resolveSystem(args, context, countRange: 1...1_000_000)
@@ -143,6 +143,8 @@ extension WhatIfCommand {
             chips: try system?.count ?? args.int("--chips", range: 1...1_000_000) ?? StandardRunDefaults.inferenceChips, batch: try args.int("--batch", range: 1...1_000_000),
             constraints: plan, scaleUpDomain: try system?.domain ?? args.int("--scale-up-domain", range: 1...1_000_000))
         run.fabric = system?.fabric
+        run.interactive = interactive
+        try checkInteractiveBounds(run)
         let base = run
         let chipsSwept = args.all("--vary").contains { $0.hasPrefix("chips=") }
         let label = "inference: " + (chipsSwept ? base.label.replacingOccurrences(of: ", \(base.chips) chips,", with: ", chips as swept,") : base.label)

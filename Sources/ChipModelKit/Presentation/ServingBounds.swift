@@ -20,7 +20,8 @@ public struct ServingBoundInForce: Sendable, Equatable {
 
     /// The bounds the estimators apply to `run` (the same defaults they use): a decoder LLM in
     /// the server scenario keeps p99 TTFT and TPOT within --ttft-ms / --tpot-ms (default
-    /// `StandardRunDefaults.serverTTFTBoundMs`/`serverTPOTBoundMs`; decode-only runs have no
+    /// the model's MLPerf rule, else `StandardRunDefaults.serverTTFTBoundMs`/`serverTPOTBoundMs`:
+    /// `InferenceRun.serverBoundsMs`; decode-only runs have no
     /// TTFT), elsewhere only the bounds the user gave; an encoder or CNN in the server scenario
     /// keeps its p99 batch latency within --ttft-ms (else --tpot-ms, else the MLPerf bound of
     /// `EncoderVisionEstimator.serverBoundMs`), and has none offline. A prefill-only run charts no sweep.
@@ -34,8 +35,9 @@ public struct ServingBoundInForce: Sendable, Equatable {
         }
         var out: [ServingBoundInForce] = []
         let p = server ? "p99" : nil
-        if let t = run.tpotBoundMs ?? (server ? StandardRunDefaults.serverTPOTBoundMs : nil) { out.append(.init(.tpot, ms: t, percentile: p)) }
-        if run.phase != .decode, let t = run.ttftBoundMs ?? (server ? StandardRunDefaults.serverTTFTBoundMs : nil) {
+        let defaults = run.serverBoundsMs
+        if let t = defaults?.tpotMs ?? run.tpotBoundMs { out.append(.init(.tpot, ms: t, percentile: p)) }
+        if run.phase != .decode, let t = defaults?.ttftMs ?? run.ttftBoundMs {
             out.append(.init(.ttft, ms: t, percentile: p))
         }
         return out

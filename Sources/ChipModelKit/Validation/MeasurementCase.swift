@@ -58,6 +58,9 @@ public struct MeasurementCase: Sendable, Equatable {
     /// `chipCount` the total), and `system.interGroup`, the fabric between the groups.
     public var groups: [CaseGroup]? = nil
     public var interGroup: InterGroupFabric? = nil
+    /// `workload.scenario` "interactive" (MLPerf's -interactive variant): the server scenario
+    /// (`scenario` = .server) at the model's MLPerf interactive bounds unless `latency` gives them.
+    public var interactive = false
 }
 
 /// Reads a case file: a JSON array of cases. All problems in all cases are reported, each
@@ -114,6 +117,7 @@ public enum CaseDecoder {
         var speculative: SpeculativeDecoding?
         var kind: MeasurementCase.Kind?, model: ModelReference?, precision: NumberFormat?
         var seq: Int?, gbs: Int?, scenario: InferenceScenario?, inTok: Int?, outTok: Int?, batch: Int?
+        var interactive = false
         var ttft: Double?, tpot: Double?
         if let w = o.object("workload", required: true) {
             kind = w.choice("kind", from: ["training", "inference"], required: true).flatMap(MeasurementCase.Kind.init(rawValue:))
@@ -130,7 +134,9 @@ public enum CaseDecoder {
             }
             seq = w.integer("sequenceLength", range: 1...10_000_000)
             gbs = w.integer("globalBatch", range: 1...100_000_000)
-            scenario = w.choice("scenario", from: InferenceScenario.allCases.map(\.rawValue)).flatMap(InferenceScenario.init(rawValue:))
+            let scenarioName = w.choice("scenario", from: InferenceScenario.allCases.map(\.rawValue) + ["interactive"])
+            interactive = scenarioName == "interactive"
+            scenario = interactive ? .server : scenarioName.flatMap(InferenceScenario.init(rawValue:))
             inTok = w.integer("inputTokens", range: 0...10_000_000)
             outTok = w.integer("outputTokens", range: 0...10_000_000)
             batch = w.integer("batch", range: 1...100_000_000)
@@ -182,11 +188,13 @@ public enum CaseDecoder {
         }
         guard log.problems.count == before, let id, let source, let weight, let chip, let count, let kind,
               let model, let precision, let metric, let value else { return nil }
-        return MeasurementCase(id: id, source: source, weight: weight, note: note, chip: chip, chipCount: count,
-                               scaleUpDomain: domain, kind: kind, model: model, precision: precision,
-                               sequenceLength: seq, globalBatch: gbs, scenario: scenario, inputTokens: inTok,
-                               outputTokens: outTok, batch: batch, ttftBoundMs: ttft, tpotBoundMs: tpot,
-                               plan: plan, metric: metric, measured: value, emulate: emulate, phase: phase,
-                               speculative: speculative, groups: groups, interGroup: interGroup)
+        var c = MeasurementCase(id: id, source: source, weight: weight, note: note, chip: chip, chipCount: count,
+                                scaleUpDomain: domain, kind: kind, model: model, precision: precision,
+                                sequenceLength: seq, globalBatch: gbs, scenario: scenario, inputTokens: inTok,
+                                outputTokens: outTok, batch: batch, ttftBoundMs: ttft, tpotBoundMs: tpot,
+                                plan: plan, metric: metric, measured: value, emulate: emulate, phase: phase,
+                                speculative: speculative, groups: groups, interGroup: interGroup)
+        c.interactive = interactive
+        return c
     }
 }

@@ -32,6 +32,9 @@ public struct InferenceWorkload: Sendable, Equatable {
     public var phase: InferencePhase
     /// Speculative decoding / multi-token prediction; nil: one token per decode step.
     public var speculative: SpeculativeDecoding?
+    /// Where server bounds nobody gave came from ("MLPerf deepseek-r1 server: ..."), for the
+    /// explanation; nil when the bounds were given or are the standard defaults.
+    public var boundsSource: String?
 
     public init(model: ModelSpec, scenario: InferenceScenario, inputTokens: Int, outputTokens: Int, precision: NumberFormat,
                 kvPrecision: NumberFormat? = nil, ttftBoundMs: Double? = nil, tpotBoundMs: Double? = nil, emulate: Bool = false,

@@ -80,6 +80,7 @@ enum LLMServerScenario {
         e.queue = ServingQueueSummary(result: r, requestsPerSecond: requestsPerSecond, bounds: label, tokens: true, requests: n,
                                       evaluations: found.evaluations)
         e.explanation.append("server (queue simulation: Poisson arrivals, continuous batching, chunked prefill \(InferenceCalibration.prefillChunkTokens) tokens, \(n) requests per rate, \(found.evaluations) rates tried): highest rate meeting \(label) = \(formatQuantity(found.ratePerSecond)) requests/s per scheduler x \(Int(schedulers)) schedulers = \(formatQuantity(requestsPerSecond)) requests/s")
+        if let s = w.boundsSource { e.explanation.append("  bounds not given, from the model's MLPerf rule (\(s))") }
         if !decodeOnly { e.explanation.append("  TTFT " + ServingQueueSummary.line(ServingQueueSummary.ms(r.ttft))) }
         e.explanation.append("  TPOT " + ServingQueueSummary.line(ServingQueueSummary.ms(r.tpot)) + "; mean batch \(formatQuantity(r.meanBatch)) per scheduler (cap \(maxRunning))")
         if let top = found.failingRatePerSecond, let fr = found.failingResult, let why = bounds.violation(fr) {

@@ -38,6 +38,19 @@ public struct InferenceRun: Sendable {
     /// Full enumeration of the layouts instead of branch and bound (same answer; the
     /// benchmark's reference).
     public var exhaustiveSearch = false
+    /// The server scenario under the tighter bounds of the MLPerf `-interactive` benchmark
+    /// variant (`--scenario interactive`, case scenario "interactive").
+    public var interactive = false
+
+    /// The TTFT/TPOT bounds a decoder LLM's server run holds: those given, each missing one
+    /// from the model's MLPerf rule (`MLPerfServerRules.llmBoundsMs`; interactive: the
+    /// interactive rule), else the standard defaults. Nil outside the server scenario, for an
+    /// encoder/CNN, or for an interactive run of a model with no interactive rule missing a bound.
+    public var serverBoundsMs: (ttftMs: Double, tpotMs: Double, rule: MLPerfServerRule?)? {
+        guard scenario == .server, model.isDecoder else { return nil }
+        return MLPerfServerRules.llmBoundsMs(modelID: model.id, scenario: interactive ? "interactive" : "server",
+                                             ttftMs: ttftBoundMs, tpotMs: tpotBoundMs)
+    }
 
     public init(model: ModelSpec, scenario: InferenceScenario = .offline,
                 inputTokens: Int = StandardRunDefaults.inferenceInputTokens,
@@ -63,9 +76,13 @@ public struct InferenceRun: Sendable {
     /// The workload on one chip: the fixed precision, or the chip's standard serving format.
     public func workload(for p: ChipParameters) -> InferenceWorkload {
         let (f, e) = precision.map { ($0, emulate) } ?? standardInferenceFormat(p, model: model)
-        return InferenceWorkload(model: model, scenario: scenario, inputTokens: inputTokens, outputTokens: outputTokens,
-                                 precision: f, kvPrecision: kvPrecision, ttftBoundMs: ttftBoundMs, tpotBoundMs: tpotBoundMs,
-                                 emulate: e || emulate, computePrecision: computePrecision, phase: phase, speculative: speculative)
+        let bounds = serverBoundsMs
+        var w = InferenceWorkload(model: model, scenario: scenario, inputTokens: inputTokens, outputTokens: outputTokens,
+                                  precision: f, kvPrecision: kvPrecision, ttftBoundMs: bounds?.ttftMs ?? ttftBoundMs,
+                                  tpotBoundMs: bounds?.tpotMs ?? tpotBoundMs,
+                                  emulate: e || emulate, computePrecision: computePrecision, phase: phase, speculative: speculative)
+        w.boundsSource = bounds?.rule.map(\.source)
+        return w
     }
 
     /// The estimate on one corner's parameters.

@@ -141,4 +141,28 @@ public enum MLPerfServerRules {
     public static func rule(_ benchmark: String, scenario: String = "server") -> MLPerfServerRule? {
         all.first { $0.benchmark == benchmark && $0.scenario == scenario }
     }
+
+    /// The TTFT/TPOT rule of the MLPerf LLM benchmark a catalog model is (the catalog ids of
+    /// the benchmark models are the benchmark ids: llama2-70b, mixtral-8x7b, llama3.1-405b,
+    /// llama3.1-8b, deepseek-r1, gpt-oss-120b), or nil.
+    public static func llmRule(modelID: String, scenario: String = "server") -> MLPerfServerRule? {
+        guard let r = rule(modelID, scenario: scenario), r.bounds.ttftSeconds != nil else { return nil }
+        return r
+    }
+
+    /// Server bounds where none were given: each missing TTFT/TPOT bound from the model's MLPerf
+    /// rule for `scenario` ("server" or "interactive"), else (server only) the standard defaults
+    /// (`StandardRunDefaults.serverTTFTBoundMs`/`serverTPOTBoundMs`). Nil for "interactive"
+    /// when the model has no interactive rule and a bound is missing.
+    public static func llmBoundsMs(modelID: String, scenario: String = "server", ttftMs: Double?, tpotMs: Double?)
+        -> (ttftMs: Double, tpotMs: Double, rule: MLPerfServerRule?)? {
+        let r = llmRule(modelID: modelID, scenario: scenario)
+        if r == nil && scenario != "server" && (ttftMs == nil || tpotMs == nil) { return nil }
+        let ttft = ttftMs ?? r?.bounds.ttftSeconds.map { $0 * 1e3 } ?? StandardRunDefaults.serverTTFTBoundMs
+        let tpot = tpotMs ?? r?.bounds.tpotSeconds.map { $0 * 1e3 } ?? StandardRunDefaults.serverTPOTBoundMs
+        return (ttft, tpot, (ttftMs == nil || tpotMs == nil) ? r : nil)
+    }
+
+    /// Model ids with an MLPerf interactive rule, for messages.
+    public static var interactiveModelIDs: [String] { all.filter { $0.scenario == "interactive" }.map(\.benchmark) }
 }
