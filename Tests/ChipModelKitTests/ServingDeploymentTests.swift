@@ -251,4 +251,35 @@ import Testing
         }
         do { _ = try tpu.matmulPeak(.fp16) } catch { #expect(error.description.contains("pass --emulate")) }
     }
+
+    /// Invariants a real deployment obeys, over chips with one die, one device of eight dies
+    /// and two devices per package: the server rate at loose bounds never above the same plan
+    /// offline (2% for the queue's fused prefill steps against the sweep's separate chunks), and
+    /// decode-only throughput per chip at least the both-phases figure.
+    @Test(arguments: ["h100-sxm5-80gb", "mi300x", "ascend-910c"])
+    func serverAndPhaseInvariantsHold(chipID: String) throws {
+        let chip = try Self.chip(chipID)
+        for (modelID, chips) in [("deepseek-r1", 16), ("llama3.1-70b", 8)] {
+            var w = InferenceWorkload(model: try Self.model(modelID), scenario: .offline, inputTokens: 2048, outputTokens: 512,
+                                      precision: .fp8)
+            w.emulate = true
+            let cluster = Cluster(chip: chip, count: chips)
+            let offline = try InferenceEstimator.estimate(w, on: cluster)
+            var decode = w
+            decode.phase = .decode
+            let decodeOnly = try InferenceEstimator.estimate(decode, on: cluster)
+            var server = w
+            server.scenario = .server
+            server.ttftBoundMs = 5000
+            server.tpotBoundMs = 500
+            let plan = PlanConstraints(tp: offline.plan.tp, pp: offline.plan.pp, ep: offline.plan.ep, replicas: offline.plan.replicas,
+                                       dpAttention: offline.plan.dpAttention ? .on : .off)
+            let onPlan = try InferenceEstimator.estimate(w, on: cluster, constraints: plan)
+            let served = try InferenceEstimator.estimate(server, on: cluster, constraints: plan)
+            let o = try #require(onPlan.tokensPerSecond), s = try #require(served.tokensPerSecond)
+            #expect(s <= 1.02 * o, "\(chipID) \(modelID): server \(s) above offline \(o)")
+            let d = try #require(decodeOnly.tokensPerSecondPerChip), b = try #require(offline.tokensPerSecondPerChip)
+            #expect(d >= 0.98 * b, "\(chipID) \(modelID): decode-only \(d) per chip below both phases \(b)")
+        }
+    }
 }
