@@ -135,7 +135,7 @@ import ChipModelTestSupport
             let net = ClusterNetwork(chip: chip, domainSize: c.cluster.scaleUpDomainOverride, fabric: c.cluster.fabric)
             let search = LLMLayoutSearch(c.workload, chip: chip, chips: c.cluster.count, constraints: c.constraints, batch: c.batch)
             let layouts = InferenceEstimator.llmLayouts(model: c.workload.model, chips: c.cluster.count, constraints: c.constraints,
-                                                        domain: net.scaleUp.domainSize, dies: chip.computeDies)
+                                                        domain: net.scaleUp.domainSize, dies: chip.devicesPerPackage)
             for (i, l) in layouts.enumerated() {
                 guard case let .fits(candidate)? = try? search.prepare(i, l, scaleUpDomain: c.cluster.scaleUpDomainOverride,
                                                                       fabric: c.cluster.fabric) else { continue }
@@ -150,5 +150,31 @@ import ChipModelTestSupport
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(checked > Self.cases, "\(checked) layouts checked")
+    }
+
+    /// The server scenario keeps the three best layouts: branch and bound (pruning against the
+    /// third best) keeps the same three, in the same order, as full enumeration.
+    @Test func keepsTheSameBestLayoutsAsFullEnumeration() throws {
+        var compared = 0
+        let failures = forAllCases(count: max(10, Self.cases / 3), seed: 19_303) { rng in
+            let c = Self.searchCase(&rng)
+            guard c.workload.model.isDecoder else { return nil }
+            let chip = c.cluster.chip
+            let net = ClusterNetwork(chip: chip, domainSize: c.cluster.scaleUpDomainOverride, fabric: c.cluster.fabric)
+            let search = LLMLayoutSearch(c.workload, chip: chip, chips: c.cluster.count, constraints: c.constraints, batch: c.batch)
+            let layouts = InferenceEstimator.llmLayouts(model: c.workload.model, chips: c.cluster.count, constraints: c.constraints,
+                                                        domain: net.scaleUp.domainSize, dies: chip.devicesPerPackage)
+            guard let full = try? search.run(layouts: layouts, scaleUpDomain: c.cluster.scaleUpDomainOverride, fabric: c.cluster.fabric,
+                                             exhaustive: true, keep: 3),
+                  let bb = try? search.run(layouts: layouts, scaleUpDomain: c.cluster.scaleUpDomainOverride, fabric: c.cluster.fabric,
+                                           exhaustive: false, keep: 3) else { return nil }
+            compared += 1
+            let a = full.top.map { ($0.candidate.index, $0.score.bitPattern) }, b = bb.top.map { ($0.candidate.index, $0.score.bitPattern) }
+            if !a.elementsEqual(b, by: { $0 == $1 }) { return "\(c.label): full \(a) vs branch and bound \(b)" }
+            if full.best?.candidate.index != full.top.first?.candidate.index { return "\(c.label): best is not the first kept" }
+            return nil
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        #expect(compared > 5)
     }
 }

@@ -165,6 +165,9 @@ public enum InferenceEstimator {
         return out
     }
 
+    /// Plans the server scenario queue-rates (the best by bounded steady-state throughput).
+    static let serverPlansQueueRated = 3
+
     static func estimateLLM(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints,
                             batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil, exhaustive: Bool = false) throws -> InferenceEstimate {
         let model = w.model
@@ -175,15 +178,38 @@ public enum InferenceEstimator {
             throw DoesNotFitError("no parallel layout of \(chips) chips matches the given plan (tp \(constraints.tp.map(String.init) ?? "any"), pp \(constraints.pp.map(String.init) ?? "any"), replicas \(constraints.replicas.map(String.init) ?? "any"))")
         }
         let search = LLMLayoutSearch(w, chip: chip, chips: chips, constraints: constraints, batch: batch)
-        let found = try search.run(layouts: layouts, scaleUpDomain: scaleUpDomain, fabric: fabric, exhaustive: exhaustive)
+        let queued = w.scenario == .server && w.phase != .prefill
+        let found = try search.run(layouts: layouts, scaleUpDomain: scaleUpDomain, fabric: fabric, exhaustive: exhaustive,
+                                   keep: queued ? serverPlansQueueRated : 1)
         if let s = found.best {
-            let est = assembleLLM(s, search: search, effort: found.effort)
-            // Server scenario: the plan with the best bounded steady-state throughput is re-rated
-            // by the queue simulation (`LLMServerScenario`).
-            if w.scenario == .server && w.phase != .prefill, let sweep = s.sweep {
-                return try LLMServerScenario.rate(est, workload: w, model: s.candidate.model, sweep: sweep, cap: batch ?? s.cap)
+            // Server scenario: the plans with the best bounded steady-state throughput are
+            // re-rated by the queue simulation (`LLMServerScenario`) and the highest rate wins.
+            // The steady state has no queue: a plan that wins it on a large batch can lose under
+            // Poisson arrivals to one whose prefill is faster (TTFT p99), so one plan is not enough
+            // (with it, a tighter TPOT bound could raise the server rate by picking another plan).
+            if queued {
+                var best: InferenceEstimate?
+                var lastError: Error?
+                // Every one is simulated: the queue's rate of a plan can exceed its bounded
+                // steady state (chunked prefill spreads the prompt over steps the sweep charges
+                // whole), so the steady state is no bound to prune with.
+                for t in found.top {
+                    guard let sweep = t.sweep else { continue }
+                    let est = assembleLLM(t, search: search, effort: found.effort)
+                    do {
+                        let r = try LLMServerScenario.rate(est, workload: w, model: t.candidate.model, sweep: sweep, cap: batch ?? t.cap)
+                        if best == nil || (r.tokensPerSecond ?? 0) > (best!.tokensPerSecond ?? 0) { best = r }
+                    } catch { lastError = lastError ?? error }
+                }
+                if var best {
+                    if found.top.count > 1 {
+                        best.explanation.append("plans queue-rated: the \(found.top.count) best by steady-state throughput under the bounds; this one served the most")
+                    }
+                    return best
+                }
+                if let lastError { throw lastError }
             }
-            return est
+            return assembleLLM(s, search: search, effort: found.effort)
         }
         if let key = found.missingKey, found.smallestNeed == nil, found.fittingLayouts == 0 { throw MissingSpecError(chip: chip.id, key: key) }
         // Memory is the reason only when no layout fits; when some fit and none meets the

@@ -64,6 +64,9 @@ struct LLMLayoutSearch {
 
     struct Result {
         var best: Scored?
+        /// The `keep` highest-scoring layouts, best first (ties: enumeration order); `best`
+        /// is the first. The server scenario queue-rates them all.
+        var top: [Scored] = []
         var effort: InferenceSearchEffort
         var missingKey: String?
         var smallestNeed: (need: Double, have: Double, plan: String)?
@@ -184,9 +187,10 @@ struct LLMLayoutSearch {
         return out
     }
 
-    /// Runs the search over `layouts` (branch and bound unless `exhaustive`).
+    /// Runs the search over `layouts` (branch and bound unless `exhaustive`), keeping the
+    /// `keep` best layouts: a layout is skipped once its bound cannot beat the keep-th best.
     func run(layouts: [InferenceEstimator.LLMLayout], scaleUpDomain: Int?, fabric: ScaleUpFabric?,
-             exhaustive: Bool) throws -> Result {
+             exhaustive: Bool, keep: Int = 1) throws -> Result {
         struct Bounded {
             var candidate: Candidate
             var bound: Double
@@ -222,19 +226,26 @@ struct LLMLayoutSearch {
         // not the layouts (each holds its whole serving model).
         var order = Array(open.indices)
         if !exhaustive { order.sort { open[$0].bound != open[$1].bound ? open[$0].bound > open[$1].bound : $0 < $1 } }
+        // Better: a higher score, or the same score earlier in enumeration order.
+        func better(_ a: Scored, _ b: Scored) -> Bool { a.score > b.score || (a.score == b.score && a.candidate.index < b.candidate.index) }
+        let keep = max(1, keep)
         for k in order {
             let o = open[k]
-            if let b = result.best, o.bound < b.score || (o.bound == b.score && o.candidate.index > b.candidate.index) {
-                // Sorted by bound: nothing after this can beat the best either, unless it ties
-                // the bound with an earlier index (not possible: equal bounds are in index order).
+            if result.top.count == keep, let b = result.top.last,
+               o.bound < b.score || (o.bound == b.score && o.candidate.index > b.candidate.index) {
+                // Sorted by bound: nothing after this can beat the keep-th best either, unless it
+                // ties the bound with an earlier index (not possible: equal bounds are in index order).
                 break
             }
             result.effort.layoutsEvaluated += 1
             result.effort.pointsEvaluated += o.points
             guard let s = evaluate(o.candidate) else { continue }
-            if let b = result.best, !(s.score > b.score || (s.score == b.score && s.candidate.index < b.candidate.index)) { continue }
-            result.best = s
+            if result.top.count == keep, let last = result.top.last, !better(s, last) { continue }
+            let at = result.top.firstIndex { better(s, $0) } ?? result.top.count
+            result.top.insert(s, at: at)
+            if result.top.count > keep { result.top.removeLast() }
         }
+        result.best = result.top.first
         return result
     }
 }
