@@ -53,8 +53,7 @@ public enum InferenceCalibration {
     ///   family's RTX PRO 6000 row (INF-TRTLLM10-12, PP 8 over PCIe) then stays about 48% high
     ///   until `pipelineEfficiency` (fitted on that row) is applied.
     /// - amd-cdna3: decode = prefill = 0.48 from the MI300X MLPerf v4.1 Llama-2-70B offline row
-    ///   (the server row then lands within 4%, the queue's step linearized over the scheduler's
-    ///   whole range): vLLM/ROCm FP8 in 2024 reached about 60% of what
+    ///   (the server row then lands within 13%): vLLM/ROCm FP8 in 2024 reached about 60% of what
     ///   the same roofline gives TensorRT-LLM on H100.
     public static let families: [String: InferenceFamilyCalibration] = [
         "nvidia-hopper": InferenceFamilyCalibration(
