@@ -8,8 +8,9 @@ import ChipModelTestSupport
 /// random workloads (small random decoders and catalog models with MLA and MoE), random and
 /// perturbed catalog chips, scenarios, phases, latency bounds, speculative decoding and fixed
 /// plan fields; and every layout's bound is at least the score its full evaluation gives.
-/// (The server scenario's queue simulation re-rates the searched plan afterwards; its search
-/// is the offline one with the server's bounds, exercised here through explicit bounds.)
+/// (The server scenario's queue simulation re-rates the three best plans afterwards; its search
+/// is the offline one with the server's bounds, exercised here through explicit bounds, and
+/// its three kept layouts are checked against full enumeration's below.)
 @Suite struct InferenceBranchAndBoundTests {
     struct SearchCase {
         var workload: InferenceWorkload

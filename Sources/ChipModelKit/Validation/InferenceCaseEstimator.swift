@@ -15,22 +15,16 @@ public struct InferenceCaseEstimator: CaseEstimating {
         if c.phase != .both, !model.isDecoder {
             throw DoesNotFitError("workload.phase '\(c.phase.rawValue)' applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model")
         }
-        // Server bounds not given: the model's MLPerf rule (interactive: its interactive rule).
-        var ttft = c.ttftBoundMs, tpot = c.tpotBoundMs
-        var boundsSource: String?
-        if scenario == .server, model.isDecoder {
-            guard let b = MLPerfServerRules.llmBoundsMs(modelID: model.id, scenario: c.interactive ? "interactive" : "server",
-                                                        ttftMs: ttft, tpotMs: tpot) else {
-                throw DoesNotFitError("workload.scenario 'interactive': \(model.id) has no MLPerf interactive rule (models with one: \(MLPerfServerRules.interactiveModelIDs.joined(separator: ", "))); give workload.latency")
-            }
-            (ttft, tpot, boundsSource) = (b.ttftMs, b.tpotMs, b.rule?.source)
-        } else if c.interactive {
+        if c.interactive, !model.isDecoder {
             throw DoesNotFitError("workload.scenario 'interactive' applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model")
         }
-        var w = InferenceWorkload(model: model, scenario: scenario, inputTokens: input, outputTokens: c.outputTokens ?? 0,
-                                  precision: c.precision, ttftBoundMs: ttft, tpotBoundMs: tpot,
-                                  emulate: c.emulate, phase: c.phase, speculative: c.speculative)
-        w.boundsSource = boundsSource
+        let given = InferenceWorkload(model: model, scenario: scenario, inputTokens: input, outputTokens: c.outputTokens ?? 0,
+                                      precision: c.precision, ttftBoundMs: c.ttftBoundMs, tpotBoundMs: c.tpotBoundMs,
+                                      emulate: c.emulate, phase: c.phase, speculative: c.speculative)
+        // Server bounds not given: the model's MLPerf rule (interactive: its interactive rule).
+        guard let w = given.withServerBounds(interactive: c.interactive) else {
+            throw DoesNotFitError("workload.scenario 'interactive': \(model.id) has no MLPerf interactive rule (models with one: \(MLPerfServerRules.interactiveModelIDs.joined(separator: ", "))); give workload.latency")
+        }
         let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
                                                 constraints: c.plan, options: InferenceEstimator.Options(batch: c.batch))
         let value: Double?

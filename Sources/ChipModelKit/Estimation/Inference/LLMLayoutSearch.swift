@@ -63,10 +63,10 @@ struct LLMLayoutSearch {
     }
 
     struct Result {
-        var best: Scored?
-        /// The `keep` highest-scoring layouts, best first (ties: enumeration order); `best`
-        /// is the first. The server scenario queue-rates them all.
+        /// The `keep` highest-scoring layouts, best first (ties: enumeration order). The server
+        /// scenario queue-rates them all.
         var top: [Scored] = []
+        var best: Scored? { top.first }
         var effort: InferenceSearchEffort
         var missingKey: String?
         var smallestNeed: (need: Double, have: Double, plan: String)?
@@ -196,7 +196,7 @@ struct LLMLayoutSearch {
             var bound: Double
             var points: Int
         }
-        var result = Result(best: nil, effort: InferenceSearchEffort(layouts: layouts.count, layoutsBounded: 0, layoutsEvaluated: 0,
+        var result = Result(effort: InferenceSearchEffort(layouts: layouts.count, layoutsBounded: 0, layoutsEvaluated: 0,
                                                                      points: 0, pointsEvaluated: 0))
         var open: [Bounded] = []
         for (i, l) in layouts.enumerated() {
@@ -245,7 +245,6 @@ struct LLMLayoutSearch {
             result.top.insert(s, at: at)
             if result.top.count > keep { result.top.removeLast() }
         }
-        result.best = result.top.first
         return result
     }
 }

@@ -20,11 +20,12 @@ enum LLMServerScenario {
     /// load is met at a lower rate than the hardware would allow (its attention runs on its own
     /// rank, the experts on all of them: ranks·attention + the rest, which independent
     /// schedulers cannot express).
-    /// The step is convex in the batch, so the secant to b0 overstates it below b0; the
-    /// inference calibration was fitted with this linearization (INF-MLPI40-H100x8-L2-SRV).
-    /// Linearizing again at the simulated mean batch instead makes that row +31% (from +10%):
-    /// a step exact at every batch would need the server's length variance (`ServingLoad`
-    /// lengths are fixed at the means) to be modelled with it.
+    /// A secant is exact only at 0 and b0: a dense model's step is convex (overstated below
+    /// b0), an MoE model's concave from small batches (understated); `rate` says which b0 it
+    /// uses and why. The inference calibration was fitted with b0 = the plan's batch
+    /// (INF-MLPI40-H100x8-L2-SRV); linearizing again at the simulated mean batch makes that row
+    /// +31% (from +10%): a step exact at every batch would need the server's length variance
+    /// (`ServingLoad` lengths are fixed at the means) to be modelled with it.
     static func stepModel(_ d: DecodeStepModel, b0: Int, context l0: Double, ranks: Int, prefillPerTokenSeconds: Double) -> ServingStepModel {
         let b = Double(max(1, b0)), r = Double(max(1, ranks))
         let fixed = d.stepSeconds(batch: 0, context: l0)

@@ -76,13 +76,12 @@ public struct InferenceRun: Sendable {
     /// The workload on one chip: the fixed precision, or the chip's standard serving format.
     public func workload(for p: ChipParameters) -> InferenceWorkload {
         let (f, e) = precision.map { ($0, emulate) } ?? standardInferenceFormat(p, model: model)
-        let bounds = serverBoundsMs
-        var w = InferenceWorkload(model: model, scenario: scenario, inputTokens: inputTokens, outputTokens: outputTokens,
-                                  precision: f, kvPrecision: kvPrecision, ttftBoundMs: bounds?.ttftMs ?? ttftBoundMs,
-                                  tpotBoundMs: bounds?.tpotMs ?? tpotBoundMs,
+        let w = InferenceWorkload(model: model, scenario: scenario, inputTokens: inputTokens, outputTokens: outputTokens,
+                                  precision: f, kvPrecision: kvPrecision, ttftBoundMs: ttftBoundMs, tpotBoundMs: tpotBoundMs,
                                   emulate: e || emulate, computePrecision: computePrecision, phase: phase, speculative: speculative)
-        w.boundsSource = bounds?.rule.map(\.source)
-        return w
+        // An interactive run without a rule is refused before it gets here (the CLI's
+        // `checkInteractiveBounds`); kept as given if one slips through.
+        return w.withServerBounds(interactive: interactive) ?? w
     }
 
     /// The estimate on one corner's parameters.

@@ -166,3 +166,18 @@ public enum MLPerfServerRules {
     /// Model ids with an MLPerf interactive rule, for messages.
     public static var interactiveModelIDs: [String] { all.filter { $0.scenario == "interactive" }.map(\.benchmark) }
 }
+
+extension InferenceWorkload {
+    /// A decoder LLM's server workload with the bounds not given filled in
+    /// (`MLPerfServerRules.llmBoundsMs`) and the rule that gave them in `boundsSource`; any
+    /// other workload as it is. Nil for an interactive run whose model has no interactive rule
+    /// and that lacks a bound. The one place the CLI's runs and the case estimator fill them.
+    public func withServerBounds(interactive: Bool) -> InferenceWorkload? {
+        guard scenario == .server, model.isDecoder else { return self }
+        guard let b = MLPerfServerRules.llmBoundsMs(modelID: model.id, scenario: interactive ? "interactive" : "server",
+                                                    ttftMs: ttftBoundMs, tpotMs: tpotBoundMs) else { return nil }
+        var w = self
+        (w.ttftBoundMs, w.tpotBoundMs, w.boundsSource) = (b.ttftMs, b.tpotMs, b.rule?.source)
+        return w
+    }
+}
