@@ -21,6 +21,36 @@ import Testing
         #expect(gqa.kvFormat == .fp8 && gqa.attentionDevice.computeFormat == .fp8)
     }
 
+    /// TensorRT-LLM's default admission (`GUARANTEED_NO_EVICT`): a searched batch is capped by
+    /// the KV cache with each sequence's whole length (input + output) reserved, while the step
+    /// reads the mean context; a given batch above that cap that fits at the mean context ran
+    /// (a runtime paging on demand) and is kept, said in the breakdown.
+    @Test func searchedBatchReservesEachSequencesWholeLength() throws {
+        let h100 = try Self.chip("h100-sxm5-80gb")
+        let model = try Self.model("llama3-70b")
+        let w = InferenceWorkload(model: model, scenario: .offline, inputTokens: 128, outputTokens: 4096, precision: .fp8)
+        let cluster = Cluster(chip: h100, count: 2)
+        let plan = PlanConstraints(tp: 2, pp: 1, replicas: 1)
+        let m = try LLMServingModel(model: model, chip: h100, precision: .fp8, kvPrecision: nil,
+                                    tp: 2, pp: 1, ep: 1, scaleUpDomain: nil)
+        let reserved = m.maxBatch(tokensPerSequence: 128 + 4096)
+        let onDemand = m.maxBatch(tokensPerSequence: 128 + 2048)
+        #expect(reserved > 1 && onDemand > reserved + 10)
+        let searched = try InferenceEstimator.estimate(w, on: cluster, constraints: plan)
+        #expect(searched.plan.batch <= reserved)
+        #expect(searched.explanation.contains { $0.contains("KV-cache limit \(reserved) with 4224 tokens reserved") })
+        let given = (reserved + onDemand) / 2
+        let g = try InferenceEstimator.estimate(w, on: cluster, constraints: plan, options: .init(batch: given))
+        #expect(g.plan.batch == given)
+        #expect(g.explanation.contains { $0.contains("exceeds the KV cache with each sequence's whole length reserved") })
+        let heldAtMean = Double(given) * (128 + 2048) * m.kvBytesPerToken
+        #expect(abs(g.memory.kvUsedBytes - heldAtMean) <= 1e-9 * heldAtMean)
+        // Above the mean-context fit a given batch does not fit.
+        #expect(throws: (any Error).self) {
+            try InferenceEstimator.estimate(w, on: cluster, constraints: plan, options: .init(batch: onDemand + 1))
+        }
+    }
+
     @Test func measuredExpertKernelBandwidthCapsTheLink() throws {
         let tier = NetworkTier(name: "t", domainSize: 384, bytesPerSecond: 300e9, latencySeconds: 3e-6)
         #expect(LLMServingModel.expertKernelTier(tier, gbps: 49, ranksPerChip: 2, linkGBps: 392).bytesPerSecond == 98e9)

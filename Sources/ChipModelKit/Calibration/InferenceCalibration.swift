@@ -43,7 +43,10 @@ public enum InferenceCalibration {
     ///   -09/-11/-16, INF-MLPI40-H100x8-L2-SRV, INF-MLPI40-H200x8-L2-OFF); conv 0.45 from
     ///   INF-MLPI21-H100-RN50-OFF (MLPerf ResNet-50 INT8 reaches about a third of the INT8 dense
     ///   peak: small early convolutions, pooling and epilogues cap it); step overhead 2 ms, a
-    ///   prior (typical TensorRT-LLM/vLLM host time per iteration), not fitted.
+    ///   prior (typical TensorRT-LLM/vLLM host time per iteration), not fitted. Regridded when the
+    ///   batch cap began reserving each sequence's whole length (`LLMLayoutSearch.reservedTokens`):
+    ///   decode 0.85 / prefill 0.70 gives a lower mean over those six rows (6.4% vs 7.2%) but a
+    ///   higher inference weighted median over all 17 (5.9% vs 3.8%); 0.85 / 0.75 kept.
     /// - nvidia-ampere: decode 0.93 from INF-FT13B-TP1 (FasterTransformer 13B, 22 ms/token at
     ///   batch 1, where the 1 ms overhead prior also counts); prefill 0.84 splits the difference
     ///   between INF-FT13B-TP1-TTFT and INF-MLPI21-A100P-BERT99-OFF; conv 0.72 from

@@ -6,7 +6,7 @@ extension InferenceEstimator {
         let c = s.candidate
         let (tp, pp, dp) = (c.layout.tp, c.layout.pp, c.layout.dp)
         let m = c.model, kvMax = c.kvMax, replicas = c.replicas, chunkSeqs = s.chunkSeqs, cap = s.cap
-        let input = search.input, output = search.output, context = search.context, reserve = search.context
+        let input = search.input, output = search.output, context = search.context
         let chunk = m.prefillSeconds(sequences: chunkSeqs, length: input, explain: true)
         let single = s.single
         if w.phase == .prefill {
@@ -38,7 +38,10 @@ extension InferenceEstimator {
             rows.append(InferenceSweepRow(batch: c, throughput: q.tokensPerSecond * Double(replicas) * loadFraction,
                                           ttftMs: q.ttftSeconds * 1e3, tpotMs: q.tpotSeconds * 1e3, latencyMs: nil, meetsBounds: ok))
         }
-        let mem = m.memory(batch: b, tokensPerSequence: reserve)
+        // KV held: each sequence's whole length reserved (the scheduler's admission rule), or the
+        // mean context for a given batch above that reservation (on-demand paging).
+        let reservedFits = b <= kvMax
+        let mem = m.memory(batch: b, tokensPerSequence: reservedFits ? search.reservedTokens : context)
         // Binding resource at the chosen batch.
         let parts = m.decode.breakdown(batch: Double(b), context: context)
         var byKind: [String: Double] = [:]
@@ -84,10 +87,13 @@ extension InferenceEstimator {
         var lines: [String] = []
         lines.append("model \(model.name): \(formatQuantity(model.totalParams / 1e9)) B params (\(formatQuantity(model.activeParams / 1e9)) B active), weights \(w.precision.rawValue), KV cache \(m.kvFormat.rawValue)")
         lines.append("chip \(chip.id) (\(chip.corner.rawValue)): \(formatQuantity(m.device.peakFlops / 1e12)) TFLOPS \(m.device.computeFormat.rawValue) dense, \(formatQuantity(m.device.peakMemoryBytesPerSecond / 1e9)) GB/s, \(formatQuantity(m.capacityBytes / 1e9)) GB")
-        lines.append("plan: tp \(tp)\(dp ? " (data-parallel attention)" : "") pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax))")
+        lines.append("plan: tp \(tp)\(dp ? " (data-parallel attention)" : "") pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax) with \(formatQuantity(search.reservedTokens)) tokens reserved per sequence)")
+        if !reservedFits {
+            lines.append("note: the given batch \(b) exceeds the KV cache with each sequence's whole length reserved (\(kvMax)); its KV is held at the mean context of \(formatQuantity(context)) tokens, as a runtime that pages on demand and preempts holds it")
+        }
         lines.append("memory per chip: weights \(formatQuantity(mem.weightsBytes / 1e9)) GB + workspace \(formatQuantity(mem.workspaceBytes / 1e9)) GB + KV \(formatQuantity(mem.kvUsedBytes / 1e9)) GB of \(formatQuantity(mem.capacityBytes / 1e9)) GB; KV \(formatQuantity(mem.kvBytesPerToken / 1e3)) kB/token")
         if model.attention == .mla && tp > 1 && !dp {
-            lines.append("note: MLA latent KV cache replicated on each of the \(tp) TP ranks (data-parallel attention is not modelled)")
+            lines.append("note: MLA latent KV cache replicated on each of the \(tp) TP ranks (this layout runs attention tensor-parallel, not data-parallel)")
         }
         if chip.sramMB == nil && chip.l2CacheMB == nil {
             lines.append("note: the spec gives no on-chip memory; GEMM tiling assumes \(formatQuantity(InferenceCalibration.assumedOnChipMBWhenUnknown)) MB (InferenceCalibration.assumedOnChipMBWhenUnknown)")

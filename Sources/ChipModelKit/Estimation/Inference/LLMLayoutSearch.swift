@@ -37,6 +37,8 @@ struct LLMLayoutSearch {
         var index: Int
         var layout: InferenceEstimator.LLMLayout
         var model: LLMServingModel
+        /// Concurrent sequences the KV cache admits with every sequence's whole length reserved
+        /// (`reservedTokens`); a given batch above it that fits at the mean context is kept.
         var kvMax: Int
         var replicas: Int
     }
@@ -82,6 +84,14 @@ struct LLMLayoutSearch {
     let input: Int
     let output: Double
     let context: Double
+    /// KV tokens the scheduler reserves per admitted sequence: its whole length, input +
+    /// output. TensorRT-LLM's default capacity scheduler (`GUARANTEED_NO_EVICT`) admits a
+    /// request only when blocks for its prompt and all its `max_tokens` are free, so a running
+    /// batch never needs eviction; the KV read per step is still the mean `context`. A runtime
+    /// that allocates on demand and preempts (vLLM, TensorRT-LLM's `MAX_UTILIZATION`, which
+    /// the MLPerf harnesses use) holds about the mean context instead: a case's given batch
+    /// that fits only that way is kept (it ran) and said in the breakdown.
+    let reservedTokens: Double
     let accepted: Double
     let tpotBound: Double?
     let ttftBound: Double?
@@ -97,6 +107,7 @@ struct LLMLayoutSearch {
         output = Double(max(1, w.outputTokens))
         // Paged KV cache: in steady state a running sequence holds its mean context.
         context = Double(input) + Double(w.outputTokens) / 2
+        reservedTokens = Double(input) + Double(w.outputTokens)
         accepted = w.speculative?.acceptedTokensPerStep ?? 1
         let server = w.scenario == .server
         tpotBound = server ? (w.tpotBoundMs ?? StandardRunDefaults.serverTPOTBoundMs) / 1e3 : w.tpotBoundMs.map { $0 / 1e3 }
@@ -122,11 +133,14 @@ struct LLMLayoutSearch {
                                     computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric,
                                     twoBatchOverlap: constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault)
         if let key = m.missingNetworkKey { return .missingNetwork(key: key) }
-        let kvMax = m.maxBatch(tokensPerSequence: context)
-        if kvMax < (batch ?? 1) {
+        // A given batch must fit at the mean context (on-demand paging); a searched one is capped
+        // by the whole-length reservation (`reservedTokens`), at least one sequence.
+        let onDemand = m.maxBatch(tokensPerSequence: context)
+        if onDemand < (batch ?? 1) {
             return .doesNotFit(need: m.weightsBytes + m.workspaceBytes + context * m.kvBytesPerToken * Double(batch ?? 1),
                                have: m.capacityBytes)
         }
+        let kvMax = max(1, m.maxBatch(tokensPerSequence: reservedTokens))
         return .fits(Candidate(index: index, layout: l, model: m, kvMax: kvMax,
                                replicas: constraints.replicas ?? max(1, chips / (l.tp * l.pp))))
     }
