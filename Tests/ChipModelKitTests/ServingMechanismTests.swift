@@ -51,6 +51,27 @@ import Testing
         }
     }
 
+    /// Pipeline serving loses GPipe's bubble, m / (m + pp - 1): little at two stages, a third at
+    /// eight (the fitted PP 8 row). Two stages on the PCIe RTX PRO 6000 nearly double one chip's
+    /// Llama-70B throughput (twice the KV cache; TensorRT-LLM measures 2.07x), which a flat
+    /// 0.67 for every pp > 1 cut to 1.4x.
+    @Test func pipelineBubbleGrowsWithStages() throws {
+        #expect(InferenceCalibration.pipelineEfficiency(pp: 1) == 1)
+        #expect(abs(InferenceCalibration.pipelineEfficiency(pp: 8) - 0.67) < 0.005)
+        for pp in 1..<16 {
+            #expect(InferenceCalibration.pipelineEfficiency(pp: pp + 1) < InferenceCalibration.pipelineEfficiency(pp: pp))
+        }
+        let rtx = try Self.chip("rtx-pro-6000-server")
+        let w = InferenceWorkload(model: try Self.model("llama3.1-70b"), scenario: .offline, inputTokens: 1000, outputTokens: 1000,
+                                  precision: .fp4)
+        func tps(_ pp: Int) throws -> Double {
+            try InferenceEstimator.estimate(w, on: Cluster(chip: rtx, count: pp), constraints: PlanConstraints(tp: 1, pp: pp, replicas: 1))
+                .tokensPerSecond ?? 0
+        }
+        let one = try tps(1), two = try tps(2)
+        #expect(two > 1.8 * one && two < 3 * one)
+    }
+
     @Test func measuredExpertKernelBandwidthCapsTheLink() throws {
         let tier = NetworkTier(name: "t", domainSize: 384, bytesPerSecond: 300e9, latencySeconds: 3e-6)
         #expect(LLMServingModel.expertKernelTier(tier, gbps: 49, ranksPerChip: 2, linkGBps: 392).bytesPerSecond == 98e9)

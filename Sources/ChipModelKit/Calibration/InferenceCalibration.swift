@@ -54,7 +54,7 @@ public enum InferenceCalibration {
     /// - nvidia-blackwell: decode = prefill = 0.62 from the B200 rows (INF-MLPI41-B200x1-L2-OFF,
     ///   INF-TRTLLM10-15; FP4 GEMMs and FP4 attention paths were young in 2024-25). The same
     ///   family's RTX PRO 6000 row (INF-TRTLLM10-12, PP 8 over PCIe) then stays about 48% high
-    ///   until `pipelineEfficiency` (fitted on that row) is applied.
+    ///   until `pipelineEfficiency(pp:)` (fitted on that row) is applied.
     /// - amd-cdna3: decode = prefill = 0.48 from the MI300X MLPerf v4.1 Llama-2-70B offline row
     ///   (the server row then lands within 13%): vLLM/ROCm FP8 in 2024 reached about 60% of what
     ///   the same roofline gives TensorRT-LLM on H100.
@@ -96,10 +96,19 @@ public enum InferenceCalibration {
     public static let maxScheduledBatch = 2048
 
     /// Pipeline-parallel serving: fraction of the ideal (bubble-free, perfectly balanced)
-    /// pipeline throughput reached when pp > 1. In-flight batching mixes prefill chunks and
-    /// decode micro-batches of unequal cost, so stages wait on each other. Fitted on the only
-    /// PP case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8): 0.67.
-    public static let pipelineEfficiency = 0.67
+    /// pipeline throughput reached at `pp` stages. In-flight batching mixes prefill chunks and
+    /// decode micro-batches of unequal cost, so stages wait on each other; the loss is taken as
+    /// a pipeline bubble of `pp - 1` stage times per `pipelineBubbleMicroBatches` micro-batches,
+    /// GPipe's efficiency m / (m + p - 1) (Huang et al. 2019; the bubble (p - 1) / m of
+    /// Narayanan et al. 2021), so two stages lose little and eight lose a third. One at pp = 1.
+    public static func pipelineEfficiency(pp: Int) -> Double {
+        pp > 1 ? pipelineBubbleMicroBatches / (pipelineBubbleMicroBatches + Double(pp - 1)) : 1
+    }
+
+    /// Micro-batches between pipeline drains in `pipelineEfficiency(pp:)`. Fitted on the only PP
+    /// case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8), where a flat factor of 0.67 was fitted
+    /// before: 7 x 0.67 / 0.33 = 14.2 keeps that row's estimate (pp = 8 gives 0.67).
+    public static let pipelineBubbleMicroBatches = 14.2
 
     /// BERT in MLPerf: padding-free kernels process the real tokens of each SQuAD v1.1 feature,
     /// not the 384 padded positions. Mean real tokens / 384, an estimate of the SQuAD v1.1 dev

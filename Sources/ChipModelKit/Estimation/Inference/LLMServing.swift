@@ -354,7 +354,7 @@ public struct LLMServingModel: Sendable {
             terms += one.layers.map { $0.scaled(perLayer, prefix: "MTP draft: ") } + [one.head.scaled(k, prefix: "MTP draft: ")]
             comms += one.comms.map { $0.scaled(perLayer, prefix: "MTP draft: ") }
         }
-        let pipeline = pp > 1 ? InferenceCalibration.pipelineEfficiency : 1
+        let pipeline = InferenceCalibration.pipelineEfficiency(pp: pp)
         // DP-attention large EP decodes with two-batch overlap (`MicroBatchOverlap`); the
         // low-latency kernels receive through a hook without SMs (DeepEP README), share 0.
         let overlap = twoBatchOverlap && dp && epWidth > 1 && moeLayersPerStage > 0 ? MicroBatchOverlap(moeLayers: moeLayersPerStage) : nil
@@ -464,8 +464,8 @@ public struct LLMServingModel: Sendable {
         let stageSeconds = prefillStageSeconds(compute: stage, comm: comm, sequences: sequences, length: length)
         let latency = Double(pp) * stageSeconds + Double(pp - 1) * p2p
         // Pipelined prefill chunks share the stages with decode micro-batches: the same
-        // imbalance as decode (`pipelineEfficiency`) applies to their occupancy.
-        let occupancy = pp > 1 ? (stageSeconds + p2p) / InferenceCalibration.pipelineEfficiency : stageSeconds
+        // imbalance as decode (`pipelineEfficiency(pp:)`) applies to their occupancy.
+        let occupancy = pp > 1 ? (stageSeconds + p2p) / InferenceCalibration.pipelineEfficiency(pp: pp) : stageSeconds
         return (latency, occupancy, lines)
     }
 }
