@@ -90,10 +90,11 @@ private func tempDir() throws -> String {
     }
 
     /// The "done when" sweep: BR166's D2D bandwidth on Llama-3-70B serving (inference
-    /// estimator) binds at a very low bandwidth and stops binding further up, where the
-    /// throughput no longer changes.
+    /// estimator) binds at a very low bandwidth (14 GB/s: the best plan, TP4 x PP2, keeps a
+    /// stage's TP traffic on 4 packages) and stops binding further up, where the throughput no
+    /// longer changes.
     @Test func inferenceD2DSweepFindsWhereTheLinkStopsBinding() throws {
-        let (code, out, err) = run(["whatif", "--from", "br166", "--inference", "--vary", "d2d.bandwidthGBps=28,448,3584",
+        let (code, out, err) = run(["whatif", "--from", "br166", "--inference", "--vary", "d2d.bandwidthGBps=14,448,3584",
                                     "--format", "json"])
         #expect(code == 0, "\(err)")
         let rows = try #require(try JSONValue.parse(out)["rows"]?.arrayValue)
