@@ -52,9 +52,9 @@ import Testing
     }
 
     /// Pipeline serving loses GPipe's bubble, m / (m + pp - 1): little at two stages, a third at
-    /// eight (the fitted PP 8 row). Two stages on the PCIe RTX PRO 6000 nearly double one chip's
-    /// Llama-70B throughput (twice the KV cache; TensorRT-LLM measures 2.07x), which a flat
-    /// 0.67 for every pp > 1 cut to 1.4x.
+    /// eight (the fitted PP 8 row). Two stages on the PCIe RTX PRO 6000 hold half the weights
+    /// each and twice the KV cache, so they nearly double one chip's Llama-70B throughput; a
+    /// flat 0.67 for every pp > 1 cut that to 1.4x.
     @Test func pipelineBubbleGrowsWithStages() throws {
         #expect(InferenceCalibration.pipelineEfficiency(pp: 1) == 1)
         #expect(abs(InferenceCalibration.pipelineEfficiency(pp: 8) - 0.67) < 0.005)
