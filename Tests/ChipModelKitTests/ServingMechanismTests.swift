@@ -72,6 +72,27 @@ import Testing
         #expect(two > 1.8 * one && two < 3 * one)
     }
 
+    /// The estimator's door fills a server workload's missing bounds from the model's MLPerf
+    /// rule, so a library caller gets what the CLI gets (llama2-70b: TPOT 200 ms; a tighter
+    /// given bound is kept, and a model without a rule keeps the standard defaults).
+    @Test func libraryServerWorkloadTakesItsMLPerfRule() throws {
+        let h100 = Cluster(chip: try Self.chip("h100-sxm5-80gb"), count: 8)
+        let w = InferenceWorkload(model: try Self.model("llama3.1-8b"), scenario: .server, inputTokens: 1024, outputTokens: 256,
+                                  precision: .fp8)
+        #expect(w.tpotBoundMs == nil)
+        let e = try InferenceEstimator.estimate(w, on: h100, constraints: PlanConstraints(tp: 1, replicas: 8))
+        #expect(e.explanation.contains { $0.contains("bounds not given, from the model's MLPerf rule") })
+        let rule = try #require(MLPerfServerRules.llmBoundsMs(modelID: "llama3.1-8b", ttftMs: nil, tpotMs: nil))
+        #expect(rule.tpotMs < StandardRunDefaults.serverTPOTBoundMs)
+        #expect((e.queue?.tpotMs?.last ?? .infinity) <= rule.tpotMs)
+        var given = w
+        given.tpotBoundMs = 50
+        given.ttftBoundMs = 1000
+        let g = try InferenceEstimator.estimate(given, on: h100, constraints: PlanConstraints(tp: 1, replicas: 8))
+        #expect(!g.explanation.contains { $0.contains("bounds not given") })
+        #expect((g.queue?.tpotMs?.last ?? .infinity) <= 50)
+    }
+
     @Test func measuredExpertKernelBandwidthCapsTheLink() throws {
         let tier = NetworkTier(name: "t", domainSize: 384, bytesPerSecond: 300e9, latencySeconds: 3e-6)
         #expect(LLMServingModel.expertKernelTier(tier, gbps: 49, ranksPerChip: 2, linkGBps: 392).bytesPerSecond == 98e9)

@@ -111,14 +111,17 @@ public enum InferenceEstimator {
         }
     }
 
-    /// The inference estimator's one door: `workload` served on `cluster` (one spec corner of
-    /// one chip), honouring the fixed fields of `constraints` (tp, pp, ep, replicas) and
+    /// The inference estimator's one door: `given` served on `cluster` (one spec corner of
+    /// one chip; a server workload without latency bounds takes its model's MLPerf rule,
+    /// `InferenceWorkload.withServerBounds`), honouring the fixed fields of `constraints` (tp, pp, ep, replicas) and
     /// `options.batch`, searching the rest. Ranges over a chip's spec corners come from calling
     /// it per corner (`Ranges.evaluate`). Throws `DoesNotFitError` (memory needed vs available)
     /// when no plan fits, `MissingSpecError` when a needed spec value is absent.
-    public static func estimate(_ workload: InferenceWorkload, on cluster: Cluster,
+    public static func estimate(_ given: InferenceWorkload, on cluster: Cluster,
                                 constraints: PlanConstraints = PlanConstraints(),
                                 options: Options = Options()) throws -> InferenceEstimate {
+        // A server workload without bounds holds its MLPerf rule's, else the standard defaults.
+        let workload = given.withServerBounds(interactive: false) ?? given
         let chip = cluster.chip, chips = cluster.count, batch = options.batch
         guard chips >= 1 else { throw DoesNotFitError("need at least one chip") }
         if let s = workload.speculative, let problem = s.problem { throw DoesNotFitError("speculative decoding: \(problem)") }

@@ -170,10 +170,12 @@ public enum MLPerfServerRules {
 extension InferenceWorkload {
     /// A decoder LLM's server workload with the bounds not given filled in
     /// (`MLPerfServerRules.llmBoundsMs`) and the rule that gave them in `boundsSource`; any
-    /// other workload as it is. Nil for an interactive run whose model has no interactive rule
-    /// and that lacks a bound. The one place the CLI's runs and the case estimator fill them.
+    /// other workload (or one with both bounds, so a second call keeps the first's source) as
+    /// it is. Nil for an interactive run whose model has no interactive rule and that lacks a
+    /// bound. The CLI's runs and the case estimator fill interactive bounds with it; the
+    /// estimator's door fills server bounds, so a library caller gets the same rule.
     public func withServerBounds(interactive: Bool) -> InferenceWorkload? {
-        guard scenario == .server, model.isDecoder else { return self }
+        guard scenario == .server, model.isDecoder, ttftBoundMs == nil || tpotBoundMs == nil else { return self }
         guard let b = MLPerfServerRules.llmBoundsMs(modelID: model.id, scenario: interactive ? "interactive" : "server",
                                                     ttftMs: ttftBoundMs, tpotMs: tpotBoundMs) else { return nil }
         var w = self
