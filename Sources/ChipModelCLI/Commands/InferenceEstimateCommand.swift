@@ -153,8 +153,7 @@ func runInferenceEstimate(_ args: ParsedArguments, _ context: CommandContext) th
         context.out(head + "\n")
         context.out(InferenceReport.table(outcomes, comparison: comparison).renderText())
         for o in outcomes {
-            guard let r = InferenceReport.throughputRange(o) else { continue }
-            context.out("\(o.chipID): ranged specs; throughput low \(formatQuantity(r.low)) / high \(formatQuantity(r.high))\n")
+            if let line = InferenceReport.rangeLine(o) { context.out(line + "\n") }
         }
         for o in outcomes {
             if let e = energy[o.chipID] { context.out(PowerCostReport.servingLine(chipID: o.chipID, e, llm: isLLM) + "\n") }

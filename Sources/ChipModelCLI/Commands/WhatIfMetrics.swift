@@ -120,7 +120,7 @@ extension WhatIfCommand {
                 throw WhatIfPointError("no tokens/s for \(base.model.id)")
             }
             return ([tps, perChip, e.tpotMs ?? .nan, e.ttftMs ?? .nan], e.binding)
-        }
+        }.withModelError { InferenceModelErrorBands.band(family: $0.family) }
     }
 
     /// The serving run of the command's options and its label.

@@ -32,3 +32,9 @@ extension ModelErrorBands {
         trainingByFamily[family] ?? trainingUncalibrated
     }
 }
+
+extension InferenceModelErrorBands {
+    /// The serving band (throughput) of a chip family: its inference cases' in-sample errors
+    /// when it has some, else the band of a family estimated with the prior constants.
+    public static func band(family: String) -> ModelErrorBand { byFamily[family] ?? uncalibrated }
+}

@@ -49,13 +49,15 @@ extension InferenceReport {
     }
 
     /// The CSV: one number per cell (empty where there is none), the range over the spec corners
-    /// in `_low`/`_high` columns (equal to the value for a chip without ranged specs).
+    /// in `_low`/`_high` columns (equal to the value for a chip without ranged specs), and the
+    /// headline throughput's range with the model's own error (`throughput_model_error_low/_high`).
     public static func csv(_ outcomes: [InferenceRunResult], comparison: ComparisonOptions = ComparisonOptions()) -> String {
         let ratios = baselineRatios(outcomes, comparison)
         let ranged = ["tokens_per_s", "tokens_per_s_per_chip", "samples_per_s", "ttft_ms", "tpot_ms", "latency_ms"]
         var headers = ["chip", "chips", "tp", "pp", "ep", "replicas", "batch", "attention", "precision", "gemm_precision", "kv_precision",
                        "default_precision"]
         for r in ranged { headers += [r, r + "_low", r + "_high"] }
+        headers += ["throughput_model_error_low", "throughput_model_error_high"]
         headers += ["memory_gb_per_chip", "bound"] + comparison.baselineCSVHeaders + ["error"]
         var t = TextTable(headers: headers)
         let metrics: [(InferenceEstimate) -> Double?] = [\.tokensPerSecond, \.tokensPerSecondPerChip, \.samplesPerSecond, \.ttftMs, \.tpotMs, \.latencyMs]
@@ -76,6 +78,8 @@ extension InferenceReport {
                 let band = r.cornerEstimates.isEmpty ? RangedValue(exact: v) : r.range { f($0) ?? .nan }
                 row += [csvNumber(v), csvNumber(band.low), csvNumber(band.high)]
             }
+            let withError = throughputWithModelError(o)
+            row += [withError.map { csvNumber($0.low) } ?? "", withError.map { csvNumber($0.high) } ?? ""]
             row += [csvNumber(e.memoryPerChipGB), e.binding]
             if comparison.baselineID != nil { row += ratios[o.chipID]?.csvCells ?? ["", ""] }
             t.add(row + [""])

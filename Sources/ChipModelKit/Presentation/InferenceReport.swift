@@ -43,6 +43,31 @@ public enum InferenceReport {
         return r.range { throughput($0) }
     }
 
+    /// The headline throughput's range with the model's own error (`InferenceEstimate.modelErrorBand`)
+    /// applied to its spec range (or to the nominal value for a chip without ranged specs).
+    public static func throughputWithModelError(_ o: InferenceRunResult) -> (low: Double, high: Double, band: ModelErrorBand)? {
+        guard let e = o.nominal else { return nil }
+        let x = throughput(e)
+        guard x.isFinite else { return nil }
+        let r = throughputRange(o)
+        let t = e.modelErrorBand.trueRange(low: r?.low ?? x, high: r?.high ?? x)
+        return (t.low, t.high, e.modelErrorBand)
+    }
+
+    /// "br20x: ranged specs; throughput low 5405 / high 13803; with model error 4045-15793 (...)",
+    /// one line per chip that has an estimate.
+    public static func rangeLine(_ o: InferenceRunResult) -> String? {
+        guard let m = throughputWithModelError(o), let e = o.nominal else { return nil }
+        let pct = { (x: Double) in (x >= 0 ? "+" : "") + formatQuantity(x * 100) + "%" }
+        var line = "\(o.chipID): "
+        if let r = throughputRange(o) {
+            line += "ranged specs; throughput low \(formatQuantity(r.low)) / high \(formatQuantity(r.high))"
+        } else {
+            line += "throughput \(formatQuantity(throughput(e)))"
+        }
+        return line + "; with model error \(formatQuantity(m.low))-\(formatQuantity(m.high)) (model error \(pct(m.band.low))..\(pct(m.band.high)): \(m.band.basis))"
+    }
+
     static func throughput(_ e: InferenceEstimate?) -> Double {
         guard let e else { return .nan }
         return e.tokensPerSecond ?? e.samplesPerSecond ?? .nan
@@ -127,6 +152,9 @@ public enum InferenceReport {
                 ("inputTokensPerSecond", .num(e.inputTokensPerSecond)), ("queue", queueJSON(e.queue)),
                 ("disaggregation", disaggregationJSON(e.disaggregation)),
                 ("low", rangeJSON(o, \.low)), ("high", rangeJSON(o, \.high)),
+                ("modelErrorBand", .object([("low", .num(e.modelErrorBand.low)), ("high", .num(e.modelErrorBand.high)),
+                                            ("basis", .string(e.modelErrorBand.basis)), ("cases", .int(e.modelErrorBand.cases))])),
+                ("throughputWithModelError", throughputWithModelError(o).map { .object([("low", .num($0.low)), ("high", .num($0.high))]) } ?? .null),
                 ("usesEstimatedSpecs", .bool(e.usesEstimatedSpecs)), ("sweep", sweep),
                 ("search", e.search.map { s in .object([("layouts", .int(s.layouts)), ("layoutsBounded", .int(s.layoutsBounded)),
                                                          ("layoutsEvaluated", .int(s.layoutsEvaluated)), ("points", .int(s.points)),

@@ -1,11 +1,19 @@
 /// Estimates inference measurement cases (Benchmarks/CASES.md): honours the case's plan fields and batch,
 /// searches the rest, and returns the metric the case measured with the full breakdown.
 public struct InferenceCaseEstimator: CaseEstimating {
-    public init() {}
+    /// Estimate every chip as a family without calibration cases would be: the prior inference
+    /// and roofline constants (`InferenceModelErrorBandFit` measures the uncalibrated band so).
+    public var asUncalibratedFamily: Bool
+
+    public init(asUncalibratedFamily: Bool = false) { self.asUncalibratedFamily = asUncalibratedFamily }
+
+    /// The family name a chip takes with `asUncalibratedFamily`: no table knows it.
+    public static let uncalibratedFamily = "(uncalibrated: prior constants)"
 
     public func estimate(_ c: MeasurementCase, catalog: ChipCatalog, zoo: ModelZoo) throws -> CaseEstimate {
         guard c.kind == .inference else { throw DoesNotFitError("case \(c.id) is not an inference case") }
-        let chip = ChipParameters(chip: try catalog.chip(c.chip))
+        var chip = ChipParameters(chip: try catalog.chip(c.chip))
+        if asUncalibratedFamily { chip.family = Self.uncalibratedFamily }
         let model = try c.resolveModel(in: zoo)
         let scenario = c.scenario ?? .offline
         let input = c.inputTokens ?? (model.architecture == .bert ? 384 : 0)

@@ -49,11 +49,12 @@ extension RoadmapWorkload {
                 return try train.estimate(p, candidates: candidates).tokensPerSecondPerChip
             }
         }
-        let i = RoadmapWorkload(name: "inference", unit: "inference tokens/s (\(infer.chips) chips)", label: infer.label) { p in
+        var i = RoadmapWorkload(name: "inference", unit: "inference tokens/s (\(infer.chips) chips)", label: infer.label) { p in
             let e = try infer.estimate(p)
             guard let tps = e.tokensPerSecond else { throw DoesNotFitError("\(infer.model.id) is not a decoder LLM") }
             return tps
         }
+        i.modelError = { InferenceModelErrorBands.band(family: $0.family) }
         return [t, i]
     }
 }

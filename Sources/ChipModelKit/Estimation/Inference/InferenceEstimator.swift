@@ -47,6 +47,9 @@ public struct InferenceEstimate: Sendable {
     public var disaggregation: DisaggregationSummary? = nil
     /// LLM layout search: what was evaluated of the space (nil for encoders/CNNs).
     public var search: InferenceSearchEffort? = nil
+    /// The serving model's own error on throughput for the chip's family
+    /// (`InferenceModelErrorBands.band(family:)`), set by the estimator's door.
+    public var modelErrorBand: ModelErrorBand = InferenceModelErrorBands.uncalibrated
 
     /// "fp8 weights / fp8 KV" (with the GEMM format when it differs), for table rows.
     public var precisionLabel: String {
@@ -120,6 +123,13 @@ public enum InferenceEstimator {
     public static func estimate(_ given: InferenceWorkload, on cluster: Cluster,
                                 constraints: PlanConstraints = PlanConstraints(),
                                 options: Options = Options()) throws -> InferenceEstimate {
+        var e = try estimateUnbanded(given, on: cluster, constraints: constraints, options: options)
+        e.modelErrorBand = InferenceModelErrorBands.band(family: cluster.chip.family)
+        return e
+    }
+
+    static func estimateUnbanded(_ given: InferenceWorkload, on cluster: Cluster, constraints: PlanConstraints,
+                                 options: Options) throws -> InferenceEstimate {
         // A server workload without bounds holds its MLPerf rule's, else the standard defaults.
         let workload = given.withServerBounds(interactive: false) ?? given
         let chip = cluster.chip, chips = cluster.count, batch = options.batch
