@@ -42,7 +42,7 @@ import Testing
         let given = (reserved + onDemand) / 2
         let g = try InferenceEstimator.estimate(w, on: cluster, constraints: plan, options: .init(batch: given))
         #expect(g.plan.batch == given)
-        #expect(g.explanation.contains { $0.contains("exceeds the KV cache with each sequence's whole length reserved") })
+        #expect(g.explanation.contains { $0.contains("batch \(given) exceeds the KV cache with each sequence's whole length reserved (\(reserved))") })
         let heldAtMean = Double(given) * (128 + 2048) * m.kvBytesPerToken
         #expect(abs(g.memory.kvUsedBytes - heldAtMean) <= 1e-9 * heldAtMean)
         // Above the mean-context fit a given batch does not fit.

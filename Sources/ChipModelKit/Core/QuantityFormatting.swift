@@ -12,7 +12,14 @@ public func formatQuantity(_ x: Double, decimals: Int? = nil) -> String {
     if a >= 10 { return trimZeros(formatFixed(x, decimals: 1)) }
     if a >= 1 { return trimZeros(formatFixed(x, decimals: 2)) }
     if a >= 0.001 { return trimZeros(formatFixed(x, decimals: 4)) }
-    return "\(x)"
+    // Below 0.001: four significant digits, "3.101e-05".
+    var exponent = 0
+    var mantissa = a
+    while mantissa < 1 { mantissa *= 10; exponent -= 1 }
+    var digits = trimZeros(formatFixed(mantissa, decimals: 3))
+    if digits == "10" { digits = "1"; exponent += 1 }
+    let e = -exponent
+    return (x < 0 ? "-" : "") + digits + "e-" + (e < 10 ? "0" : "") + String(e)
 }
 
 /// Fixed-point formatting without Foundation's locale machinery; finite input only.

@@ -54,7 +54,7 @@ public enum InferenceReport {
         return (t.low, t.high, e.modelErrorBand)
     }
 
-    /// "br20x: ranged specs; throughput low 5405 / high 13803; with model error 4045-15793 (...)",
+    /// "br20x: ranged specs; throughput low 5405 / high 13803; with model error 4045-16133 (...)",
     /// one line per chip that has an estimate.
     public static func rangeLine(_ o: InferenceRunResult) -> String? {
         guard let m = throughputWithModelError(o), let e = o.nominal else { return nil }

@@ -40,7 +40,8 @@ extension InferenceEstimator {
         }
         // KV held: each sequence's whole length reserved (the scheduler's admission rule), or the
         // mean context for a given batch above that reservation (on-demand paging).
-        let reservedFits = b <= kvMax
+        let reservedMax = m.maxBatch(tokensPerSequence: search.reservedTokens)
+        let reservedFits = b <= reservedMax
         let mem = m.memory(batch: b, tokensPerSequence: reservedFits ? search.reservedTokens : context)
         // Binding resource at the chosen batch.
         let parts = m.decode.breakdown(batch: Double(b), context: context)
@@ -89,7 +90,7 @@ extension InferenceEstimator {
         lines.append("chip \(chip.id) (\(chip.corner.rawValue)): \(formatQuantity(m.device.peakFlops / 1e12)) TFLOPS \(m.device.computeFormat.rawValue) dense, \(formatQuantity(m.device.peakMemoryBytesPerSecond / 1e9)) GB/s, \(formatQuantity(m.capacityBytes / 1e9)) GB")
         lines.append("plan: tp \(tp)\(dp ? " (data-parallel attention)" : "") pp \(pp) ep \(m.ep) x \(replicas) replicas = \(used) of \(chips) chips; batch \(b) sequences per replica (KV-cache limit \(kvMax) with \(formatQuantity(search.reservedTokens)) tokens reserved per sequence)")
         if !reservedFits {
-            lines.append("note: the given batch \(b) exceeds the KV cache with each sequence's whole length reserved (\(kvMax)); its KV is held at the mean context of \(formatQuantity(context)) tokens, as a runtime that pages on demand and preempts holds it")
+            lines.append("note: batch \(b) exceeds the KV cache with each sequence's whole length reserved (\(reservedMax)); its KV is held at the mean context of \(formatQuantity(context)) tokens, as a runtime that pages on demand and preempts holds it")
         }
         lines.append("memory per chip: weights \(formatQuantity(mem.weightsBytes / 1e9)) GB + workspace \(formatQuantity(mem.workspaceBytes / 1e9)) GB + KV \(formatQuantity(mem.kvUsedBytes / 1e9)) GB of \(formatQuantity(mem.capacityBytes / 1e9)) GB; KV \(formatQuantity(mem.kvBytesPerToken / 1e3)) kB/token")
         if model.attention == .mla && tp > 1 && !dp {
