@@ -22,9 +22,15 @@ import Testing
         let json = try JSONValue.parse(Array(out.utf8))
         let first = try #require(json["estimates"]?.arrayValue?.first)
         for key in ["chip", "chips", "model", "scenario", "plan", "tokensPerSecond", "tokensPerSecondPerChip", "samplesPerSecond",
-                    "ttftMs", "tpotMs", "latencyMs", "memoryPerChipGB", "low", "high"] {
+                    "ttftMs", "tpotMs", "latencyMs", "memoryPerChipGB", "low", "high", "modelErrorBand", "throughputWithModelError"] {
             #expect(first[key] != nil, "missing \(key)")
         }
+        // The model-error range brackets the estimate: low <= tokens/s <= high.
+        let tps = try #require(first["tokensPerSecond"]?.numberValue)
+        let lo = try #require(first["throughputWithModelError"]?["low"]?.numberValue)
+        let hi = try #require(first["throughputWithModelError"]?["high"]?.numberValue)
+        #expect(lo < tps && tps < hi)
+        #expect(first["modelErrorBand"]?["basis"]?.stringValue?.isEmpty == false)
         for key in ["tp", "pp", "ep", "replicas", "batch"] { #expect(first["plan"]?[key]?.numberValue != nil) }
         // The layout search's effort: layouts evaluated in full of those the plan allows.
         let layouts = try #require(first["search"]?["layouts"]?.numberValue)
@@ -64,6 +70,7 @@ import Testing
         #expect(c2 == 0)
         let first = try? JSONValue.parse(Array(json.utf8))["estimates"]?.arrayValue?.first
         #expect(first?["tokensPerSecond"] == .null && first?["plan"] == .null)
+        #expect(first?["modelErrorBand"] == .null && first?["throughputWithModelError"] == .null)
         #expect(first?["error"]?.stringValue?.contains("has 85.9 GB") == true)
     }
 

@@ -122,7 +122,8 @@ public enum InferenceReport {
             guard let e = o.nominal else {
                 var members: [(String, JSONValue)] = [("chip", .string(o.chipID)), ("chips", .number(Double(chips))), ("model", .string(model.id)),
                                                       ("scenario", .string(scenario.rawValue)), ("plan", .null)]
-                for key in ["tokensPerSecond", "tokensPerSecondPerChip", "samplesPerSecond", "ttftMs", "tpotMs", "latencyMs", "memoryPerChipGB"] {
+                for key in ["tokensPerSecond", "tokensPerSecondPerChip", "samplesPerSecond", "ttftMs", "tpotMs", "latencyMs", "memoryPerChipGB",
+                            "modelErrorBand", "throughputWithModelError"] {
                     members.append((key, .null))
                 }
                 members.append(("error", .str(o.failure)))
