@@ -5,6 +5,14 @@ import Testing
 /// The repository root, found from this file's path (tests read project files, never ../shared).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// With `CHIPMODEL_UPDATE_BANDS=1`, writes `source()` over the generated file at `path` (under the
+/// repository root) and returns true (the caller's check is then skipped); else false.
+func updateGeneratedBandsIfAsked(_ path: String, _ source: () -> String) throws -> Bool {
+    guard ProcessInfo.processInfo.environment["CHIPMODEL_UPDATE_BANDS"] == "1" else { return false }
+    try source().write(to: repositoryRoot.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    return true
+}
+
 func benchmarkCases() throws -> [MeasurementCase] {
     let url = repositoryRoot.appendingPathComponent("Benchmarks/calibration-cases.json")
     let bytes = [UInt8](try Data(contentsOf: url))

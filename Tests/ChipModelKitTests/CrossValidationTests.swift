@@ -57,9 +57,7 @@ enum CrossValidationThresholds {
     /// CHIPMODEL_UPDATE_BANDS=1 swift test --filter CrossValidationTests.
     @Test func modelErrorBandsAreCurrent() throws {
         let bands = ModelErrorBandFit.compute(leaveOneFamilyOut: try Self.report(.family), leaveOneSourceOut: try Self.report(.source))
-        if ProcessInfo.processInfo.environment["CHIPMODEL_UPDATE_BANDS"] == "1" {
-            let url = repositoryRoot.appendingPathComponent("Sources/ChipModelKit/Calibration/ModelErrorBands.swift")
-            try ModelErrorBandFit.swiftSource(bands).write(to: url, atomically: true, encoding: .utf8)
+        if try updateGeneratedBandsIfAsked("Sources/ChipModelKit/Calibration/ModelErrorBands.swift", { ModelErrorBandFit.swiftSource(bands) }) {
             return
         }
         #expect(bands.byFamily == ModelErrorBands.trainingByFamily && bands.uncalibrated == ModelErrorBands.trainingUncalibrated,

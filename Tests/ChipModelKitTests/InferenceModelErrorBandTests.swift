@@ -13,10 +13,9 @@ import Testing
         #expect(inSample.count >= 15 && inSample.allSatisfy { $0.throughputError != nil })
         #expect(prior.count == inSample.count && prior.allSatisfy { $0.throughputError != nil })
         let bands = InferenceModelErrorBandFit.compute(inSample: inSample, prior: prior)
-        if ProcessInfo.processInfo.environment["CHIPMODEL_UPDATE_BANDS"] == "1" {
-            let url = repositoryRoot.appendingPathComponent("Sources/ChipModelKit/Calibration/InferenceModelErrorBands.swift")
-            try InferenceModelErrorBandFit.swiftSource(byFamily: bands.byFamily, uncalibrated: bands.uncalibrated)
-                .write(to: url, atomically: true, encoding: .utf8)
+        if try updateGeneratedBandsIfAsked("Sources/ChipModelKit/Calibration/InferenceModelErrorBands.swift", {
+            InferenceModelErrorBandFit.swiftSource(byFamily: bands.byFamily, uncalibrated: bands.uncalibrated)
+        }) {
             return
         }
         #expect(bands.byFamily == InferenceModelErrorBands.byFamily && bands.uncalibrated == InferenceModelErrorBands.uncalibrated,

@@ -8,6 +8,13 @@ public enum CaseMetric: String, Sendable, CaseIterable {
     /// Metrics only a training case can report.
     public var isTraining: Bool { self == .stepTimeSeconds }
 
+    /// A time (lower is better): step time, TTFT, TPOT, latency.
+    public var isTime: Bool { self == .stepTimeSeconds || self == .ttftMs || self == .tpotMs || self == .latencyMs }
+
+    /// A signed relative error on this metric as the same error on throughput, the headline of
+    /// an estimate: a time's error e is 1 / (1 + e) - 1 (an estimate that runs fast is high).
+    public func throughputError(_ error: Double) -> Double { isTime ? 1 / (1 + error) - 1 : error }
+
     /// Whether a case of `kind` can report this metric (`tokensPerSecondPerChip` is both:
     /// training tokens, or generated tokens divided by the chips, format v2).
     public func applies(to kind: MeasurementCase.Kind) -> Bool {

@@ -31,10 +31,7 @@ public enum TrainingCrossValidation {
         public var plan: TrainingPlan?
         public var failure: String?
 
-        public var throughputError: Double? {
-            guard let error else { return nil }
-            return metric == .stepTimeSeconds ? 1 / (1 + error) - 1 : error
-        }
+        public var throughputError: Double? { error.map(metric.throughputError) }
     }
 
     /// One left-out group and the constants fitted without it.
