@@ -38,7 +38,7 @@ func checkInteractiveBounds(_ run: InferenceRun) throws {
         throw UsageError("--scenario interactive applies to decoder LLMs; \(run.model.id) is a \(run.model.architecture.rawValue) model (use --scenario server)")
     }
     if run.serverBoundsMs == nil {
-        throw UsageError("--scenario interactive: \(run.model.id) has no MLPerf interactive rule (models with one: \(MLPerfServerRules.interactiveModelIDs.joined(separator: ", "))); give --ttft-ms and --tpot-ms")
+        throw UsageError("--scenario interactive: \(MLPerfServerRules.noInteractiveRule(modelID: run.model.id)); give --ttft-ms and --tpot-ms")
     }
 }
 

@@ -31,7 +31,7 @@ public struct InferenceCaseEstimator: CaseEstimating {
                                       emulate: c.emulate, phase: c.phase, speculative: c.speculative)
         // Server bounds not given: the model's MLPerf rule (interactive: its interactive rule).
         guard let w = given.withServerBounds(interactive: c.interactive) else {
-            throw DoesNotFitError("workload.scenario 'interactive': \(model.id) has no MLPerf interactive rule (models with one: \(MLPerfServerRules.interactiveModelIDs.joined(separator: ", "))); give workload.latency")
+            throw DoesNotFitError("workload.scenario 'interactive': \(MLPerfServerRules.noInteractiveRule(modelID: model.id)); give workload.latency")
         }
         let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
                                                 constraints: c.plan, options: InferenceEstimator.Options(batch: c.batch))

@@ -165,6 +165,12 @@ public enum MLPerfServerRules {
 
     /// Model ids with an MLPerf interactive rule, for messages.
     public static var interactiveModelIDs: [String] { all.filter { $0.scenario == "interactive" }.map(\.benchmark) }
+
+    /// "MODEL has no MLPerf interactive rule (models with one: ...)", the cause an interactive
+    /// run or case without bounds is refused with (each adds how to give them).
+    public static func noInteractiveRule(modelID: String) -> String {
+        "\(modelID) has no MLPerf interactive rule (models with one: \(interactiveModelIDs.joined(separator: ", ")))"
+    }
 }
 
 extension InferenceWorkload {
