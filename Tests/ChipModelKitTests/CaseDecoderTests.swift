@@ -13,6 +13,16 @@ func updateGeneratedBandsIfAsked(_ path: String, _ source: () -> String) throws 
     return true
 }
 
+/// A generated band table is well formed: a band for each of `families`, each spanning zero,
+/// and the band of every other family at least as wide as each.
+func expectWellFormedBands(_ byFamily: [String: ModelErrorBand], uncalibrated: ModelErrorBand, families: Set<String>) {
+    #expect(Set(byFamily.keys) == families)
+    for b in byFamily.values {
+        #expect(b.low < 0 && b.high > 0)
+        #expect(uncalibrated.low <= b.low && uncalibrated.high >= b.high)
+    }
+}
+
 func benchmarkCases() throws -> [MeasurementCase] {
     let url = repositoryRoot.appendingPathComponent("Benchmarks/calibration-cases.json")
     let bytes = [UInt8](try Data(contentsOf: url))

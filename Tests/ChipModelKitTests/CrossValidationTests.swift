@@ -63,10 +63,6 @@ enum CrossValidationThresholds {
         #expect(bands.byFamily == ModelErrorBands.trainingByFamily && bands.uncalibrated == ModelErrorBands.trainingUncalibrated,
                 "ModelErrorBands.swift is stale: CHIPMODEL_UPDATE_BANDS=1 swift test --filter CrossValidationTests")
         // Every calibrated family has a band; the uncalibrated band is at least as wide as each.
-        #expect(Set(bands.byFamily.keys) == Set(Calibration.families.keys))
-        for b in bands.byFamily.values {
-            #expect(b.low < 0 && b.high > 0)
-            #expect(bands.uncalibrated.low <= b.low && bands.uncalibrated.high >= b.high)
-        }
+        expectWellFormedBands(bands.byFamily, uncalibrated: bands.uncalibrated, families: Set(Calibration.families.keys))
     }
 }

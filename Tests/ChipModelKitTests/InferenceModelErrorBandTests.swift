@@ -20,11 +20,7 @@ import Testing
         }
         #expect(bands.byFamily == InferenceModelErrorBands.byFamily && bands.uncalibrated == InferenceModelErrorBands.uncalibrated,
                 "InferenceModelErrorBands.swift is stale: CHIPMODEL_UPDATE_BANDS=1 swift test --filter InferenceModelErrorBandTests")
-        #expect(Set(bands.byFamily.keys) == Set(InferenceCalibration.families.keys))
-        for b in bands.byFamily.values {
-            #expect(b.low < 0 && b.high > 0)
-            #expect(bands.uncalibrated.low <= b.low && bands.uncalibrated.high >= b.high)
-        }
+        expectWellFormedBands(bands.byFamily, uncalibrated: bands.uncalibrated, families: Set(InferenceCalibration.families.keys))
         // The prior is no better than the fitted constants on the cases they were fitted on.
         #expect(InferenceModelErrorBandFit.weightedMedianAbs(prior) >= InferenceModelErrorBandFit.weightedMedianAbs(inSample))
     }
