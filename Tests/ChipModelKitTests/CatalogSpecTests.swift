@@ -71,7 +71,7 @@ import Testing
                                      "google-tpu", "intel-gaudi", "biren-br1", "biren-br2", "biren-br3", "huawei-ascend",
                                      "mthreads", "metax", "iluvatar", "enflame", "cambricon", "kunlunxin", "hygon",
                                      // New families (issue 15); they fall back to Calibration.default.
-                                     "nvidia-ada", "nvidia-rubin", "amd-cdna5", "aws-trainium", "alibaba-ppu"]
+                                     "nvidia-ada", "nvidia-blackwell-sm120", "nvidia-rubin", "amd-cdna5", "aws-trainium", "alibaba-ppu"]
         for chip in try ChipCatalog.builtIn().chips {
             #expect(families.contains(chip.family), "\(chip.id): family '\(chip.family)'")
             #expect(chip.densePeaks[.bf16] != nil || chip.densePeaks[.fp16] != nil, "\(chip.id): no 16-bit dense peak")

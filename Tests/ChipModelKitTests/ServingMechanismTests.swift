@@ -51,13 +51,13 @@ import Testing
         }
     }
 
-    /// Pipeline serving loses GPipe's bubble, m / (m + pp - 1): little at two stages, a third at
-    /// eight (the fitted PP 8 row). Two stages on the PCIe RTX PRO 6000 hold half the weights
-    /// each and twice the KV cache, so they nearly double one chip's Llama-70B throughput; a
-    /// flat 0.67 for every pp > 1 cut that to 1.4x.
+    /// Pipeline serving loses GPipe's bubble, m / (m + pp - 1): an eighth at two stages, about
+    /// half at eight (the fitted PP 8 row). Two stages on the PCIe RTX PRO 6000 hold half the
+    /// weights each and twice the KV cache, so they nearly double one chip's Llama-70B
+    /// throughput; a flat 0.67 for every pp > 1 cut that to 1.4x.
     @Test func pipelineBubbleGrowsWithStages() throws {
         #expect(InferenceCalibration.pipelineEfficiency(pp: 1) == 1)
-        #expect(abs(InferenceCalibration.pipelineEfficiency(pp: 8) - 0.67) < 0.005)
+        #expect(abs(InferenceCalibration.pipelineEfficiency(pp: 8) - 0.52) < 0.005)
         for pp in 1..<16 {
             #expect(InferenceCalibration.pipelineEfficiency(pp: pp + 1) < InferenceCalibration.pipelineEfficiency(pp: pp))
         }
@@ -70,6 +70,18 @@ import Testing
         }
         let one = try tps(1), two = try tps(2)
         #expect(two > 1.8 * one && two < 3 * one)
+    }
+
+    /// The RTX PRO 6000 (GB202, one die, GDDR7, compute capability 12.0) is not the B200's
+    /// silicon (GB100, compute capability 10.0): it does not borrow the B200 rows' serving fit
+    /// and takes the prior, with the uncalibrated model-error band.
+    @Test func rtxPro6000DoesNotBorrowTheB200Fit() throws {
+        let rtx = try Self.chip("rtx-pro-6000-server"), b200 = try Self.chip("b200-sxm-180gb")
+        #expect(rtx.family != b200.family)
+        #expect(InferenceCalibration.isCalibrated(b200.family))
+        #expect(!InferenceCalibration.isCalibrated(rtx.family))
+        #expect(InferenceCalibration.family(rtx.family) == InferenceCalibration.default)
+        #expect(InferenceModelErrorBands.byFamily[rtx.family] == nil)
     }
 
     /// The estimator's door fills a server workload's missing bounds from the model's MLPerf

@@ -52,9 +52,14 @@ public enum InferenceCalibration {
     ///   between INF-FT13B-TP1-TTFT and INF-MLPI21-A100P-BERT99-OFF; conv 0.72 from
     ///   INF-MLPI21-A100P-RN50-OFF.
     /// - nvidia-blackwell: decode = prefill = 0.62 from the B200 rows (INF-MLPI41-B200x1-L2-OFF,
-    ///   INF-TRTLLM10-15; FP4 GEMMs and FP4 attention paths were young in 2024-25). The same
-    ///   family's RTX PRO 6000 row (INF-TRTLLM10-12, PP 8 over PCIe) then stays about 48% high
-    ///   until `pipelineEfficiency(pp:)` (fitted on that row) is applied.
+    ///   INF-TRTLLM10-15; FP4 GEMMs and FP4 attention paths were young in 2024-25). This is the
+    ///   GB100-class silicon (B200/B300/GB200/GB300: two dies, HBM3e, compute capability 10.x).
+    ///   The RTX PRO 6000 is a different chip (GB202: one die, GDDR7, compute capability 12.0,
+    ///   other kernels) in family `nvidia-blackwell-sm120`, which has no fit of its own and takes
+    ///   the prior: its only case (INF-TRTLLM10-12, PP 8) fits `pipelineBubbleMicroBatches`.
+    ///   It borrowed the B200 values until the sixth stop; on the TensorRT-LLM v1.0 table's
+    ///   other RTX rows (outside the suite) that put its PP 1 rows about 20% low at every
+    ///   ISL/OSL, prefill- and decode-heavy alike, which is what a borrowed family factor does.
     /// - amd-cdna3: decode = prefill = 0.48 from the MI300X MLPerf v4.1 Llama-2-70B offline row
     ///   (the server row then lands within 13%): vLLM/ROCm FP8 in 2024 reached about 60% of what
     ///   the same roofline gives TensorRT-LLM on H100.
@@ -100,15 +105,17 @@ public enum InferenceCalibration {
     /// decode micro-batches of unequal cost, so stages wait on each other; the loss is taken as
     /// a pipeline bubble of `pp - 1` stage times per `pipelineBubbleMicroBatches` micro-batches,
     /// GPipe's efficiency m / (m + p - 1) (Huang et al. 2019; the bubble (p - 1) / m of
-    /// Narayanan et al. 2021), so two stages lose little and eight lose a third. One at pp = 1.
+    /// Narayanan et al. 2021), so two stages lose an eighth and eight about half. One at pp = 1.
     public static func pipelineEfficiency(pp: Int) -> Double {
         pp > 1 ? pipelineBubbleMicroBatches / (pipelineBubbleMicroBatches + Double(pp - 1)) : 1
     }
 
     /// Micro-batches between pipeline drains in `pipelineEfficiency(pp:)`. Fitted on the only PP
-    /// case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8), where a flat factor of 0.67 was fitted
-    /// before: 7 x 0.67 / 0.33 = 14.2 keeps that row's estimate (pp = 8 gives 0.67).
-    public static let pipelineBubbleMicroBatches = 14.2
+    /// case, INF-TRTLLM10-12 (8 x RTX PRO 6000, PP 8, family `nvidia-blackwell-sm120` at the
+    /// prior): the row is +28.5% high without the bubble, so pp = 8 must give 1 / 1.285 = 0.52,
+    /// i.e. m = 7 x 0.52 / 0.48 = 7.6 (that row then +0.2%): PP 2 keeps 88%, PP 4 72%. (While
+    /// the RTX PRO 6000 borrowed the B200 family's 0.62 the same row gave m = 14.2.)
+    public static let pipelineBubbleMicroBatches = 7.6
 
     /// BERT in MLPerf: padding-free kernels process the real tokens of each SQuAD v1.1 feature,
     /// not the 384 padded positions. Mean real tokens / 384, an estimate of the SQuAD v1.1 dev

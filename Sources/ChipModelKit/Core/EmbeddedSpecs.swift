@@ -10917,7 +10917,7 @@ public enum EmbeddedSpecs {
   "id": "rtx-pro-6000-server",
   "name": "NVIDIA RTX PRO 6000 Blackwell Server Edition",
   "vendor": "NVIDIA",
-  "family": "nvidia-blackwell",
+  "family": "nvidia-blackwell-sm120",
   "status": "shipping",
   "year": {
     "value": 2025,
