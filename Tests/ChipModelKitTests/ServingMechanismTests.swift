@@ -72,6 +72,35 @@ import Testing
         #expect(two > 1.8 * one && two < 3 * one)
     }
 
+    /// A step takes the longer of the chips' iteration and the host's (29.4 us per scheduled
+    /// sequence, TensorRT-LLM PR #10273): Qwen3-30B-A3B (3 B active) on one B200 at 2048
+    /// sequences waits for its host, at 64 it does not; under data-parallel attention each
+    /// rank's scheduler walks only its share; the breakdown still sums to the step.
+    @Test func hostTimeBindsASmallActiveModelAtLargeBatch() throws {
+        let b200 = try Self.chip("b200-sxm-180gb")
+        let qwen = try Self.model("qwen3-30b-a3b")
+        let m = try LLMServingModel(model: qwen, chip: b200, precision: .fp4, kvPrecision: nil, tp: 1, pp: 1, ep: 1, scaleUpDomain: 8)
+        var chipsOnly = m.decode
+        chipsOnly.hostSecondsPerSequence = 0
+        let host = 2048 * InferenceCalibration.hostSecondsPerScheduledSequence
+        #expect(chipsOnly.stepSeconds(batch: 2048, context: 192) < host)
+        #expect(m.decode.stepSeconds(batch: 2048, context: 192) == host)
+        #expect(m.decode.stepSeconds(batch: 64, context: 192) == chipsOnly.stepSeconds(batch: 64, context: 192))
+        let parts = m.decode.breakdown(batch: 2048, context: 192)
+        #expect(parts.last?.name == DecodeStepModel.hostWaitName)
+        #expect(abs(parts.reduce(0) { $0 + $1.seconds } - host) < 1e-12)
+        #expect(!chipsOnly.breakdown(batch: 2048, context: 192).contains { $0.name == DecodeStepModel.hostWaitName })
+        let dp = try LLMServingModel(model: qwen, chip: b200, precision: .fp4, kvPrecision: nil, tp: 8, pp: 1, ep: 8, scaleUpDomain: 8,
+                                     dpAttention: true)
+        #expect(dp.decode.hostSchedulers == 8)
+        #expect(dp.decode.hostSeconds(batch: 2048) == host / 8)
+        // The estimate names the host when its batch makes the step host-bound.
+        let w = InferenceWorkload(model: qwen, scenario: .offline, inputTokens: 128, outputTokens: 128, precision: .fp4)
+        let e = try InferenceEstimator.estimate(w, on: Cluster(chip: b200, count: 1), constraints: PlanConstraints(tp: 1, pp: 1, replicas: 1),
+                                                options: .init(batch: 2048))
+        #expect(e.binding.hasPrefix("host scheduling"))
+    }
+
     /// The RTX PRO 6000 (GB202, one die, GDDR7, compute capability 12.0) is not the B200's
     /// silicon (GB100, compute capability 10.0): it does not borrow the B200 rows' serving fit
     /// and takes the prior, with the uncalibrated model-error band.

@@ -100,6 +100,20 @@ public enum InferenceCalibration {
     /// default 2048 in trtllm-bench; vLLM `max_num_seqs` is smaller).
     public static let maxScheduledBatch = 2048
 
+    /// Host (CPU) time per scheduled sequence per decode iteration, seconds: the serving
+    /// runtime's Python/C++ bookkeeping of every running request (scheduling, input
+    /// preparation, sampling and detokenization hand-off). TensorRT-LLM PR #10273 (2025-12-24)
+    /// measured it where "the host overhead is the bottleneck": GB200, GPT-OSS-120B, attention
+    /// DP 2 with max_batch_size 1536 per rank, ISL/OSL 1k/1k, average per-iteration
+    /// host_step_time 45.11 ms, i.e. 45.11 ms / 1536 = 29.4 us per sequence. The runtime's
+    /// overlap scheduler prepares iteration n + 1 on the host while the GPU runs n (PyExecutor
+    /// `_executor_loop_overlap`, one step of lookahead: TensorRT-LLM issue #13957), so a step
+    /// takes max(chips' step, host time) (`DecodeStepModel.hostSeconds`): it binds only for
+    /// small active models at very large batches (Qwen3-30B-A3B at a few thousand sequences),
+    /// never at a calibration case's batch. Measured on a Grace host; an x86 host may be
+    /// faster. Not fitted.
+    public static let hostSecondsPerScheduledSequence = 29.4e-6
+
     /// Pipeline-parallel serving: fraction of the ideal (bubble-free, perfectly balanced)
     /// pipeline throughput reached at `pp` stages. In-flight batching mixes prefill chunks and
     /// decode micro-batches of unequal cost, so stages wait on each other; the loss is taken as

@@ -218,16 +218,28 @@ public struct DecodeStepModel: Sendable, Equatable {
     /// Two-batch overlap of the communication with compute (`MicroBatchOverlap`; DP-attention
     /// large EP): a stage takes min(serial, two micro-batches of half the batch). nil: serial.
     public var overlap: MicroBatchOverlap?
+    /// Host (CPU) seconds per scheduled sequence per iteration
+    /// (`InferenceCalibration.hostSecondsPerScheduledSequence`), and the host schedulers that
+    /// share the replica's batch (one per data-parallel attention rank, else one). The runtime
+    /// prepares the next iteration on the host while the chips run this one, so a step takes
+    /// the longer of the two.
+    public var hostSecondsPerSequence: Double
+    public var hostSchedulers: Double
 
     public init(terms: [DecodeTerm], comms: [DecodeComm], pp: Int, efficiency: Double, overheadSeconds: Double,
-                overlap: MicroBatchOverlap? = nil) {
+                overlap: MicroBatchOverlap? = nil, hostSecondsPerSequence: Double = 0, hostSchedulers: Double = 1) {
         self.terms = terms
         self.comms = comms
         self.pp = pp
         self.efficiency = efficiency
         self.overheadSeconds = overheadSeconds
         self.overlap = overlap
+        self.hostSecondsPerSequence = hostSecondsPerSequence
+        self.hostSchedulers = max(1, hostSchedulers)
     }
+
+    /// Host seconds of one iteration at replica batch `batch`: each scheduler walks its share.
+    public func hostSeconds(batch: Double) -> Double { hostSecondsPerSequence * batch / hostSchedulers }
 
     /// Compute (after efficiency) and communication seconds of one stage at stage batch `b`.
     func stageParts(batch b: Double, context: Double) -> (compute: Double, comm: Double) {
@@ -281,7 +293,9 @@ public struct DecodeStepModel: Sendable, Equatable {
     /// context `context`.
     public func stepSeconds(batch: Double, context: Double) -> Double {
         let p = Double(pp)
-        return p * stageSeconds(batch: batch / p, context: context) + overheadSeconds
+        let chips = p * stageSeconds(batch: batch / p, context: context) + overheadSeconds
+        let host = hostSeconds(batch: batch)
+        return host > chips ? host : chips
     }
 
     /// SIMD version of `stepSeconds` over 8 batches at once: same operations in the same order
@@ -295,7 +309,10 @@ public struct DecodeStepModel: Sendable, Equatable {
             let tbo = o.seconds(overlapParts(batches: b / SIMD8(repeating: 2), context: context))
             stage.replace(with: tbo, where: tbo .< stage)
         }
-        return stage * p + SIMD8(repeating: overheadSeconds)
+        var step = stage * p + SIMD8(repeating: overheadSeconds)
+        let host = SIMD8(repeating: hostSecondsPerSequence) * batches / SIMD8(repeating: hostSchedulers)
+        step.replace(with: host, where: host .> step)
+        return step
     }
 
     /// SIMD `stageParts`.
@@ -344,6 +361,9 @@ public struct DecodeStepModel: Sendable, Equatable {
         return ring * c.count
     }
 
+    /// The breakdown entry for the chips waiting on the host's iteration (after the overhead).
+    public static let hostWaitName = "host scheduling beyond the chips' step (per-sequence host time)"
+
     /// Time split by kind at one batch (for explanations and the binding resource).
     public func breakdown(batch: Double, context: Double) -> [(name: String, seconds: Double, computeBound: Bool)] {
         let p = Double(pp)
@@ -358,6 +378,10 @@ public struct DecodeStepModel: Sendable, Equatable {
         }
         for c in comms { out.append((c.name, p * c.seconds(batch: b), false)) }
         out.append(("scheduling overhead", overheadSeconds, false))
+        // When the host's iteration outlasts the chips', the chips wait for it.
+        let chips = out.reduce(0) { $0 + $1.1 }
+        let host = hostSeconds(batch: batch)
+        if host > chips { out.append((Self.hostWaitName, host - chips, false)) }
         return out
     }
 }

@@ -57,7 +57,7 @@ extension InferenceEstimator {
                 }
             } else if i < m.decode.terms.count + m.decode.comms.count {
                 key = "scale-up network"
-            } else { key = "scheduling overhead" }
+            } else { key = part.name == DecodeStepModel.hostWaitName ? "host scheduling (per-sequence)" : "scheduling overhead" }
             byKind[key, default: 0] += part.seconds
         }
         let prefillShare = Double(b) / output * sweep.prefillPerSequenceSeconds
@@ -82,6 +82,12 @@ extension InferenceEstimator {
             byKind["prefill compute", default: 0] += prefillShare
         }
         var binding = byKind.max { $0.value < $1.value }?.key ?? "compute"
+        // A host-bound step is bound by the host whatever the chips' parts add up to, unless
+        // the prompt share outweighs the whole step.
+        if parts.contains(where: { $0.name == DecodeStepModel.hostWaitName }),
+           m.decode.stepSeconds(batch: Double(b), context: context) >= prefillShare {
+            binding = "host scheduling (per-sequence)"
+        }
         if batch == nil && !single1 && b == kvMax { binding += "; batch limited by KV-cache capacity" }
         else if batch == nil && !single1 && b == InferenceCalibration.maxScheduledBatch * (dp ? tp : 1) { binding += "; batch at the scheduler limit" }
         else if server && b < cap { binding += "; batch limited by the latency bounds" }

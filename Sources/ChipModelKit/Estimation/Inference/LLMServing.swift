@@ -359,7 +359,9 @@ public struct LLMServingModel: Sendable {
         // low-latency kernels receive through a hook without SMs (DeepEP README), share 0.
         let overlap = twoBatchOverlap && dp && epWidth > 1 && moeLayersPerStage > 0 ? MicroBatchOverlap(moeLayers: moeLayersPerStage) : nil
         decode = DecodeStepModel(terms: terms, comms: comms, pp: pp, efficiency: calibration.decodeEfficiency * pipeline,
-                                 overheadSeconds: calibration.stepOverheadSeconds, overlap: overlap)
+                                 overheadSeconds: calibration.stepOverheadSeconds, overlap: overlap,
+                                 hostSecondsPerSequence: InferenceCalibration.hostSecondsPerScheduledSequence,
+                                 hostSchedulers: Double(dp ? tp : 1))
     }
 
     /// The spec key of a network tier this layout's collectives need but the chip's spec lacks
