@@ -84,7 +84,7 @@ extension InferenceEstimator {
         var binding = byKind.max { $0.value < $1.value }?.key ?? "compute"
         // A host-bound step is bound by the host whatever the chips' parts add up to, unless
         // the prompt share outweighs the whole step.
-        if parts.contains(where: { $0.name == DecodeStepModel.hostWaitName }),
+        if m.decode.isHostBound(batch: Double(b), context: context),
            m.decode.stepSeconds(batch: Double(b), context: context) >= prefillShare {
             binding = "host scheduling (per-sequence)"
         }
