@@ -5,6 +5,11 @@ import Testing
 /// The serving model-error bands (`InferenceModelErrorBands`) are what `InferenceModelErrorBandFit`
 /// measures on the inference calibration cases, and every estimate carries its family's.
 @Suite struct InferenceModelErrorBandTests {
+    /// The leave-one-case-out residuals, computed once for the tests below (about 400 estimates).
+    static let leaveOneOut: Result<[InferenceModelErrorBandFit.Residual], any Error> = Result {
+        InferenceModelErrorBandFit.leaveOneOut(try benchmarkCases(), catalog: try ChipCatalog.builtIn(), zoo: try ModelZoo.builtIn())
+    }
+
     @Test func bandsAreCurrent() throws {
         let cases = try benchmarkCases(), catalog = try ChipCatalog.builtIn(), zoo = try ModelZoo.builtIn()
         let inSample = InferenceModelErrorBandFit.residuals(cases, estimator: InferenceCaseEstimator(), catalog: catalog, zoo: zoo)
@@ -12,7 +17,9 @@ import Testing
                                                          catalog: catalog, zoo: zoo)
         #expect(inSample.count >= 15 && inSample.allSatisfy { $0.throughputError != nil })
         #expect(prior.count == inSample.count && prior.allSatisfy { $0.throughputError != nil })
-        let bands = InferenceModelErrorBandFit.compute(inSample: inSample, prior: prior)
+        let loo = try Self.leaveOneOut.get()
+        #expect(loo.count == inSample.filter { InferenceCalibration.isCalibrated($0.family) }.count && loo.allSatisfy { $0.throughputError != nil })
+        let bands = InferenceModelErrorBandFit.compute(inSample: inSample, leaveOneOut: loo, prior: prior)
         if try updateGeneratedBandsIfAsked("Sources/ChipModelKit/Calibration/InferenceModelErrorBands.swift", {
             InferenceModelErrorBandFit.swiftSource(byFamily: bands.byFamily, uncalibrated: bands.uncalibrated)
         }) {
@@ -23,6 +30,24 @@ import Testing
         expectWellFormedBands(bands.byFamily, uncalibrated: bands.uncalibrated, families: Set(InferenceCalibration.families.keys))
         // The prior is no better than the fitted constants on the cases they were fitted on.
         #expect(InferenceModelErrorBandFit.weightedMedianAbs(prior) >= InferenceModelErrorBandFit.weightedMedianAbs(inSample))
+    }
+
+    /// Leaving out the only case that fixes a constant leaves the prior in its place: the H100
+    /// ResNet-50 row alone fixes Hopper's conv efficiency (0.45), so left out it runs at the
+    /// prior's 0.60. And out of sample is never better than in sample by more than noise.
+    @Test func aCaseThatAloneFixesAConstantIsScoredAtThePrior() throws {
+        let cases = try benchmarkCases(), catalog = try ChipCatalog.builtIn(), zoo = try ModelZoo.builtIn()
+        let loo = try Self.leaveOneOut.get()
+        let rn50 = try #require(cases.first { $0.id == "INF-MLPI21-H100-RN50-OFF" })
+        var prior = InferenceCalibration.family("nvidia-hopper")
+        prior.convEfficiency = InferenceCalibration.default.convEfficiency
+        let e = try InferenceCaseEstimator(calibrationOverride: prior).estimate(rn50, catalog: catalog, zoo: zoo)
+        let left = try #require(loo.first { $0.id == rn50.id }?.throughputError)
+        #expect(abs(left - (e.value / rn50.measured - 1)) < 1e-12)
+        #expect(left > 0.2)  // 0.60 / 0.45: a third fast
+        let inSample = InferenceModelErrorBandFit.residuals(cases, estimator: InferenceCaseEstimator(), catalog: catalog, zoo: zoo)
+            .filter { InferenceCalibration.isCalibrated($0.family) }
+        #expect(InferenceModelErrorBandFit.weightedMedianAbs(loo) >= InferenceModelErrorBandFit.weightedMedianAbs(inSample) - 0.01)
     }
 
     @Test func estimatesCarryTheirFamilysBand() throws {

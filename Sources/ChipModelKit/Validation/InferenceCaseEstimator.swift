@@ -4,8 +4,13 @@ public struct InferenceCaseEstimator: CaseEstimating {
     /// Estimate every chip as a family without calibration cases would be: the prior inference
     /// and roofline constants (`InferenceModelErrorBandFit` measures the uncalibrated band so).
     public var asUncalibratedFamily: Bool
+    /// Serving constants to estimate with instead of the chip family's (a validation refit).
+    public var calibrationOverride: InferenceFamilyCalibration?
 
-    public init(asUncalibratedFamily: Bool = false) { self.asUncalibratedFamily = asUncalibratedFamily }
+    public init(asUncalibratedFamily: Bool = false, calibrationOverride: InferenceFamilyCalibration? = nil) {
+        self.asUncalibratedFamily = asUncalibratedFamily
+        self.calibrationOverride = calibrationOverride
+    }
 
     /// The family name a chip takes with `asUncalibratedFamily`: no table knows it.
     public static let uncalibratedFamily = "(uncalibrated: prior constants)"
@@ -34,7 +39,8 @@ public struct InferenceCaseEstimator: CaseEstimating {
             throw DoesNotFitError("workload.scenario 'interactive': \(MLPerfServerRules.noInteractiveRule(modelID: model.id)); give workload.latency")
         }
         let e = try InferenceEstimator.estimate(w, on: Cluster(chip: chip, count: c.chipCount, scaleUpDomain: c.scaleUpDomain),
-                                                constraints: c.plan, options: InferenceEstimator.Options(batch: c.batch))
+                                                constraints: c.plan,
+                                                options: InferenceEstimator.Options(batch: c.batch, calibration: calibrationOverride))
         let value: Double?
         switch c.metric {
         case .tokensPerSecond: value = e.tokensPerSecond

@@ -3,9 +3,9 @@ import Foundation
 /// How the serving model-error bands of `InferenceModelErrorBands` are measured on the inference
 /// calibration cases (weight > 0), as signed relative errors on throughput
 /// (`CaseMetric.throughputError`: a high band always means the estimate ran fast):
-/// - a family with inference calibration cases: its cases' in-sample errors (the inference
-///   constants are chosen on those cases by hand, so no refit can leave one out): minimum to
-///   maximum, never narrower than ± the weighted median |error| of all inference cases;
+/// - a family with inference calibration cases: its cases' in-sample errors and their
+///   leave-one-case-out errors (`leaveOneOut`): minimum to maximum of both, never narrower than
+///   ± the weighted median |error| of all inference cases;
 /// - a family without cases (every Chinese part, Intel, Google, roadmap parts): every case
 ///   estimated with the prior constants an uncalibrated family gets (its family renamed,
 ///   `InferenceCaseEstimator.asUncalibratedFamily`), the 10th to 90th percentile (nearest
@@ -36,15 +36,18 @@ public enum InferenceModelErrorBandFit {
         weightedLowerMedian(r.compactMap { x in x.throughputError.map { (value: abs($0), weight: x.weight) } }) ?? 0
     }
 
-    public static func compute(inSample: [Residual], prior: [Residual]) -> (byFamily: [String: ModelErrorBand], uncalibrated: ModelErrorBand) {
+    public static func compute(inSample: [Residual], leaveOneOut: [Residual], prior: [Residual])
+        -> (byFamily: [String: ModelErrorBand], uncalibrated: ModelErrorBand) {
         let floor = ModelErrorBandFit.rounded(weightedMedianAbs(inSample))
         var byFamily: [String: ModelErrorBand] = [:]
         for f in Set(inSample.map(\.family)).sorted() where InferenceCalibration.isCalibrated(f) {
-            let errors = inSample.filter { $0.family == f }.compactMap(\.throughputError).sorted()
+            let own = inSample.filter { $0.family == f }.compactMap(\.throughputError)
+            let out = leaveOneOut.filter { $0.family == f }.compactMap(\.throughputError)
+            let errors = (own + out).sorted()
             guard let lo = errors.first, let hi = errors.last else { continue }
             byFamily[f] = ModelErrorBand(low: ModelErrorBandFit.rounded(min(lo, -floor)), high: ModelErrorBandFit.rounded(max(hi, floor)),
-                                         basis: "in-sample, \(errors.count) \(f) serving cases, not cross-validated",
-                                         cases: errors.count)
+                                         basis: "\(own.count) \(f) serving cases, in sample and each left out of its family's refit",
+                                         cases: own.count)
         }
         let errors = prior.compactMap(\.throughputError)
         var u = ModelErrorBandFit.band(errors, basis: "\(errors.count) serving cases run with the prior constants of an uncalibrated family, at least every calibrated band",
@@ -54,6 +57,99 @@ public enum InferenceModelErrorBandFit {
             u.high = max(u.high, b.high)
         }
         return (byFamily, u)
+    }
+
+    /// The serving constants a leave-one-out refit moves.
+    public enum Constant: String, CaseIterable, Sendable {
+        case decode, prefill, conv
+
+        func value(_ c: InferenceFamilyCalibration) -> Double {
+            switch self {
+            case .decode: return c.decodeEfficiency
+            case .prefill: return c.prefillEfficiency
+            case .conv: return c.convEfficiency
+            }
+        }
+
+        func with(_ v: Double, in c: InferenceFamilyCalibration) -> InferenceFamilyCalibration {
+            var c = c
+            switch self {
+            case .decode: c.decodeEfficiency = v
+            case .prefill: c.prefillEfficiency = v
+            case .conv: c.convEfficiency = v
+            }
+            return c
+        }
+    }
+
+    /// Values a refit tries for each constant: 0.40 to 1.00 in steps of 0.05 (the checked-in
+    /// constants were chosen by hand on grids of this spacing).
+    public static let refitGrid: [Double] = (8...20).map { Double($0) * 0.05 }
+
+    /// Leave-one-case-out errors of every calibrated family's serving cases. For each case, each
+    /// constant its estimate depends on (moving the constant by 10% moves the estimate) is refit
+    /// on the family's other cases that depend on it: the `refitGrid` value with the lowest
+    /// weighted mean |throughput error| over them (ties: the one nearest the checked-in value),
+    /// the family's other constants held at their checked-in values. A constant no other case
+    /// depends on falls back to the prior (`InferenceCalibration.default`), what a family
+    /// without that case would have. The left-out case is then estimated with the refit
+    /// constants. Partial in one respect: the constants it does not depend on keep values its
+    /// family's fit may have chosen with it.
+    public static func leaveOneOut(_ cases: [MeasurementCase], catalog: ChipCatalog, zoo: ModelZoo) -> [Residual] {
+        let scored = cases.filter { $0.kind == .inference && $0.weight > 0 && $0.measured > 0 }
+        func family(_ c: MeasurementCase) -> String { (try? catalog.chip(c.chip).family) ?? "?" }
+        func error(_ c: MeasurementCase, _ cal: InferenceFamilyCalibration) -> Double? {
+            guard let e = try? InferenceCaseEstimator(calibrationOverride: cal).estimate(c, catalog: catalog, zoo: zoo) else { return nil }
+            return c.metric.throughputError(e.value / c.measured - 1)
+        }
+        var out: [Residual] = []
+        for f in Set(scored.map(family)).sorted() where InferenceCalibration.isCalibrated(f) {
+            let fc = scored.filter { family($0) == f }
+            let base = InferenceCalibration.family(f)
+            let baseErrors = fc.map { error($0, base) }
+            let uses: [[Constant]] = fc.indices.map { i in
+                Constant.allCases.filter { k in
+                    let moved = error(fc[i], k.with(k.value(base) * 0.9, in: base))
+                    return moved != nil && baseErrors[i] != nil && abs(moved! - baseErrors[i]!) > 1e-9
+                }
+            }
+            var gridErrors: [Constant: [Int: [Double?]]] = [:]
+            for k in Constant.allCases {
+                // A constant only one case depends on is never refit (its case falls back to the prior).
+                let users = fc.indices.filter { uses[$0].contains(k) }
+                guard users.count > 1 else { continue }
+                for i in users {
+                    gridErrors[k, default: [:]][i] = refitGrid.map { error(fc[i], k.with($0, in: base)) }
+                }
+            }
+            for i in fc.indices {
+                var refit = base
+                for k in uses[i] {
+                    let others = fc.indices.filter { $0 != i && uses[$0].contains(k) }
+                    guard !others.isEmpty else {
+                        refit = k.with(k.value(InferenceCalibration.default), in: refit)
+                        continue
+                    }
+                    var best: (score: Double, distance: Double, value: Double)?
+                    for (g, v) in refitGrid.enumerated() {
+                        var sum = 0.0, weight = 0.0
+                        for o in others {
+                            guard let e = gridErrors[k]?[o]?[g] else { sum = .infinity; break }
+                            sum += fc[o].weight * abs(e)
+                            weight += fc[o].weight
+                        }
+                        let score = weight > 0 ? sum / weight : .infinity
+                        let distance = abs(v - k.value(base))
+                        if best == nil || score < best!.score - 1e-12 || (abs(score - best!.score) <= 1e-12 && distance < best!.distance) {
+                            best = (score, distance, v)
+                        }
+                    }
+                    if let b = best, b.score.isFinite { refit = k.with(b.value, in: refit) }
+                }
+                out.append(Residual(id: fc[i].id, family: f, weight: fc[i].weight, throughputError: error(fc[i], refit)))
+            }
+        }
+        return out
     }
 
     /// `InferenceModelErrorBands.swift` for these bands.

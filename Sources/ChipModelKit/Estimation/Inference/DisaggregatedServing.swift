@@ -22,7 +22,7 @@ extension InferenceEstimator {
     }
 
     static func estimateDisaggregated(_ w: InferenceWorkload, on cluster: Cluster, plan: DisaggregatedPlan,
-                                      exhaustive: Bool = false) throws -> InferenceEstimate {
+                                      exhaustive: Bool = false, calibration: InferenceFamilyCalibration? = nil) throws -> InferenceEstimate {
         let model = w.model
         guard model.isDecoder else { throw DoesNotFitError("plan.disaggregated applies to decoder LLMs; \(model.id) is a \(model.architecture.rawValue) model") }
         guard w.phase == .both else { throw DoesNotFitError("plan.disaggregated covers both phases; workload.phase '\(w.phase.rawValue)' measures one") }
@@ -46,9 +46,9 @@ extension InferenceEstimator {
         var lastError: Error?
         for np in splits {
             let nd = total - np
-            let p = prefillCache[np] ?? Result { try prefillPool(w, cluster: cluster.with(count: np), plan: plan.prefill, exhaustive: exhaustive) }
+            let p = prefillCache[np] ?? Result { try prefillPool(w, cluster: cluster.with(count: np), plan: plan.prefill, exhaustive: exhaustive, calibration: calibration) }
             prefillCache[np] = p
-            let d = decodeCache[nd] ?? Result { try decodePool(w, cluster: cluster.with(count: nd), plan: plan.decode, exhaustive: exhaustive) }
+            let d = decodeCache[nd] ?? Result { try decodePool(w, cluster: cluster.with(count: nd), plan: plan.decode, exhaustive: exhaustive, calibration: calibration) }
             decodeCache[nd] = d
             switch (p, d) {
             case let (.success(pe), .success(de)):
@@ -61,7 +61,7 @@ extension InferenceEstimator {
         // Searched splits also try instances that switch roles (xLLM's dynamic PD disaggregation),
         // offline only: their TTFT queue is not simulated.
         if splits.count > 1 && w.scenario != .server,
-           let dynamic = try? dynamicRoles(w, on: cluster, plan: plan, exhaustive: exhaustive),
+           let dynamic = try? dynamicRoles(w, on: cluster, plan: plan, exhaustive: exhaustive, calibration: calibration),
            dynamic.rate > (best?.rate ?? 0) {
             return dynamic.estimate
         }
@@ -84,18 +84,20 @@ extension InferenceEstimator {
         return s.sorted()
     }
 
-    static func prefillPool(_ w: InferenceWorkload, cluster: Cluster, plan: InferencePoolPlan, exhaustive: Bool = false) throws -> PoolEstimate {
+    static func prefillPool(_ w: InferenceWorkload, cluster: Cluster, plan: InferencePoolPlan, exhaustive: Bool = false,
+                            calibration: InferenceFamilyCalibration? = nil) throws -> PoolEstimate {
         var pw = w
         pw.phase = .prefill
         pw.scenario = .offline
-        let e = try estimate(pw, on: cluster, constraints: plan.constraints, options: Options(exhaustiveSearch: exhaustive))
+        let e = try estimate(pw, on: cluster, constraints: plan.constraints, options: Options(exhaustiveSearch: exhaustive, calibration: calibration))
         return PoolEstimate(chips: cluster.count, estimate: e, requestsPerSecond: e.samplesPerSecond ?? 0)
     }
 
-    static func decodePool(_ w: InferenceWorkload, cluster: Cluster, plan: InferencePoolPlan, exhaustive: Bool = false) throws -> PoolEstimate {
+    static func decodePool(_ w: InferenceWorkload, cluster: Cluster, plan: InferencePoolPlan, exhaustive: Bool = false,
+                           calibration: InferenceFamilyCalibration? = nil) throws -> PoolEstimate {
         var dw = w
         dw.phase = .decode
-        let e = try estimate(dw, on: cluster, constraints: plan.constraints, options: Options(exhaustiveSearch: exhaustive))
+        let e = try estimate(dw, on: cluster, constraints: plan.constraints, options: Options(exhaustiveSearch: exhaustive, calibration: calibration))
         let output = Double(max(1, w.outputTokens))
         return PoolEstimate(chips: cluster.count, estimate: e, requestsPerSecond: (e.tokensPerSecond ?? 0) / output)
     }

@@ -12,7 +12,8 @@
 /// time shares to whole instances); the prefill share of chip-time is (1/λ_p) / (1/λ_p + 1/λ_d).
 /// KV transfer between instances is the static model's (layer-streamed, usually hidden).
 extension InferenceEstimator {
-    static func dynamicRoles(_ w: InferenceWorkload, on cluster: Cluster, plan: DisaggregatedPlan, exhaustive: Bool = false) throws
+    static func dynamicRoles(_ w: InferenceWorkload, on cluster: Cluster, plan: DisaggregatedPlan, exhaustive: Bool = false,
+                             calibration: InferenceFamilyCalibration? = nil) throws
         -> (rate: Double, estimate: InferenceEstimate)? {
         let total = cluster.count
         var sizes = Set<Int>()
@@ -22,8 +23,8 @@ extension InferenceEstimator {
         var best: (rate: Double, size: Int, p: PoolEstimate, d: PoolEstimate)?
         for size in sizes.sorted() where size >= 1 {
             let sub = cluster.with(count: size)
-            guard let p = try? prefillPool(w, cluster: sub, plan: plan.prefill, exhaustive: exhaustive),
-                  let d = try? decodePool(w, cluster: sub, plan: plan.decode, exhaustive: exhaustive),
+            guard let p = try? prefillPool(w, cluster: sub, plan: plan.prefill, exhaustive: exhaustive, calibration: calibration),
+                  let d = try? decodePool(w, cluster: sub, plan: plan.decode, exhaustive: exhaustive, calibration: calibration),
                   p.requestsPerSecond > 0, d.requestsPerSecond > 0 else { continue }
             let perInstance = 1 / (1 / p.requestsPerSecond + 1 / d.requestsPerSecond)
             let rate = Double(total / size) * perInstance

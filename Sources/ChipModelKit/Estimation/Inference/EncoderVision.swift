@@ -117,7 +117,7 @@ public enum EncoderVisionEstimator {
     }
 
     static func estimate(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints,
-                         batch: Int?) throws -> InferenceEstimate {
+                         batch: Int?, calibration: InferenceFamilyCalibration) throws -> InferenceEstimate {
         let model = w.model
         if let tp = constraints.tp, tp > 1 { throw DoesNotFitError("\(model.id): encoder/CNN serving runs one copy per chip; tp must be 1") }
         if let pp = constraints.pp, pp > 1 { throw DoesNotFitError("\(model.id): encoder/CNN serving runs one copy per chip; pp must be 1") }
@@ -125,7 +125,7 @@ public enum EncoderVisionEstimator {
         guard replicas <= chips else { throw DoesNotFitError("replicas \(replicas) exceed the \(chips) chips") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         let device = try RooflineDevice.inference(chip: chip, format: w.precision, emulate: w.emulate)
-        let cal = InferenceCalibration.family(chip.family)
+        let cal = calibration
         let isResNet = model.architecture == .resnet
         let padded = isResNet ? 1 : max(1, w.inputTokens > 0 ? w.inputTokens : 384)
         let seq = isResNet ? 1 : effectiveSequence(padded)

@@ -108,9 +108,14 @@ public enum InferenceEstimator {
         /// Evaluate every LLM layout in full, in order (the reference the branch-and-bound
         /// search is tested and benchmarked against); the answer is the same.
         public var exhaustiveSearch: Bool
-        public init(batch: Int? = nil, exhaustiveSearch: Bool = false) {
+        /// Serving constants to estimate with instead of the chip family's
+        /// (`InferenceCalibration.family`): set only by validation refits
+        /// (`InferenceModelErrorBandFit.leaveOneOut`).
+        public var calibration: InferenceFamilyCalibration?
+        public init(batch: Int? = nil, exhaustiveSearch: Bool = false, calibration: InferenceFamilyCalibration? = nil) {
             self.batch = batch
             self.exhaustiveSearch = exhaustiveSearch
+            self.calibration = calibration
         }
     }
 
@@ -139,15 +144,17 @@ public enum InferenceEstimator {
             // The plan's two-batch overlap applies to both pools unless a pool sets its own.
             d.prefill.twoBatchOverlap = d.prefill.twoBatchOverlap ?? constraints.twoBatchOverlap
             d.decode.twoBatchOverlap = d.decode.twoBatchOverlap ?? constraints.twoBatchOverlap
-            return try estimateDisaggregated(workload, on: cluster, plan: d, exhaustive: options.exhaustiveSearch)
+            return try estimateDisaggregated(workload, on: cluster, plan: d, exhaustive: options.exhaustiveSearch,
+                                             calibration: options.calibration)
         }
         switch workload.model.architecture {
         case .bert, .resnet:
-            return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch)
+            return try EncoderVisionEstimator.estimate(workload, chip: chip, chips: chips, constraints: constraints, batch: batch,
+                                                       calibration: options.calibration ?? InferenceCalibration.family(chip.family))
         case .gpt, .llama, .moe:
             return try estimateLLM(workload, chip: chip, chips: chips, constraints: constraints, batch: batch,
                                    scaleUpDomain: cluster.scaleUpDomainOverride, fabric: cluster.fabric,
-                                   exhaustive: options.exhaustiveSearch)
+                                   exhaustive: options.exhaustiveSearch, calibration: options.calibration)
         }
     }
 
@@ -182,7 +189,8 @@ public enum InferenceEstimator {
     static let serverPlansQueueRated = 3
 
     static func estimateLLM(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints,
-                            batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil, exhaustive: Bool = false) throws -> InferenceEstimate {
+                            batch: Int?, scaleUpDomain: Int?, fabric: ScaleUpFabric? = nil, exhaustive: Bool = false,
+                            calibration: InferenceFamilyCalibration? = nil) throws -> InferenceEstimate {
         let model = w.model
         let net = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
         let layouts = llmLayouts(model: model, chips: chips, constraints: constraints, domain: net.scaleUp.domainSize,
@@ -190,7 +198,7 @@ public enum InferenceEstimator {
         if layouts.isEmpty {
             throw DoesNotFitError("no parallel layout of \(chips) chips matches the given plan (tp \(constraints.tp.map(String.init) ?? "any"), pp \(constraints.pp.map(String.init) ?? "any"), replicas \(constraints.replicas.map(String.init) ?? "any"))")
         }
-        let search = LLMLayoutSearch(w, chip: chip, chips: chips, constraints: constraints, batch: batch)
+        let search = LLMLayoutSearch(w, chip: chip, chips: chips, constraints: constraints, batch: batch, calibration: calibration)
         let queued = w.scenario == .server && w.phase != .prefill
         let found = try search.run(layouts: layouts, scaleUpDomain: scaleUpDomain, fabric: fabric, exhaustive: exhaustive,
                                    keep: queued ? serverPlansQueueRated : 1)

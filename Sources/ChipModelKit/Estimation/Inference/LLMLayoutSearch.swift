@@ -81,6 +81,8 @@ struct LLMLayoutSearch {
     let chips: Int
     let constraints: PlanConstraints
     let batch: Int?
+    /// Serving constants instead of the chip family's (a validation refit), else nil.
+    let calibration: InferenceFamilyCalibration?
     let input: Int
     let output: Double
     let context: Double
@@ -97,12 +99,14 @@ struct LLMLayoutSearch {
     let ttftBound: Double?
     var singleStream: Bool { w.scenario == .singleStream }
 
-    init(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints, batch: Int?) {
+    init(_ w: InferenceWorkload, chip: ChipParameters, chips: Int, constraints: PlanConstraints, batch: Int?,
+         calibration: InferenceFamilyCalibration? = nil) {
         self.w = w
         self.chip = chip
         self.chips = chips
         self.constraints = constraints
         self.batch = batch
+        self.calibration = calibration
         input = max(1, w.inputTokens)
         output = Double(max(1, w.outputTokens))
         // Paged KV cache: in steady state a running sequence holds its mean context.
@@ -131,7 +135,8 @@ struct LLMLayoutSearch {
         let m = try LLMServingModel(model: w.model, chip: chip, precision: w.precision, kvPrecision: w.kvPrecision,
                                     tp: l.tp, pp: l.pp, ep: l.ep, scaleUpDomain: scaleUpDomain, emulate: w.emulate, dpAttention: l.dp,
                                     computePrecision: w.computePrecision, speculative: w.speculative, fabric: fabric,
-                                    twoBatchOverlap: constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault)
+                                    twoBatchOverlap: constraints.twoBatchOverlap ?? InferenceCalibration.twoBatchOverlapByDefault,
+                                    calibration: calibration)
         if let key = m.missingNetworkKey { return .missingNetwork(key: key) }
         // A given batch must fit at the mean context (on-demand paging); a searched one is capped
         // by the whole-length reservation (`reservedTokens`), at least one sequence.

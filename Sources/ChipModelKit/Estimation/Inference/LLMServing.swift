@@ -82,7 +82,8 @@ public struct LLMServingModel: Sendable {
     public init(model: ModelSpec, chip: ChipParameters, precision: NumberFormat, kvPrecision: NumberFormat?,
                 tp: Int, pp: Int, ep: Int, scaleUpDomain: Int?, emulate: Bool = false, dpAttention: Bool = false,
                 computePrecision: NumberFormat? = nil, speculative: SpeculativeDecoding? = nil,
-                fabric: ScaleUpFabric? = nil, twoBatchOverlap: Bool = InferenceCalibration.twoBatchOverlapByDefault) throws {
+                fabric: ScaleUpFabric? = nil, twoBatchOverlap: Bool = InferenceCalibration.twoBatchOverlapByDefault,
+                calibration given: InferenceFamilyCalibration? = nil) throws {
         guard model.isDecoder else { throw DoesNotFitError("model '\(model.id)' is not a decoder LLM") }
         guard let capGB = chip.memoryCapacityGB else { throw MissingSpecError(chip: chip.id, key: "memory.capacityGB") }
         self.model = model
@@ -97,7 +98,7 @@ public struct LLMServingModel: Sendable {
         self.dpAttention = dp
         self.ep = model.isMoE ? (dp ? tp : ep) : 1
         network = ClusterNetwork(chip: chip, domainSize: scaleUpDomain, fabric: fabric)
-        calibration = InferenceCalibration.family(chip.family)
+        calibration = given ?? InferenceCalibration.family(chip.family)
         let sixteenBit: NumberFormat = chip.matmulTflops[.bf16] != nil ? .bf16 : .fp16
         // MLA attention computes in 16 bits: DeepSeek's inference system runs "BF16 for core MLA
         // computations" (open-infra-index day 6, 2025-02-28) with FlashMLA, whose release keeps a
