@@ -48,6 +48,9 @@ import Testing
         let inSample = InferenceModelErrorBandFit.residuals(cases, estimator: InferenceCaseEstimator(), catalog: catalog, zoo: zoo)
             .filter { InferenceCalibration.isCalibrated($0.family) }
         #expect(InferenceModelErrorBandFit.weightedMedianAbs(loo) >= InferenceModelErrorBandFit.weightedMedianAbs(inSample) - 0.01)
+        // Set 2026-12-02 from measured 14.8% (15 cases of calibrated families, each left out of
+        // its family's refit). Only ever tighten.
+        #expect(InferenceModelErrorBandFit.weightedMedianAbs(loo) <= 0.16)
     }
 
     @Test func estimatesCarryTheirFamilysBand() throws {
