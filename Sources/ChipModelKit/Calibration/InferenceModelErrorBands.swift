@@ -4,10 +4,10 @@
 
 public enum InferenceModelErrorBands {
     public static let byFamily: [String: ModelErrorBand] = [
-        "amd-cdna3": ModelErrorBand(low: -0.1586, high: 0.1236, basis: "2 amd-cdna3 serving cases, in sample and each left out of its family's refit", cases: 2),
-        "nvidia-ampere": ModelErrorBand(low: -0.1694, high: 0.1679, basis: "4 nvidia-ampere serving cases, in sample and each left out of its family's refit", cases: 4),
-        "nvidia-blackwell": ModelErrorBand(low: -0.2431, high: 0.1482, basis: "2 nvidia-blackwell serving cases, in sample and each left out of its family's refit", cases: 2),
-        "nvidia-hopper": ModelErrorBand(low: -0.1957, high: 0.3327, basis: "7 nvidia-hopper serving cases, in sample and each left out of its family's refit", cases: 7),
+        "amd-cdna3": ModelErrorBand(low: -0.1921, high: 0.1236, basis: "2 amd-cdna3 serving cases, in sample and each left out of its family's refit", cases: 2),
+        "nvidia-ampere": ModelErrorBand(low: -0.1628, high: 0.199, basis: "4 nvidia-ampere serving cases, in sample and each left out of its family's refit", cases: 4),
+        "nvidia-blackwell": ModelErrorBand(low: -0.2585, high: 0.1406, basis: "2 nvidia-blackwell serving cases, in sample and each left out of its family's refit", cases: 2),
+        "nvidia-hopper": ModelErrorBand(low: -0.1806, high: 0.3327, basis: "7 nvidia-hopper serving cases, in sample and each left out of its family's refit", cases: 7),
     ]
-    public static let uncalibrated = ModelErrorBand(low: -0.2431, high: 0.3363, basis: "17 serving cases run with the prior constants of an uncalibrated family, at least every calibrated band", cases: 17)
+    public static let uncalibrated = ModelErrorBand(low: -0.2585, high: 0.3363, basis: "17 serving cases run with the prior constants of an uncalibrated family, at least every calibrated band", cases: 17)
 }

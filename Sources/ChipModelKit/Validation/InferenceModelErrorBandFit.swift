@@ -82,13 +82,21 @@ public enum InferenceModelErrorBandFit {
         }
     }
 
-    /// Values a refit tries for each constant: 0.40 to 1.00 in steps of 0.05 (the checked-in
-    /// constants were chosen by hand on grids of this spacing).
-    public static let refitGrid: [Double] = (8...20).map { Double($0) * 0.05 }
+    /// Values a refit tries for a constant whose checked-in value is `base`: 0.6 to 1.2 times it
+    /// in steps of a tenth (the checked-in value itself among them), none above 1. Steps of a
+    /// tenth are about as fine as the hand-chosen grids the constants came from (0.05 at 0.5-0.9).
+    public static func refitGrid(base: Double) -> [Double] {
+        var out: [Double] = []
+        for i in 6...12 {
+            let v = i == 10 ? base : min(1, base * Double(i) / 10)
+            if !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
 
     /// Leave-one-case-out errors of every calibrated family's serving cases. For each case, each
-    /// constant its estimate depends on (moving the constant by 10% moves the estimate) is refit
-    /// on the family's other cases that depend on it: the `refitGrid` value with the lowest
+    /// constant its estimate depends on (moving the constant down by a tenth moves the estimate)
+    /// is refit on the family's other cases that depend on it: the `refitGrid` value with the lowest
     /// weighted mean |throughput error| over them (ties: the one nearest the checked-in value),
     /// the family's other constants held at their checked-in values. A constant no other case
     /// depends on falls back to the prior (`InferenceCalibration.default`), what a family
@@ -107,10 +115,15 @@ public enum InferenceModelErrorBandFit {
             let fc = scored.filter { family($0) == f }
             let base = InferenceCalibration.family(f)
             let baseErrors = fc.map { error($0, base) }
+            let grids = Dictionary(uniqueKeysWithValues: Constant.allCases.map { ($0, refitGrid(base: $0.value(base))) })
+            // The estimate a tenth below the checked-in value both tells whether a case depends on a
+            // constant and is that grid point's error.
+            var lowered: [Constant: [Double?]] = [:]
+            for k in Constant.allCases { lowered[k] = fc.map { error($0, k.with(k.value(base) * 9 / 10, in: base)) } }
             let uses: [[Constant]] = fc.indices.map { i in
                 Constant.allCases.filter { k in
-                    let moved = error(fc[i], k.with(k.value(base) * 0.9, in: base))
-                    return moved != nil && baseErrors[i] != nil && abs(moved! - baseErrors[i]!) > 1e-9
+                    guard let moved = lowered[k]![i], let e = baseErrors[i] else { return false }
+                    return abs(moved - e) > 1e-9
                 }
             }
             var gridErrors: [Constant: [Int: [Double?]]] = [:]
@@ -118,8 +131,11 @@ public enum InferenceModelErrorBandFit {
                 // A constant only one case depends on is never refit (its case falls back to the prior).
                 let users = fc.indices.filter { uses[$0].contains(k) }
                 guard users.count > 1 else { continue }
+                let b = k.value(base)
                 for i in users {
-                    gridErrors[k, default: [:]][i] = refitGrid.map { error(fc[i], k.with($0, in: base)) }
+                    gridErrors[k, default: [:]][i] = grids[k]!.map { v in
+                        v == b ? baseErrors[i] : v == b * 9 / 10 ? lowered[k]![i] : error(fc[i], k.with(v, in: base))
+                    }
                 }
             }
             for i in fc.indices {
@@ -131,7 +147,7 @@ public enum InferenceModelErrorBandFit {
                         continue
                     }
                     var best: (score: Double, distance: Double, value: Double)?
-                    for (g, v) in refitGrid.enumerated() {
+                    for (g, v) in grids[k]!.enumerated() {
                         var sum = 0.0, weight = 0.0
                         for o in others {
                             guard let e = gridErrors[k]?[o]?[g] else { sum = .infinity; break }
