@@ -23,12 +23,20 @@ public enum InferenceModelErrorBandFit {
     public static func residuals(_ cases: [MeasurementCase], estimator: InferenceCaseEstimator, catalog: ChipCatalog,
                                  zoo: ModelZoo) -> [Residual] {
         cases.filter { $0.kind == .inference && $0.weight > 0 }.map { c in
-            let family = (try? catalog.chip(c.chip).family) ?? "?"
-            guard let e = try? estimator.estimate(c, catalog: catalog, zoo: zoo), c.measured > 0 else {
-                return Residual(id: c.id, family: family, weight: c.weight, throughputError: nil)
-            }
-            return Residual(id: c.id, family: family, weight: c.weight, throughputError: c.metric.throughputError(e.value / c.measured - 1))
+            Residual(id: c.id, family: family(of: c, catalog: catalog), weight: c.weight,
+                     throughputError: throughputError(c, estimator: estimator, catalog: catalog, zoo: zoo))
         }
+    }
+
+    /// The chip family of a case ("?" for a chip the catalog lacks).
+    static func family(of c: MeasurementCase, catalog: ChipCatalog) -> String { (try? catalog.chip(c.chip).family) ?? "?" }
+
+    /// A case's signed relative error on throughput under `estimator`; nil when it was not
+    /// estimated or has no positive measurement.
+    static func throughputError(_ c: MeasurementCase, estimator: InferenceCaseEstimator, catalog: ChipCatalog,
+                                zoo: ModelZoo) -> Double? {
+        guard c.measured > 0, let e = try? estimator.estimate(c, catalog: catalog, zoo: zoo) else { return nil }
+        return c.metric.throughputError(e.value / c.measured - 1)
     }
 
     /// The lower weighted median of |throughput error| (`weightedLowerMedian`), 0 with none.
@@ -105,14 +113,12 @@ public enum InferenceModelErrorBandFit {
     /// family's fit may have chosen with it.
     public static func leaveOneOut(_ cases: [MeasurementCase], catalog: ChipCatalog, zoo: ModelZoo) -> [Residual] {
         let scored = cases.filter { $0.kind == .inference && $0.weight > 0 && $0.measured > 0 }
-        func family(_ c: MeasurementCase) -> String { (try? catalog.chip(c.chip).family) ?? "?" }
         func error(_ c: MeasurementCase, _ cal: InferenceFamilyCalibration) -> Double? {
-            guard let e = try? InferenceCaseEstimator(calibrationOverride: cal).estimate(c, catalog: catalog, zoo: zoo) else { return nil }
-            return c.metric.throughputError(e.value / c.measured - 1)
+            throughputError(c, estimator: InferenceCaseEstimator(calibrationOverride: cal), catalog: catalog, zoo: zoo)
         }
         var out: [Residual] = []
-        for f in Set(scored.map(family)).sorted() where InferenceCalibration.isCalibrated(f) {
-            let fc = scored.filter { family($0) == f }
+        for f in Set(scored.map { family(of: $0, catalog: catalog) }).sorted() where InferenceCalibration.isCalibrated(f) {
+            let fc = scored.filter { family(of: $0, catalog: catalog) == f }
             let base = InferenceCalibration.family(f)
             let baseErrors = fc.map { error($0, base) }
             let grids = Dictionary(uniqueKeysWithValues: Constant.allCases.map { ($0, refitGrid(base: $0.value(base))) })

@@ -373,6 +373,8 @@ public struct DecodeStepModel: Sendable, Equatable {
 
     /// The breakdown entry for the chips waiting on the host's iteration (after the overhead).
     public static let hostWaitName = "host scheduling beyond the chips' step (per-sequence host time)"
+    /// The binding resource (and time-share key) of a host-bound step.
+    public static let hostBindingName = "host scheduling (per-sequence)"
 
     /// Time split by kind at one batch (for explanations and the binding resource).
     public func breakdown(batch: Double, context: Double) -> [(name: String, seconds: Double, computeBound: Bool)] {

@@ -88,7 +88,7 @@ public struct InferenceTimeShares: Sendable, Equatable {
         // Sorted keys: a dictionary's order changes from run to run, and so would the sums' last bits.
         for (k, v) in byKind.sorted(by: { $0.key < $1.key }) {
             if k == "compute" || k == "prefill compute" { compute += v }
-            else if k == "scale-up network" || k == "scheduling overhead" || k == "host scheduling (per-sequence)" { idle += v }
+            else if k == "scale-up network" || k == "scheduling overhead" || k == DecodeStepModel.hostBindingName { idle += v }
             else { memory += v }
         }
         let busy = compute + memory + idle

@@ -57,7 +57,7 @@ extension InferenceEstimator {
                 }
             } else if i < m.decode.terms.count + m.decode.comms.count {
                 key = "scale-up network"
-            } else { key = part.name == DecodeStepModel.hostWaitName ? "host scheduling (per-sequence)" : "scheduling overhead" }
+            } else { key = part.name == DecodeStepModel.hostWaitName ? DecodeStepModel.hostBindingName : "scheduling overhead" }
             byKind[key, default: 0] += part.seconds
         }
         let prefillShare = Double(b) / output * sweep.prefillPerSequenceSeconds
@@ -86,7 +86,7 @@ extension InferenceEstimator {
         // the prompt share outweighs the whole step.
         if m.decode.isHostBound(batch: Double(b), context: context),
            m.decode.stepSeconds(batch: Double(b), context: context) >= prefillShare {
-            binding = "host scheduling (per-sequence)"
+            binding = DecodeStepModel.hostBindingName
         }
         if batch == nil && !single1 && b == kvMax { binding += "; batch limited by KV-cache capacity" }
         else if batch == nil && !single1 && b == InferenceCalibration.maxScheduledBatch * (dp ? tp : 1) { binding += "; batch at the scheduler limit" }
